@@ -1,0 +1,134 @@
+/**
+ * The Hypervisor interface: everything the executor and the inventory collector need from a
+ * cluster. Implemented by the libvirt driver (real hosts) and the simulated cluster (demo, tests
+ * of executor logic at scale). Every call takes an AbortSignal.
+ */
+
+/** Static per-host settings from configuration (`hypervisors: [...]`). */
+export interface HostConfig {
+  name: string;
+  /** libvirt connection URI used by this service, e.g. `qemu+tls://hostb.example/system`. */
+  uri: string;
+  /** URI the source libvirtd uses to reach this host for peer-to-peer migration. @default uri */
+  migrationUri?: string;
+  cell: string;
+  zone?: string;
+  enabled?: boolean;
+  cpuAllocationRatio?: number;
+  ramAllocationRatio?: number;
+  diskAllocationRatio?: number;
+  reservedVcpus?: number;
+  reservedMemoryMb?: number;
+  reservedDiskGb?: number;
+  /** CPU models this host can run besides its own (libvirt baseline / compareCPU knowledge). */
+  compatibleCpuModels?: string[];
+  migrationBandwidthMbps?: number;
+}
+
+/** Facts read from a host's hypervisor. */
+export interface HostFacts {
+  name: string;
+  /** False when the host could not be reached (it is then reported `down`, not fatal). */
+  reachable: boolean;
+  cpus: number;
+  memoryMb: number;
+  freeMemoryMb: number;
+  diskGb: number;
+  hypervisorType: string;
+  hypervisorVersion: number;
+  cpuModel: string;
+  /** Cumulative host CPU time across all CPUs in ns, for utilisation from two samples. */
+  cpuTimeNs: number | null;
+}
+
+export type DomainState = 'running' | 'paused' | 'shutoff' | 'other';
+
+export interface DiskFacts {
+  target: string;
+  source: string | null;
+  /** `local`: file on the host's own storage; `shared`: on storage both hosts see; `volume`: network block device. */
+  storage: 'shared' | 'local' | 'volume';
+  device: 'disk' | 'cdrom' | 'floppy';
+  readonly: boolean;
+  sizeGb: number;
+}
+
+export interface DomainFacts {
+  /** Domain UUID: the instance id. */
+  id: string;
+  name: string;
+  state: DomainState;
+  vcpus: number;
+  memoryMb: number;
+  disks: DiskFacts[];
+  configDrive: boolean;
+  cdrom: boolean;
+  cpuMode: 'host-model' | 'host-passthrough' | 'custom';
+  cpuModel: string | null;
+  /** Cumulative guest CPU time in ns. */
+  cpuTimeNs: number;
+  /** Optional metadata (server group, pinned) read from the domain's metadata element. */
+  serverGroup?: string | null;
+  pinned?: boolean;
+}
+
+export interface MigrationRequest {
+  domainId: string;
+  domainName: string;
+  from: string;
+  to: string;
+  mode: 'live' | 'block' | 'cold';
+  /** Bandwidth cap in MiB/s; 0 or absent = unlimited. */
+  bandwidthMiBps?: number;
+  autoConverge?: boolean;
+  /** Allow switching to post-copy later (VIR_MIGRATE_POSTCOPY). */
+  postCopy?: boolean;
+  /** Maximum tolerated downtime in ms. */
+  maxDowntimeMs?: number;
+}
+
+export interface JobProgress {
+  /** `none` when no job runs on the domain. */
+  type: 'none' | 'bounded' | 'unbounded' | 'completed' | 'failed' | 'cancelled';
+  elapsedMs: number;
+  dataTotal: number;
+  dataProcessed: number;
+  dataRemaining: number;
+  memDirtyRateBps?: number;
+  downtimeMs?: number;
+  postCopy?: boolean;
+}
+
+/** Where a domain is, as the hypervisors see it right now. */
+export interface DomainLocation {
+  /** Hosts on which the domain is defined and active. */
+  runningOn: string[];
+  /** Hosts on which the domain is defined (active or not). */
+  definedOn: string[];
+}
+
+export interface Hypervisor {
+  readonly kind: 'libvirt' | 'simulated';
+  hostFacts(host: string, signal?: AbortSignal): Promise<HostFacts>;
+  listDomains(host: string, signal?: AbortSignal): Promise<DomainFacts[]>;
+  /**
+   * Starts a migration and resolves when it completed, rejects with a MigrationError when it
+   * failed or was aborted. Aborting `signal` only stops waiting: to stop the migration itself
+   * call `abortJob`.
+   */
+  migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void>;
+  /** Progress of the job running on `domainId` at `host` (the source), `none` when idle. */
+  jobProgress(host: string, domainId: string, signal?: AbortSignal): Promise<JobProgress>;
+  /** Aborts the job running on the domain (virDomainAbortJob). */
+  abortJob(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  /** Changes the bandwidth cap of a running migration (virDomainMigrateSetMaxSpeed), MiB/s. */
+  setMaxSpeed(host: string, domainId: string, mibps: number, signal?: AbortSignal): Promise<void>;
+  /** Switches a running migration to post-copy (virDomainMigrateStartPostCopy). */
+  startPostCopy(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  /** Pauses / resumes a domain (force-complete without post-copy). */
+  suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  resume(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  /** Asks the given hosts where the domain is defined and running. */
+  locate(domainId: string, hosts: string[], signal?: AbortSignal): Promise<DomainLocation>;
+  close(): Promise<void>;
+}

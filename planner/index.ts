@@ -1,0 +1,37 @@
+/**
+ * The planner's public API. Pure: snapshot + request in, plan out; no I/O, no clock, no
+ * unseeded randomness. Every plan returned here has passed the independent verifier.
+ */
+import type { Inventory } from './model/inventory.js';
+import type { Plan } from './model/plan.js';
+import type { BalanceRequest, DrainRequest, PlannerOptions } from './model/options.js';
+import type { Violation } from './model/verify.js';
+import { planDrain } from './strategies/drain.js';
+import { planBalance } from './strategies/balance.js';
+import { verifyPlan } from './verify/verify.js';
+
+export * from './model/inventory.js';
+export * from './model/plan.js';
+export * from './model/options.js';
+export * from './model/verify.js';
+export { verifyPlan } from './verify/verify.js';
+
+export type PlanRequest = ({ goal: 'drain' } & DrainRequest) | ({ goal: 'balance' } & BalanceRequest);
+
+/** Thrown when a strategy produced a plan the verifier rejects: a bug, never an expected outcome. */
+export class PlanVerificationError extends Error {
+  override name = 'PlanVerificationError';
+  readonly code = 'PLAN_VERIFICATION_FAILED';
+  constructor(readonly violations: Violation[]) {
+    super(`planner produced an invalid plan: ${violations.slice(0, 5).map((v) => v.message).join('; ')}`);
+  }
+}
+
+/** Computes a plan for the request and verifies it; throws PlanVerificationError on a planner bug. */
+export function plan(inventory: Inventory, request: PlanRequest, options: PlannerOptions = {}): Plan {
+  const result =
+    request.goal === 'drain' ? planDrain(inventory, request, options) : planBalance(inventory, request, options);
+  const check = verifyPlan(inventory, result, options);
+  if (!check.ok) throw new PlanVerificationError(check.violations);
+  return result;
+}

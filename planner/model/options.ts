@@ -1,0 +1,40 @@
+/** Requests and options for the planner's entry points. */
+
+/** A placement that must not be used again: an instance to a host, or (no instance) a host entirely. */
+export interface Exclusion {
+  host: string;
+  instance?: string;
+}
+
+export interface DrainRequest {
+  /** Hosts to empty. */
+  hosts: string[];
+}
+
+export interface BalanceRequest {
+  /** Cells to balance; all cells when absent or empty. */
+  cells?: string[];
+  /** Imbalance (coefficient of variation of memory allocation) below which nothing moves. @default 0.1 */
+  threshold?: number;
+  /** Maximum number of moves in the plan. @default unlimited */
+  maxMoves?: number;
+  /** Instances that must not move (moved recently: anti-oscillation). */
+  frozenInstances?: string[];
+}
+
+export interface PlannerOptions {
+  /** Completion timeout budget per GiB copied (Nova's live_migration_completion_timeout). @default 800 */
+  timeoutPerGiBSeconds?: number;
+  /** Hosts that must not receive instances (maintenance, drains in progress, hosts being drained elsewhere). */
+  avoidHosts?: string[];
+  /** Placements excluded after failures. */
+  exclusions?: Exclusion[];
+  /** `auto` picks exact optimisation for small problems and the heuristic otherwise. @default 'auto' */
+  method?: 'auto' | 'heuristic' | 'exact';
+  /** Seed for any randomised search. @default 1 */
+  seed?: number;
+  /** Clock for solver time limits, in ms; the planner never reads the system clock itself. */
+  now?: () => number;
+  /** Time budget for the exact solver, in ms. @default 2000 */
+  exactTimeLimitMs?: number;
+}

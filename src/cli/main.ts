@@ -1,0 +1,44 @@
+/**
+ * `rebalancer <command>`: dispatches to one module per command. Each command module exports
+ * `run(argv, io)` and returns the process exit status; nothing here throws to the user.
+ */
+import type { CommandIo } from './io.js';
+import { defaultIo } from './io.js';
+
+type Command = { summary: string; load: () => Promise<{ run: (argv: string[], io: CommandIo) => Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  plan: { summary: 'compute a drain or balance plan from an inventory file (no side effects)', load: () => import('./commands/plan.js') },
+  drain: { summary: 'collect the inventory from configured hosts, plan a drain and (with --execute) run it', load: () => import('./commands/drain.js') },
+  serve: { summary: 'run the HTTP service (embedded demo cluster unless hypervisors are configured)', load: () => import('./commands/serve.js') },
+  execute: { summary: 'execute a stored plan by id', load: () => import('./commands/execute.js') },
+  cancel: { summary: 'cancel a running plan by id', load: () => import('./commands/cancel.js') },
+  report: { summary: 'print the capacity-review report (html, json or csv)', load: () => import('./commands/report.js') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: rebalancer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "rebalancer <command> --help" for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`rebalancer: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest, io);
+  } catch (err) {
+    // A bug or an infrastructure fault: say what happened in one line, keep the trace for debugging.
+    io.stderr(`rebalancer ${name}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.REBALANCER_DEBUG) io.stderr(`${(err as Error)?.stack}\n`);
+    return 1;
+  }
+}
