@@ -1,0 +1,93 @@
+/**
+ * The configuration schema. Defaults live in config/default.json (data only); this schema checks
+ * the merged result (defaults <- config file <- environment) and reports every problem at once.
+ */
+import { z } from 'zod';
+
+const nonEmpty = z.string().min(1);
+
+export const TokenSchema = z.strictObject({
+  /** Bearer token; at least 16 characters so it cannot be guessed. */
+  token: z.string().min(16, 'expected a token of at least 16 characters'),
+  /** `admin`: every endpoint; `read`: GET endpoints only. */
+  role: z.enum(['admin', 'read']),
+});
+
+export const ApiSchema = z.strictObject({
+  /** Listen address. @default '127.0.0.1' */
+  host: nonEmpty,
+  /** Listen port; 0 picks a free port. @default 8080 */
+  port: z.number().int().min(0).max(65535),
+  /** Accepted bearer tokens. Required when `host` is not a loopback address. @default [] */
+  tokens: z.array(TokenSchema),
+  /** Largest accepted request body in bytes (larger bodies get 413). @default 65536 */
+  bodyLimitBytes: z.number().int().positive(),
+});
+
+/** One hypervisor host (see HostConfig in executor/hypervisor/types.ts). */
+export const HostConfigSchema = z.strictObject({
+  name: nonEmpty,
+  uri: nonEmpty,
+  migrationUri: nonEmpty.optional(),
+  cell: nonEmpty,
+  zone: nonEmpty.optional(),
+  enabled: z.boolean().optional(),
+  cpuAllocationRatio: z.number().positive().optional(),
+  ramAllocationRatio: z.number().positive().optional(),
+  diskAllocationRatio: z.number().positive().optional(),
+  reservedVcpus: z.number().int().nonnegative().optional(),
+  reservedMemoryMb: z.number().nonnegative().optional(),
+  reservedDiskGb: z.number().nonnegative().optional(),
+  compatibleCpuModels: z.array(nonEmpty).optional(),
+  migrationBandwidthMbps: z.number().positive().optional(),
+});
+
+/** A server group declared in configuration (libvirt itself knows no server groups). */
+export const ServerGroupConfigSchema = z.strictObject({
+  id: nonEmpty,
+  policy: z.enum(['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']),
+  /** Domain names or UUIDs of the members. @default [] */
+  members: z.array(nonEmpty).default([]),
+});
+
+export const PlannerConfigSchema = z.strictObject({
+  /** Completion timeout per GiB copied, as Nova's live_migration_completion_timeout. @default 800 */
+  timeoutPerGiBSeconds: z.number().positive(),
+  /** `auto` uses the exact solver for small problems, the heuristic otherwise. @default 'auto' */
+  method: z.enum(['auto', 'heuristic', 'exact']),
+});
+
+export const DemoSchema = z.strictObject({
+  /** Seed of the generated demo region (same seed, same region). @default 7 */
+  seed: z.number().int(),
+  /** Number of cells. @default 3 */
+  cells: z.number().int().min(1).max(50),
+  /** Total number of hosts, spread over the cells. @default 72 */
+  size: z.number().int().min(2).max(10000),
+  /** Simulated time runs this many times faster than real time, so demo migrations take seconds. @default 60 */
+  timeScale: z.number().positive(),
+});
+
+export const LogSchema = z.strictObject({
+  /** pino level. @default 'info' */
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    api: ApiSchema,
+    store: z.strictObject({ /** SQLite file. @default 'data/rebalancer.sqlite' */ path: nonEmpty }),
+    log: LogSchema,
+    /** Real hosts; empty means the simulated demo region. @default [] */
+    hypervisors: z.array(HostConfigSchema),
+    serverGroups: z.array(ServerGroupConfigSchema),
+    /** Executor options (concurrency, retries, ...), passed through to the executor. @default {} */
+    executor: z.record(z.string(), z.unknown()),
+    planner: PlannerConfigSchema,
+    /** Nightly balancing schedule. @default {} */
+    nightly: z.record(z.string(), z.unknown()),
+    demo: DemoSchema,
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type TokenConfig = z.infer<typeof TokenSchema>;
