@@ -1,0 +1,165 @@
+/**
+ * Plan metrics: per-cell allocation and utilisation statistics before and after a plan, plus
+ * the plan's size. Linear in hosts + instances + moves, so it runs on region-sized inventories.
+ */
+import type { Host, Inventory } from './model/inventory.js';
+import type { CellStats, Move, PlanMetrics } from './model/plan.js';
+
+/** Usable capacity of a host: (raw - reserved) x allocation ratio, never below 0. */
+export function usableVcpus(h: Host): number {
+  return Math.max(0, (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio);
+}
+
+/** Usable memory of a host in MiB. */
+export function usableMemoryMb(h: Host): number {
+  return Math.max(0, (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio);
+}
+
+/** Usable local disk of a host in GB. */
+export function usableDiskGb(h: Host): number {
+  return Math.max(0, (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio);
+}
+
+/**
+ * Allocated / usable. A host with no usable capacity counts as full (1) when something is
+ * allocated to it and empty (0) otherwise, so the statistics stay finite (JSON has no Infinity).
+ */
+function fraction(allocated: number, usable: number): number {
+  if (usable > 0) return allocated / usable;
+  return allocated > 0 ? 1 : 0;
+}
+
+/** Maximum and population coefficient of variation (stddev / mean; 0 when the mean is 0). */
+export function maxAndCv(values: readonly number[]): { max: number; cv: number } {
+  if (values.length === 0) return { max: 0, cv: 0 };
+  let sum = 0;
+  let max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    if (v > max) max = v;
+  }
+  const mean = sum / values.length;
+  if (mean === 0) return { max, cv: 0 };
+  let sq = 0;
+  for (const v of values) sq += (v - mean) * (v - mean);
+  return { max, cv: Math.sqrt(sq / values.length) / mean };
+}
+
+interface HostLoad {
+  vcpus: number;
+  memoryMb: number;
+  /** Measured utilisation adjusted for instances that moved; null when the host has no measurement. */
+  cpuUsage: number | null;
+}
+
+function hostLoads(inventory: Inventory, placement: ReadonlyMap<string, string>): Map<string, HostLoad> {
+  const loads = new Map<string, HostLoad>();
+  const byName = new Map<string, Host>();
+  for (const h of inventory.hosts) {
+    byName.set(h.name, h);
+    loads.set(h.name, { vcpus: 0, memoryMb: 0, cpuUsage: h.cpuUsage });
+  }
+  for (const inst of inventory.instances) {
+    const where = placement.get(inst.id) ?? inst.host;
+    const load = loads.get(where);
+    if (!load) continue; // placement on an unknown host: the verifier reports it, metrics ignore it
+    load.vcpus += inst.vcpus;
+    load.memoryMb += inst.memoryMb;
+    if (where === inst.host || inst.cpuUsage === null) continue;
+    // The measured host figure already contains the instance on its original host: shift it.
+    const src = loads.get(inst.host);
+    const srcHost = byName.get(inst.host);
+    const dstHost = byName.get(where)!;
+    if (src && srcHost && src.cpuUsage !== null && srcHost.vcpus > 0) {
+      src.cpuUsage = Math.max(0, src.cpuUsage - (inst.cpuUsage * inst.vcpus) / srcHost.vcpus);
+    }
+    if (load.cpuUsage !== null && dstHost.vcpus > 0) load.cpuUsage += (inst.cpuUsage * inst.vcpus) / dstHost.vcpus;
+  }
+  return loads;
+}
+
+/**
+ * Per-cell statistics for a placement (instance id -> host name; instances absent from the map
+ * stay on their inventory host).
+ *
+ * Every host of the cell counts, whatever its state: disabled, down and drained hosts included,
+ * so "after" shows a drained host as empty and the figures compare like with like across plans.
+ * CPU allocation is allocated vCPUs / usable vCPUs, memory allocation likewise. Measured CPU
+ * utilisation starts from `host.cpuUsage` and moves `instance.cpuUsage x instance.vcpus / host
+ * physical vCPUs` from source to destination (instances without `cpuUsage` shift nothing); it is
+ * computed over the hosts that have a measurement and is null when no host of the cell has one.
+ * It may exceed 1 after a plan (demand estimate); it never drops below 0.
+ */
+export function cellStats(inventory: Inventory, placement: ReadonlyMap<string, string>): Record<string, CellStats> {
+  const loads = hostLoads(inventory, placement);
+  const groups = new Map<string, { cpu: number[]; mem: number[]; usage: number[] }>();
+  for (const h of inventory.hosts) {
+    let g = groups.get(h.cell);
+    if (!g) groups.set(h.cell, (g = { cpu: [], mem: [], usage: [] }));
+    const load = loads.get(h.name)!;
+    g.cpu.push(fraction(load.vcpus, usableVcpus(h)));
+    g.mem.push(fraction(load.memoryMb, usableMemoryMb(h)));
+    if (load.cpuUsage !== null) g.usage.push(load.cpuUsage);
+  }
+  const out: Record<string, CellStats> = {};
+  for (const cell of [...groups.keys()].sort()) {
+    const g = groups.get(cell)!;
+    out[cell] = {
+      hosts: g.cpu.length,
+      cpuAlloc: maxAndCv(g.cpu),
+      memAlloc: maxAndCv(g.mem),
+      cpuUsage: g.usage.length ? maxAndCv(g.usage) : null,
+    };
+  }
+  return out;
+}
+
+/** Where every moved instance is after all moves (the move in the latest wave wins). */
+export function finalPlacement(moves: readonly Move[]): Map<string, string> {
+  const latest = new Map<string, Move>();
+  for (const m of moves) {
+    const seen = latest.get(m.instance);
+    if (!seen || m.wave >= seen.wave) latest.set(m.instance, m);
+  }
+  const out = new Map<string, string>();
+  for (const [id, m] of latest) out.set(id, m.to);
+  return out;
+}
+
+/** How the moves were found; copied into the metrics. */
+export interface SolveInfo {
+  /** e.g. `exact-lp`, `heuristic-bfd+ls`. */
+  method: string;
+  /** Objective value of the plan (lower is better). */
+  objective: number;
+  /** Proven lower bound on the objective. */
+  lowerBound: number;
+}
+
+/** Relative optimality gap; 0 when the bound meets the objective. */
+export function optimalityGap(objective: number, lowerBound: number): number {
+  const diff = objective - lowerBound;
+  if (Math.abs(diff) < 1e-12) return 0;
+  return diff / Math.max(Math.abs(objective), 1e-9);
+}
+
+/** Metrics of a plan: `before` is the inventory placement, `after` applies every move. */
+export function planMetrics(inventory: Inventory, moves: readonly Move[], solve: SolveInfo): PlanMetrics {
+  let gib = 0;
+  let maxWave = -1;
+  for (const m of moves) {
+    gib += m.gib;
+    if (m.wave > maxWave) maxWave = m.wave;
+  }
+  return {
+    before: cellStats(inventory, new Map()),
+    after: cellStats(inventory, finalPlacement(moves)),
+    moves: moves.length,
+    gibToCopy: Math.round(gib * 1000) / 1000,
+    waves: maxWave + 1,
+    method: solve.method,
+    objective: solve.objective,
+    lowerBound: solve.lowerBound,
+    gap: optimalityGap(solve.objective, solve.lowerBound),
+  };
+}
