@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+
+function tmpFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'rebalancer-config-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const adminToken = 'a'.repeat(32);
+
+describe('loadConfig', () => {
+  it('returns the defaults with an empty environment', () => {
+    const r = loadConfig({ env: {} });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.api).toEqual({ host: '127.0.0.1', port: 8080, tokens: [], bodyLimitBytes: 65536 });
+    expect(r.config.hypervisors).toEqual([]);
+    expect(r.config.planner.timeoutPerGiBSeconds).toBe(800);
+    expect(r.source).toBeNull();
+  });
+
+  it('merges a YAML file over the defaults, keeping unspecified keys', () => {
+    const file = tmpFile('c.yaml', `api:\n  port: 9000\n  tokens:\n    - { token: ${adminToken}, role: admin }\n`);
+    const r = loadConfig({ path: file, env: {} });
+    expect(r.ok && r.config.api).toEqual({ host: '127.0.0.1', port: 9000, tokens: [{ token: adminToken, role: 'admin' }], bodyLimitBytes: 65536 });
+  });
+
+  it('reads the file named by REBALANCER_CONFIG (JSON)', () => {
+    const file = tmpFile('c.json', JSON.stringify({ store: { path: '/tmp/x.sqlite' } }));
+    const r = loadConfig({ env: { REBALANCER_CONFIG: file } });
+    expect(r.ok && r.config.store.path).toBe('/tmp/x.sqlite');
+    expect(r.ok && r.source).toBe(file);
+  });
+
+  it('applies environment overrides over the file, matching camelCase keys', () => {
+    const file = tmpFile('c.yaml', 'api:\n  port: 9000\n');
+    const r = loadConfig({
+      path: file,
+      env: {
+        REBALANCER_API__PORT: '8181',
+        REBALANCER_PLANNER__TIMEOUT_PER_GIB_SECONDS: '600',
+        REBALANCER_API__TOKENS: JSON.stringify([{ token: adminToken, role: 'read' }]),
+        REBALANCER_DEBUG: '1',
+      },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.api.port).toBe(8181);
+    expect(r.config.planner.timeoutPerGiBSeconds).toBe(600);
+    expect(r.config.api.tokens).toEqual([{ token: adminToken, role: 'read' }]);
+  });
+
+  it('loads the libvirt example', () => {
+    const r = loadConfig({ path: 'config/example-libvirt.yaml', env: {} });
+    expect(r.ok && r.config.hypervisors.map((h) => h.name)).toEqual(['HostA', 'HostB', 'HostC']);
+  });
+
+  it('lists every problem with its path and the value received', () => {
+    const file = tmpFile('bad.yaml', [
+      'api:',
+      '  port: 70000',
+      '  tokens: [{ token: short, role: root }]',
+      '  colour: blue',
+      'hypervisors:',
+      '  - { name: h1, uri: "qemu:///system", cell: c1 }',
+      '  - { name: h1, uri: "qemu:///system", cell: c1 }',
+      'planner: { method: magic }',
+    ].join('\n'));
+    const r = loadConfig({ path: file, env: {} });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const paths = r.errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['api.port', 'api.tokens[0].token', 'api.tokens[0].role', 'api', 'planner.method']));
+    expect(r.errors.find((e) => e.path === 'api.port')?.message).toContain('70000');
+    expect(r.errors.find((e) => e.path === 'api')?.message).toContain('colour');
+    // a token is never echoed back, even a bad one
+    expect(JSON.stringify(r.errors)).not.toContain('"short"');
+  });
+
+  it('reports duplicate host names once the schema passes', () => {
+    const file = tmpFile('dup.json', JSON.stringify({ hypervisors: [{ name: 'h1', uri: 'qemu:///a', cell: 'c' }, { name: 'h1', uri: 'qemu:///b', cell: 'c' }] }));
+    const r = loadConfig({ path: file, env: {} });
+    expect(!r.ok && r.errors).toEqual([{ path: 'hypervisors[1].name', message: 'duplicate host name "h1" (also hypervisors[0])' }]);
+  });
+
+  it.each([
+    ['missing file', '/nonexistent/rebalancer.yaml', /cannot read config file: ENOENT/],
+    ['invalid JSON', tmpFile('x.json', '{ nope'), /not valid JSON/],
+    ['invalid YAML', tmpFile('x.yaml', 'a: [1, 2'), /not valid YAML/],
+    ['a list at the top', tmpFile('x.yaml', '- 1\n- 2\n'), /expected a mapping/],
+  ])('reports %s', (_name, file, pattern) => {
+    const r = loadConfig({ path: file, env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0].message).toMatch(pattern);
+  });
+
+  it('reports an environment override below a scalar', () => {
+    const r = loadConfig({ env: { REBALANCER_API__PORT__X: '1' } });
+    expect(!r.ok && r.errors[0].path).toBe('api.port');
+  });
+
+  it('reports a wrongly typed environment value with the variable path', () => {
+    const r = loadConfig({ env: { REBALANCER_API__PORT: 'eighty' } });
+    expect(!r.ok && r.errors).toEqual([{ path: 'api.port', message: expect.stringContaining('"eighty"') }]);
+  });
+});
