@@ -1,0 +1,170 @@
+/**
+ * Builds an inventory snapshot (planner format) from live hypervisors: host facts and domains of
+ * every configured host, CPU utilisation from two samples `sampleMs` apart. An unreachable host
+ * is never fatal: it is reported with `state: "down"` and no instances (its domains are unknown;
+ * nothing can be live-migrated off a host we cannot reach, so planners must not count on them).
+ */
+import type { Clock } from '../../executor/clock.js';
+import { systemClock } from '../../executor/clock.js';
+import type { DomainFacts, HostConfig, HostFacts, Hypervisor } from '../../executor/hypervisor/types.js';
+import type { Instance, InputIssue, Inventory, ServerGroup } from '../../planner/index.js';
+import { parseInventory } from '../../planner/index.js';
+import { fraction, toHost, toInstance, unknownFacts, type HostDoc } from './instance.js';
+import { mapLimit, withTimeout } from './limit.js';
+
+export interface CollectOptions {
+  hypervisor: Hypervisor;
+  /** Hosts to collect, in configuration order (it breaks ties between duplicate domains). */
+  hosts: HostConfig[];
+  /** Server groups known to the configuration; domains naming another group lose that tag. @default [] */
+  serverGroups?: ServerGroup[];
+  /** @default systemClock */
+  clock?: Clock;
+  /** Gap between the two CPU-time samples; 0 takes one sample and leaves `cpuUsage` unknown. @default 1000 */
+  sampleMs?: number;
+  /** Hosts queried at once. @default 8 */
+  concurrency?: number;
+  /** Budget for one host's facts + domain list; a host slower than this is reported down. @default 15000 */
+  hostTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called for every non-fatal problem (unreachable host, duplicate domain, unknown server group). */
+  onWarning?: (warning: CollectWarning) => void;
+}
+
+export interface CollectWarning {
+  code: 'HOST_UNREACHABLE' | 'DUPLICATE_DOMAIN' | 'UNKNOWN_SERVER_GROUP';
+  host: string;
+  message: string;
+  err?: unknown;
+}
+
+/** The collected document failed the inventory schema: a bug in the collector or a driver. */
+export class CollectError extends Error {
+  override name = 'CollectError';
+  readonly code = 'INVALID_INVENTORY';
+  constructor(readonly issues: InputIssue[]) {
+    super(`collected inventory is invalid: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+}
+
+interface Sample {
+  at: number;
+  facts: HostFacts;
+  domains: DomainFacts[];
+}
+
+type Outcome = Sample | { error: unknown };
+
+/** The inventory document before validation. */
+interface Document {
+  hosts: HostDoc[];
+  instances: Instance[];
+  serverGroups: ServerGroup[];
+}
+
+/** Collects the inventory of `hosts`; see the module comment for how down hosts are reported. */
+export async function collectInventory(options: CollectOptions): Promise<Inventory> {
+  const { hosts, clock = systemClock, sampleMs = 1000, signal } = options;
+  const warn = options.onWarning ?? (() => {});
+  const first = await sampleAll(options, hosts.map(() => true));
+  let second: Outcome[] = first;
+  if (sampleMs > 0) {
+    await clock.sleep(sampleMs, signal);
+    second = await sampleAll(options, first.map((o) => !('error' in o)));
+  }
+  const doc: Document = { hosts: [], instances: [], serverGroups: options.serverGroups ?? [] };
+  const placed = new Map<string, { rank: number; index: number }>();
+  hosts.forEach((config, k) => {
+    const before = first[k];
+    const after = second[k];
+    if ('error' in after) {
+      warn({ code: 'HOST_UNREACHABLE', host: config.name, message: `host ${config.name} unreachable: ${describe(after.error)}`, err: after.error });
+      doc.hosts.push(toHost(config, 'error' in before ? unknownFacts(config.name) : before.facts, false, null));
+      return;
+    }
+    const prior = 'error' in before || before === after ? null : before;
+    doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
+    for (const d of after.domains) addInstance(doc, placed, toInstance(config.name, d, domainUsage(prior, after, d)), warn);
+  });
+  return validated(doc, new Set(doc.serverGroups.map((g) => g.id)), warn);
+}
+
+async function sampleAll(options: CollectOptions, wanted: boolean[]): Promise<Outcome[]> {
+  const { hypervisor, hosts, clock = systemClock, concurrency = 8, hostTimeoutMs = 15_000, signal } = options;
+  return mapLimit(hosts, concurrency, async (config, k): Promise<Outcome> => {
+    if (!wanted[k]) return { error: new Error('unreachable in the first sample') };
+    try {
+      return await withTimeout(`host ${config.name}`, hostTimeoutMs, signal, async (s) => {
+        const facts = await hypervisor.hostFacts(config.name, s);
+        if (!facts.reachable) throw new Error('hypervisor reports the host unreachable');
+        const domains = await hypervisor.listDomains(config.name, s);
+        return { at: clock.now(), facts, domains };
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { error };
+    }
+  });
+}
+
+/** Guest CPU utilisation over the sampling gap, per vCPU; null unless running in both samples. */
+function domainUsage(prior: Sample | null, now: Sample, d: DomainFacts): number | null {
+  const before = prior?.domains.find((x) => x.id === d.id);
+  const wallNs = prior ? (now.at - prior.at) * 1e6 : 0;
+  if (!before || wallNs <= 0 || d.state !== 'running' || before.state !== 'running') return null;
+  const delta = d.cpuTimeNs - before.cpuTimeNs;
+  return delta < 0 ? null : fraction(delta / (wallNs * Math.max(1, d.vcpus)));
+}
+
+/** Host CPU utilisation: host CPU time when the driver reports it, else the guests' CPU time. */
+function hostUsage(prior: Sample | null, now: Sample): number | null {
+  const wallNs = prior ? (now.at - prior.at) * 1e6 : 0;
+  if (!prior || wallNs <= 0 || now.facts.cpus <= 0) return null;
+  const capacity = wallNs * now.facts.cpus;
+  if (now.facts.cpuTimeNs !== null && prior.facts.cpuTimeNs !== null) {
+    const delta = now.facts.cpuTimeNs - prior.facts.cpuTimeNs;
+    return delta < 0 ? null : fraction(delta / capacity);
+  }
+  let busy = 0;
+  for (const d of now.domains) {
+    const before = prior.domains.find((x) => x.id === d.id);
+    if (before && d.cpuTimeNs >= before.cpuTimeNs) busy += d.cpuTimeNs - before.cpuTimeNs;
+  }
+  return fraction(busy / capacity);
+}
+
+/** Lower rank wins when one domain is seen on several hosts (mid-migration, leftover definitions). */
+const RANK: Record<Instance['status'], number> = { ACTIVE: 0, PAUSED: 1, SHUTOFF: 2 };
+
+function addInstance(doc: Document, placed: Map<string, { rank: number; index: number }>, inst: Instance, warn: (w: CollectWarning) => void): void {
+  const rank = RANK[inst.status];
+  const seen = placed.get(inst.id);
+  if (seen) {
+    const other = doc.instances[seen.index];
+    const keep = rank < seen.rank ? inst : other;
+    warn({ code: 'DUPLICATE_DOMAIN', host: inst.host, message: `domain ${inst.name} (${inst.id}) is defined on ${other.host} (${other.status}) and ${inst.host} (${inst.status}); using ${keep.host}` });
+    if (rank < seen.rank) {
+      doc.instances[seen.index] = inst;
+      placed.set(inst.id, { rank, index: seen.index });
+    }
+    return;
+  }
+  placed.set(inst.id, { rank, index: doc.instances.length });
+  doc.instances.push(inst);
+}
+
+function validated(doc: Document, groups: Set<string>, warn: (w: CollectWarning) => void): Inventory {
+  for (const inst of doc.instances) {
+    if (inst.serverGroup && !groups.has(inst.serverGroup)) {
+      warn({ code: 'UNKNOWN_SERVER_GROUP', host: inst.host, message: `domain ${inst.name} names server group "${inst.serverGroup}", which is not configured; ignoring it` });
+      inst.serverGroup = null;
+    }
+  }
+  const parsed = parseInventory(doc);
+  if (!parsed.ok) throw new CollectError(parsed.issues);
+  return parsed.inventory;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
