@@ -16,8 +16,12 @@ export interface CollectOptions {
   hypervisor: Hypervisor;
   /** Hosts to collect, in configuration order (it breaks ties between duplicate domains). */
   hosts: HostConfig[];
-  /** Server groups known to the configuration; domains naming another group lose that tag. @default [] */
-  serverGroups?: ServerGroup[];
+  /**
+   * Server groups from configuration. A domain belongs to a group when its metadata names it or
+   * the group lists the domain's name or UUID in `members`; metadata naming an unknown group is
+   * ignored with a warning. @default []
+   */
+  serverGroups?: Array<ServerGroup & { members?: string[] }>;
   /** @default systemClock */
   clock?: Clock;
   /** Gap between the two CPU-time samples; 0 takes one sample and leaves `cpuUsage` unknown. @default 1000 */
@@ -72,7 +76,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     await clock.sleep(sampleMs, signal);
     second = await sampleAll(options, first.map((o) => !('error' in o)));
   }
-  const doc: Document = { hosts: [], instances: [], serverGroups: options.serverGroups ?? [] };
+  const groups = options.serverGroups ?? [];
+  const doc: Document = { hosts: [], instances: [], serverGroups: groups.map(({ id, policy }) => ({ id, policy })) };
   const placed = new Map<string, { rank: number; index: number }>();
   hosts.forEach((config, k) => {
     const before = first[k];
@@ -86,7 +91,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
     for (const d of after.domains) addInstance(doc, placed, toInstance(config.name, d, domainUsage(prior, after, d)), warn);
   });
-  return validated(doc, new Set(doc.serverGroups.map((g) => g.id)), warn);
+  assignMembers(doc, groups);
+  return validated(doc, new Set(groups.map((g) => g.id)), warn);
 }
 
 async function sampleAll(options: CollectOptions, wanted: boolean[]): Promise<Outcome[]> {
@@ -151,6 +157,13 @@ function addInstance(doc: Document, placed: Map<string, { rank: number; index: n
   }
   placed.set(inst.id, { rank, index: doc.instances.length });
   doc.instances.push(inst);
+}
+
+/** Configured membership applies when the domain's own metadata names no group. */
+function assignMembers(doc: Document, groups: NonNullable<CollectOptions['serverGroups']>): void {
+  const byMember = new Map<string, string>();
+  for (const g of groups) for (const m of g.members ?? []) byMember.set(m, g.id);
+  for (const inst of doc.instances) inst.serverGroup ??= byMember.get(inst.id) ?? byMember.get(inst.name) ?? null;
 }
 
 function validated(doc: Document, groups: Set<string>, warn: (w: CollectWarning) => void): Inventory {

@@ -61,6 +61,16 @@ describe('collectInventory with a fake hypervisor', () => {
     expect(warnings.map((w) => w.code)).toEqual(['UNKNOWN_SERVER_GROUP']);
   });
 
+  it('assigns server groups from configured members when metadata names none', async () => {
+    const hv = fakeHypervisor({ a: { domains: [domain('u1', { name: 'web1' }), domain('u2', { name: 'web2', serverGroup: 'db' }), domain('u3')] } });
+    const inv = await collectInventory({
+      hypervisor: hv, hosts: [cfg('a')], sampleMs: 0,
+      serverGroups: [{ id: 'web', policy: 'anti-affinity', members: ['web1', 'u2'] }, { id: 'db', policy: 'affinity' }],
+    });
+    expect(inv.instances.map((i) => i.serverGroup)).toEqual(['web', 'db', null]);
+    expect(inv.serverGroups).toEqual([{ id: 'web', policy: 'anti-affinity' }, { id: 'db', policy: 'affinity' }]);
+  });
+
   it('takes placement settings from configuration and sizes from the host', async () => {
     const hv = fakeHypervisor({ a: { facts: { cpus: 8, memoryMb: 32768, diskGb: 200, cpuModel: 'Haswell' } } });
     const inv = await collectInventory({
