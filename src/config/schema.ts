@@ -3,6 +3,7 @@
  * the merged result (defaults <- config file <- environment) and reports every problem at once.
  */
 import { z } from 'zod';
+import { NightlyConfigSchema } from '../nightly/config.js';
 
 const nonEmpty = z.string().min(1);
 
@@ -84,8 +85,8 @@ export const ConfigSchema = z
     /** Executor options (concurrency, retries, ...), passed through to the executor. @default {} */
     executor: z.record(z.string(), z.unknown()),
     planner: PlannerConfigSchema,
-    /** Nightly balancing schedule. @default {} */
-    nightly: z.record(z.string(), z.unknown()),
+    /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
+    nightly: NightlyConfigSchema,
     demo: DemoSchema,
   });
 

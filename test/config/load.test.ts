@@ -108,3 +108,12 @@ describe('loadConfig', () => {
     expect(!r.ok && r.errors).toEqual([{ path: 'api.port', message: expect.stringContaining('"eighty"') }]);
   });
 });
+
+describe('loadConfig: nightly section', () => {
+  it('applies the nightly defaults and reports nightly problems with their path', () => {
+    const ok = loadConfig({ env: {} });
+    expect(ok.ok && ok.config.nightly.schedule).toBe('0 2 * * *');
+    const bad = loadConfig({ env: { REBALANCER_NIGHTLY__SCHEDULE: 'every night' } });
+    expect(!bad.ok && bad.errors.map((e) => e.path)).toEqual(['nightly.schedule']);
+  });
+});
