@@ -1,0 +1,113 @@
+/**
+ * The capacity-review report as data: what every renderer (JSON, CSV, HTML) shows. Plan-only:
+ * building it never moves anything. Units are in the field names.
+ */
+import type { CellStats, Move, Unplaced, UnplacedCode } from '../../planner/index.js';
+
+/** One resource of a host or a cell. `used` is measured use; null where the inventory has no measurement. */
+export interface ResourceFigures {
+  /** Usable capacity: (raw - reserved) x allocation ratio. */
+  capacity: number;
+  /** Sum of what the instances are allocated. */
+  allocated: number;
+  /** Measured use (CPU: busy cores); null when unknown. */
+  used: number | null;
+  /** capacity - allocated (negative when over-committed beyond the ratio). */
+  headroom: number;
+}
+
+export interface Resources {
+  vcpus: ResourceFigures;
+  memoryMb: ResourceFigures;
+  diskGb: ResourceFigures;
+}
+
+/** Why an instance keeps a host from being drained (a planner `unplaced` entry, or a note). */
+export interface Blocker {
+  instance: string;
+  name: string;
+  code: UnplacedCode | 'NOT_CHECKED' | 'PLANNER_ERROR';
+  reason: string;
+}
+
+/** Whether a host could be emptied right now, and how that was decided. */
+export interface DrainCheck {
+  /** null when not decided (planner error or time budget exhausted). */
+  drainable: boolean | null;
+  /** `greedy`: a placement was found by the quick check; `planner`: the drain planner decided. */
+  method: 'greedy' | 'planner' | 'none';
+  /** Instances that could not be placed; empty when drainable. */
+  blockers: Blocker[];
+}
+
+export interface HostRow {
+  host: string;
+  cell: string;
+  /** Enabled, up and not in maintenance: a possible migration target. */
+  inService: boolean;
+  maintenance: boolean;
+  instances: number;
+  resources: Resources;
+  drain: DrainCheck;
+}
+
+/** How many more instances of one flavor size fit into the cell's in-service hosts. */
+export interface FlavorFit {
+  vcpus: number;
+  memoryMb: number;
+  /** Disk of the flavor; counts only when the instance uses local storage. */
+  diskGb: number;
+  /** Instances of this size in the cell now. */
+  count: number;
+  /** More that fit on shared or volume storage (CPU and memory). */
+  fitShared: number;
+  /** More that fit on local storage (CPU, memory and local disk). */
+  fitLocal: number;
+}
+
+/** Tonight's balance for one cell (the nightly settings, plan only). */
+export interface TonightBalance {
+  moves: Move[];
+  unplaced: Unplaced[];
+  before: CellStats | null;
+  after: CellStats | null;
+  gibToCopy: number;
+  /** Set when the planner failed for this cell. */
+  error: string | null;
+}
+
+export interface NPlusOneSummary {
+  drainable: number;
+  notDrainable: number;
+  undecided: number;
+  /** Hosts decided by the quick greedy check and by the full drain planner. */
+  greedy: number;
+  planner: number;
+  /** Wall time of the whole N+1 analysis of the cell. */
+  ms: number;
+}
+
+export interface CellReport {
+  cell: string;
+  hosts: number;
+  inServiceHosts: number;
+  instances: number;
+  /** Totals over in-service hosts. */
+  resources: Resources;
+  nPlusOne: NPlusOneSummary;
+  fragmentation: FlavorFit[];
+  tonight: TonightBalance;
+}
+
+export interface CapacityReport {
+  generatedAt: string;
+  settings: {
+    maintenanceHosts: string[];
+    threshold: number;
+    maxMoves: number | null;
+    frozenInstances: number;
+  };
+  cells: CellReport[];
+  hosts: HostRow[];
+  timings: { totalMs: number; nPlusOneMs: number; balanceMs: number };
+}

@@ -1,0 +1,86 @@
+/**
+ * N+1: for every host of a cell, could it be drained right now? The quick greedy decides most
+ * hosts in microseconds; the full drain planner runs only where the greedy fails, and its
+ * `unplaced` entries say which instances block the host and why.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Host, Instance, Inventory, Plan, PlannerOptions, PlanRequest } from '../../planner/index.js';
+import type { DrainCheck, NPlusOneSummary } from './model.js';
+import { buildCellIndex, quickDrainable } from './quick-drain.js';
+
+/** The planner entry point (`plan` from planner/index.ts); injectable for tests. */
+export type PlanFn = (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;
+
+export interface NPlusOneOptions {
+  planner: PlanFn;
+  plannerOptions: PlannerOptions;
+  /** Wall-time budget for full planner runs in this cell; later hosts stay undecided. */
+  plannerBudgetMs: number;
+}
+
+/** The cell alone: a drain never leaves its cell, so the planner needs nothing else. */
+export function cellInventory(inventory: Inventory, hosts: readonly Host[], byHost: ReadonlyMap<string, Instance[]>): Inventory {
+  return {
+    hosts: [...hosts],
+    instances: hosts.flatMap((h) => byHost.get(h.name) ?? []),
+    serverGroups: inventory.serverGroups,
+  };
+}
+
+function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCheck {
+  try {
+    const result = opts.planner(cell, { goal: 'drain', hosts: [host.name] }, opts.plannerOptions);
+    const blockers = result.unplaced.map((u) => ({ instance: u.instance, name: u.name, code: u.code, reason: u.reason }));
+    return { drainable: result.feasible, method: 'planner', blockers };
+  } catch (err) {
+    const reason = `drain planner failed: ${(err as Error)?.message ?? String(err)}`;
+    return { drainable: null, method: 'planner', blockers: [{ instance: '', name: '', code: 'PLANNER_ERROR', reason }] };
+  }
+}
+
+const notChecked = (budgetMs: number): DrainCheck => ({
+  drainable: null,
+  method: 'none',
+  blockers: [{ instance: '', name: '', code: 'NOT_CHECKED', reason: `quick check failed and the ${budgetMs} ms planner budget was used up` }],
+});
+
+/** Decides every host of one cell. Returns the checks by host name and a summary with timing. */
+export function nPlusOne(
+  inventory: Inventory,
+  cellHosts: readonly Host[],
+  byHost: ReadonlyMap<string, Instance[]>,
+  opts: NPlusOneOptions,
+): { checks: Map<string, DrainCheck>; summary: NPlusOneSummary } {
+  const start = performance.now();
+  const cell = cellInventory(inventory, cellHosts, byHost);
+  const index = buildCellIndex(inventory, cellHosts, byHost, opts.plannerOptions);
+  const checks = new Map<string, DrainCheck>();
+  let plannerMs = 0;
+  for (const host of cellHosts) {
+    const instances = byHost.get(host.name) ?? [];
+    if (quickDrainable(host, instances, index)) {
+      checks.set(host.name, { drainable: true, method: 'greedy', blockers: [] });
+      continue;
+    }
+    if (plannerMs >= opts.plannerBudgetMs) {
+      checks.set(host.name, notChecked(opts.plannerBudgetMs));
+      continue;
+    }
+    const t = performance.now();
+    checks.set(host.name, viaPlanner(cell, host, opts));
+    plannerMs += performance.now() - t;
+  }
+  return { checks, summary: summarise(checks, performance.now() - start) };
+}
+
+function summarise(checks: ReadonlyMap<string, DrainCheck>, ms: number): NPlusOneSummary {
+  const s: NPlusOneSummary = { drainable: 0, notDrainable: 0, undecided: 0, greedy: 0, planner: 0, ms: Math.round(ms) };
+  for (const c of checks.values()) {
+    if (c.drainable === true) s.drainable++;
+    else if (c.drainable === false) s.notDrainable++;
+    else s.undecided++;
+    if (c.method === 'greedy') s.greedy++;
+    else if (c.method === 'planner') s.planner++;
+  }
+  return s;
+}
