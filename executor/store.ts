@@ -1,0 +1,185 @@
+/**
+ * Persistence contract of the executor and the service: plans, their moves, move history,
+ * progress samples, an append-only event log, host maintenance flags and nightly run records.
+ *
+ * Every method is synchronous on purpose: when a call returns, the change is durable, so the
+ * executor never takes its next action before the previous state change is on disk.
+ * Implemented by src/store/sqlite.ts (`openStore(path)`).
+ */
+import type { Move, Plan } from '../planner/index.js';
+
+export type PlanStatus = 'planned' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'superseded';
+export type PlanSource = 'api' | 'cli' | 'nightly';
+export type MoveState =
+  | 'pending'
+  | 'prechecking'
+  | 'migrating'
+  | 'verifying'
+  | 'succeeded'
+  | 'skipped'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled';
+
+/** States a move never leaves. */
+export const TERMINAL_MOVE_STATES: readonly MoveState[] = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'];
+/** Plan states that end execution. */
+export const FINAL_PLAN_STATUSES: readonly PlanStatus[] = ['succeeded', 'failed', 'cancelled', 'superseded'];
+
+export interface StoredError {
+  code: string;
+  message: string;
+}
+
+export interface PlanRecord {
+  id: string;
+  goal: Plan['goal'];
+  plan: Plan;
+  status: PlanStatus;
+  source: PlanSource;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
+  /** The plan this one replaced after a failure (re-plan chain), and the one that replaced it. */
+  supersedes: string | null;
+  supersededBy: string | null;
+  /** Fingerprint of the inventory the plan was computed from (caller-defined). */
+  fingerprint: string | null;
+  /** Outcome summary written when the plan ends (counts, failed moves). */
+  summary: unknown;
+  error: StoredError | null;
+}
+
+/** Where a domain was found when a move ended (recorded whenever the outcome is not the plan's). */
+export interface RecordedLocation {
+  runningOn: string[];
+  definedOn: string[];
+}
+
+export interface ProgressSample {
+  planId: string;
+  index: number;
+  at: number;
+  processedBytes: number;
+  remainingBytes: number;
+  totalBytes: number;
+  dirtyRateBps: number | null;
+  /** Estimated seconds to completion at the recent rate; null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface MoveRecord {
+  planId: string;
+  /** Position in `plan.moves`. */
+  index: number;
+  move: Move;
+  state: MoveState;
+  attempts: number;
+  error: StoredError | null;
+  lastProgress: ProgressSample | null;
+  location: RecordedLocation | null;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+export interface MovePatch {
+  state?: MoveState;
+  attempts?: number;
+  error?: StoredError | null;
+  location?: RecordedLocation | null;
+  startedAt?: number | null;
+  endedAt?: number | null;
+}
+
+export interface MoveStateChange {
+  state: MoveState;
+  at: number;
+}
+
+export interface PlanEvent {
+  /** Monotonic: the order in which events were appended. */
+  id: number;
+  planId: string;
+  moveIndex: number | null;
+  type: string;
+  data: unknown;
+  at: number;
+}
+
+export interface NewPlan {
+  /** Generated (UUID) when absent. */
+  id?: string;
+  plan: Plan;
+  source: PlanSource;
+  status?: PlanStatus;
+  supersedes?: string | null;
+  fingerprint?: string | null;
+  at: number;
+}
+
+export interface PlanFilter {
+  status?: PlanStatus[];
+  source?: PlanSource;
+  /** Newest first; @default 100 */
+  limit?: number;
+}
+
+export interface MaintenanceRecord {
+  host: string;
+  since: number;
+  reason: string;
+  planId: string | null;
+}
+
+export type ClaimResult = { ok: true } | { ok: false; heldBy: MaintenanceRecord[] };
+
+export interface NightlyRunRecord {
+  id: string;
+  startedAt: number;
+  endedAt: number | null;
+  mode: string;
+  result: unknown;
+}
+
+export interface ExecutorStore {
+  /** Inserts the plan and one `pending` move per `plan.moves` entry, atomically. */
+  createPlan(input: NewPlan): PlanRecord;
+  getPlan(id: string): PlanRecord | null;
+  listPlans(filter?: PlanFilter): PlanRecord[];
+  setPlanStatus(id: string, status: PlanStatus, at: number, extra?: { summary?: unknown; error?: StoredError | null }): void;
+  /**
+   * Marks `oldId` superseded by `newId` (both directions linked) and hands the old plan's
+   * active maintenance claims to the new plan, atomically.
+   */
+  supersede(oldId: string, newId: string, at: number): void;
+
+  listMoves(planId: string): MoveRecord[];
+  getMove(planId: string, index: number): MoveRecord | null;
+  /** Updates a move; a state change is also appended to the move's history. */
+  updateMove(planId: string, index: number, patch: MovePatch, at: number): void;
+  moveHistory(planId: string, index: number): MoveStateChange[];
+
+  addProgress(sample: ProgressSample): void;
+  listProgress(planId: string, index?: number): ProgressSample[];
+
+  appendEvent(e: Omit<PlanEvent, 'id'>): number;
+  /** Events in append order, optionally only those after `afterId`. */
+  listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[];
+
+  /**
+   * Puts every host in maintenance for `planId`, or none: when any host already has an active
+   * claim, nothing changes and the holders are returned. Of two racing drains exactly one wins.
+   */
+  claimMaintenance(hosts: string[], claim: { reason: string; planId: string | null; at: number }): ClaimResult;
+  /** Ends the active claim on `host` (no-op when none). */
+  releaseMaintenance(host: string, at: number): void;
+  /** Ends every active claim held by `planId`. */
+  releaseMaintenanceOf(planId: string, at: number): void;
+  listMaintenance(): MaintenanceRecord[];
+
+  startNightlyRun(run: { id?: string; mode: string; at: number }): NightlyRunRecord;
+  finishNightlyRun(id: string, result: unknown, at: number): void;
+  listNightlyRuns(limit?: number): NightlyRunRecord[];
+
+  close(): void;
+}

@@ -1,0 +1,95 @@
+/**
+ * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records
+ * how many have run, so opening an older file upgrades it and opening a current one does nothing.
+ */
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE plans (
+     id TEXT PRIMARY KEY,
+     goal TEXT NOT NULL,
+     plan_json TEXT NOT NULL,
+     status TEXT NOT NULL,
+     source TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     supersedes TEXT REFERENCES plans(id),
+     superseded_by TEXT REFERENCES plans(id),
+     fingerprint TEXT,
+     summary_json TEXT,
+     error_json TEXT
+   );
+   CREATE INDEX plans_status ON plans(status);
+   CREATE INDEX plans_created ON plans(created_at);
+   CREATE TABLE moves (
+     plan_id TEXT NOT NULL REFERENCES plans(id),
+     idx INTEGER NOT NULL,
+     move_json TEXT NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     error_json TEXT,
+     progress_json TEXT,
+     location_json TEXT,
+     started_at INTEGER,
+     ended_at INTEGER,
+     PRIMARY KEY (plan_id, idx)
+   );
+   CREATE TABLE move_history (
+     plan_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX move_history_move ON move_history(plan_id, idx);
+   CREATE TABLE progress (
+     plan_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     processed INTEGER NOT NULL,
+     remaining INTEGER NOT NULL,
+     total INTEGER NOT NULL,
+     dirty_rate REAL,
+     eta_seconds REAL
+   );
+   CREATE INDEX progress_move ON progress(plan_id, idx);
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     plan_id TEXT NOT NULL,
+     move_idx INTEGER,
+     type TEXT NOT NULL,
+     data_json TEXT,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX events_plan ON events(plan_id, id);
+   CREATE TABLE maintenance (
+     host TEXT NOT NULL,
+     since INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     plan_id TEXT,
+     released_at INTEGER
+   );
+   -- at most one active claim per host: the database, not the caller, settles racing drains
+   CREATE UNIQUE INDEX maintenance_active ON maintenance(host) WHERE released_at IS NULL;
+   CREATE TABLE nightly_runs (
+     id TEXT PRIMARY KEY,
+     started_at INTEGER NOT NULL,
+     ended_at INTEGER,
+     mode TEXT NOT NULL,
+     result_json TEXT
+   );`,
+];
+
+/** Brings the database to the latest schema version; returns the version reached. */
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this program knows (${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,75 @@
+/** Row <-> record mapping for the SQLite store. */
+import type { MoveRecord, NightlyRunRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
+
+export interface PlanRow {
+  id: string; goal: string; plan_json: string; status: string; source: string;
+  created_at: number; updated_at: number; supersedes: string | null; superseded_by: string | null;
+  fingerprint: string | null; summary_json: string | null; error_json: string | null;
+}
+export interface MoveRow {
+  plan_id: string; idx: number; move_json: string; state: string; attempts: number;
+  error_json: string | null; progress_json: string | null; location_json: string | null;
+  started_at: number | null; ended_at: number | null;
+}
+export interface ProgressRow {
+  plan_id: string; idx: number; at: number; processed: number; remaining: number; total: number;
+  dirty_rate: number | null; eta_seconds: number | null;
+}
+export interface EventRow { id: number; plan_id: string; move_idx: number | null; type: string; data_json: string | null; at: number }
+export interface NightlyRow { id: string; started_at: number; ended_at: number | null; mode: string; result_json: string | null }
+
+export const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+export function planFromRow(r: PlanRow): PlanRecord {
+  return {
+    id: r.id,
+    goal: r.goal as PlanRecord['goal'],
+    plan: JSON.parse(r.plan_json),
+    status: r.status as PlanRecord['status'],
+    source: r.source as PlanRecord['source'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    supersedes: r.supersedes,
+    supersededBy: r.superseded_by,
+    fingerprint: r.fingerprint,
+    summary: parse(r.summary_json),
+    error: parse(r.error_json),
+  };
+}
+
+export function moveFromRow(r: MoveRow): MoveRecord {
+  return {
+    planId: r.plan_id,
+    index: r.idx,
+    move: JSON.parse(r.move_json),
+    state: r.state as MoveRecord['state'],
+    attempts: r.attempts,
+    error: parse(r.error_json),
+    lastProgress: parse(r.progress_json),
+    location: parse(r.location_json),
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+  };
+}
+
+export function progressFromRow(r: ProgressRow): ProgressSample {
+  return {
+    planId: r.plan_id,
+    index: r.idx,
+    at: r.at,
+    processedBytes: r.processed,
+    remainingBytes: r.remaining,
+    totalBytes: r.total,
+    dirtyRateBps: r.dirty_rate,
+    etaSeconds: r.eta_seconds,
+  };
+}
+
+export function eventFromRow(r: EventRow): PlanEvent {
+  return { id: r.id, planId: r.plan_id, moveIndex: r.move_idx, type: r.type, data: parse(r.data_json), at: r.at };
+}
+
+export function nightlyFromRow(r: NightlyRow): NightlyRunRecord {
+  return { id: r.id, startedAt: r.started_at, endedAt: r.ended_at, mode: r.mode, result: parse(r.result_json) };
+}

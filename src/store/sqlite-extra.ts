@@ -1,0 +1,48 @@
+/** Maintenance claims and nightly run records of the SQLite store. */
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { ExecutorStore, MaintenanceRecord } from '../../executor/store.js';
+import { json, nightlyFromRow, type NightlyRow } from './rows.js';
+
+interface MaintenanceRow { host: string; since: number; reason: string; plan_id: string | null }
+const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({ host: r.host, since: r.since, reason: r.reason, planId: r.plan_id });
+
+export function maintenanceMethods(db: Database.Database) {
+  const active = db.prepare<[string], MaintenanceRow>('SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const insert = db.prepare('INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
+  // BEGIN IMMEDIATE takes the write lock first, so two processes racing for one host serialise here;
+  // the partial unique index is the last line of defence.
+  const claim = db.transaction((hosts: string[], c: { reason: string; planId: string | null; at: number }) => {
+    const held = hosts.map((h) => active.get(h)).filter((r): r is MaintenanceRow => !!r);
+    if (held.length) return { ok: false as const, heldBy: held.map(toRecord) };
+    for (const h of new Set(hosts)) insert.run(h, c.at, c.reason, c.planId);
+    return { ok: true as const };
+  });
+  return {
+    claimMaintenance: (hosts: string[], c: { reason: string; planId: string | null; at: number }) => claim.immediate(hosts, c),
+    releaseMaintenance: (host: string, at: number) => {
+      db.prepare('UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL').run(at, host);
+    },
+    releaseMaintenanceOf: (planId: string, at: number) => {
+      db.prepare('UPDATE maintenance SET released_at = ? WHERE plan_id = ? AND released_at IS NULL').run(at, planId);
+    },
+    listMaintenance: () =>
+      db.prepare<[], MaintenanceRow>('SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host').all().map(toRecord),
+  } satisfies Partial<ExecutorStore>;
+}
+
+export function nightlyMethods(db: Database.Database) {
+  const get = db.prepare<[string], NightlyRow>('SELECT * FROM nightly_runs WHERE id = ?');
+  return {
+    startNightlyRun: (run: { id?: string; mode: string; at: number }) => {
+      const id = run.id ?? randomUUID();
+      db.prepare('INSERT INTO nightly_runs (id, started_at, mode) VALUES (?, ?, ?)').run(id, run.at, run.mode);
+      return nightlyFromRow(get.get(id)!);
+    },
+    finishNightlyRun: (id: string, result: unknown, at: number) => {
+      db.prepare('UPDATE nightly_runs SET ended_at = ?, result_json = ? WHERE id = ?').run(at, json(result), id);
+    },
+    listNightlyRuns: (limit = 50) =>
+      db.prepare<[number], NightlyRow>('SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit).map(nightlyFromRow),
+  } satisfies Partial<ExecutorStore>;
+}

@@ -1,0 +1,142 @@
+/**
+ * The SQLite implementation of ExecutorStore (better-sqlite3). WAL journal, synchronous=FULL:
+ * every write is committed to disk before the call returns, so state survives a crash of the
+ * process at any point. `openStore(':memory:')` gives a throwaway store for tests.
+ */
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { ExecutorStore, MovePatch, MoveState, NewPlan, PlanFilter, PlanRecord } from '../../executor/store.js';
+import { migrate } from './migrations.js';
+import { eventFromRow, json, moveFromRow, planFromRow, progressFromRow, type EventRow, type MoveRow, type PlanRow, type ProgressRow } from './rows.js';
+import { maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
+
+/** Thrown when a store call names a plan or move that does not exist. */
+export class StoreNotFoundError extends Error {
+  override name = 'StoreNotFoundError';
+  readonly code = 'STORE_NOT_FOUND';
+}
+
+const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
+  state: 'state', attempts: 'attempts', error: 'error_json', location: 'location_json', startedAt: 'started_at', endedAt: 'ended_at',
+};
+
+function dbValue(key: keyof MovePatch, v: unknown): unknown {
+  return key === 'error' || key === 'location' ? json(v) : v;
+}
+
+/** Opens (creating and migrating when needed) the store at `path`. */
+export function openStore(path: string): ExecutorStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return { ...planMethods(db), ...moveMethods(db), ...maintenanceMethods(db), ...nightlyMethods(db), close: () => db.close() };
+}
+
+function planMethods(db: Database.Database) {
+  const getPlanRow = db.prepare<[string], PlanRow>('SELECT * FROM plans WHERE id = ?');
+  const insertPlan = db.prepare(`INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
+    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint)`);
+  const insertMove = db.prepare(`INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
+  const insertHistory = db.prepare('INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
+  const must = (id: string): PlanRecord => {
+    const row = getPlanRow.get(id);
+    if (!row) throw new StoreNotFoundError(`no plan with id "${id}"`);
+    return planFromRow(row);
+  };
+  const createPlan = db.transaction((input: NewPlan): PlanRecord => {
+    const id = input.id ?? randomUUID();
+    insertPlan.run({
+      id, goal: input.plan.goal, plan_json: JSON.stringify(input.plan), status: input.status ?? 'planned',
+      source: input.source, at: input.at, supersedes: input.supersedes ?? null, fingerprint: input.fingerprint ?? null,
+    });
+    input.plan.moves.forEach((m, k) => {
+      insertMove.run(id, k, JSON.stringify(m));
+      insertHistory.run(id, k, 'pending', input.at);
+    });
+    return must(id);
+  });
+  const setStatus = db.prepare(`UPDATE plans SET status = @status, updated_at = @at,
+    summary_json = COALESCE(@summary, summary_json), error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`);
+  const link = db.prepare(`UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
+  const linkBack = db.prepare('UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
+  const handOver = db.prepare('UPDATE maintenance SET plan_id = ? WHERE plan_id = ? AND released_at IS NULL');
+  return {
+    createPlan,
+    getPlan: (id: string) => {
+      const row = getPlanRow.get(id);
+      return row ? planFromRow(row) : null;
+    },
+    listPlans: (filter: PlanFilter = {}) => {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.status?.length) {
+        where.push(`status IN (${filter.status.map(() => '?').join(',')})`);
+        args.push(...filter.status);
+      }
+      if (filter.source) (where.push('source = ?'), args.push(filter.source));
+      const sql = `SELECT * FROM plans ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+      return db.prepare<unknown[], PlanRow>(sql).all(...args, filter.limit ?? 100).map(planFromRow);
+    },
+    setPlanStatus: (id, status, at, extra = {}) => {
+      const r = setStatus.run({
+        id, status, at, summary: json(extra.summary), setError: 'error' in extra ? 1 : 0, error: json(extra.error),
+      });
+      if (r.changes === 0) throw new StoreNotFoundError(`no plan with id "${id}"`);
+    },
+    supersede: db.transaction((oldId: string, newId: string, at: number) => {
+      must(oldId), must(newId);
+      link.run(newId, at, oldId);
+      linkBack.run(oldId, at, newId);
+      handOver.run(newId, oldId);
+    }),
+  } satisfies Partial<ExecutorStore>;
+}
+
+function moveMethods(db: Database.Database) {
+  const getMove = db.prepare<[string, number], MoveRow>('SELECT * FROM moves WHERE plan_id = ? AND idx = ?');
+  const insertHistory = db.prepare('INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
+  const insertProgress = db.prepare(`INSERT INTO progress (plan_id, idx, at, processed, remaining, total, dirty_rate, eta_seconds)
+    VALUES (@planId, @index, @at, @processedBytes, @remainingBytes, @totalBytes, @dirtyRateBps, @etaSeconds)`);
+  const lastProgress = db.prepare('UPDATE moves SET progress_json = ? WHERE plan_id = ? AND idx = ?');
+  const insertEvent = db.prepare('INSERT INTO events (plan_id, move_idx, type, data_json, at) VALUES (?, ?, ?, ?, ?)');
+  return {
+    listMoves: (planId: string) =>
+      db.prepare<[string], MoveRow>('SELECT * FROM moves WHERE plan_id = ? ORDER BY idx').all(planId).map(moveFromRow),
+    getMove: (planId: string, index: number) => {
+      const row = getMove.get(planId, index);
+      return row ? moveFromRow(row) : null;
+    },
+    updateMove: db.transaction((planId: string, index: number, patch: MovePatch, at: number) => {
+      const keys = (Object.keys(patch) as (keyof MovePatch)[]).filter((k) => k in MOVE_COLUMNS);
+      if (!keys.length) return;
+      const sql = `UPDATE moves SET ${keys.map((k) => `${MOVE_COLUMNS[k]} = ?`).join(', ')} WHERE plan_id = ? AND idx = ?`;
+      const r = db.prepare(sql).run(...keys.map((k) => dbValue(k, patch[k])), planId, index);
+      if (r.changes === 0) throw new StoreNotFoundError(`no move ${index} in plan "${planId}"`);
+      if (patch.state) insertHistory.run(planId, index, patch.state, at);
+    }),
+    moveHistory: (planId: string, index: number) =>
+      db.prepare<[string, number], { state: string; at: number }>('SELECT state, at FROM move_history WHERE plan_id = ? AND idx = ? ORDER BY rowid')
+        .all(planId, index)
+        .map((r) => ({ state: r.state as MoveState, at: r.at })),
+    addProgress: db.transaction((s: Parameters<ExecutorStore['addProgress']>[0]) => {
+      insertProgress.run(s);
+      lastProgress.run(JSON.stringify(s), s.planId, s.index);
+    }),
+    listProgress: (planId: string, index?: number) => {
+      const rows = index === undefined
+        ? db.prepare<[string], ProgressRow>('SELECT * FROM progress WHERE plan_id = ? ORDER BY rowid').all(planId)
+        : db.prepare<[string, number], ProgressRow>('SELECT * FROM progress WHERE plan_id = ? AND idx = ? ORDER BY rowid').all(planId, index);
+      return rows.map(progressFromRow);
+    },
+    appendEvent: (e: Parameters<ExecutorStore['appendEvent']>[0]) =>
+      Number(insertEvent.run(e.planId, e.moveIndex, e.type, json(e.data), e.at).lastInsertRowid),
+    listEvents: (filter: { planId?: string; afterId?: number; limit?: number } = {}) => {
+      const sql = `SELECT * FROM events WHERE id > ? ${filter.planId ? 'AND plan_id = ?' : ''} ORDER BY id LIMIT ?`;
+      const args: unknown[] = [filter.afterId ?? 0, ...(filter.planId ? [filter.planId] : []), filter.limit ?? -1];
+      return db.prepare<unknown[], EventRow>(sql).all(...args).map(eventFromRow);
+    },
+  } satisfies Partial<ExecutorStore>;
+}
