@@ -1,0 +1,144 @@
+/**
+ * An indexed, read-only view of an inventory for placement: hosts by name, usable capacity and
+ * current usage per host, instances per host, server groups, and the request's target policy
+ * (drained, avoided, excluded hosts). Built once in O(hosts + instances + exclusions).
+ */
+import type { Host, Instance, Inventory, ServerGroupPolicy } from '../model/inventory.js';
+import type { Exclusion } from '../model/options.js';
+
+/** Which hosts may receive instances, beyond the static rules (enabled, up, same cell). */
+export interface TargetPolicy {
+  /** Hosts being emptied: they never receive. @default [] */
+  drained?: readonly string[];
+  /** Hosts that must not receive (maintenance, drains elsewhere). @default [] */
+  avoidHosts?: readonly string[];
+  /** Placements that must not be used: an instance to a host, or (no instance) a whole host. @default [] */
+  exclusions?: readonly Exclusion[];
+}
+
+/** Resources a placement consumes on its host. */
+export interface Demand {
+  vcpus: number;
+  memoryMb: number;
+  /** Local disk in GB: only instances with `storage` "local" consume host disk. */
+  diskGb: number;
+  /** Measured CPU in physical cores (`cpuUsage` x `vcpus`); 0 when unknown. */
+  cores: number;
+}
+
+export interface ClusterView {
+  readonly inventory: Inventory;
+  readonly hosts: readonly Host[];
+  readonly instances: readonly Instance[];
+  readonly hostIndex: ReadonlyMap<string, number>;
+  readonly instanceIndex: ReadonlyMap<string, number>;
+  /** Usable capacity per host index: (raw - reserved) x allocation ratio, never below 0. */
+  readonly capacity: { vcpus: Float64Array; memoryMb: Float64Array; diskGb: Float64Array };
+  /** Current usage per host index (every instance on it, whatever its status). */
+  readonly usage: { vcpus: Float64Array; memoryMb: Float64Array; diskGb: Float64Array };
+  /** Instance indexes per host index. */
+  readonly instancesByHost: readonly (readonly number[])[];
+  /** Host indexes per cell, in inventory order. */
+  readonly hostsByCell: ReadonlyMap<string, readonly number[]>;
+  readonly groupPolicy: ReadonlyMap<string, ServerGroupPolicy>;
+  /** Instance indexes per server group. */
+  readonly groupMembers: ReadonlyMap<string, readonly number[]>;
+  /** Compatible CPU models per host index. */
+  readonly cpuModels: readonly ReadonlySet<string>[];
+  /** 1 where the host is drained / avoided / excluded for every instance. */
+  readonly drained: Uint8Array;
+  readonly avoided: Uint8Array;
+  readonly excludedHost: Uint8Array;
+  /** `instanceId \u0000 hostName` pairs excluded. */
+  readonly excludedPairs: ReadonlySet<string>;
+}
+
+/** What an instance consumes on its host. */
+export function demandOf(inst: Instance): Demand {
+  return {
+    vcpus: inst.vcpus,
+    memoryMb: inst.memoryMb,
+    diskGb: inst.storage === 'local' ? inst.diskGb : 0,
+    cores: inst.cpuUsage === null ? 0 : inst.cpuUsage * inst.vcpus,
+  };
+}
+
+export function pairKey(instanceId: string, host: string): string {
+  return `${instanceId}\u0000${host}`;
+}
+
+function flags(n: number, names: readonly string[] | undefined, index: ReadonlyMap<string, number>): Uint8Array {
+  const out = new Uint8Array(n);
+  for (const name of names ?? []) {
+    const k = index.get(name);
+    if (k !== undefined) out[k] = 1;
+  }
+  return out;
+}
+
+function indexGroups(inventory: Inventory, instanceIndex: ReadonlyMap<string, number>) {
+  const groupPolicy = new Map<string, ServerGroupPolicy>();
+  for (const g of inventory.serverGroups) groupPolicy.set(g.id, g.policy);
+  const groupMembers = new Map<string, number[]>();
+  for (const inst of inventory.instances) {
+    if (!inst.serverGroup) continue;
+    let list = groupMembers.get(inst.serverGroup);
+    if (!list) groupMembers.set(inst.serverGroup, (list = []));
+    list.push(instanceIndex.get(inst.id)!);
+  }
+  return { groupPolicy, groupMembers };
+}
+
+/** Builds the view in one pass over hosts, instances and the policy. */
+export function buildView(inventory: Inventory, policy: TargetPolicy = {}): ClusterView {
+  const { hosts, instances } = inventory;
+  const n = hosts.length;
+  const hostIndex = new Map<string, number>();
+  const hostsByCell = new Map<string, number[]>();
+  const capacity = { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), diskGb: new Float64Array(n) };
+  const usage = { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), diskGb: new Float64Array(n) };
+  hosts.forEach((h, k) => {
+    hostIndex.set(h.name, k);
+    let cell = hostsByCell.get(h.cell);
+    if (!cell) hostsByCell.set(h.cell, (cell = []));
+    cell.push(k);
+    capacity.vcpus[k] = Math.max(0, (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio);
+    capacity.memoryMb[k] = Math.max(0, (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio);
+    capacity.diskGb[k] = Math.max(0, (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio);
+  });
+  const instanceIndex = new Map<string, number>();
+  const instancesByHost: number[][] = hosts.map(() => []);
+  instances.forEach((inst, i) => {
+    instanceIndex.set(inst.id, i);
+    const k = hostIndex.get(inst.host);
+    if (k === undefined) return;
+    instancesByHost[k].push(i);
+    const d = demandOf(inst);
+    usage.vcpus[k] += d.vcpus;
+    usage.memoryMb[k] += d.memoryMb;
+    usage.diskGb[k] += d.diskGb;
+  });
+  const excludedPairs = new Set<string>();
+  const wholeHosts: string[] = [];
+  for (const e of policy.exclusions ?? []) {
+    if (e.instance === undefined) wholeHosts.push(e.host);
+    else excludedPairs.add(pairKey(e.instance, e.host));
+  }
+  return {
+    inventory,
+    hosts,
+    instances,
+    hostIndex,
+    instanceIndex,
+    capacity,
+    usage,
+    instancesByHost,
+    hostsByCell,
+    ...indexGroups(inventory, instanceIndex),
+    cpuModels: hosts.map((h) => new Set(h.compatibleCpuModels)),
+    drained: flags(n, policy.drained, hostIndex),
+    avoided: flags(n, policy.avoidHosts, hostIndex),
+    excludedHost: flags(n, wholeHosts, hostIndex),
+    excludedPairs,
+  };
+}
