@@ -1,0 +1,70 @@
+# common.sh - shared definitions of the three-host libvirt lab (sourced by up.sh, down.sh,
+# daemon.sh, reset-vms.sh). Each lab host is one libvirtd in its own network, mount and UTS
+# namespace; see up.sh for the layout.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB=${REBALANCER_LAB_DIR:-$REPO/.lab}
+HOSTS=(a b c)
+declare -A IP=([a]=10.201.0.1 [b]=10.201.0.2 [c]=10.201.0.3)
+# libvirt refuses a migration "to the same host" when host UUIDs (or hostnames) are equal;
+# a host_uuid must also not be one repeated digit.
+declare -A HUUID=([a]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0a [b]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0b [c]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0c)
+NETNS_PREFIX=rblab
+SWITCH_NS=$NETNS_PREFIX-sw
+MIGRATION_PORT_MIN=49152
+MIGRATION_PORT_MAX=49261
+# test VMs: name:memory MiB:kind:uuid (kind: plain | disk | blob)
+VMS=(
+  small1:64:plain:4e1d7a60-5b1c-4c0e-9a11-000000000001
+  small2:64:plain:4e1d7a60-5b1c-4c0e-9a11-000000000002
+  disky:64:disk:4e1d7a60-5b1c-4c0e-9a11-000000000003
+  big:512:blob:4e1d7a60-5b1c-4c0e-9a11-000000000004
+)
+BLOB_MIB=384
+
+hostname_of() { echo "lab-$1"; }
+hostdir() { echo "$LAB/hosts/$1"; }
+uri() { echo "qemu+unix:///system?socket=$(hostdir "$1")/run/libvirt-sock"; }
+migration_uri() { echo "qemu+tcp://${IP[$1]}/system"; }
+vsh() { local h=$1; shift; virsh -q -c "$(uri "$h")" "$@"; }   # virsh against lab host h
+
+now_ns() { date +%s%N; }
+secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN{printf "%.1f", (b-a)/1e9}'; }
+step() { # step "title" cmd... : run and time one step
+  local t title=$1; t=$(now_ns); shift
+  "$@"
+  printf '[lab] %-44s %6ss\n' "$title" "$(secs_since "$t")"
+}
+
+# (output captured first: `ip netns list | grep -q` can fail under pipefail by SIGPIPE)
+has_netns() { [[ " $(ip netns list | cut -d' ' -f1 | tr '\n' ' ') " == *" $1 "* ]]; }
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+daemon_pid() { cat "$(hostdir "$1")/libvirtd.pid" 2>/dev/null || true; }
+daemon_running() { alive "$(daemon_pid "$1")"; }
+
+# Starts host h's libvirtd in its namespaces (init.sh written by up.sh) and waits for its socket.
+start_daemon() {
+  local h=$1 D; D=$(hostdir "$1")
+  daemon_running "$h" && return 0
+  rm -f "$D/libvirtd.pid" "$D/run/libvirt-sock"
+  # ip netns exec -> unshare -> init.sh -> exec libvirtd: all exec, so this PID is libvirtd's
+  setsid ip netns exec "$NETNS_PREFIX-$h" unshare --mount --uts --propagation private -- "$D/init.sh" \
+    >>"$D/libvirtd.stdout" 2>&1 </dev/null &
+  local i
+  for i in $(seq 1 150); do
+    vsh "$h" hostname >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "[lab] libvirtd of $(hostname_of "$h") did not come up; see $D/libvirtd.stdout and $D/log/libvirtd.log" >&2
+  return 1
+}
+
+# Stops host h's libvirtd (SIGTERM, then SIGKILL after 10 s). Its VMs keep running, as on a
+# real host whose daemon is restarted.
+stop_daemon() {
+  local h=$1 pid i; pid=$(daemon_pid "$1")
+  alive "$pid" || return 0
+  kill -TERM "$pid"
+  for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  alive "$pid" && kill -KILL "$pid"
+  rm -f "$(hostdir "$h")/libvirtd.pid"
+}

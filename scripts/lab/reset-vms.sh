@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# reset-vms.sh - puts the lab's test VMs back to the known state: defined and running on lab-a
+# only. Starts any lab daemon that is down first.
+#   reset-vms.sh                 remove EVERY domain on all lab hosts, then define + start the four
+#                                test VMs on lab-a (with a fresh, empty disky disk)
+#   reset-vms.sh small1 disky    only these VMs (others are left alone)
+#   reset-vms.sh --if-missing    only (re)define + start VMs running on no host (used by up.sh)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+vm_xml() { # vm_xml name mem kind uuid
+  local name=$1 mem=$2 kind=$3 uuid=$4 vt=kvm
+  [ -r /dev/kvm ] || vt=qemu   # TCG fallback
+  echo "<domain type='$vt' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+  echo "  <name>$name</name><uuid>$uuid</uuid>"
+  echo "  <memory unit='MiB'>$mem</memory><vcpu>1</vcpu>"
+  case $name in
+    small1|small2) echo "  <metadata><rb:placement xmlns:rb='https://rebalancer.dev/xmlns/1'><rb:serverGroup>lab-group</rb:serverGroup><rb:pinned>false</rb:pinned></rb:placement></metadata>" ;;
+  esac
+  [ "$name" = small2 ] && echo "  <cpu mode='custom' match='exact'><model fallback='allow'>kvm64</model></cpu>"
+  echo "  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
+  echo "  <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>"
+  echo "  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+  echo "    <controller type='usb' model='none'/><memballoon model='none'/>"
+  # local (per-host) image: not shared storage, so it moves by block migration
+  [ "$kind" = disk ] && echo "    <disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='/var/lib/libvirt/images/$name.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+  echo "  </devices>"
+  # 384 MiB of random bytes loaded into guest RAM at 16 MiB: incompressible pages to migrate
+  [ "$kind" = blob ] && echo "  <qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=$LAB/ram-blob.bin,addr=0x1000000,force-raw=on'/></qemu:commandline>"
+  echo "</domain>"
+}
+
+remove_everywhere() { # remove_everywhere name: destroy + undefine on every host, delete its images
+  local name=$1 h
+  for h in "${HOSTS[@]}"; do
+    vsh "$h" destroy "$name" >/dev/null 2>&1 || true
+    vsh "$h" undefine "$name" >/dev/null 2>&1 || true
+    rm -f "$(hostdir "$h")/lib/images/$name.qcow2"
+  done
+}
+
+define_on_a() { # define_on_a name mem kind uuid
+  local name=$1 kind=$3 xml=$LAB/vm-$1.xml
+  vm_xml "$@" >"$xml"
+  [ "$kind" = disk ] && qemu-img create -q -f qcow2 "$(hostdir a)/lib/images/$name.qcow2" 64M
+  vsh a define "$xml" >/dev/null
+  vsh a start "$name" >/dev/null
+}
+
+running_anywhere() { local h; for h in "${HOSTS[@]}"; do [[ $(vsh "$h" domstate "$1" 2>/dev/null) == running* ]] && return 0; done; return 1; }
+
+mode=all; wanted=()
+for arg in "$@"; do
+  case $arg in --if-missing) mode=missing ;; *) mode=named; wanted+=("$arg") ;; esac
+done
+for h in "${HOSTS[@]}"; do start_daemon "$h"; done
+# VMs are handled in parallel: destroying a QEMU process takes libvirt 1-2 s each
+pids=()
+if [ $mode = all ]; then
+  test_vms=" ${VMS[*]%%:*} "
+  for h in "${HOSTS[@]}"; do
+    for d in $(vsh "$h" list --all --name); do
+      [[ "$test_vms" == *" $d "* ]] || { remove_everywhere "$d" & pids+=($!); }
+    done
+  done
+fi
+for vm in "${VMS[@]}"; do
+  IFS=: read -r name mem kind uuid <<<"$vm"
+  case $mode in
+    named) [[ " ${wanted[*]} " == *" $name "* ]] || continue ;;
+    missing) running_anywhere "$name" && continue ;;
+  esac
+  { remove_everywhere "$name" && define_on_a "$name" "$mem" "$kind" "$uuid"; } & pids+=($!)
+done
+status=0
+for p in "${pids[@]}"; do wait "$p" || status=1; done
+for h in "${HOSTS[@]}"; do vsh "$h" pool-refresh images >/dev/null 2>&1 || true; done
+exit $status
