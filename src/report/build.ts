@@ -68,6 +68,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
       inServiceHosts: rows.filter((r) => r.inService).length,
       instances: cellInv.instances.length,
       resources: sumResources(rows.filter((r) => r.inService).map((r) => r.resources)),
+      cpuUtilisation: utilisation(rows),
       nPlusOne: n1.summary,
       fragmentation: fragmentation(rows, cellInv.instances, sizes),
       tonight,
@@ -94,7 +95,20 @@ function hostRow(host: Host, instances: readonly Instance[], maintenance: Readon
     inService: inService(host, maintenance),
     maintenance: maintenance.has(host.name),
     instances: instances.length,
+    physicalCores: host.vcpus,
     resources: hostResources(host, instances),
     drain,
   };
+}
+
+/** Busy cores over physical cores of the in-service hosts that have a measurement. */
+function utilisation(rows: readonly HostRow[]): number | null {
+  let busy = 0;
+  let cores = 0;
+  for (const r of rows) {
+    if (!r.inService || r.resources.vcpus.used === null) continue;
+    busy += r.resources.vcpus.used;
+    cores += r.physicalCores;
+  }
+  return cores > 0 ? busy / cores : null;
 }

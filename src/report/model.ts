@@ -47,6 +47,8 @@ export interface HostRow {
   inService: boolean;
   maintenance: boolean;
   instances: number;
+  /** Physical cores (before reservation and overcommit), the scale of measured CPU use. */
+  physicalCores: number;
   resources: Resources;
   drain: DrainCheck;
 }
@@ -94,6 +96,8 @@ export interface CellReport {
   instances: number;
   /** Totals over in-service hosts. */
   resources: Resources;
+  /** Busy cores / physical cores over in-service hosts with a measurement; null when none has one. */
+  cpuUtilisation: number | null;
   nPlusOne: NPlusOneSummary;
   fragmentation: FlavorFit[];
   tonight: TonightBalance;

@@ -1,7 +1,123 @@
+/**
+ * `rebalancer report capacity`: the plan-only capacity review (N+1, headroom, fragmentation,
+ * tonight's balance) as HTML, JSON or CSV. Never moves anything.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, formatConfigErrors } from '../../config/index.js';
+import { defaultNightlyConfig } from '../../nightly/config.js';
+import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
+import { inventoryFromConfig, readInventory, serviceState, type Loaded, type ServiceState } from '../../report/sources.js';
+import type { Inventory, PlannerOptions } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
 
-/** `rebalancer report` (placeholder until the command lands). */
-export async function run(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr('rebalancer report: not implemented yet\n');
-  return 1;
+const HELP = `usage: rebalancer report capacity [--inventory FILE | --config FILE] [options]
+
+Capacity review, plan only: per-cell headroom, whether every host can be drained now (N+1)
+and what blocks it, fragmentation per flavor size, and what tonight's balance would move.
+
+  --inventory FILE     inventory snapshot (JSON, the planner's inventory format)
+  --config FILE        service configuration: its demo region or store (maintenance flags,
+                       cool-down) and nightly settings; without --inventory the default config
+  --format FORMAT      html | json | csv (default html)
+  --out FILE           write the report to FILE instead of stdout
+  --maintenance HOST   treat HOST as in maintenance (never a target); repeatable
+  --help               show this help
+
+Exit status: 0 report written, 2 bad input (nothing is written).
+`;
+
+const RENDER: Record<string, (r: CapacityReport) => string> = { html: renderHtml, json: renderJson, csv: renderCsv };
+
+interface Args {
+  inventory?: string;
+  config?: string;
+  format: string;
+  out?: string;
+  maintenance: string[];
+}
+
+function parse(argv: string[]): Loaded<Args> | 'help' {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        inventory: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'html' },
+        out: { type: 'string' },
+        maintenance: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) return 'help';
+    if (positionals[0] !== 'capacity' || positionals.length > 1) return { ok: false, message: `expected the report name "capacity", got "${positionals.join(' ')}"` };
+    if (!RENDER[values.format]) return { ok: false, message: `expected --format html, json or csv, got "${values.format}"` };
+    return { ok: true, value: { ...values, format: values.format, maintenance: values.maintenance } };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+interface Inputs {
+  inventory: Inventory;
+  state: ServiceState;
+  plannerOptions: PlannerOptions;
+  nightly: ReturnType<typeof defaultNightlyConfig>;
+}
+
+function inputs(args: Args, now: number): Loaded<Inputs> {
+  let nightly = defaultNightlyConfig();
+  let plannerOptions: PlannerOptions = {};
+  let state: ServiceState = { maintenanceHosts: [], frozenInstances: [] };
+  let inventory: Loaded<Inventory> | null = null;
+  if (args.config || !args.inventory) {
+    const loaded = loadConfig({ path: args.config, env: process.env });
+    if (!loaded.ok) return { ok: false, message: `invalid configuration:\n${formatConfigErrors(loaded.errors)}` };
+    const c = loaded.config;
+    nightly = c.nightly;
+    plannerOptions = { method: c.planner.method, timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds };
+    state = serviceState(c.store.path, nightly.cooldownHours, now);
+    if (!args.inventory) inventory = inventoryFromConfig(c);
+  }
+  inventory ??= readInventory(args.inventory!);
+  if (!inventory.ok) return inventory;
+  state.maintenanceHosts = [...new Set([...state.maintenanceHosts, ...args.maintenance])];
+  return { ok: true, value: { inventory: inventory.value, state, plannerOptions, nightly } };
+}
+
+function fail(io: CommandIo, message: string): number {
+  io.stderr(`rebalancer report: ${message}\nRun "rebalancer report --help" for usage.\n`);
+  return 2;
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const args = parse(argv);
+  if (args === 'help') {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (!args.ok) return fail(io, args.message);
+  const now = Date.now();
+  const input = inputs(args.value, now);
+  if (!input.ok) return fail(io, input.message);
+  const { inventory, state, plannerOptions, nightly } = input.value;
+  const report = buildCapacityReport(inventory, {
+    now,
+    maintenanceHosts: state.maintenanceHosts,
+    plannerOptions,
+    balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight, frozenInstances: state.frozenInstances },
+  });
+  const text = RENDER[args.value.format](report);
+  if (!args.value.out) {
+    io.stdout(text);
+    return 0;
+  }
+  try {
+    writeFileSync(args.value.out, text);
+  } catch (err) {
+    return fail(io, `cannot write "${args.value.out}": ${(err as Error).message}`);
+  }
+  return 0;
 }

@@ -1,0 +1,62 @@
+/**
+ * Where the report's inputs come from: an inventory file, or the service configuration (the
+ * demo region or the configured hypervisors) plus the store's maintenance flags and move history.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseInventory, type Inventory } from '../../planner/index.js';
+import type { Config } from '../config/index.js';
+import { demoRegion } from '../demo/region.js';
+import { recentlyMovedInstances } from '../nightly/cooldown.js';
+import { openStore } from '../store/sqlite.js';
+
+export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Reads and validates an inventory file; the message names the file and every bad field. */
+export function readInventory(path: string): Loaded<Inventory> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, message: `cannot read inventory file "${path}": ${(err as Error).message}` };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, message: `inventory file "${path}" is not valid JSON: ${(err as Error).message}` };
+  }
+  const parsed = parseInventory(doc);
+  if (parsed.ok) return { ok: true, value: parsed.inventory };
+  const lines = parsed.issues.map((i) => `  ${i.path}: ${i.message}`);
+  return { ok: false, message: `inventory file "${path}" is invalid:\n${lines.join('\n')}` };
+}
+
+/** The inventory the service would see: the seeded demo region when no hypervisor is configured. */
+export function inventoryFromConfig(config: Config): Loaded<Inventory> {
+  if (config.hypervisors.length === 0) {
+    return { ok: true, value: demoRegion({ seed: config.demo.seed, cells: config.demo.cells, size: config.demo.size }) };
+  }
+  return {
+    ok: false,
+    message: 'the report does not collect from live hypervisors itself; save an inventory snapshot and pass it with --inventory',
+  };
+}
+
+export interface ServiceState {
+  maintenanceHosts: string[];
+  frozenInstances: string[];
+}
+
+/** Maintenance flags and cool-down from the service's store; empty when the store does not exist yet. */
+export function serviceState(storePath: string, cooldownHours: number, now: number): ServiceState {
+  if (storePath !== ':memory:' && !existsSync(storePath)) return { maintenanceHosts: [], frozenInstances: [] };
+  const store = openStore(storePath);
+  try {
+    return {
+      maintenanceHosts: store.listMaintenance().map((m) => m.host),
+      frozenInstances: recentlyMovedInstances(store, now - cooldownHours * 3_600_000),
+    };
+  } finally {
+    store.close();
+  }
+}
