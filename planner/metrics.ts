@@ -45,37 +45,74 @@ export function maxAndCv(values: readonly number[]): { max: number; cv: number }
   return { max, cv: Math.sqrt(sq / values.length) / mean };
 }
 
-interface HostLoad {
-  vcpus: number;
-  memoryMb: number;
-  /** Measured utilisation adjusted for instances that moved; null when the host has no measurement. */
-  cpuUsage: number | null;
+/** Per-host figures, indexed like `inventory.hosts`; usage is null where the host has no measurement. */
+interface HostLoads {
+  vcpus: Float64Array;
+  memoryMb: Float64Array;
+  cpuUsage: Array<number | null>;
 }
 
-function hostLoads(inventory: Inventory, placement: ReadonlyMap<string, string>): Map<string, HostLoad> {
-  const loads = new Map<string, HostLoad>();
-  const byName = new Map<string, Host>();
-  for (const h of inventory.hosts) {
-    byName.set(h.name, h);
-    loads.set(h.name, { vcpus: 0, memoryMb: 0, cpuUsage: h.cpuUsage });
-  }
+function emptyLoads(inventory: Inventory): HostLoads {
+  const n = inventory.hosts.length;
+  return { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), cpuUsage: inventory.hosts.map((h) => h.cpuUsage) };
+}
+
+/**
+ * Loads before and after a placement in one pass over the instances (the expensive part on
+ * region inventories); only instances whose placement differs are looked at twice.
+ */
+function hostLoads(inventory: Inventory, placement: ReadonlyMap<string, string>): { before: HostLoads; after: HostLoads } {
+  const index = new Map<string, number>();
+  inventory.hosts.forEach((h, i) => index.set(h.name, i));
+  const before = emptyLoads(inventory);
+  const after = emptyLoads(inventory);
+  const check = placement.size > 0;
   for (const inst of inventory.instances) {
-    const where = placement.get(inst.id) ?? inst.host;
-    const load = loads.get(where);
-    if (!load) continue; // placement on an unknown host: the verifier reports it, metrics ignore it
-    load.vcpus += inst.vcpus;
-    load.memoryMb += inst.memoryMb;
-    if (where === inst.host || inst.cpuUsage === null) continue;
-    // The measured host figure already contains the instance on its original host: shift it.
-    const src = loads.get(inst.host);
-    const srcHost = byName.get(inst.host);
-    const dstHost = byName.get(where)!;
-    if (src && srcHost && src.cpuUsage !== null && srcHost.vcpus > 0) {
-      src.cpuUsage = Math.max(0, src.cpuUsage - (inst.cpuUsage * inst.vcpus) / srcHost.vcpus);
-    }
-    if (load.cpuUsage !== null && dstHost.vcpus > 0) load.cpuUsage += (inst.cpuUsage * inst.vcpus) / dstHost.vcpus;
+    const src = index.get(inst.host);
+    if (src === undefined) continue; // placement on an unknown host: the verifier reports it, metrics ignore it
+    before.vcpus[src] += inst.vcpus;
+    before.memoryMb[src] += inst.memoryMb;
+    const where = check ? placement.get(inst.id) : undefined;
+    const dst = where === undefined ? src : index.get(where);
+    if (dst === undefined) continue;
+    after.vcpus[dst] += inst.vcpus;
+    after.memoryMb[dst] += inst.memoryMb;
+    if (dst !== src && inst.cpuUsage !== null) shiftUsage(inventory, after, inst.cpuUsage * inst.vcpus, src, dst);
   }
-  return loads;
+  return { before, after };
+}
+
+/** The measured host figure already contains the instance on its original host: move its share. */
+function shiftUsage(inventory: Inventory, loads: HostLoads, vcpuLoad: number, src: number, dst: number): void {
+  const s = loads.cpuUsage[src];
+  const srcPhys = inventory.hosts[src].vcpus;
+  if (s !== null && srcPhys > 0) loads.cpuUsage[src] = Math.max(0, s - vcpuLoad / srcPhys);
+  const d = loads.cpuUsage[dst];
+  const dstPhys = inventory.hosts[dst].vcpus;
+  if (d !== null && dstPhys > 0) loads.cpuUsage[dst] = d + vcpuLoad / dstPhys;
+}
+
+function statsOf(inventory: Inventory, loads: HostLoads): Record<string, CellStats> {
+  const groups = new Map<string, { cpu: number[]; mem: number[]; usage: number[] }>();
+  inventory.hosts.forEach((h, i) => {
+    let g = groups.get(h.cell);
+    if (!g) groups.set(h.cell, (g = { cpu: [], mem: [], usage: [] }));
+    g.cpu.push(fraction(loads.vcpus[i], usableVcpus(h)));
+    g.mem.push(fraction(loads.memoryMb[i], usableMemoryMb(h)));
+    const u = loads.cpuUsage[i];
+    if (u !== null) g.usage.push(u);
+  });
+  const out: Record<string, CellStats> = {};
+  for (const cell of [...groups.keys()].sort()) {
+    const g = groups.get(cell)!;
+    out[cell] = {
+      hosts: g.cpu.length,
+      cpuAlloc: maxAndCv(g.cpu),
+      memAlloc: maxAndCv(g.mem),
+      cpuUsage: g.usage.length ? maxAndCv(g.usage) : null,
+    };
+  }
+  return out;
 }
 
 /**
@@ -91,27 +128,16 @@ function hostLoads(inventory: Inventory, placement: ReadonlyMap<string, string>)
  * It may exceed 1 after a plan (demand estimate); it never drops below 0.
  */
 export function cellStats(inventory: Inventory, placement: ReadonlyMap<string, string>): Record<string, CellStats> {
+  return statsOf(inventory, hostLoads(inventory, placement).after);
+}
+
+/** Statistics before (inventory placement) and after `placement`, in one pass over the instances. */
+export function cellStatsBeforeAfter(inventory: Inventory, placement: ReadonlyMap<string, string>): {
+  before: Record<string, CellStats>;
+  after: Record<string, CellStats>;
+} {
   const loads = hostLoads(inventory, placement);
-  const groups = new Map<string, { cpu: number[]; mem: number[]; usage: number[] }>();
-  for (const h of inventory.hosts) {
-    let g = groups.get(h.cell);
-    if (!g) groups.set(h.cell, (g = { cpu: [], mem: [], usage: [] }));
-    const load = loads.get(h.name)!;
-    g.cpu.push(fraction(load.vcpus, usableVcpus(h)));
-    g.mem.push(fraction(load.memoryMb, usableMemoryMb(h)));
-    if (load.cpuUsage !== null) g.usage.push(load.cpuUsage);
-  }
-  const out: Record<string, CellStats> = {};
-  for (const cell of [...groups.keys()].sort()) {
-    const g = groups.get(cell)!;
-    out[cell] = {
-      hosts: g.cpu.length,
-      cpuAlloc: maxAndCv(g.cpu),
-      memAlloc: maxAndCv(g.mem),
-      cpuUsage: g.usage.length ? maxAndCv(g.usage) : null,
-    };
-  }
-  return out;
+  return { before: statsOf(inventory, loads.before), after: statsOf(inventory, loads.after) };
 }
 
 /** Where every moved instance is after all moves (the move in the latest wave wins). */
@@ -152,8 +178,7 @@ export function planMetrics(inventory: Inventory, moves: readonly Move[], solve:
     if (m.wave > maxWave) maxWave = m.wave;
   }
   return {
-    before: cellStats(inventory, new Map()),
-    after: cellStats(inventory, finalPlacement(moves)),
+    ...cellStatsBeforeAfter(inventory, finalPlacement(moves)),
     moves: moves.length,
     gibToCopy: Math.round(gib * 1000) / 1000,
     waves: maxWave + 1,

@@ -25,8 +25,7 @@ function checkUnplacedKnown(ctx: VerifyContext, plan: Plan): void {
 function checkDrain(ctx: VerifyContext, plan: Plan, finalHost: ReadonlyMap<string, string>): void {
   const unplaced = new Set(plan.unplaced.map((u) => u.instance));
   let stranded = 0;
-  for (const inst of ctx.inventory.instances) {
-    if (!ctx.drained.has(inst.host)) continue;
+  for (const inst of ctx.onDrained) {
     const end = finalHost.get(inst.id) ?? inst.host;
     const left = !ctx.drained.has(end);
     if (!left) stranded++;

@@ -11,7 +11,7 @@
  */
 import type { Instance } from '../model/inventory.js';
 import type { Move } from '../model/plan.js';
-import { report, type VerifyContext } from './context.js';
+import { demand, report, type VerifyContext } from './context.js';
 
 /** Absolute slack for floating-point sums of MiB / GB / vCPU figures. */
 const EPS = 1e-6;
@@ -29,32 +29,25 @@ export interface TrackedMove {
   to: number;
 }
 
-function demand(inst: Instance): [number, number, number] {
-  return [inst.vcpus, inst.memoryMb, inst.storage === 'local' ? inst.diskGb : 0];
-}
-
 export interface CapacityTracker {
   /** Checks one wave's arrivals, then applies the wave. */
   wave(wave: number, moves: readonly TrackedMove[]): void;
 }
 
 export function createCapacityTracker(ctx: VerifyContext): CapacityTracker {
-  const n = ctx.hosts.length;
-  const used = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-  const cap = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-  ctx.hosts.forEach((h, i) => {
-    cap[0][i] = (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio;
-    cap[1][i] = (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio;
-    cap[2][i] = (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio;
-  });
-  for (const inst of ctx.inventory.instances) {
-    const i = ctx.hostIndex.get(inst.host);
-    if (i === undefined) continue;
-    const d = demand(inst);
-    for (let r = 0; r < 3; r++) used[r][i] += d[r];
-  }
+  // The tracker owns the usage arrays from here on: it applies each wave to them.
+  const used = ctx.usage;
+  const capacity = (to: number): [number, number, number] => {
+    const h = ctx.hosts[to];
+    return [
+      (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio,
+      (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio,
+      (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio,
+    ];
+  };
 
   function check(wave: number, to: number, arriving: TrackedMove[]): void {
+    const cap = capacity(to);
     const add = [0, 0, 0];
     for (const t of arriving) {
       const d = demand(t.inst);
@@ -63,14 +56,14 @@ export function createCapacityTracker(ctx: VerifyContext): CapacityTracker {
     for (let r = 0; r < 3; r++) {
       if (add[r] === 0) continue;
       const base = used[r][to];
-      const limit = Math.max(cap[r][to], base);
+      const limit = Math.max(cap[r], base);
       if (base + add[r] <= limit + EPS) continue;
       const names = arriving.map((t) => t.inst.name);
       const { name, unit } = RESOURCES[r];
-      const why = base > cap[r][to] ? ` (already over capacity: ${fmt(base)} in use)` : ` (${fmt(base)} in use)`;
+      const why = base > cap[r] ? ` (already over capacity: ${fmt(base)} in use)` : ` (${fmt(base)} in use)`;
       report(ctx, {
         wave, code: 'CAPACITY', instance: arriving[arriving.length - 1].inst.id, host: ctx.hosts[to].name,
-        message: `${ctx.hosts[to].name} ${name} in wave ${wave}: ${fmt(base)} + ${fmt(add[r])} arriving (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) = ${fmt(base + add[r])} > capacity ${fmt(cap[r][to])} ${unit}${why}`,
+        message: `${ctx.hosts[to].name} ${name} in wave ${wave}: ${fmt(base)} + ${fmt(add[r])} arriving (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) = ${fmt(base + add[r])} > capacity ${fmt(cap[r])} ${unit}${why}`,
       });
     }
   }

@@ -1,6 +1,7 @@
 /**
- * Indexes the verifier builds once per plan: hosts, instances and groups by key, the hosts that
- * may not receive anything, and the timeout budget. Linear in the inventory size.
+ * What the verifier learns about the inventory before replaying a plan, in ONE pass over the
+ * instances (region inventories hold 100k of them): per-host usage, hard server-group
+ * membership, the instances on drained hosts, and only those instances the plan names.
  */
 import type { Host, Instance, Inventory, ServerGroup } from '../model/inventory.js';
 import type { Plan } from '../model/plan.js';
@@ -14,11 +15,17 @@ export type VerifyOptions = Pick<PlannerOptions, 'avoidHosts' | 'exclusions' | '
 export const DEFAULT_TIMEOUT_PER_GIB_SECONDS = 800;
 
 export interface VerifyContext {
-  inventory: Inventory;
   hostIndex: Map<string, number>;
   hosts: Host[];
+  /** The instances the plan names (moves and unplaced), by id. */
   instances: Map<string, Instance>;
   groups: Map<string, ServerGroup>;
+  /** Per-host usage before the plan: vCPUs, memory MiB, local disk GB. */
+  usage: [Float64Array, Float64Array, Float64Array];
+  /** Hard (anti-)affinity group id -> host index -> members there before the plan. */
+  members: Map<string, Map<number, number>>;
+  /** Instances on the hosts a drain plan empties. */
+  onDrained: Instance[];
   /** Hosts named by a drain plan's target. */
   drained: Set<string>;
   avoid: Set<string>;
@@ -34,30 +41,56 @@ export function pairKey(instance: string, host: string): string {
   return `${instance}\u0000${host}`;
 }
 
-export function createContext(inventory: Inventory, plan: Plan, options: VerifyOptions): VerifyContext {
-  const hostIndex = new Map<string, number>();
-  inventory.hosts.forEach((h, i) => hostIndex.set(h.name, i));
-  const instances = new Map<string, Instance>();
-  for (const inst of inventory.instances) instances.set(inst.id, inst);
-  const excludedHosts = new Set<string>();
-  const excludedPairs = new Set<string>();
-  for (const e of options.exclusions ?? []) {
-    if (e.instance === undefined) excludedHosts.add(e.host);
-    else excludedPairs.add(pairKey(e.instance, e.host));
+/** Local disk counts only for local storage. */
+export function demand(inst: Instance): [number, number, number] {
+  return [inst.vcpus, inst.memoryMb, inst.storage === 'local' ? inst.diskGb : 0];
+}
+
+function scanInstances(ctx: VerifyContext, inventory: Inventory, named: Set<string>): void {
+  const [cpu, mem, disk] = ctx.usage;
+  for (const inst of inventory.instances) {
+    if (named.has(inst.id)) ctx.instances.set(inst.id, inst);
+    const h = ctx.hostIndex.get(inst.host);
+    if (h === undefined) continue;
+    cpu[h] += inst.vcpus;
+    mem[h] += inst.memoryMb;
+    if (inst.storage === 'local') disk[h] += inst.diskGb;
+    if (ctx.drained.size && ctx.drained.has(inst.host)) ctx.onDrained.push(inst);
+    if (inst.serverGroup === null) continue;
+    const policy = ctx.groups.get(inst.serverGroup)?.policy;
+    if (policy !== 'anti-affinity' && policy !== 'affinity') continue;
+    let m = ctx.members.get(inst.serverGroup);
+    if (!m) ctx.members.set(inst.serverGroup, (m = new Map()));
+    m.set(h, (m.get(h) ?? 0) + 1);
   }
-  return {
-    inventory,
-    hostIndex,
+}
+
+export function createContext(inventory: Inventory, plan: Plan, options: VerifyOptions): VerifyContext {
+  const n = inventory.hosts.length;
+  const ctx: VerifyContext = {
+    hostIndex: new Map(inventory.hosts.map((h, i) => [h.name, i])),
     hosts: inventory.hosts,
-    instances,
+    instances: new Map(),
     groups: new Map(inventory.serverGroups.map((g) => [g.id, g])),
+    usage: [new Float64Array(n), new Float64Array(n), new Float64Array(n)],
+    members: new Map(),
+    onDrained: [],
     drained: new Set(plan.goal === 'drain' ? plan.target.hosts ?? [] : []),
     avoid: new Set(options.avoidHosts ?? []),
-    excludedHosts,
-    excludedPairs,
+    excludedHosts: new Set(),
+    excludedPairs: new Set(),
     timeoutPerGiB: options.timeoutPerGiBSeconds ?? DEFAULT_TIMEOUT_PER_GIB_SECONDS,
     violations: [],
   };
+  for (const e of options.exclusions ?? []) {
+    if (e.instance === undefined) ctx.excludedHosts.add(e.host);
+    else ctx.excludedPairs.add(pairKey(e.instance, e.host));
+  }
+  const named = new Set<string>();
+  for (const m of plan.moves) named.add(m.instance);
+  for (const u of plan.unplaced) named.add(u.instance);
+  scanInstances(ctx, inventory, named);
+  return ctx;
 }
 
 /** Records a violation; `wave` null for end-state rules. */

@@ -17,17 +17,10 @@ export interface GroupTracker {
 
 export function createGroupTracker(ctx: VerifyContext): GroupTracker {
   // group id -> host index -> members present
-  const where = new Map<string, Map<number, number>>();
+  // The tracker owns the membership counts from here on: it applies each wave to them.
+  const where = ctx.members;
   const hostsBefore = new Map<string, number>();
   const policyOf = (id: string | null) => (id === null ? undefined : ctx.groups.get(id)?.policy);
-  for (const inst of ctx.inventory.instances) {
-    const p = policyOf(inst.serverGroup);
-    const h = ctx.hostIndex.get(inst.host);
-    if ((p !== 'anti-affinity' && p !== 'affinity') || h === undefined) continue;
-    let m = where.get(inst.serverGroup!);
-    if (!m) where.set(inst.serverGroup!, (m = new Map()));
-    m.set(h, (m.get(h) ?? 0) + 1);
-  }
   for (const [g, m] of where) hostsBefore.set(g, m.size);
 
   function checkAnti(wave: number, moves: readonly TrackedMove[]): void {
