@@ -1,0 +1,107 @@
+/**
+ * POST /plans/drain and POST /plans/balance: validate against the current inventory, plan,
+ * claim maintenance for drained hosts (atomically, in the store), store, optionally start.
+ * A rejected request changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { plan, type Inventory, type Plan, type PlanRequest } from '../../../planner/index.js';
+import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
+import { readParams, type ParamSpecs } from '../params.js';
+import { planView } from '../views.js';
+import { planLogger } from '../../log.js';
+
+const DRAIN_PARAMS: ParamSpecs = {
+  host: { type: 'string', repeatable: true, required: true },
+  cell: { type: 'string' },
+  execute: { type: 'boolean' },
+  dryRun: { type: 'boolean' },
+};
+const BALANCE_PARAMS: ParamSpecs = {
+  cell: { type: 'string', repeatable: true },
+  threshold: { type: 'number' },
+  maxMoves: { type: 'integer' },
+  execute: { type: 'boolean' },
+  dryRun: { type: 'boolean' },
+};
+
+/** Unknown names are 404 (the resource does not exist); any other problem is a 400. */
+function rejectInvalid(inventory: Inventory, request: PlanRequest, cells: string[]): void {
+  const hosts = request.goal === 'drain' ? request.hosts : [];
+  const input: RequestInput =
+    request.goal === 'drain'
+      ? { goal: 'drain', hosts, cells: cells.length ? cells : undefined }
+      : { goal: 'balance', cells, threshold: request.threshold, maxMoves: request.maxMoves };
+  const issues = validateRequest(inventory, input);
+  if (!issues.length) return;
+  const knownHosts = new Set(inventory.hosts.map((h) => h.name));
+  const knownCells = new Set(inventory.hosts.map((h) => h.cell));
+  const unknownHosts = hosts.filter((h) => !knownHosts.has(h));
+  const unknownCells = cells.filter((c) => !knownCells.has(c));
+  const details: ErrorDetail[] = issues.map((i) => ({ path: i.path, message: i.message }));
+  if (issues.length === unknownHosts.length + unknownCells.length) {
+    const what = unknownHosts.length ? `host ${unknownHosts.map((h) => `"${h}"`).join(', ')}` : `cell ${unknownCells.map((c) => `"${c}"`).join(', ')}`;
+    throw notFound(unknownHosts.length ? 'UNKNOWN_HOST' : 'UNKNOWN_CELL', `unknown ${what}`, details);
+  }
+  const mismatch = issues.every((i) => / is in cell /.test(i.message));
+  throw new ApiError(400, mismatch ? 'HOST_NOT_IN_CELL' : 'INVALID_PARAMETER', issues.map((i) => `${i.path}: ${i.message}`).join('; '), details);
+}
+
+function rejectHeld(deps: AppDeps, hosts: string[], held = deps.store.listMaintenance().filter((m) => hosts.includes(m.host))): void {
+  if (!held.length) return;
+  const first = held[0];
+  throw conflict(
+    'HOST_IN_MAINTENANCE',
+    `host "${first.host}" is already in maintenance${first.planId ? ` for plan ${first.planId}` : ''}: end it with POST /hosts/${first.host}/maintenance?enabled=false`,
+    held.map((m) => ({ path: 'host', message: `host "${m.host}" is in maintenance since ${new Date(m.since).toISOString()}`, host: m.host, planId: m.planId })),
+  );
+}
+
+function computePlan(deps: AppDeps, inventory: Inventory, request: PlanRequest): Plan {
+  const maintenance = deps.store.listMaintenance().map((m) => m.host);
+  const frozen = request.goal === 'balance' ? inventory.instances.filter((i) => maintenance.includes(i.host)).map((i) => i.id) : [];
+  const req = request.goal === 'balance' ? { ...request, frozenInstances: [...(request.frozenInstances ?? []), ...frozen] } : request;
+  const { timeoutPerGiBSeconds, method } = deps.config.planner;
+  return plan(inventory, req, { timeoutPerGiBSeconds, method, avoidHosts: maintenance, seed: 1, now: () => deps.clock.now() });
+}
+
+async function createPlan(deps: AppDeps, req: Request, res: Response, request: PlanRequest, p: Record<string, unknown>, cells: string[]) {
+  const inventory = await deps.inventorySource();
+  rejectInvalid(inventory, request, cells);
+  const drained = request.goal === 'drain' ? request.hosts : [];
+  rejectHeld(deps, drained);
+  const result = computePlan(deps, inventory, request);
+  if (p.dryRun === true) {
+    res.status(200).json({ dryRun: true, ...result });
+    return;
+  }
+  const id = randomUUID();
+  const at = deps.clock.now();
+  if (drained.length) {
+    const claim = deps.store.claimMaintenance(drained, { reason: 'drain', planId: id, at });
+    if (!claim.ok) rejectHeld(deps, drained, claim.heldBy);
+  }
+  const record = deps.store.createPlan({ id, plan: result, source: 'api', at });
+  planLogger(req.log, id).info({ goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible }, 'plan created');
+  if (p.execute === true) deps.runner.start(id);
+  const stored = deps.store.getPlan(id) ?? record;
+  res.status(201).location(`/plans/${id}`).json(planView(stored, deps.store.listMoves(id)));
+}
+
+export function createPlanRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/plans/drain', async (req, res) => {
+    const p = readParams(req, DRAIN_PARAMS);
+    const cells = p.cell ? [p.cell as string] : [];
+    await createPlan(deps, req, res, { goal: 'drain', hosts: p.host as string[] }, p, cells);
+  });
+  router.post('/plans/balance', async (req, res) => {
+    const p = readParams(req, BALANCE_PARAMS);
+    const cells = (p.cell as string[] | undefined) ?? [];
+    const request: PlanRequest = { goal: 'balance', cells, threshold: p.threshold as number | undefined, maxMoves: p.maxMoves as number | undefined };
+    await createPlan(deps, req, res, request, p, cells);
+  });
+  return router;
+}

@@ -1,0 +1,55 @@
+/**
+ * GET /reports/capacity: the capacity-review report as HTML (browsers), JSON or CSV, chosen by
+ * `?format=` or the Accept header. Building it plans a drain of every host, so the result is
+ * kept for a short while and shared by concurrent requests.
+ */
+import { Router } from 'express';
+import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { readParams } from '../params.js';
+
+const FORMATS = ['html', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** How long a built report is served before it is rebuilt. @default 30000 */
+const REPORT_TTL_MS = 30_000;
+
+function render(report: CapacityReport, format: Format): { body: string; type: string } {
+  if (format === 'html') return { body: renderHtml(report), type: 'text/html; charset=utf-8' };
+  if (format === 'csv') return { body: renderCsv(report), type: 'text/csv; charset=utf-8' };
+  return { body: renderJson(report), type: 'application/json; charset=utf-8' };
+}
+
+export function reportRoutes(deps: AppDeps): Router {
+  const router = Router();
+  let cached: { at: number; report: Promise<CapacityReport> } | null = null;
+  const build = async (): Promise<CapacityReport> => {
+    const inventory = await deps.inventorySource();
+    const { nightly, planner } = deps.config;
+    return buildCapacityReport(inventory, {
+      now: deps.clock.now(),
+      maintenanceHosts: deps.store.listMaintenance().map((m) => m.host),
+      plannerOptions: { timeoutPerGiBSeconds: planner.timeoutPerGiBSeconds, method: planner.method, seed: 1, now: () => deps.clock.now() },
+      balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight },
+      plannerBudgetMs: 10_000,
+    });
+  };
+  router.get('/reports/capacity', async (req, res) => {
+    const p = readParams(req, { format: { type: 'string', oneOf: FORMATS } });
+    const format = (p.format as Format | undefined) ?? (req.accepts(['json', 'html', 'text/csv']) || undefined);
+    if (!format) {
+      throw new ApiError(406, 'NOT_ACCEPTABLE', 'the capacity report is available as text/html, application/json or text/csv', [{ path: 'accept', message: `got "${req.headers.accept}"` }]);
+    }
+    const now = deps.clock.now();
+    if (!cached || now - cached.at > REPORT_TTL_MS) cached = { at: now, report: build() };
+    const pending = cached;
+    const report = await pending.report.catch((err: unknown) => {
+      if (cached === pending) cached = null;
+      throw err;
+    });
+    const out = render(report, format === 'text/csv' ? 'csv' : (format as Format));
+    res.type(out.type).send(out.body);
+  });
+  return router;
+}
