@@ -2,33 +2,20 @@
  * Where the report's inputs come from: an inventory file, or the service configuration (the
  * demo region or the configured hypervisors) plus the store's maintenance flags and move history.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseInventory, type Inventory } from '../../planner/index.js';
+import { existsSync } from 'node:fs';
+import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import { demoRegion } from '../demo/region.js';
+import { readInventoryFile } from '../inventory/file.js';
 import { recentlyMovedInstances } from '../nightly/cooldown.js';
 import { openStore } from '../store/sqlite.js';
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** Reads and validates an inventory file; the message names the file and every bad field. */
-export function readInventory(path: string): Loaded<Inventory> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    return { ok: false, message: `cannot read inventory file "${path}": ${(err as Error).message}` };
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, message: `inventory file "${path}" is not valid JSON: ${(err as Error).message}` };
-  }
-  const parsed = parseInventory(doc);
-  if (parsed.ok) return { ok: true, value: parsed.inventory };
-  const lines = parsed.issues.map((i) => `  ${i.path}: ${i.message}`);
-  return { ok: false, message: `inventory file "${path}" is invalid:\n${lines.join('\n')}` };
+export async function readInventory(path: string): Promise<Loaded<Inventory>> {
+  const result = await readInventoryFile(path);
+  return result.ok ? { ok: true, value: result.inventory } : { ok: false, message: result.errors.join('\n') };
 }
 
 /** The inventory the service would see: the seeded demo region when no hypervisor is configured. */

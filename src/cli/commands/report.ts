@@ -67,7 +67,7 @@ interface Inputs {
   nightly: ReturnType<typeof defaultNightlyConfig>;
 }
 
-function inputs(args: Args, now: number): Loaded<Inputs> {
+async function inputs(args: Args, now: number): Promise<Loaded<Inputs>> {
   let nightly = defaultNightlyConfig();
   let plannerOptions: PlannerOptions = {};
   let state: ServiceState = { maintenanceHosts: [], frozenInstances: [] };
@@ -81,7 +81,7 @@ function inputs(args: Args, now: number): Loaded<Inputs> {
     state = serviceState(c.store.path, nightly.cooldownHours, now);
     if (!args.inventory) inventory = inventoryFromConfig(c);
   }
-  inventory ??= readInventory(args.inventory!);
+  inventory ??= await readInventory(args.inventory!);
   if (!inventory.ok) return inventory;
   state.maintenanceHosts = [...new Set([...state.maintenanceHosts, ...args.maintenance])];
   return { ok: true, value: { inventory: inventory.value, state, plannerOptions, nightly } };
@@ -100,7 +100,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (!args.ok) return fail(io, args.message);
   const now = Date.now();
-  const input = inputs(args.value, now);
+  const input = await inputs(args.value, now);
   if (!input.ok) return fail(io, input.message);
   const { inventory, state, plannerOptions, nightly } = input.value;
   const report = buildCapacityReport(inventory, {
