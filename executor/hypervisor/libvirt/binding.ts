@@ -1,0 +1,97 @@
+/**
+ * Lazy loading of the patched node-libvirt binding (npm `libvirt` 1.2.1 + patches/node-libvirt),
+ * built by scripts/build-libvirt-binding.sh into .lab/node-libvirt. It is not a normal
+ * dependency, so that installing the project needs no libvirt headers: without it only the
+ * simulated hypervisor is available.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HypervisorError } from '../errors.js';
+
+export interface LvNodeInfo {
+  model: string;
+  /** KiB */
+  memory: number;
+  cpus: number;
+  mhz: number;
+}
+
+export interface LvDomainInfo {
+  state: string;
+  /** KiB */
+  maxMemory: number;
+  memory: number;
+  vcpus: number;
+  /** ns */
+  cpuTime: number;
+}
+
+/** The subset of node-libvirt's Domain used here (bluebird-promisified `...Async` methods). */
+export interface LvDomain {
+  getUUIDAsync(): Promise<string>;
+  getNameAsync(): Promise<string>;
+  isActiveAsync(): Promise<boolean>;
+  getInfoAsync(): Promise<LvDomainInfo>;
+  toXmlAsync(flags: number): Promise<string>;
+  getBlockInfoAsync(path: string): Promise<{ capacity: number; allocation: number; physical: number }>;
+  getJobStatsAsync(flags: number): Promise<Record<string, number | string | boolean>>;
+  getJobInfoAsync(): Promise<{ type: string; time: { elapsed: number }; data: { total: number; processed: number; remaining: number } }>;
+  abortCurrentJobAsync(): Promise<boolean>;
+  migrateSetMaxSpeedAsync(mibps: number, flags: number): Promise<boolean>;
+  migrateStartPostCopyAsync(flags: number): Promise<boolean>;
+  migrateToURI3Async(dconnuri: string, params: Record<string, string | number | string[]>, flags: number): Promise<boolean>;
+  setMigrationMaxDowntimeAsync(ms: number): Promise<boolean>;
+  suspendAsync(): Promise<boolean>;
+  resumeAsync(): Promise<boolean>;
+  undefineAsync(flags: number): Promise<boolean>;
+}
+
+/** The subset of node-libvirt's Hypervisor (one connection) used here. */
+export interface LvConnection {
+  connectAsync(): Promise<boolean>;
+  disconnectAsync(): Promise<boolean>;
+  getNodeInfoAsync(): Promise<LvNodeInfo>;
+  /** bytes */
+  getNodeFreeMemoryAsync(): Promise<number>;
+  getNodeCpuStatsAsync(): Promise<Record<string, number>>;
+  getCapabilitiesAsync(): Promise<string>;
+  getTypeAsync(): Promise<string>;
+  /** "major.minor.release" */
+  getVersionAsync(): Promise<string>;
+  listActiveDomainsAsync(): Promise<number[]>;
+  listDefinedDomainsAsync(): Promise<string[]>;
+  lookupDomainByIdAsync(id: number): Promise<LvDomain>;
+  lookupDomainByNameAsync(name: string): Promise<LvDomain>;
+  lookupDomainByUUIDAsync(uuid: string): Promise<LvDomain>;
+  defineDomainAsync(xml: string): Promise<LvDomain>;
+  lookupStoragePoolByNameAsync(name: string): Promise<{ getInfoAsync(): Promise<{ capacity: number; allocation: number; available: number }> }>;
+}
+
+export interface LibvirtBinding {
+  Hypervisor: new (uri: string) => LvConnection;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Where scripts/build-libvirt-binding.sh puts the build. */
+export const defaultBindingPath = resolve(here, '../../../.lab/node-libvirt/node_modules/libvirt');
+const REQUIRED = ['getJobStats', 'migrateSetMaxSpeed', 'migrateStartPostCopy', 'migrateToURI3'];
+
+/**
+ * Loads the binding from `path` (default: env REBALANCER_LIBVIRT_BINDING, else the project's
+ * build). Throws HypervisorError UNSUPPORTED when it is missing or lacks the project's patches.
+ */
+export function loadBinding(path = process.env.REBALANCER_LIBVIRT_BINDING ?? defaultBindingPath): LibvirtBinding {
+  const hint = 'libvirt bindings not built: run scripts/build-libvirt-binding.sh';
+  if (!existsSync(resolve(path, 'package.json'))) throw new HypervisorError('UNSUPPORTED', `${hint} (nothing at ${path})`, false);
+  let mod: { Hypervisor: LibvirtBinding['Hypervisor']; Domain: { prototype: Record<string, unknown> } };
+  try {
+    mod = createRequire(import.meta.url)(path);
+  } catch (err) {
+    throw new HypervisorError('UNSUPPORTED', `${hint} (loading ${path} failed: ${(err as Error).message})`, false, { cause: err });
+  }
+  const missing = REQUIRED.filter((m) => typeof mod.Domain.prototype[m] !== 'function');
+  if (missing.length > 0) throw new HypervisorError('UNSUPPORTED', `${hint} (the build at ${path} lacks ${missing.join(', ')})`, false);
+  return mod;
+}
