@@ -188,3 +188,32 @@ export function planMetrics(inventory: Inventory, moves: readonly Move[], solve:
     gap: optimalityGap(solve.objective, solve.lowerBound),
   };
 }
+
+/** Allocation and measured utilisation of one host (fractions; usage null when unmeasured). */
+export interface HostFigures {
+  cpuAlloc: number;
+  memAlloc: number;
+  cpuUsage: number | null;
+}
+
+/**
+ * Per-host figures before and after a placement, for the named hosts only (a plan report shows
+ * the hosts a plan touches). Same definitions as `cellStats`.
+ */
+export function hostFigures(
+  inventory: Inventory,
+  placement: ReadonlyMap<string, string>,
+  hosts: ReadonlySet<string>,
+): Map<string, { before: HostFigures; after: HostFigures }> {
+  const loads = hostLoads(inventory, placement);
+  const figures = (l: HostLoads, i: number, h: Host): HostFigures => ({
+    cpuAlloc: fraction(l.vcpus[i], usableVcpus(h)),
+    memAlloc: fraction(l.memoryMb[i], usableMemoryMb(h)),
+    cpuUsage: l.cpuUsage[i],
+  });
+  const out = new Map<string, { before: HostFigures; after: HostFigures }>();
+  inventory.hosts.forEach((h, i) => {
+    if (hosts.has(h.name)) out.set(h.name, { before: figures(loads.before, i, h), after: figures(loads.after, i, h) });
+  });
+  return out;
+}

@@ -1,7 +1,138 @@
+/**
+ * `rebalancer plan drain|balance`: reads an inventory file, plans, prints the plan. No side
+ * effects. Exit status: 0 feasible plan, 3 plan computed but not feasible (still printed),
+ * 2 bad input (one line per problem on stderr, nothing on stdout), 1 internal error.
+ */
+import { parseArgs } from 'node:util';
 import type { CommandIo } from '../io.js';
+import { plan, PlanVerificationError, type PlanRequest, type PlannerOptions } from '../../../planner/index.js';
+import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
+import { readInventoryFile } from '../../inventory/file.js';
+import { renderPlanText } from '../render/plan-text.js';
 
-/** `rebalancer plan` (placeholder until the command lands). */
-export async function run(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr('rebalancer plan: not implemented yet\n');
-  return 1;
+const USAGE = `usage:
+  rebalancer plan drain   --inventory FILE --host HOST [--host HOST ...] [--cell CELL] [options]
+  rebalancer plan balance --inventory FILE [--cell CELL ...] [--threshold X] [--max-moves N] [options]
+
+Plans live migrations from an inventory snapshot (JSON) without touching any host.
+
+options:
+  --inventory FILE       inventory snapshot (required)
+  --host HOST            drain: a host to empty (repeatable)
+  --cell CELL            balance: a cell to balance (repeatable; default all cells);
+                         drain: the cell the hosts must be in (a guard)
+  --threshold X          balance: imbalance (0..1) below which nothing moves (default 0.1)
+  --max-moves N          balance: at most N moves (default unlimited)
+  --timeout-per-gib N    completion timeout budget in seconds per GiB copied (default 800)
+  --method M             auto | heuristic | exact (default auto)
+  --format F             json | text (default: text on a terminal, json otherwise)
+  -h, --help             show this help
+
+exit status: 0 feasible plan, 3 plan not feasible (still printed), 2 bad input, 1 internal error
+`;
+
+const OPTIONS = {
+  inventory: { type: 'string' },
+  host: { type: 'string', multiple: true },
+  cell: { type: 'string', multiple: true },
+  threshold: { type: 'string' },
+  'max-moves': { type: 'string' },
+  'timeout-per-gib': { type: 'string' },
+  method: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+/** Request field -> the command-line flag a user typed. */
+const FLAG: Record<string, string> = { host: '--host', cell: '--cell', threshold: '--threshold', maxMoves: '--max-moves' };
+
+interface Parsed {
+  goal: 'drain' | 'balance';
+  inventory: string;
+  request: RequestInput;
+  options: PlannerOptions;
+  format: 'json' | 'text' | undefined;
+}
+
+/** A number from a flag; the raw text when it is not one, so the message shows what was typed. */
+function num(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], problems: string[]): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  problems.push(`${flag}: expected one of ${allowed.join(', ')}, got "${value}"`);
+  return undefined;
+}
+
+function interpret(values: Values, positionals: string[], problems: string[]): Parsed | null {
+  const [goal, ...extra] = positionals;
+  if (goal !== 'drain' && goal !== 'balance') problems.push(`expected "drain" or "balance" after "plan", got ${goal === undefined ? 'nothing' : `"${goal}"`}`);
+  if (extra.length) problems.push(`unexpected argument(s): ${extra.join(' ')}`);
+  if (!values.inventory) problems.push('--inventory: expected the path of an inventory JSON file');
+  if (goal === 'balance' && values.host) problems.push('--host: applies to "plan drain" only');
+  if (goal === 'drain' && values.threshold !== undefined) problems.push('--threshold: applies to "plan balance" only');
+  if (goal === 'drain' && values['max-moves'] !== undefined) problems.push('--max-moves: applies to "plan balance" only');
+  const perGiB = num(values['timeout-per-gib']);
+  if (perGiB !== undefined && !(typeof perGiB === 'number' && perGiB > 0)) problems.push(`--timeout-per-gib: expected a positive number of seconds, got "${values['timeout-per-gib']}"`);
+  const method = oneOf('--method', values.method, ['auto', 'heuristic', 'exact'] as const, problems);
+  const format = oneOf('--format', values.format, ['json', 'text'] as const, problems);
+  if (problems.length) return null;
+  const options: PlannerOptions = { method: method ?? 'auto' };
+  if (typeof perGiB === 'number') options.timeoutPerGiBSeconds = perGiB;
+  const request: RequestInput = goal === 'drain'
+    ? { goal, hosts: values.host ?? [], cells: values.cell }
+    : { goal: 'balance', cells: values.cell, threshold: num(values.threshold), maxMoves: num(values['max-moves']) };
+  return { goal: goal as Parsed['goal'], inventory: values.inventory!, request, options, format };
+}
+
+function toPlanRequest(r: RequestInput): PlanRequest {
+  if (r.goal === 'drain') return { goal: 'drain', hosts: r.hosts as string[] };
+  const out: PlanRequest = { goal: 'balance' };
+  if (r.cells !== undefined) out.cells = r.cells as string[];
+  if (r.threshold !== undefined) out.threshold = r.threshold as number;
+  if (r.maxMoves !== undefined) out.maxMoves = r.maxMoves as number;
+  return out;
+}
+
+function fail(io: CommandIo, problems: string[], hint = false): number {
+  for (const p of problems) io.stderr(`rebalancer plan: ${p}\n`);
+  if (hint) io.stderr('Run "rebalancer plan --help" for usage.\n');
+  return 2;
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs explains unknown options and missing values; keep its first sentence.
+    return fail(io, [String((err as Error).message).split('. ')[0]], true);
+  }
+  if (parsed.values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const problems: string[] = [];
+  const input = interpret(parsed.values, parsed.positionals, problems);
+  if (!input) return fail(io, problems, true);
+  const file = await readInventoryFile(input.inventory);
+  if (!file.ok) return fail(io, file.errors);
+  const issues = validateRequest(file.inventory, input.request);
+  if (issues.length) return fail(io, issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`));
+  let result;
+  try {
+    result = plan(file.inventory, toPlanRequest(input.request), input.options);
+  } catch (err) {
+    const why = err instanceof PlanVerificationError ? err.message : `${(err as Error)?.message ?? String(err)}`;
+    io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
+    return 1;
+  }
+  const format = input.format ?? (io.isTty ? 'text' : 'json');
+  io.stdout(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderPlanText(file.inventory, result));
+  return result.feasible ? 0 : 3;
 }
