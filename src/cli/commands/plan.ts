@@ -110,8 +110,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    // parseArgs explains unknown options and missing values; keep its first sentence.
-    return fail(io, [String((err as Error).message).split('. ')[0]], true);
+    // parseArgs explains unknown options and missing values; keep it to one line.
+    const e = err as Error & { code?: string };
+    const text = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\s*\n\s*/g, ' ');
+    return fail(io, [text], true);
   }
   if (parsed.values.help) {
     io.stdout(USAGE);
