@@ -1,0 +1,106 @@
+/**
+ * Discovery of the three-host libvirt lab made by scripts/lab/up.sh, for tests on real libvirt.
+ * The lab is described by .lab/hosts.json (next to the file named by REBALANCER_LAB_ENV, else
+ * in the repository). Tests use `describe.skipIf(labSkip)` and call `requireLab()` in
+ * `beforeAll`: with REBALANCER_REQUIRE_REAL set, a missing lab fails the tests instead of
+ * skipping them.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { HostConfig } from '../../executor/hypervisor/types.js';
+
+const run = promisify(execFile);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const scripts = resolve(repo, 'scripts/lab');
+
+export interface LabVm {
+  name: string;
+  uuid: string;
+  memoryMb: number;
+  /** plain: no disk; disk: local qcow2 (block migration); blob: 384 MiB random data in RAM */
+  kind: 'plain' | 'disk' | 'blob';
+}
+
+export interface Lab {
+  dir: string;
+  /** lab-a, lab-b, lab-c; cell `lab`; migrationUri = qemu+tcp on the namespace address */
+  hosts: HostConfig[];
+  vms: LabVm[];
+}
+
+export const requireReal = Boolean(process.env.REBALANCER_REQUIRE_REAL);
+
+export const LAB_MISSING =
+  'the libvirt lab is not running: as root run `bash scripts/system-deps.sh && bash scripts/build-libvirt-binding.sh && bash scripts/lab/up.sh` ' +
+  '(or `npm run test:all`), then run the tests again';
+
+function hostsFile(): string {
+  const env = process.env.REBALANCER_LAB_ENV;
+  return env ? resolve(dirname(env), 'hosts.json') : resolve(repo, '.lab/hosts.json');
+}
+
+/** The running lab, or null when up.sh has not run (or down.sh removed it). */
+export function findLab(): Lab | null {
+  const file = hostsFile();
+  if (!existsSync(file)) return null;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { labDir: string; hosts: Array<HostConfig & { address?: string; id?: string }>; vms: LabVm[] };
+  return {
+    dir: doc.labDir,
+    hosts: doc.hosts.map(({ name, uri, migrationUri, cell }) => ({ name, uri, migrationUri, cell })),
+    vms: doc.vms,
+  };
+}
+
+export const lab = findLab();
+/** True when lab tests may be skipped: no lab and not required. */
+export const labSkip = lab === null && !requireReal;
+
+/** The lab, or an error saying how to start it (call in beforeAll). */
+export function requireLab(): Lab {
+  if (!lab) throw new Error(`${LAB_MISSING} (looked for ${hostsFile()})`);
+  return lab;
+}
+
+export function labVm(name: string): LabVm {
+  const vm = requireLab().vms.find((v) => v.name === name);
+  if (!vm) throw new Error(`no lab VM named "${name}"`);
+  return vm;
+}
+
+export const hostNames = (): string[] => requireLab().hosts.map((h) => h.name);
+export function uriOf(host: string): string {
+  const h = requireLab().hosts.find((x) => x.name === host);
+  if (!h) throw new Error(`no lab host named "${host}"`);
+  return h.uri;
+}
+
+async function script(name: string, args: string[], timeout = 120_000): Promise<string> {
+  const { stdout } = await run('bash', [resolve(scripts, name), ...args], { timeout, env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir } });
+  return stdout;
+}
+
+/**
+ * Back to the known state: every domain on every lab host removed, the test VMs defined and
+ * running on lab-a (all daemons started). With names, only those VMs are reset.
+ */
+export async function resetVms(names: string[] = []): Promise<void> {
+  await script('reset-vms.sh', names);
+}
+
+/** Stops one lab host's libvirtd (its VMs keep running), e.g. `stopDaemon('lab-b')`. */
+export async function stopDaemon(host: string): Promise<void> {
+  await script('daemon.sh', ['stop', host]);
+}
+
+export async function startDaemon(host: string): Promise<void> {
+  await script('daemon.sh', ['start', host]);
+}
+
+/** Runs virsh against a lab host (e.g. to shut a VM off), returns its output. */
+export async function virsh(host: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('virsh', ['-q', '-c', uriOf(host), ...args], { timeout: 60_000 });
+  return stdout.trim();
+}
