@@ -1,7 +1,100 @@
+/**
+ * `rebalancer drain`: collects the inventory from the configured hypervisors, plans emptying
+ * the given hosts and prints the plan; with --execute stores it (the hosts go into maintenance),
+ * runs it with re-planning after failures and prints every move's outcome.
+ * Exit status: 0 complete plan (executed: every move of the final plan succeeded); 1 execution
+ * failed or a drained host is unreachable; 2 bad input; 3 plan not feasible (not executed).
+ */
+import { pino } from 'pino';
+import { validateRequest } from '../../../planner/model/request.js';
+import type { Inventory, Plan } from '../../../planner/index.js';
+import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
+import { createLogger, type Logger } from '../../log.js';
+import { createOrchestrator } from '../../orchestrate/orchestrator.js';
+import { openSession, type Session } from '../../orchestrate/session.js';
+import { planRequest } from '../../orchestrate/plan-drain.js';
+import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
+import { drainReport, reportText } from '../drain/render.js';
+import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
+import { renderPlanText } from '../render/plan-text.js';
 
-/** `rebalancer drain` (placeholder until the command lands). */
-export async function run(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr('rebalancer drain: not implemented yet\n');
-  return 1;
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const parsed = parseDrainArgs(argv, io.isTty);
+  if (!parsed.ok) {
+    io.stderr(`rebalancer drain: ${parsed.message}\n\n${DRAIN_USAGE}`);
+    return 2;
+  }
+  const args = parsed.args;
+  if (args.help) {
+    io.stdout(DRAIN_USAGE);
+    return 0;
+  }
+  const loaded = loadConfig({ path: args.config });
+  if (!loaded.ok) {
+    io.stderr(`rebalancer drain: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
+  if (loaded.config.hypervisors.length === 0) io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');
+  const session = openSession(loaded.config, {
+    log, sampleMs: args.sampleMs, store: args.execute ? 'create' : 'existing',
+    onWarning: (w) => io.stderr(`warning: ${w.message}\n`),
+  });
+  try {
+    return await drain(session, loaded.config, args, io, log);
+  } finally {
+    await session.close();
+  }
+}
+
+async function drain(session: Session, config: Config, args: DrainArgs, io: CommandIo, log: Logger): Promise<number> {
+  const inventory = await session.collect();
+  const problem = checkRequest(inventory, args.hosts);
+  if (problem) {
+    io.stderr(`rebalancer drain: ${problem.message}\n`);
+    return problem.exit;
+  }
+  const plan = planRequest({ store: session.store, clock: session.cluster.clock, planner: config.planner }, inventory, { goal: 'drain', hosts: args.hosts });
+  if (!args.execute || !plan.feasible) {
+    printPlan(io, args, inventory, plan);
+    if (args.execute) io.stderr('rebalancer drain: the plan is not feasible; nothing was executed\n');
+    return plan.feasible ? 0 : 3;
+  }
+  const orchestrator = createOrchestrator({
+    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, clock: session.cluster.clock,
+    store: session.store!, collect: session.collect, log, planner: config.planner, executor: config.executor,
+  });
+  const stored = orchestrator.storePlan(plan, 'cli');
+  if (!stored.ok) {
+    const h = stored.heldBy[0];
+    io.stderr(`rebalancer drain: host "${h.host}" is in maintenance for plan ${h.planId}, which has not ended\n`);
+    return 2;
+  }
+  const planId = stored.record.id;
+  if (args.format === 'text') io.stdout(`plan ${planId}\n${renderPlanText(inventory, plan)}\n`);
+  else io.stderr(`rebalancer drain: executing plan ${planId} (${plan.moves.length} moves)\n`);
+  const watcher = watchPlan(session.store!, planId, io);
+  let status: string;
+  try {
+    status = (await orchestrator.executor.execute(planId)).status;
+  } finally {
+    watcher.stop();
+  }
+  const report = drainReport(session.store!, planId);
+  io.stdout(args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+  return status === 'succeeded' ? 0 : 1;
+}
+
+/** Unknown hosts are bad input (2); a drained host that cannot be reached cannot be drained (1). */
+function checkRequest(inventory: Inventory, hosts: string[]): { message: string; exit: number } | null {
+  const issues = validateRequest(inventory, { goal: 'drain', hosts });
+  if (issues.length) return { message: issues.map((i) => `${i.path}: ${i.message}`).join('\n'), exit: 2 };
+  const down = inventory.hosts.filter((h) => hosts.includes(h.name) && h.state === 'down');
+  if (down.length) return { message: `cannot drain unreachable host(s) ${down.map((h) => h.name).join(', ')}: live migration needs the source host`, exit: 1 };
+  return null;
+}
+
+function printPlan(io: CommandIo, args: DrainArgs, inventory: Inventory, plan: Plan): void {
+  io.stdout(args.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(inventory, plan));
 }

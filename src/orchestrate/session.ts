@@ -1,0 +1,57 @@
+/**
+ * One working session over the configured cluster: hypervisor, host settings, store and an
+ * inventory collector, opened from configuration and closed together. Used by the drain command
+ * and any other entry point that plans and executes against live hosts.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ExecutorStore } from '../../executor/store.js';
+import type { Inventory } from '../../planner/index.js';
+import type { Config } from '../config/index.js';
+import { collectInventory, type CollectWarning } from '../inventory/collect.js';
+import type { Logger } from '../log.js';
+import { openStore } from '../store/sqlite.js';
+import { openCluster, type Cluster } from './cluster.js';
+
+export interface SessionOptions {
+  log?: Logger;
+  /**
+   * `create` opens (and creates) the store; `existing` opens it only when the file exists
+   * (plan-only runs still honour maintenance without leaving a database behind). @default 'create'
+   */
+  store?: 'create' | 'existing';
+  /** Gap between CPU samples when collecting. @default 1000 */
+  sampleMs?: number;
+  onWarning?: (w: CollectWarning) => void;
+}
+
+export interface Session {
+  config: Config;
+  cluster: Cluster;
+  store: ExecutorStore | null;
+  /** A fresh inventory of the configured hosts. */
+  collect(signal?: AbortSignal): Promise<Inventory>;
+  close(): Promise<void>;
+}
+
+export function openSession(config: Config, options: SessionOptions = {}): Session {
+  const cluster = openCluster(config, options.log);
+  const path = config.store.path;
+  let store: ExecutorStore | null = null;
+  if (options.store !== 'existing' || existsSync(path)) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    store = openStore(path);
+  }
+  const collect = (signal?: AbortSignal) =>
+    collectInventory({
+      hypervisor: cluster.hypervisor, hosts: cluster.hosts, serverGroups: cluster.serverGroups,
+      clock: cluster.clock, sampleMs: options.sampleMs ?? 1000, signal, onWarning: options.onWarning,
+    });
+  return {
+    config, cluster, store, collect,
+    async close() {
+      store?.close();
+      await cluster.hypervisor.close();
+    },
+  };
+}
