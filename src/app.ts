@@ -1,0 +1,106 @@
+/**
+ * The service, wired from configuration: the cluster (libvirt hosts or the simulated demo
+ * region), the SQLite store, the executor behind a background runner (plans left running by a
+ * previous process are recovered first), the nightly scheduler and the HTTP app.
+ */
+import cron from 'node-cron';
+import type { Express } from 'express';
+import { systemClock, type Clock } from '../executor/clock.js';
+import { resolveExecutorOptions, type ExecutorOptionsInput } from '../executor/options.js';
+import type { ExecutorStore } from '../executor/store.js';
+import type { Config } from './config/index.js';
+import { createApp } from './http/app.js';
+import { cachedInventorySource } from './http/inventory-cache.js';
+import type { Logger } from './log.js';
+import { createNightly, drainRunningInStore, type Nightly } from './nightly/index.js';
+import { createOrchestrator, type Orchestrator } from './orchestrate/orchestrator.js';
+import { maintenanceHosts, planRequest } from './orchestrate/plan-drain.js';
+import { openSession, type Session } from './orchestrate/session.js';
+
+export interface Service {
+  app: Express;
+  session: Session;
+  store: ExecutorStore;
+  orchestrator: Orchestrator;
+  nightly: Nightly;
+  /** Plans resumed at start-up after a crash. */
+  recovered: string[];
+  /**
+   * Stops the scheduler, waits up to `graceMs` for running plans, then closes everything. Plans
+   * still running stay `running` in the store and are resumed by the next start (recover).
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  log: Logger;
+  /** Service clock (timestamps, cache ages). @default systemClock */
+  clock?: Clock;
+  /** Gap between the two CPU samples of an inventory collection, in cluster time. @default 1000 */
+  sampleMs?: number;
+  /** Start the nightly cron job. @default config.nightly.enabled */
+  nightly?: boolean;
+}
+
+/** Executor options from configuration; in the demo, progress is polled at the simulation's pace. */
+export function executorOptions(config: Config): ExecutorOptionsInput {
+  const input = config.executor as ExecutorOptionsInput;
+  const demo = config.hypervisors.length === 0;
+  const options = demo ? { pollIntervalMs: Math.max(50, Math.round(1000 / config.demo.timeScale)), ...input } : input;
+  resolveExecutorOptions(options);
+  return options;
+}
+
+function nightlyFor(config: Config, session: Session, store: ExecutorStore, o: Orchestrator, clock: Clock, log: Logger): Nightly {
+  return createNightly({
+    cron, store, clock, log: log.child({ component: 'nightly' }), config: config.nightly,
+    isDrainRunning: drainRunningInStore(store),
+    planBalance: async (req) => {
+      const inventory = await session.collect();
+      const held = new Set(maintenanceHosts(store));
+      const frozen = inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id);
+      const request = { goal: 'balance' as const, cells: req.cells, threshold: req.threshold, maxMoves: req.maxMoves, frozenInstances: [...req.frozenInstances, ...frozen] };
+      return planRequest({ store, clock, planner: config.planner }, inventory, request);
+    },
+    // The window end stops new moves: cancel in `wait` mode lets running migrations finish.
+    executePlan: async (planId, { deadline }) => {
+      const timer = setTimeout(() => o.executor.cancel(planId, 'wait'), Math.max(0, deadline - clock.now()));
+      try {
+        await o.executor.execute(planId);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
+}
+
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  const executor = executorOptions(config);
+  const session = openSession(config, { log, sampleMs: options.sampleMs ?? 1000 });
+  const store = session.store!;
+  const orchestrator = createOrchestrator({
+    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store, clock,
+    collect: session.collect, log, planner: config.planner, executor,
+  });
+  const recovered = await orchestrator.executor.recover();
+  for (const r of recovered) r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
+  const inventorySource = cachedInventorySource({ collect: session.collect, clock, maxAgeMs: 2000 });
+  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock });
+  const nightly = nightlyFor(config, session, store, orchestrator, clock, log);
+  if (options.nightly ?? config.nightly.enabled) nightly.start();
+  return {
+    app, session, store, orchestrator, nightly,
+    recovered: recovered.map((r) => r.planId),
+    async close(graceMs = 10_000) {
+      nightly.stop();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([orchestrator.runner.idle(), grace]);
+      clearTimeout(timer);
+      await session.close();
+    },
+  };
+}
