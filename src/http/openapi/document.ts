@@ -13,6 +13,7 @@ const errors = {
   '403': err('The token\'s role does not allow this'),
   '404': err('Unknown plan, host or cell'),
   '413': err('Request body too large'),
+  '500': err('Internal error (details are in the service log under the X-Request-Id)'),
 };
 
 type P = { name: string; in?: 'query' | 'path'; type?: string; required?: boolean; repeat?: boolean; description: string; enum?: string[] };

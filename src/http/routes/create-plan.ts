@@ -21,8 +21,8 @@ const DRAIN_PARAMS: ParamSpecs = {
 };
 const BALANCE_PARAMS: ParamSpecs = {
   cell: { type: 'string', repeatable: true },
-  threshold: { type: 'number' },
-  maxMoves: { type: 'integer' },
+  threshold: { type: 'number', min: 0, max: 1 },
+  maxMoves: { type: 'integer', min: 0 },
   execute: { type: 'boolean' },
   dryRun: { type: 'boolean' },
 };
