@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../../../executor/clock.js';
 import type { ExecutorStore } from '../../../executor/store.js';
 import type { Inventory } from '../../../planner/index.js';
 import { loadConfig, type Config } from '../../../src/config/index.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger, type Logger } from '../../../src/log.js';
 import { createApp } from '../../../src/http/app.js';
 import type { InventorySource, PlanRunner } from '../../../src/http/deps.js';
 import { openStore } from '../../../src/store/sqlite.js';
@@ -55,6 +55,8 @@ export interface HarnessOptions {
   clock?: Clock;
   config?: (c: Config) => Config;
   store?: (path: string) => ExecutorStore;
+  /** @default a silent logger */
+  log?: Logger;
 }
 
 export async function startHarness(o: HarnessOptions): Promise<Harness> {
@@ -65,7 +67,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const config = o.config ? o.config(base) : base;
   const store = (o.store ?? openStore)(config.store.path);
   const inventorySource = o.inventorySource ?? (async () => structuredClone(o.inventory!));
-  const app = createApp({ config, store, inventorySource, runner: o.runner ?? recordingRunner(), log: silentLogger(), clock: o.clock ?? systemClock });
+  const app = createApp({ config, store, inventorySource, runner: o.runner ?? recordingRunner(), log: o.log ?? silentLogger(), clock: o.clock ?? systemClock });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
