@@ -72,6 +72,17 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call = makeCaller(url);
+  const close = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, store, config, dir, call, close };
+}
+
+/** Calls the API at `url` (admin token unless told otherwise), checking every response against /openapi.json. */
+export function makeCaller(url: string): Harness['call'] {
   let openapi: any = null;
   const call: Harness['call'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -88,10 +99,5 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     if (problems.length) throw new Error(`response does not conform to /openapi.json:\n${problems.join('\n')}\n${text.slice(0, 500)}`);
     return { status: res.status, headers: res.headers, body: parsed };
   };
-  const close = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { url, store, config, dir, call, close };
+  return call;
 }

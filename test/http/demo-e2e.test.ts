@@ -1,0 +1,72 @@
+/**
+ * End to end over HTTP: the service as `rebalancer serve` wires it (demo region on the simulated
+ * cluster, SQLite file, executor, runner), a drain executed to the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService, type Service } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log.js';
+import { ADMIN, makeCaller, type Harness } from './support/harness.js';
+
+describe('demo service end to end', () => {
+  let service: Service;
+  let server: Server;
+  let call: Harness['call'];
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rebalancer-e2e-'));
+    const loaded = loadConfig({
+      env: {
+        REBALANCER_STORE__PATH: join(dir, 'store.sqlite'),
+        REBALANCER_API__TOKENS: JSON.stringify([{ token: ADMIN, role: 'admin' }]),
+        REBALANCER_DEMO: JSON.stringify({ seed: 21, cells: 2, size: 12, timeScale: 500 }),
+        REBALANCER_PLANNER__METHOD: 'heuristic',
+        REBALANCER_NIGHTLY__ENABLED: 'false',
+      },
+    });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    service = await createService({ config: loaded.config, log: silentLogger() });
+    server = await new Promise((resolve) => {
+      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    call = makeCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drains a host of the simulated cluster: plan succeeded, every move succeeded, host empty', async () => {
+    const hosts = (await call('GET', '/hosts')).body.hosts as Array<{ name: string; instances: number }>;
+    const busy = hosts.find((h) => h.instances > 5)!;
+    const created = await call('POST', `/plans/drain?host=${busy.name}&execute=true`);
+    expect(created.status).toBe(201);
+    expect(created.body.feasible).toBe(true);
+    const id = created.body.id as string;
+    let plan = created.body;
+    for (let i = 0; i < 300 && !['succeeded', 'failed', 'cancelled'].includes(plan.status); i++) {
+      await sleep(100);
+      plan = (await call('GET', `/plans/${id}`)).body;
+    }
+    expect(plan.status).toBe('succeeded');
+    expect(plan.moves.length).toBe(busy.instances);
+    expect(plan.moves.every((m: { state: string; progress: { percent: number } }) => m.state === 'succeeded' && m.progress.percent === 100)).toBe(true);
+    expect(plan.etaSeconds).toBe(0);
+    const events = (await call('GET', `/plans/${id}/events?limit=1000`)).body.events as Array<{ type: string }>;
+    expect(events.map((e) => e.type)).toContain('plan.started');
+    const after = (await call('GET', `/hosts/${busy.name}`, {})).body;
+    // The cached inventory may be up to 2 s old; a fresh collection shows the host empty.
+    const fresh = await service.session.collect();
+    expect(fresh.instances.filter((i) => i.host === busy.name)).toEqual([]);
+    expect(after.maintenance).toMatchObject({ reason: 'drain', planId: id });
+    const metrics = (await call('GET', '/metrics')).body as string;
+    expect(metrics).toContain(`rebalancer_moves_total{outcome="succeeded"} ${busy.instances}`);
+  });
+});
