@@ -1,7 +1,7 @@
 /**
- * The SQLite implementation of ExecutorStore (better-sqlite3). WAL journal, synchronous=FULL:
- * every write is committed to disk before the call returns, so state survives a crash of the
- * process at any point. `openStore(':memory:')` gives a throwaway store for tests.
+ * The SQLite implementation of ExecutorStore (better-sqlite3). WAL journal; every write is a
+ * committed transaction before the call returns (flushed to disk with the default durability),
+ * so state survives a crash of the process at any point. `openStore(':memory:')` gives a throwaway store for tests.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -24,11 +24,21 @@ function dbValue(key: keyof MovePatch, v: unknown): unknown {
   return key === 'error' || key === 'location' ? json(v) : v;
 }
 
+export interface StoreOptions {
+  /**
+   * `full`: every commit is flushed to the disk before the call returns, so it survives a power
+   * loss too. `normal`: commits survive a crash of this process (the WAL is written before the
+   * call returns) but the last ones may be lost with the machine; much faster on slow disks.
+   * @default 'full'
+   */
+  durability?: 'full' | 'normal';
+}
+
 /** Opens (creating and migrating when needed) the store at `path`. */
-export function openStore(path: string): ExecutorStore {
+export function openStore(path: string, options: StoreOptions = {}): ExecutorStore {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);

@@ -16,6 +16,11 @@ export interface ConnectionPool {
    * when `retry` is set (idempotent reads), `fn` runs once more on a fresh one.
    */
   use<T>(host: string, what: string, fn: (conn: LvConnection) => Promise<T>, retry?: boolean): Promise<T>;
+  /**
+   * Runs `fn` on a connection of its own, closed afterwards. For long calls (a migration):
+   * other calls on a connection that waits for a migration can stall until it ends.
+   */
+  dedicated<T>(host: string, what: string, fn: (conn: LvConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -29,20 +34,35 @@ export function createConnectionPool(binding: LibvirtBinding, hosts: HostConfig[
     return h;
   }
 
+  function openConnection(name: string): Promise<LvConnection> {
+    const conn = new binding.Hypervisor(host(name).uri);
+    return conn.connectAsync().then(
+      () => conn,
+      (err: unknown) => {
+        throw new HypervisorError('HOST_UNREACHABLE', `cannot connect to ${name} (${host(name).uri}): ${(err as Error).message}`, true, { cause: err });
+      },
+    );
+  }
+
   function connect(name: string): Promise<LvConnection> {
     let p = open.get(name);
     if (!p) {
-      const conn = new binding.Hypervisor(host(name).uri);
-      p = conn.connectAsync().then(
-        () => conn,
-        (err: unknown) => {
-          open.delete(name);
-          throw new HypervisorError('HOST_UNREACHABLE', `cannot connect to ${name} (${host(name).uri}): ${(err as Error).message}`, true, { cause: err });
-        },
-      );
+      p = openConnection(name);
+      p.catch(() => open.delete(name));
       open.set(name, p);
     }
     return p;
+  }
+
+  async function dedicated<T>(name: string, what: string, fn: (conn: LvConnection) => Promise<T>): Promise<T> {
+    const conn = await openConnection(name);
+    try {
+      return await fn(conn);
+    } catch (err) {
+      throw toHypervisorError(err, what);
+    } finally {
+      conn.disconnectAsync().catch(() => undefined);
+    }
   }
 
   function drop(name: string, conn: LvConnection): void {
@@ -70,5 +90,5 @@ export function createConnectionPool(binding: LibvirtBinding, hosts: HostConfig[
     await Promise.allSettled(conns.map((c) => (c.status === 'fulfilled' ? c.value.disconnectAsync() : undefined)));
   }
 
-  return { host, use, close };
+  return { host, use, dedicated, close };
 }

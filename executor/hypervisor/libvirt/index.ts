@@ -35,14 +35,18 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
   const inPostCopy = new Set<string>();
 
   const lookup = (conn: LvConnection, id: string) => conn.lookupDomainByUUIDAsync(id);
-  /** Runs `fn` on the domain `id` at `host`, errors mapped (`migration` marks migration control calls). */
-  function onDomain<T>(host: string, id: string, what: string, fn: (d: LvDomain) => Promise<T>, migration = false): Promise<T> {
+  /**
+   * Runs `fn` on the domain `id` at `host`, errors mapped (`migration` marks migration calls).
+   * `dedicated` runs it on a connection of its own (the migration call itself).
+   */
+  function onDomain<T>(host: string, id: string, what: string, fn: (d: LvDomain) => Promise<T>, migration = false, dedicated = false): Promise<T> {
     const label = `${what} ${id} on ${host}`;
-    return pool.use(host, label, async (conn) => {
+    const body = async (conn: LvConnection) => {
       const dom = await lookup(conn, id);
       // connection errors stay raw so that the pool drops the broken connection
       return fn(dom).catch((err: unknown) => Promise.reject(isConnectionError(err) ? err : toHypervisorError(err, label, migration)));
-    });
+    };
+    return dedicated ? pool.dedicated(host, label, body) : pool.use(host, label, body);
   }
 
   async function hostFacts(host: string) {
@@ -75,7 +79,7 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
           if (req.maxDowntimeMs) await dom.setMigrationMaxDowntimeAsync(req.maxDowntimeMs).catch((err: unknown) => log?.warn({ err, domain: req.domainName }, 'max downtime not set'));
           log?.info({ domain: req.domainName, from: req.from, to: req.to, mode: req.mode }, 'migration started');
           await dom.migrateToURI3Async(dest.migrationUri ?? dest.uri, migrationParams(req), migrationFlags(req));
-        }, true).finally(() => inPostCopy.delete(`${req.from}/${req.domainId}`));
+        }, true, true).finally(() => inPostCopy.delete(`${req.from}/${req.domainId}`));
     if (!signal) return run;
     if (signal.aborted) throw signal.reason;
     // aborting the signal only stops waiting; abortJob stops the migration itself

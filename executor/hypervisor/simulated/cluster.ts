@@ -102,7 +102,14 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       records.set(job, rec);
       const done = engine.start(job);
       if (!signal) return done;
-      return Promise.race([done, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+      // aborting the signal only stops the caller's wait; the job goes on (as with libvirt)
+      let onAbort = () => undefined as void;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+      return Promise.race([done, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
     },
     async jobProgress(host, domainId) {
       sync();

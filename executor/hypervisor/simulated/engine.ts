@@ -22,6 +22,12 @@ export interface EngineHooks {
   injectedError(job: Job): HypervisorError;
 }
 
+/**
+ * Events closer than this are handled now: with epoch-sized times, smaller steps vanish in
+ * floating-point rounding and would never arrive.
+ */
+const TINY_MS = 1e-3;
+
 /** Longest single sleep of the engine when no event is due (guards against lost wake-ups). */
 const IDLE_MS = 60_000;
 
@@ -46,10 +52,11 @@ export function createEngine(clock: Clock, hooks: EngineHooks) {
   const settle = (now: number) => {
     for (let guard = 0; guard < 10_000; guard++) {
       allocate(jobs(), hooks.capBps);
-      const due = [...handles].filter((h) => msToEvent(h.job, now) <= 0);
+      const due = [...handles].filter((h) => msToEvent(h.job, now) <= TINY_MS);
       if (!due.length) return;
       for (const h of due) {
         const j = h.job;
+        advanceJob(j, Math.min(TINY_MS, msToEvent(j, now))); // snaps onto the boundary
         if (j.failAtMs !== null && now >= j.startedAt + j.failAtMs) finish(h, hooks.injectedError(j));
         else if (crossBoundary(j) === 'done') finish(h);
       }

@@ -1,0 +1,88 @@
+/** What the executor's parts share: dependencies, options, and the executor's lifetime. */
+import type { Exclusion, Plan } from '../planner/index.js';
+import type { Clock } from './clock.js';
+import { ExecutorError } from './errors.js';
+import type { HostConfig, Hypervisor } from './hypervisor/types.js';
+import type { Logger } from './logger.js';
+import type { ExecutorOptions, ExecutorOptionsInput } from './options.js';
+import type { ExecutorStore } from './store.js';
+
+/** Asks for a fresh plan after failures (src/ collects a new inventory and calls the planner). */
+export type ReplanFn = (req: { planId: string; exclusions: Exclusion[]; avoidHosts: string[] }) => Promise<Plan>;
+
+/** Points of a move at which the executor can be observed or, in tests, stopped as by a crash. */
+export type MoveStep = 'precheck' | 'migrate' | 'progress' | 'verify' | 'finish';
+
+export interface ExecutorHooks {
+  /**
+   * Called before each step of a move. Throwing stops the whole executor at once, as a crash
+   * would: no further store writes or hypervisor calls happen, `execute` rejects.
+   */
+  beforeStep?(step: MoveStep, at: { planId: string; index: number }): void;
+}
+
+export interface ExecutorDeps {
+  hypervisor: Hypervisor;
+  store: ExecutorStore;
+  clock: Clock;
+  log?: Logger;
+  options?: ExecutorOptionsInput;
+  /** Without it, failures are not re-planned: the plan ends `failed`. */
+  replan?: ReplanFn;
+  /** Host settings (enabled, memory ratio, reservations) used by the pre-check. */
+  hosts?: HostConfig[];
+  hooks?: ExecutorHooks;
+}
+
+export interface Ctx {
+  hv: Hypervisor;
+  store: ExecutorStore;
+  clock: Clock;
+  log: Logger;
+  opts: ExecutorOptions;
+  replan?: ReplanFn;
+  hosts: Map<string, HostConfig>;
+  hooks: ExecutorHooks;
+  /** Aborted when the executor stops (crash): everything it does ends. */
+  life: AbortSignal;
+  /** Stops the executor with `err` (used when a hook throws). */
+  crash(err: unknown): never;
+  /** Moves of this executor currently migrating, by destination: id -> memory MiB. */
+  incoming: Map<string, Map<string, number>>;
+}
+
+/**
+ * Wraps an object so that, once `life` is aborted, every method call throws instead of acting:
+ * a stopped executor can no longer write state or touch hypervisors, like a dead process.
+ */
+export function fence<T extends object>(target: T, life: AbortSignal): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const v = Reflect.get(obj, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        if (life.aborted) throw stopped(life);
+        return (v as (...a: unknown[]) => unknown).apply(obj, args);
+      };
+    },
+  });
+}
+
+export function stopped(life: AbortSignal): ExecutorError {
+  return new ExecutorError('EXECUTOR_STOPPED', 'the executor was stopped', { cause: life.reason });
+}
+
+/** Runs the test hook for a step; a throwing hook stops the executor. */
+export function step(ctx: Ctx, name: MoveStep, planId: string, index: number): void {
+  if (ctx.life.aborted) throw stopped(ctx.life);
+  try {
+    ctx.hooks.beforeStep?.(name, { planId, index });
+  } catch (err) {
+    ctx.crash(err);
+  }
+}
+
+/** A signal aborted when any of `signals` is. */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => !!s));
+}

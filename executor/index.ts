@@ -1,0 +1,149 @@
+/**
+ * The executor: runs stored plans against a Hypervisor, persisting every step.
+ *
+ *   const executor = createExecutor({ hypervisor, store, clock, log, options, replan, hosts });
+ *   await executor.recover();                 // once at start-up
+ *   const result = await executor.execute(planId);
+ *   executor.cancel(planId, 'abort');
+ */
+import { setMaxListeners } from 'node:events';
+import type { ExecutorDeps, Ctx } from './context.js';
+import { fence } from './context.js';
+import { ExecutorError } from './errors.js';
+import { silentLogger } from './logger.js';
+import { resolveExecutorOptions, type CancelMode } from './options.js';
+import { IN_FLIGHT, reconcileMove, releaseDangling } from './recover.js';
+import { runPlanChain, type ExecutionResult, type PlanRunState } from './run-plan.js';
+import { chainOf } from './outcome.js';
+import type { PlanRecord, PlanStatus } from './store.js';
+
+export type { ExecutionResult } from './run-plan.js';
+export type { ExecutorDeps, ExecutorHooks, MoveStep, ReplanFn } from './context.js';
+
+export interface RecoveredPlan {
+  planId: string;
+  /** Settles when the resumed plan (and its re-plans) finished. */
+  done: Promise<ExecutionResult>;
+}
+
+export interface Executor {
+  /** Runs a `planned` plan to the end; resolves with the final status (never rejects for move failures). */
+  execute(planId: string): Promise<ExecutionResult>;
+  /**
+   * Cancels a plan (or the plan that superseded it): no new move starts; `wait` lets moves in
+   * flight finish, `abort` aborts them (the VMs stay on their sources). Returns the plan's status
+   * now: `cancelling` while moves finish, `cancelled` when nothing ran, or the final status
+   * when the plan had already ended.
+   */
+  cancel(planId: string, mode?: CancelMode): PlanStatus;
+  /** Reconciles and resumes plans a previous process left `running` or `cancelling`. */
+  recover(): Promise<RecoveredPlan[]>;
+  /** Ids of the plans this executor is running now. */
+  active(): string[];
+}
+
+export function createExecutor(deps: ExecutorDeps): Executor {
+  const lifeCtl = new AbortController();
+  const life = lifeCtl.signal;
+  setMaxListeners(0, life); // every move in flight listens to it
+  const ctx: Ctx = {
+    hv: fence(deps.hypervisor, life),
+    store: fence(deps.store, life),
+    clock: deps.clock,
+    log: (deps.log ?? silentLogger).child({ component: 'executor' }),
+    opts: resolveExecutorOptions(deps.options),
+    replan: deps.replan,
+    hosts: new Map((deps.hosts ?? []).map((h) => [h.name, h])),
+    hooks: deps.hooks ?? {},
+    life,
+    crash(err) {
+      lifeCtl.abort(err);
+      throw err;
+    },
+    incoming: new Map(),
+  };
+  const runs = new Map<string, PlanRunState>();
+
+  const start = (rec: PlanRecord, cancelMode: CancelMode | null, prelude?: () => Promise<void>) => {
+    const st: PlanRunState = { rootId: rec.id, planId: rec.id, cancelMode, abortInFlight: new AbortController(), log: ctx.log.child({ planId: rec.id }) };
+    runs.set(rec.id, st);
+    const done = (async () => {
+      try {
+        await prelude?.();
+        return await runPlanChain(ctx, st);
+      } finally {
+        runs.delete(rec.id);
+      }
+    })();
+    return done;
+  };
+
+  return {
+    execute(planId) {
+      const rec = ctx.store.getPlan(planId);
+      if (!rec) return Promise.reject(new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`));
+      if (runs.has(planId)) return Promise.reject(new ExecutorError('PLAN_ALREADY_RUNNING', `plan ${planId} is already running`));
+      if (rec.status !== 'planned') {
+        return Promise.reject(new ExecutorError('PLAN_NOT_RUNNABLE', `plan ${planId} is ${rec.status}; only a planned plan can be executed`));
+      }
+      ctx.store.setPlanStatus(planId, 'running', ctx.clock.now());
+      ctx.store.appendEvent({ planId, moveIndex: null, type: 'plan.started', data: { moves: rec.plan.moves.length }, at: ctx.clock.now() });
+      return start(rec, null);
+    },
+    cancel(planId, mode = ctx.opts.cancelMode) {
+      const chain = latest(ctx, planId);
+      const rec = ctx.store.getPlan(chain);
+      if (!rec) throw new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`);
+      const st = [...runs.values()].find((r) => r.planId === rec.id);
+      if (rec.status === 'planned' && !st) {
+        ctx.store.setPlanStatus(rec.id, 'cancelled', ctx.clock.now());
+        return 'cancelled';
+      }
+      if (rec.status !== 'running' && rec.status !== 'cancelling') return rec.status;
+      ctx.store.setPlanStatus(rec.id, 'cancelling', ctx.clock.now());
+      ctx.store.appendEvent({ planId: rec.id, moveIndex: null, type: 'plan.cancel', data: { mode }, at: ctx.clock.now() });
+      if (st) {
+        st.cancelMode = st.cancelMode === 'abort' ? 'abort' : mode;
+        if (mode === 'abort') st.abortInFlight.abort();
+      }
+      return 'cancelling';
+    },
+    async recover() {
+      const left = ctx.store.listPlans({ status: ['running', 'cancelling'], limit: 10_000 }).filter((p) => !runs.has(p.id));
+      return left.map((rec) => ({
+        planId: rec.id,
+        done: start(rec, rec.status === 'cancelling' ? 'wait' : null, () => reconcilePlan(ctx, rec.id)),
+      }));
+    },
+    active: () => [...runs.values()].map((r) => r.planId),
+  };
+}
+
+/** Reconciles the moves a stopped process left in flight, all at once (they held admission then). */
+async function reconcilePlan(ctx: Ctx, planId: string): Promise<void> {
+  const log = ctx.log.child({ planId });
+  log.warn({ planId }, 'recovering plan left running');
+  releaseDangling(ctx, planId);
+  const inFlight = ctx.store.listMoves(planId).filter((m) => IN_FLIGHT.includes(m.state));
+  await Promise.all(
+    inFlight.map(async (m) => {
+      const data = { from: m.move.from, to: m.move.to, recovered: true };
+      ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.admitted', data, at: ctx.clock.now() });
+      await reconcileMove(ctx, m, log.child({ move: m.index }));
+      ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.released', data, at: ctx.clock.now() });
+    }),
+  );
+}
+
+/** The newest plan of the chain `planId` belongs to. */
+function latest(ctx: Ctx, planId: string): string {
+  let id = planId;
+  for (let k = 0; k < 1000; k++) {
+    const next = ctx.store.getPlan(id)?.supersededBy;
+    if (!next) return id;
+    id = next;
+  }
+  return id;
+}
+
+export { chainOf };

@@ -1,0 +1,105 @@
+/**
+ * Runs a plan wave by wave; after failed or skipped moves, finishes the wave's in-flight moves,
+ * asks for a new plan from fresh state (bounded), marks the old plan superseded and goes on with
+ * the new one. Ends with an honest status: `succeeded` only when every move of the final plan
+ * succeeded and that plan is feasible.
+ */
+import { createAdmission } from './admission.js';
+import type { Ctx } from './context.js';
+import { describeError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { CancelMode } from './options.js';
+import { chainOf, replanInputs, summarise } from './outcome.js';
+import type { PlanStatus } from './store.js';
+import { runWave } from './wave.js';
+
+export interface ExecutionResult {
+  /** The plan `execute` was called with. */
+  planId: string;
+  /** The last plan of the re-plan chain (the same id when nothing was re-planned). */
+  finalPlanId: string;
+  status: Extract<PlanStatus, 'succeeded' | 'failed' | 'cancelled'>;
+  summary: unknown;
+}
+
+/** In-memory state of a plan being executed by this process. */
+export interface PlanRunState {
+  rootId: string;
+  planId: string;
+  cancelMode: CancelMode | null;
+  abortInFlight: AbortController;
+  log: Logger;
+}
+
+export async function runPlanChain(ctx: Ctx, st: PlanRunState): Promise<ExecutionResult> {
+  for (;;) {
+    const outcome = await runOnePlan(ctx, st);
+    if (outcome === 'finished') return finish(ctx, st, null);
+    const replans = chainOf(ctx.store, st.planId).length - 1;
+    if (!ctx.replan || replans >= ctx.opts.maxReplans || st.cancelMode) return finish(ctx, st, null);
+    try {
+      await replan(ctx, st);
+    } catch (err) {
+      if (ctx.life.aborted) throw err;
+      st.log.error({ err }, 're-plan failed');
+      return finish(ctx, st, { code: 'REPLAN_FAILED', message: describeError(err).message });
+    }
+  }
+}
+
+/** Runs the waves of the current plan; stops after the first wave that had trouble. */
+async function runOnePlan(ctx: Ctx, st: PlanRunState): Promise<'finished' | 'trouble'> {
+  const rec = ctx.store.getPlan(st.planId)!;
+  const waves = [...new Set(rec.plan.moves.map((m) => m.wave))].sort((a, b) => a - b);
+  const admission = createAdmission(ctx.opts.concurrency);
+  const log = st.log.child({ planId: st.planId });
+  let trouble = false;
+  const cancelRequested = () => {
+    if (!st.cancelMode && ctx.store.getPlan(st.planId)?.status === 'cancelling') st.cancelMode = 'wait';
+    return st.cancelMode !== null;
+  };
+  const run = { planId: st.planId, log, abortInFlight: st.abortInFlight.signal, cancelRequested };
+  for (const wave of waves) {
+    const moves = ctx.store.listMoves(st.planId).filter((m) => m.move.wave === wave);
+    trouble ||= moves.some((m) => ['failed', 'skipped', 'timed_out'].includes(m.state));
+    if (!trouble && !cancelRequested()) {
+      await runWave(ctx, admission, run, moves, { stopStarting: () => trouble || cancelRequested(), onTrouble: () => void (trouble = true) });
+    }
+    if (cancelRequested()) {
+      for (const m of ctx.store.listMoves(st.planId).filter((x) => x.state === 'pending')) {
+        ctx.store.updateMove(st.planId, m.index, { state: 'cancelled', error: { code: 'CANCELLED', message: 'plan cancelled before the move started' }, endedAt: ctx.clock.now() }, ctx.clock.now());
+      }
+      return 'finished';
+    }
+    if (trouble) return 'trouble';
+  }
+  return 'finished';
+}
+
+async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
+  const old = ctx.store.getPlan(st.planId)!;
+  const { exclusions, avoidHosts } = replanInputs(ctx.store, st.planId);
+  st.log.warn({ planId: old.id, exclusions, avoidHosts }, 're-planning after failed moves');
+  const plan = await ctx.replan!({ planId: old.id, exclusions, avoidHosts });
+  const at = ctx.clock.now();
+  const next = ctx.store.createPlan({ plan, source: old.source, status: 'running', supersedes: old.id, at });
+  ctx.store.supersede(old.id, next.id, at);
+  ctx.store.appendEvent({ planId: old.id, moveIndex: null, type: 'plan.superseded', data: { by: next.id, exclusions, avoidHosts }, at });
+  ctx.store.appendEvent({ planId: next.id, moveIndex: null, type: 'plan.started', data: { supersedes: old.id, moves: plan.moves.length }, at });
+  st.planId = next.id;
+}
+
+function finish(ctx: Ctx, st: PlanRunState, error: { code: string; message: string } | null): ExecutionResult {
+  const rec = ctx.store.getPlan(st.planId)!;
+  const summary = summarise(ctx.store, st.planId);
+  const moves = ctx.store.listMoves(st.planId);
+  const cancelled = st.cancelMode !== null || rec.status === 'cancelling';
+  const allGood = moves.every((m) => m.state === 'succeeded') && rec.plan.feasible && !error;
+  const status = cancelled ? 'cancelled' : allGood ? 'succeeded' : 'failed';
+  const failure = error ?? (status === 'failed' ? summary.error : null);
+  const at = ctx.clock.now();
+  ctx.store.setPlanStatus(st.planId, status, at, { summary, error: failure });
+  ctx.store.appendEvent({ planId: st.planId, moveIndex: null, type: 'plan.finished', data: { status }, at });
+  st.log.info({ planId: st.planId, status }, 'plan finished');
+  return { planId: st.rootId, finalPlanId: st.planId, status, summary };
+}
