@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibvirtHypervisor } from '../../executor/hypervisor/libvirt/index.js';
 import { HypervisorError } from '../../executor/hypervisor/errors.js';
 import type { Hypervisor, JobProgress } from '../../executor/hypervisor/types.js';
-import { hostNames, labSkip, labVm, requireLab, resetVms, startDaemon, stopDaemon, virsh } from '../support/lab.js';
+import { hostNames, labSkip, labVm, lockLab, requireLab, resetVms, startDaemon, stopDaemon, virsh } from '../support/lab.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(labSkip)('libvirt driver on the lab', () => {
   let hv: Hypervisor;
+  let release: (() => Promise<void>) | undefined;
   const all = () => hostNames();
   const timed = async (what: string, fn: () => Promise<void>) => {
     const t = Date.now();
@@ -21,14 +22,16 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
 
   beforeAll(async () => {
     const lab = requireLab();
+    release = await lockLab();
     await resetVms();
     hv = createLibvirtHypervisor({
       hosts: [...lab.hosts, { name: 'lab-gone', uri: `qemu+unix:///system?socket=${lab.dir}/no-such-host/sock`, cell: 'lab' }],
       storagePools: ['images'],
     });
-  });
+  }, 780_000);
   afterAll(async () => {
     await hv?.close();
+    await release?.();
   });
 
   it('reads host facts of every lab host, and reports an unreachable host as such', async () => {

@@ -3,10 +3,12 @@
  * The lab is described by .lab/hosts.json (next to the file named by REBALANCER_LAB_ENV, else
  * in the repository). Tests use `describe.skipIf(labSkip)` and call `requireLab()` in
  * `beforeAll`: with REBALANCER_REQUIRE_REAL set, a missing lab fails the tests instead of
- * skipping them.
+ * skipping them. vitest runs test files in parallel processes: a test file that changes the lab
+ * holds `lockLab()` from beforeAll to afterAll so that lab test files take turns.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -103,4 +105,41 @@ export async function startDaemon(host: string): Promise<void> {
 export async function virsh(host: string, ...args: string[]): Promise<string> {
   const { stdout } = await run('virsh', ['-q', '-c', uriOf(host), ...args], { timeout: 60_000 });
   return stdout.trim();
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes the lab for this test file (a lock file holding this process id; a lock left by a dead
+ * process is taken over). Resolves to the release function. Give the calling hook a timeout
+ * longer than `waitMs`, e.g. `beforeAll(async () => { release = await lockLab(); }, 660_000)`.
+ */
+export async function lockLab(waitMs = 600_000): Promise<() => Promise<void>> {
+  const file = resolve(requireLab().dir, 'test.lock');
+  const me = String(process.pid);
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await writeFile(file, me, { flag: 'wx' });
+      return async () => {
+        if ((await readFile(file, 'utf8').catch(() => '')) === me) await unlink(file).catch(() => undefined);
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(await readFile(file, 'utf8').catch(() => '0'));
+    if (holder > 0 && !alive(holder)) {
+      await unlink(file).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > until) throw new Error(`the lab is still locked by process ${holder} after ${waitMs} ms (${file})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
