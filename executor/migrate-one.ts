@@ -7,7 +7,7 @@ import type { Ctx } from './context.js';
 import { step } from './context.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
-import { precheck } from './precheck.js';
+import { precheck, releaseReservation } from './precheck.js';
 import { backoffDelay, isRetryable } from './retry.js';
 import { TERMINAL_MOVE_STATES, type MoveRecord, type MoveState, type RecordedLocation, type StoredError } from './store.js';
 import { transfer, type TransferRun } from './transfer.js';
@@ -40,27 +40,23 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   const attempts = rec.attempts + 1;
   ctx.store.updateMove(planId, index, { state: 'prechecking', attempts, startedAt: rec.startedAt ?? ctx.clock.now(), error: null }, ctx.clock.now());
   rec = { ...rec, attempts };
-  let memoryMb: number;
   try {
     const pre = await precheck(ctx, move, ctx.life);
     if (!pre.ok) return done(end(ctx, rec, run.log, pre.state, { code: pre.code, message: pre.message }, pre.location ?? null));
-    memoryMb = pre.memoryMb;
   } catch (err) {
     return onError(ctx, run, rec, err);
   }
-  if (run.cancelRequested()) return done(end(ctx, rec, run.log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the migration started' }));
-  step(ctx, 'migrate', planId, index);
-  const startedAt = ctx.clock.now();
-  ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
-  ctx.store.appendEvent({ planId, moveIndex: index, type: 'migration.started', data: { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, at: startedAt });
-  run.log.info({ vm: move.name, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, 'migration started');
-  const arriving = ctx.incoming.get(move.to) ?? new Map<string, number>();
-  ctx.incoming.set(move.to, arriving.set(move.instance, memoryMb));
   let result;
   try {
+    if (run.cancelRequested()) return done(end(ctx, rec, run.log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the migration started' }));
+    step(ctx, 'migrate', planId, index);
+    const startedAt = ctx.clock.now();
+    ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
+    ctx.store.appendEvent({ planId, moveIndex: index, type: 'migration.started', data: { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, at: startedAt });
+    run.log.info({ vm: move.name, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, 'migration started');
     result = await transfer(ctx, run, rec, startedAt);
   } finally {
-    arriving.delete(move.instance);
+    releaseReservation(ctx, move);
   }
   ctx.store.appendEvent({ planId, moveIndex: index, type: 'migration.ended', data: { result: result.kind }, at: ctx.clock.now() });
   switch (result.kind) {

@@ -2,6 +2,8 @@
  * The pre-check before a move, against fresh hypervisor state. "Skip" means the world changed
  * (the VM left its source or changed power state): nothing to do, re-plan. "Fail" means the move
  * cannot happen now (destination unreachable, disabled or full): re-plan elsewhere.
+ * A passing pre-check reserves the VM's memory on the destination (`ctx.incoming`); the caller
+ * releases it with {@link releaseReservation} when the attempt ends.
  */
 import type { Move } from '../planner/index.js';
 import type { Ctx } from './context.js';
@@ -47,10 +49,16 @@ export async function precheck(ctx: Ctx, move: Move, signal: AbortSignal): Promi
     if (used + need > capacity) {
       return fail('DEST_NO_ROOM', `destination ${m.to} has ${Math.max(0, capacity - used)} MiB of memory left, ${m.name} needs ${need} MiB (${arriving} MiB still arriving)`);
     }
+    // reserve in the same synchronous step as the check, so a concurrent pre-check sees it
+    c.incoming.set(m.to, (c.incoming.get(m.to) ?? new Map<string, number>()).set(m.instance, need));
     return null;
   }
 }
 
 function fail(code: string, message: string): PrecheckResult {
   return { ok: false, state: 'failed', code, message };
+}
+
+export function releaseReservation(ctx: Ctx, move: Move): void {
+  ctx.incoming.get(move.to)?.delete(move.instance);
 }
