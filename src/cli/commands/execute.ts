@@ -1,7 +1,99 @@
+/**
+ * `rebalancer execute <plan id> [--config FILE] [--json]`: runs a stored plan, or resumes it
+ * when a previous process stopped while running it. Always calls the executor's recover()
+ * first, so moves left in flight by a crash are reconciled with where the VMs really are.
+ * Exit status: 0 the plan (or its final re-plan) succeeded; 1 it failed or was cancelled;
+ * 2 bad input (unknown id, plan not runnable, invalid configuration); 3 the plan no longer
+ * fits the inventory (re-plan first).
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { systemClock } from '../../../executor/clock.js';
+import type { ExecutionResult } from '../../../executor/index.js';
+import { executorOptions } from '../../app.js';
+import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
+import { reverifyStoredPlan } from '../../http/reverify.js';
+import { createLogger } from '../../log.js';
+import { createOrchestrator, type Orchestrator } from '../../orchestrate/orchestrator.js';
+import { openSession, type Session } from '../../orchestrate/session.js';
+import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
 
-/** `rebalancer execute` (placeholder until the command lands). */
-export async function run(_argv: string[], io: CommandIo): Promise<number> {
-  io.stderr('rebalancer execute: not implemented yet\n');
-  return 1;
+const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--json]
+
+Runs a stored plan (status "planned") after checking it still fits the current inventory, or
+resumes a plan left running by a stopped process. Progress goes to stderr (a live line on a
+terminal); the outcome to stdout. Ctrl-C once: no new migration starts; twice: abort running ones.
+
+options:
+  --config FILE   configuration file (hypervisors, store.path, executor options)
+  --json          print the outcome as JSON
+  -h, --help      this help
+`;
+
+interface Args { id: string; config?: string; json: boolean }
+
+function parse(argv: string[], io: CommandIo): Args | number {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    if (values.help) return (io.stdout(HELP), 0);
+    if (positionals.length !== 1) return (io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
+    return { id: positionals[0], config: values.config, json: values.json ?? false };
+  } catch (err) {
+    return (io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`), 2);
+  }
+}
+
+/** First Ctrl-C: stop starting migrations; second: abort the ones running. */
+function onInterrupt(o: Orchestrator, id: () => string): () => void {
+  let count = 0;
+  const handler = () => void o.executor.cancel(id(), ++count === 1 ? 'wait' : 'abort');
+  process.on('SIGINT', handler);
+  return () => void process.off('SIGINT', handler);
+}
+
+async function start(session: Session, config: Config, o: Orchestrator, id: string, io: CommandIo): Promise<{ done: Promise<ExecutionResult> } | number> {
+  const store = session.store!;
+  const recovered = await o.executor.recover();
+  const resumed = recovered.find((r) => r.planId === id);
+  for (const r of recovered.filter((x) => x !== resumed)) io.stderr(`rebalancer execute: also resuming plan ${r.planId} left running\n`);
+  if (resumed) return (io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`), { done: resumed.done });
+  const record = store.getPlan(id);
+  if (!record) return (io.stderr(`rebalancer execute: no plan with id "${id}"\n`), 2);
+  if (record.status !== 'planned') return (io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`), 2);
+  const check = reverifyStoredPlan(store, systemClock, await session.collect(), record, config.planner.timeoutPerGiBSeconds);
+  if (!check.ok && check.reason === 'stale') {
+    io.stderr(`rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`);
+    return 3;
+  }
+  if (!check.ok) return (io.stderr(`rebalancer execute: host "${check.heldBy[0].host}" is in maintenance for plan ${check.heldBy[0].planId}\n`), 2);
+  return { done: o.executor.execute(id) };
+}
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  const args = parse(argv, io);
+  if (typeof args === 'number') return args;
+  const loaded = loadConfig({ path: args.config });
+  if (!loaded.ok) return (io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  const config = loaded.config;
+  if (!existsSync(config.store.path)) return (io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`), 2);
+  const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
+  const session = openSession(config, { log, store: 'existing' });
+  const o = createOrchestrator({
+    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store: session.store!, clock: systemClock,
+    collect: session.collect, log, planner: config.planner, executor: executorOptions(config),
+  });
+  const stopInterrupt = onInterrupt(o, () => args.id);
+  try {
+    const running = await start(session, config, o, args.id, io);
+    if (typeof running === 'number') return running;
+    const watcher = watchPlan(session.store!, args.id, io);
+    const result = await running.done.finally(() => watcher.stop());
+    io.stdout(args.json ? `${JSON.stringify(result, null, 2)}\n` : `plan ${result.finalPlanId}: ${result.status}\n`);
+    return result.status === 'succeeded' ? 0 : 1;
+  } finally {
+    stopInterrupt();
+    await session.close();
+  }
 }

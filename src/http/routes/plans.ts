@@ -1,12 +1,12 @@
 /** Reading plans (GET /plans, /plans/:id, /plans/:id/events) and acting on them (execute, cancel). */
 import { Router } from 'express';
 import { FINAL_PLAN_STATUSES, type PlanRecord, type PlanStatus } from '../../../executor/store.js';
-import { verifyPlan } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
 import { planSummaryView, planView } from '../views.js';
 import { planLogger } from '../../log.js';
+import { latestOfChain, reverifyStoredPlan } from '../reverify.js';
 
 const STATUSES: PlanStatus[] = ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
@@ -20,28 +20,16 @@ function view(deps: AppDeps, id: string) {
   return planView(mustPlan(deps, id), deps.store.listMoves(id));
 }
 
-/**
- * The stored plan must still hold against a fresh inventory (VMs moved, hosts down, capacity
- * taken since planning) and its drained hosts must still be in maintenance for it.
- */
 async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   const inventory = await deps.inventorySource({ fresh: true });
-  const maintenance = deps.store.listMaintenance();
-  const avoidHosts = maintenance.filter((m) => m.planId !== record.id).map((m) => m.host);
-  const check = verifyPlan(inventory, record.plan, { avoidHosts, timeoutPerGiBSeconds: deps.config.planner.timeoutPerGiBSeconds });
-  if (!check.ok) {
-    throw conflict('PLAN_STALE', `the inventory changed since plan ${record.id} was computed: ${check.violations.length} violation(s); create a new plan first`,
-      check.violations.map((v) => ({ path: 'plan', message: v.message, rule: v.code, wave: v.wave, instance: v.instance ?? null, host: v.host ?? null })));
+  const r = reverifyStoredPlan(deps.store, deps.clock, inventory, record, deps.config.planner.timeoutPerGiBSeconds);
+  if (r.ok) return;
+  if (r.reason === 'stale') {
+    throw conflict('PLAN_STALE', `the inventory changed since plan ${record.id} was computed: ${r.violations.length} violation(s); create a new plan first`,
+      r.violations.map((v) => ({ path: 'plan', message: v.message, rule: v.code, wave: v.wave, instance: v.instance ?? null, host: v.host ?? null })));
   }
-  const drained = record.plan.goal === 'drain' ? record.plan.target.hosts ?? [] : [];
-  const mine = new Set(maintenance.filter((m) => m.planId === record.id).map((m) => m.host));
-  const missing = drained.filter((h) => !mine.has(h));
-  if (!missing.length) return;
-  const claim = deps.store.claimMaintenance(missing, { reason: 'drain', planId: record.id, at: deps.clock.now() });
-  if (!claim.ok) {
-    throw conflict('HOST_IN_MAINTENANCE', `host "${claim.heldBy[0].host}" is in maintenance for another plan`,
-      claim.heldBy.map((m) => ({ path: 'host', message: `host "${m.host}" is held by ${m.planId ?? 'an operator'}`, host: m.host, planId: m.planId })));
-  }
+  throw conflict('HOST_IN_MAINTENANCE', `host "${r.heldBy[0].host}" is in maintenance for another plan`,
+    r.heldBy.map((m) => ({ path: 'host', message: `host "${m.host}" is held by ${m.planId ?? 'an operator'}`, host: m.host, planId: m.planId })));
 }
 
 export function planRoutes(deps: AppDeps): Router {
@@ -77,7 +65,9 @@ export function planRoutes(deps: AppDeps): Router {
   });
   router.post('/plans/:id/cancel', (req, res) => {
     readParams(req, {});
-    const record = mustPlan(deps, req.params.id);
+    mustPlan(deps, req.params.id);
+    // Cancelling a superseded plan cancels the re-plan that replaced it.
+    const record = latestOfChain(deps.store, req.params.id)!;
     if (FINAL_PLAN_STATUSES.includes(record.status)) {
       throw conflict('PLAN_FINISHED', `plan ${record.id} already ended (${record.status})`, [{ path: 'id', message: `status is "${record.status}"` }]);
     }
