@@ -1,8 +1,122 @@
+/**
+ * Drain: empty one or several hosts. Every instance on them gets a move or an `unplaced` entry
+ * naming the rule that blocked it.
+ *
+ * Targets are hosts of the instance's cell that are enabled, up, not drained, not avoided and not
+ * excluded, with a compatible hypervisor and CPU, respecting server groups and capacity. The
+ * placement minimises the peak utilisation of the receiving hosts (see solvers/problem.ts) after
+ * placing as many instances as possible, larger first; every drain move copies the same GiB, so
+ * GiB copied only differs through what is left unplaced.
+ *
+ * All moves go in wave 0. That is safe under the wave rule: sources are drained hosts, which never
+ * receive, so their usage only falls; each receiver's usage after the wave is its current usage
+ * plus every arrival, and that sum is exactly what the placement checked against capacity (and
+ * anti-affinity counts arrivals too). Nothing needs to leave a receiver first.
+ */
 import type { Inventory } from '../model/inventory.js';
-import type { Plan } from '../model/plan.js';
+import type { Move, Plan, Unplaced } from '../model/plan.js';
 import type { DrainRequest, PlannerOptions } from '../model/options.js';
+import type { ClusterView, UsageState } from '../constraints/index.js';
+import { buildView, createUsage, explainUnplaced } from '../constraints/index.js';
+import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../estimate.js';
+import { planMetrics } from '../metrics.js';
+import { solvePlacement } from '../solvers/index.js';
+import type { Problem, Unit } from '../solvers/index.js';
+import { applyAssignment } from '../solvers/problem.js';
+import { buildUnits } from '../solvers/units.js';
 
-/** Empties the requested hosts. (placeholder until the drain strategy lands) */
-export function planDrain(_inventory: Inventory, _request: DrainRequest, _options: PlannerOptions): Plan {
-  throw new Error('planDrain: not implemented yet');
+/** A drain request named a host the inventory does not have. */
+export class UnknownHostError extends Error {
+  override name = 'UnknownHostError';
+  readonly code = 'UNKNOWN_HOST';
+  constructor(readonly host: string) {
+    super(`cannot drain unknown host "${host}": it is not in the inventory`);
+  }
+}
+
+function unplacedEntry(view: ClusterView, i: number, code: Unplaced['code'], reason: string): Unplaced {
+  const inst = view.instances[i];
+  return { instance: inst.id, name: inst.name, host: inst.host, code, reason };
+}
+
+/** Instances on the drained hosts that can move; the others go straight to `unplaced`. */
+function collect(view: ClusterView, hosts: string[], unplaced: Unplaced[]): { moving: number[]; stuck: Set<number> } {
+  const moving: number[] = [];
+  const stuck = new Set<number>();
+  for (const name of hosts) {
+    const h = view.hostIndex.get(name);
+    if (h === undefined) throw new UnknownHostError(name);
+    for (const i of view.instancesByHost[h]) {
+      const d = migrationMode(view.instances[i]);
+      if (d.mode !== null) moving.push(i);
+      else {
+        stuck.add(i);
+        unplaced.push(unplacedEntry(view, i, d.code, d.reason));
+      }
+    }
+  }
+  return { moving, stuck };
+}
+
+function subjectOf(view: ClusterView, u: Unit): string {
+  const first = view.instances[u.rep];
+  if (u.members.length === 1) return `instance ${first.name}`;
+  return `affinity group ${first.serverGroup} (${u.members.map((m) => view.instances[m].name).join(', ')})`;
+}
+
+function toMoves(view: ClusterView, u: Unit, h: number, options: PlannerOptions): Move[] {
+  const dst = view.hosts[h];
+  return u.members.map((i) => {
+    const inst = view.instances[i];
+    const mode = migrationMode(inst).mode!;
+    const src = view.hosts[view.hostIndex.get(inst.host)!];
+    return {
+      instance: inst.id,
+      name: inst.name,
+      from: inst.host,
+      to: dst.name,
+      mode,
+      wave: 0,
+      estimatedSeconds: estimatedSeconds(inst, mode, src, dst),
+      timeoutSeconds: timeoutSeconds(inst, mode, options.timeoutPerGiBSeconds),
+      gib: moveGib(inst, mode),
+    };
+  });
+}
+
+function explainLeftOver(view: ClusterView, u: Unit, end: UsageState): Unplaced[] {
+  const e = explainUnplaced(view, u.rep, end, u.demand, subjectOf(view, u));
+  return u.members.map((m) => unplacedEntry(view, m, e.code, e.reason));
+}
+
+/** Empties the requested hosts. */
+export function planDrain(inventory: Inventory, request: DrainRequest, options: PlannerOptions): Plan {
+  const hosts = [...new Set(request.hosts)];
+  const view = buildView(inventory, { drained: hosts, avoidHosts: options.avoidHosts, exclusions: options.exclusions });
+  const base = createUsage(view);
+  const unplaced: Unplaced[] = [];
+  const { moving, stuck } = collect(view, hosts, unplaced);
+  const { units, blocked } = buildUnits(view, base, moving, stuck);
+  for (const b of blocked) unplaced.push(unplacedEntry(view, b.instance, 'SERVER_GROUP', b.reason));
+  const problem: Problem = { view, base, units: units.filter((u) => u.candidates.length > 0) };
+  const solution = solvePlacement(problem, options);
+  const end = applyAssignment(problem, solution.hostOf)!;
+  const moves: Move[] = [];
+  problem.units.forEach((u, k) => {
+    if (solution.hostOf[k] >= 0) moves.push(...toMoves(view, u, solution.hostOf[k], options));
+    else unplaced.push(...explainLeftOver(view, u, end));
+  });
+  for (const u of units) if (u.candidates.length === 0) unplaced.push(...explainLeftOver(view, u, end));
+  const order = (id: string) => view.instanceIndex.get(id)!;
+  moves.sort((a, b) => order(a.instance) - order(b.instance));
+  unplaced.sort((a, b) => order(a.instance) - order(b.instance));
+  const method = problem.units.length === 0 ? 'none' : solution.method;
+  return {
+    goal: 'drain',
+    target: { hosts },
+    feasible: unplaced.length === 0,
+    moves,
+    unplaced,
+    metrics: planMetrics(inventory, moves, { method, objective: solution.objective, lowerBound: solution.lowerBound }),
+  };
 }
