@@ -71,6 +71,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       try {
         await prelude?.();
         return await runPlanChain(ctx, st);
+      } catch (err) {
+        // after a stop, report why the executor stopped rather than whichever task noticed first
+        throw life.aborted ? life.reason : err;
       } finally {
         runs.delete(rec.id);
       }
