@@ -1,0 +1,125 @@
+/**
+ * End-to-end on real libvirt (the lab of scripts/lab/up.sh): inventory collection, planning and
+ * the executor moving real QEMU guests between three libvirtd hosts. Skipped without the lab
+ * unless REBALANCER_REQUIRE_REAL is set (then it fails).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labSkip, labVm, requireLab, resetVms, startDaemon, stopDaemon, type Lab } from '../support/lab.js';
+import { lockLab } from './lab-lock.js';
+import { locate, openRig, type Rig } from './support.js';
+
+const MIB = 1024 * 1024;
+
+async function withRig<T>(lab: Lab, fn: (rig: Rig) => Promise<T>): Promise<T> {
+  const rig = openRig(lab);
+  try {
+    return await fn(rig);
+  } finally {
+    await rig.close();
+  }
+}
+
+function stored(rig: Rig, plan: Parameters<ReturnType<Rig['orchestrator']>['storePlan']>[0], orch = rig.orchestrator()): string {
+  const s = orch.storePlan(plan, 'cli');
+  if (!s.ok) throw new Error(`maintenance held: ${JSON.stringify(s.heldBy)}`);
+  return s.record.id;
+}
+
+describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
+  let lab: Lab;
+  let release = () => {};
+  beforeAll(async () => {
+    lab = requireLab();
+    release = await lockLab(lab.dir);
+  }, 600_000);
+  afterAll(() => release());
+
+  it('drains lab-a: every VM (disky by block migration) ends running on its planned host', async () => {
+    await resetVms();
+    await withRig(lab, async (rig) => {
+      const t0 = Date.now();
+      const inv = await rig.collect(undefined, 1000);
+      console.info(`[e2e] collected ${inv.hosts.length} hosts / ${inv.instances.length} VMs with CPU sampling in ${Date.now() - t0} ms`);
+      expect(inv.instances.filter((i) => i.host === 'lab-a').map((i) => i.name).sort()).toEqual(['big', 'disky', 'small1', 'small2']);
+      expect(inv.instances.find((i) => i.name === 'disky')).toMatchObject({ storage: 'local', status: 'ACTIVE' });
+      const orch = rig.orchestrator();
+      const plan = orch.planDrain(inv, ['lab-a']);
+      expect(plan.feasible).toBe(true);
+      expect(plan.moves.find((m) => m.name === 'disky')?.mode).toBe('block');
+      const id = stored(rig, plan, orch);
+      const t1 = Date.now();
+      const result = await orch.executor.execute(id);
+      console.info(`[e2e] drain of lab-a (${plan.moves.length} moves) executed in ${Date.now() - t1} ms`);
+      expect(result).toMatchObject({ status: 'succeeded', finalPlanId: id });
+      expect(rig.store.getPlan(id)?.status).toBe('succeeded');
+      expect(rig.store.listMoves(id).map((m) => m.state)).toEqual(plan.moves.map(() => 'succeeded'));
+      for (const m of plan.moves) {
+        expect(await locate(rig, labVm(m.name)), m.name).toEqual({ runningOn: [m.to], definedOn: [m.to] });
+      }
+      expect(rig.store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['lab-a', id]]);
+    });
+  }, 240_000);
+
+  it('records progress of a bandwidth-limited migration of big with growing dataProcessed', async () => {
+    await resetVms(['big']);
+    await withRig(lab, async (rig) => {
+      const plan = await rig.planFor(['big']);
+      const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 64 } });
+      const id = stored(rig, plan, orch);
+      const t0 = Date.now();
+      expect((await orch.executor.execute(id)).status).toBe('succeeded');
+      const seconds = (Date.now() - t0) / 1000;
+      const samples = rig.store.listProgress(id, 0);
+      console.info(`[e2e] big at 64 MiB/s: ${seconds.toFixed(1)} s, ${samples.length} progress samples`);
+      expect(seconds).toBeGreaterThan((384 * 0.8) / 64); // the cap held: at least 80 % of 384 MiB / 64 MiB/s
+      expect(samples.length).toBeGreaterThanOrEqual(4);
+      const processed = samples.map((s) => s.processedBytes);
+      for (let k = 1; k < processed.length; k++) expect(processed[k]).toBeGreaterThanOrEqual(processed[k - 1]);
+      expect(processed.at(-1)! - processed[0]).toBeGreaterThan(200 * MIB);
+      expect(Math.max(...samples.map((s) => s.totalBytes))).toBeGreaterThan(384 * MIB);
+      expect(await locate(rig, labVm('big'))).toEqual({ runningOn: [plan.moves[0].to], definedOn: [plan.moves[0].to] });
+    });
+  }, 120_000);
+
+  it('aborts the libvirt job at the completion timeout: big keeps running on lab-a, move timed_out', async () => {
+    await resetVms(['big']);
+    await withRig(lab, async (rig) => {
+      const plan = await rig.planFor(['big'], { timeoutPerGiBSeconds: 1.5 });
+      expect(plan.moves[0].timeoutSeconds).toBe(3); // 1.5 s per GiB x the 2 GiB floor
+      const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 16, maxReplans: 0 } });
+      const id = stored(rig, plan, orch);
+      const result = await orch.executor.execute(id);
+      expect(result.status).toBe('failed');
+      expect(rig.store.getPlan(id)?.status).toBe('failed');
+      expect(rig.store.getMove(id, 0)?.state).toBe('timed_out');
+      const big = labVm('big');
+      expect(['none', 'cancelled']).toContain((await rig.hv.jobProgress('lab-a', big.uuid)).type);
+      expect(await locate(rig, big)).toEqual({ runningOn: ['lab-a'], definedOn: ['lab-a'] });
+      expect(rig.store.listProgress(id, 0).length).toBeGreaterThan(0);
+    });
+  }, 120_000);
+
+  it('re-plans to lab-c when the planned destination lab-b loses its libvirtd', async () => {
+    await resetVms(['small1']);
+    await withRig(lab, async (rig) => {
+      const plan = await rig.planFor(['small1'], { avoidHosts: ['lab-c'] });
+      expect(plan.moves.map((m) => m.to)).toEqual(['lab-b']);
+      const orch = rig.orchestrator({ only: ['small1'] });
+      const id = stored(rig, plan, orch);
+      await stopDaemon('lab-b');
+      try {
+        const result = await orch.executor.execute(id);
+        expect(result.status).toBe('succeeded');
+        expect(result.finalPlanId).not.toBe(id);
+        expect(rig.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
+        expect(rig.store.getMove(id, 0)?.state).toBe('failed');
+        const next = rig.store.listMoves(result.finalPlanId);
+        expect(next.map((m) => [m.move.name, m.move.to, m.state])).toEqual([['small1', 'lab-c', 'succeeded']]);
+        expect(await locate(rig, labVm('small1'))).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });
+        expect(rig.store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['lab-a', result.finalPlanId]]);
+      } finally {
+        await startDaemon('lab-b');
+      }
+    });
+  }, 120_000);
+});
