@@ -34,9 +34,12 @@ export interface Blocker {
 export interface DrainCheck {
   /** null when not decided (planner error or time budget exhausted). */
   drainable: boolean | null;
-  /** `greedy`: a placement was found by the quick check; `planner`: the drain planner decided. */
-  method: 'greedy' | 'planner' | 'none';
-  /** Instances that could not be placed; empty when drainable. */
+  /**
+   * `quick`: proven without the planner (a greedy placement exists, or an instance fits nowhere
+   * even alone); `planner`: the drain planner decided; `none`: not decided.
+   */
+  method: 'quick' | 'planner' | 'none';
+  /** Instances that could not be placed (with `quick`: those that fit nowhere even alone); empty when drainable. */
   blockers: Blocker[];
 }
 
@@ -82,8 +85,8 @@ export interface NPlusOneSummary {
   drainable: number;
   notDrainable: number;
   undecided: number;
-  /** Hosts decided by the quick greedy check and by the full drain planner. */
-  greedy: number;
+  /** Hosts decided by the quick proofs and by the full drain planner. */
+  quick: number;
   planner: number;
   /** Wall time of the whole N+1 analysis of the cell. */
   ms: number;

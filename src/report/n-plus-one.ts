@@ -1,12 +1,12 @@
 /**
- * N+1: for every host of a cell, could it be drained right now? The quick greedy decides most
- * hosts in microseconds; the full drain planner runs only where the greedy fails, and its
- * `unplaced` entries say which instances block the host and why.
+ * N+1: for every host of a cell, could it be drained right now? Quick proofs (quick-drain.ts)
+ * decide most hosts in well under a millisecond; the full drain planner runs only where neither
+ * proof applies, within a time budget, and its `unplaced` entries say what blocks the host.
  */
 import { performance } from 'node:perf_hooks';
 import type { Host, Instance, Inventory, Plan, PlannerOptions, PlanRequest } from '../../planner/index.js';
 import type { DrainCheck, NPlusOneSummary } from './model.js';
-import { buildCellIndex, quickDrainable } from './quick-drain.js';
+import { createQuickDrain } from './quick-drain.js';
 
 /** The planner entry point (`plan` from planner/index.ts); injectable for tests. */
 export type PlanFn = (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;
@@ -41,7 +41,7 @@ function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCh
 const notChecked = (budgetMs: number): DrainCheck => ({
   drainable: null,
   method: 'none',
-  blockers: [{ instance: '', name: '', code: 'NOT_CHECKED', reason: `quick check failed and the ${budgetMs} ms planner budget was used up` }],
+  blockers: [{ instance: '', name: '', code: 'NOT_CHECKED', reason: `no quick proof either way, and the ${budgetMs} ms drain-planner budget of this cell was used up` }],
 });
 
 /** Decides every host of one cell. Returns the checks by host name and a summary with timing. */
@@ -53,13 +53,14 @@ export function nPlusOne(
 ): { checks: Map<string, DrainCheck>; summary: NPlusOneSummary } {
   const start = performance.now();
   const cell = cellInventory(inventory, cellHosts, byHost);
-  const index = buildCellIndex(inventory, cellHosts, byHost, opts.plannerOptions);
+  const quick = createQuickDrain(cell, opts.plannerOptions);
   const checks = new Map<string, DrainCheck>();
   let plannerMs = 0;
   for (const host of cellHosts) {
-    const instances = byHost.get(host.name) ?? [];
-    if (quickDrainable(host, instances, index)) {
-      checks.set(host.name, { drainable: true, method: 'greedy', blockers: [] });
+    const answer = quick.check(host.name);
+    if (answer.kind !== 'unknown') {
+      const drainable = answer.kind === 'drainable';
+      checks.set(host.name, { drainable, method: 'quick', blockers: drainable ? [] : answer.blockers });
       continue;
     }
     if (plannerMs >= opts.plannerBudgetMs) {
@@ -74,12 +75,12 @@ export function nPlusOne(
 }
 
 function summarise(checks: ReadonlyMap<string, DrainCheck>, ms: number): NPlusOneSummary {
-  const s: NPlusOneSummary = { drainable: 0, notDrainable: 0, undecided: 0, greedy: 0, planner: 0, ms: Math.round(ms) };
+  const s: NPlusOneSummary = { drainable: 0, notDrainable: 0, undecided: 0, quick: 0, planner: 0, ms: Math.round(ms) };
   for (const c of checks.values()) {
     if (c.drainable === true) s.drainable++;
     else if (c.drainable === false) s.notDrainable++;
     else s.undecided++;
-    if (c.method === 'greedy') s.greedy++;
+    if (c.method === 'quick') s.quick++;
     else if (c.method === 'planner') s.planner++;
   }
   return s;

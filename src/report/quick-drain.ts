@@ -1,108 +1,86 @@
 /**
- * A quick sufficient check that a host can be drained: place its instances one by one (largest
- * memory first) on the emptiest compatible host. A placement found this way respects every hard
- * rule of a one-wave drain (capacity with arrivals, cell, target state, hypervisor, CPU,
- * anti-affinity), so the host IS drainable. When the greedy fails nothing is proven: the caller
- * then asks the full drain planner, which also explains why.
+ * Quick N+1 answers without the full drain planner, built on the planner's own placement rules
+ * (planner/constraints), so they agree with it by construction:
  *
- * The check is deliberately conservative: anything unusual (pinned, read-only devices, affinity
- * groups, exclusions naming the host) is left to the planner.
+ * - drainable: a greedy placement of the host's instances (largest memory first, emptiest host
+ *   first) succeeded. Every arrival is checked with `checkTarget` against usage that includes
+ *   the earlier arrivals, which is exactly a valid one-wave drain, so the host IS drainable.
+ * - blocked: some instance fits on no host of the cell even on its own (the drain planner never
+ *   moves other instances to make room), so the host is NOT drainable; the reasons are the
+ *   planner's own `explainUnplaced` sentences.
+ * - unknown: neither proof applies (a tight packing the greedy misses, pinned instances,
+ *   read-only devices, affinity groups); the caller asks the full drain planner.
  */
-import type { Host, Instance, Inventory, PlannerOptions } from '../../planner/index.js';
-import { usableDiskGb, usableMemoryMb, usableVcpus } from '../../planner/metrics.js';
-import { diskOf } from './capacity.js';
+import {
+  addInstance, buildView, checkTarget, createUsage, demandOf, explainUnplaced, fits, freeOf, removeInstance,
+  type ClusterView, type UsageState,
+} from '../../planner/constraints/index.js';
+import type { Inventory, PlannerOptions } from '../../planner/index.js';
+import type { Blocker } from './model.js';
 
-interface Slot {
-  host: Host;
-  cpu: number;
-  mem: number;
-  disk: number;
-  /** Hard anti-affinity groups with a member on this host. */
-  groups: Set<string>;
+export type QuickAnswer = { kind: 'drainable' } | { kind: 'blocked'; blockers: Blocker[] } | { kind: 'unknown' };
+
+export interface QuickDrain {
+  check(host: string): QuickAnswer;
 }
 
-/** Per-cell view shared by every host's check: free capacity of the possible targets. */
-export interface CellIndex {
-  /** Targets, emptiest memory first, so the scan usually stops at the first slot. */
-  slots: Slot[];
-  antiAffinity: Set<string>;
-  affinity: Set<string>;
-  excludedHosts: Set<string>;
-  excludedPairs: Set<string>;
+/** Rules the greedy leaves to the planner (they have their own codes or move groups together). */
+function needsPlanner(view: ClusterView, i: number): boolean {
+  const inst = view.instances[i];
+  if (inst.pinned) return true;
+  if (inst.storage === 'local' && (inst.configDrive || inst.cdrom) && inst.status !== 'SHUTOFF') return true;
+  return inst.serverGroup !== null && view.groupPolicy.get(inst.serverGroup) === 'affinity';
 }
 
-export function buildCellIndex(inventory: Inventory, cellHosts: readonly Host[], byHost: ReadonlyMap<string, Instance[]>, options: PlannerOptions): CellIndex {
-  const avoid = new Set(options.avoidHosts ?? []);
-  const antiAffinity = new Set(inventory.serverGroups.filter((g) => g.policy === 'anti-affinity').map((g) => g.id));
-  const affinity = new Set(inventory.serverGroups.filter((g) => g.policy === 'affinity').map((g) => g.id));
-  const excludedHosts = new Set<string>();
-  const excludedPairs = new Set<string>();
-  for (const e of options.exclusions ?? []) {
-    if (e.instance) excludedPairs.add(`${e.instance}@${e.host}`);
-    else excludedHosts.add(e.host);
-  }
-  const slots: Slot[] = [];
-  for (const host of cellHosts) {
-    if (!host.enabled || host.state !== 'up' || avoid.has(host.name) || excludedHosts.has(host.name)) continue;
-    const slot: Slot = { host, cpu: usableVcpus(host), mem: usableMemoryMb(host), disk: usableDiskGb(host), groups: new Set() };
-    for (const i of byHost.get(host.name) ?? []) {
-      slot.cpu -= i.vcpus;
-      slot.mem -= i.memoryMb;
-      slot.disk -= diskOf(i);
-      if (i.serverGroup && antiAffinity.has(i.serverGroup)) slot.groups.add(i.serverGroup);
-    }
-    slots.push(slot);
-  }
-  slots.sort((a, b) => b.mem - a.mem);
-  return { slots, antiAffinity, affinity, excludedHosts, excludedPairs };
+/** Host `t` can take instance `i` now; the cheap capacity test first spares most full checks. */
+function canTake(view: ClusterView, s: UsageState, i: number, t: number): boolean {
+  return fits(view, s, t, demandOf(view.instances[i])) && checkTarget(view, i, t, s).ok;
 }
 
-/** Rules the greedy does not model; such an instance is left to the planner. */
-function needsPlanner(i: Instance, index: CellIndex): boolean {
-  if (i.pinned) return true;
-  if (i.storage === 'local' && (i.configDrive || i.cdrom) && i.status !== 'SHUTOFF') return true;
-  return i.serverGroup !== null && index.affinity.has(i.serverGroup);
-}
-
-function compatible(i: Instance, source: Host, target: Host, index: CellIndex): boolean {
-  if (target.name === source.name) return false;
-  if (target.hypervisorType !== source.hypervisorType || target.hypervisorVersion < source.hypervisorVersion) return false;
-  const cpuNeeded = i.cpuMode === 'custom' ? i.cpuModel : source.cpuModel;
-  if (cpuNeeded === null || !target.compatibleCpuModels.includes(cpuNeeded)) return false;
-  return !index.excludedPairs.has(`${i.id}@${target.name}`);
-}
-
-interface Taken {
-  cpu: number;
-  mem: number;
-  disk: number;
-  groups: Set<string>;
-}
-
-function fits(i: Instance, slot: Slot, taken: Taken | undefined, index: CellIndex): boolean {
-  const cpu = slot.cpu - (taken?.cpu ?? 0);
-  const mem = slot.mem - (taken?.mem ?? 0);
-  const disk = slot.disk - (taken?.disk ?? 0);
-  if (i.vcpus > cpu || i.memoryMb > mem || diskOf(i) > disk) return false;
-  const g = i.serverGroup;
-  if (g === null || !index.antiAffinity.has(g)) return true;
-  return !slot.groups.has(g) && !(taken?.groups.has(g) ?? false);
-}
-
-/** True when the greedy placed every instance of `source`; false proves nothing. */
-export function quickDrainable(source: Host, instances: readonly Instance[], index: CellIndex): boolean {
-  if (instances.some((i) => needsPlanner(i, index))) return false;
-  const order = [...instances].sort((a, b) => b.memoryMb - a.memoryMb || b.vcpus - a.vcpus);
-  const taken = new Map<Slot, Taken>();
+/** Places every instance or undoes what it placed; true on success. */
+function greedy(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): boolean {
+  const placed: Array<[number, number]> = [];
+  let ok = true;
   for (const i of order) {
-    const slot = index.slots.find((s) => compatible(i, source, s.host, index) && fits(i, s, taken.get(s), index));
-    if (!slot) return false;
-    let t = taken.get(slot);
-    if (!t) taken.set(slot, (t = { cpu: 0, mem: 0, disk: 0, groups: new Set() }));
-    t.cpu += i.vcpus;
-    t.mem += i.memoryMb;
-    t.disk += diskOf(i);
-    if (i.serverGroup && index.antiAffinity.has(i.serverGroup)) t.groups.add(i.serverGroup);
+    const h = targets.find((t) => canTake(view, s, i, t));
+    if (h === undefined) {
+      ok = false;
+      break;
+    }
+    addInstance(view, s, i, h);
+    placed.push([i, h]);
   }
-  return true;
+  for (const [i, h] of placed) removeInstance(view, s, i, h);
+  return ok;
+}
+
+/** Instances that fit on no host of the cell even alone, explained as the planner would. */
+function aloneBlocked(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): Blocker[] {
+  const out: Blocker[] = [];
+  for (const i of order) {
+    if (targets.some((t) => canTake(view, s, i, t))) continue;
+    const inst = view.instances[i];
+    const why = explainUnplaced(view, i, s);
+    out.push({ instance: inst.id, name: inst.name, code: why.code, reason: why.reason });
+  }
+  return out;
+}
+
+/** Prepares the checks for one cell's inventory (indexes and usage built once). */
+export function createQuickDrain(cell: Inventory, options: PlannerOptions): QuickDrain {
+  const view = buildView(cell, { avoidHosts: options.avoidHosts, exclusions: options.exclusions });
+  const s = createUsage(view);
+  // Emptiest memory first: the first compatible host usually has room, so scans stay short.
+  const targets = view.hosts.map((_, h) => h).sort((a, b) => freeOf(view, s, b).memoryMb - freeOf(view, s, a).memoryMb);
+  return {
+    check(host) {
+      const k = view.hostIndex.get(host);
+      if (k === undefined) return { kind: 'unknown' };
+      const order = [...view.instancesByHost[k]].sort((a, b) => view.instances[b].memoryMb - view.instances[a].memoryMb || view.instances[b].vcpus - view.instances[a].vcpus);
+      const planner = order.some((i) => needsPlanner(view, i));
+      if (!planner && greedy(view, s, order, targets)) return { kind: 'drainable' };
+      const blockers = aloneBlocked(view, s, order.filter((i) => !needsPlanner(view, i)), targets);
+      return blockers.length ? { kind: 'blocked', blockers } : { kind: 'unknown' };
+    },
+  };
 }

@@ -39,7 +39,8 @@ function blockerList(row: HostRow): string {
 /** Hosts that cannot be drained (or were not decided) with their blockers; drainable ones are counted. */
 export function nPlusOneTable(cell: CellReport, rows: readonly HostRow[]): string {
   const n = cell.nPlusOne;
-  const head = `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now (${n.greedy} by the quick check, ${n.planner} by the drain planner) in ${num(n.ms)} ms.</p>`;
+  const undecided = n.undecided ? `, ${n.undecided} not decided within the planner budget` : '';
+  const head = `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now. Decided in ${num(n.ms)} ms: ${n.quick} by quick proofs, ${n.planner} by the drain planner${undecided}.</p>`;
   const blocked = rows.filter((r) => r.drain.drainable !== true);
   if (!blocked.length) return `${head}<p>Every host can be drained with the others taking its instances.</p>`;
   const shown = blocked.slice(0, MAX_ROWS).map((r) =>
