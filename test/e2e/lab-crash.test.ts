@@ -1,0 +1,94 @@
+/**
+ * Crash recovery on real libvirt: `rebalancer drain --execute` is killed (SIGKILL) while it
+ * migrates `big`; a new executor on the same store reconciles with what the hosts report and
+ * finishes the plan. Skipped without the lab unless REBALANCER_REQUIRE_REAL is set.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutorStore } from '../../executor/store.js';
+import { openStore } from '../../src/store/sqlite.js';
+import { labSkip, labVm, requireLab, resetVms, type Lab } from '../support/lab.js';
+import { lockLab } from './lab-lock.js';
+import { incomingMigrations, LAB_GROUPS, labHosts, locate, openRig, waitFor } from './support.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const MIB = 1024 * 1024;
+const BANDWIDTH = 32; // MiB/s: big (384 MiB of random data) then migrates for 12 s or more
+
+/** Where the killed process had got to: big's move migrating with some data copied. */
+function bigInFlight(store: ExecutorStore): { planId: string; index: number } | null {
+  const plan = store.listPlans()[0];
+  const move = plan && store.listMoves(plan.id).find((m) => m.move.name === 'big');
+  if (!plan || !move || move.state !== 'migrating') return null;
+  const last = store.listProgress(plan.id, move.index).at(-1);
+  return last && last.processedBytes > 64 * MIB ? { planId: plan.id, index: move.index } : null;
+}
+
+describe.skipIf(labSkip)('executor process killed mid-migration on the real lab', () => {
+  let lab: Lab;
+  let release = () => {};
+  beforeAll(async () => {
+    lab = requireLab();
+    release = await lockLab(lab.dir);
+  }, 600_000);
+  afterAll(() => release());
+
+  it('reconciles after SIGKILL of the drain command: every VM on exactly one host, nothing migrated twice', async () => {
+    await resetVms();
+    const dir = mkdtempSync(join(tmpdir(), 'rb-crash-'));
+    const storePath = join(dir, 'store.sqlite');
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({
+      store: { path: storePath }, hypervisors: labHosts(lab), serverGroups: LAB_GROUPS,
+      executor: { bandwidthMiBps: BANDWIDTH, pollIntervalMs: 500 },
+    }));
+    const incomingBefore = incomingMigrations(lab, 'big');
+    const child = spawn(process.execPath, ['bin/rebalancer.js', 'drain', '--config', config, '--host', 'lab-a', '--execute', '--format', 'json', '--sample-ms', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((r) => child.on('exit', (code, signal) => r(signal ?? code)));
+
+    await waitFor('the store file', () => existsSync(storePath), 60_000);
+    const watch = openStore(storePath);
+    let killedAt: { planId: string; index: number };
+    try {
+      killedAt = await waitFor(`big migrating with data copied (drain stderr: ${stderr})`, () => bigInFlight(watch), 90_000);
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      expect(watch.getPlan(killedAt.planId)?.status).toBe('running');
+      expect(watch.getMove(killedAt.planId, killedAt.index)?.state).toBe('migrating');
+    } finally {
+      child.kill('SIGKILL');
+      watch.close();
+    }
+
+    const rig = openRig(lab, storePath);
+    try {
+      const orch = rig.orchestrator({ executor: { bandwidthMiBps: BANDWIDTH } });
+      const recovered = await orch.executor.recover();
+      expect(recovered.map((r) => r.planId)).toEqual([killedAt.planId]);
+      const result = await recovered[0].done;
+      const events = rig.store.listEvents({ planId: killedAt.planId }).filter((e) => e.moveIndex === killedAt.index).map((e) => e.type);
+      console.info(`[e2e] after SIGKILL: ${result.status}; big's move events: ${events.join(', ')}`);
+      expect(result.status).toBe('succeeded');
+
+      const chain = [killedAt.planId, ...(result.finalPlanId !== killedAt.planId ? [result.finalPlanId] : [])];
+      const moves = chain.flatMap((id) => rig.store.listMoves(id));
+      for (const name of ['small1', 'small2', 'disky', 'big']) {
+        const done = moves.filter((m) => m.move.name === name && m.state === 'succeeded');
+        expect(done.map((m) => m.move.name), `${name} succeeded exactly once`).toEqual([name]);
+        const where = await locate(rig, labVm(name));
+        expect(where, name).toEqual({ runningOn: [done[0].move.to], definedOn: [done[0].move.to] });
+      }
+      const bigAttempts = moves.filter((m) => m.move.name === 'big').reduce((n, m) => n + m.attempts, 0);
+      // one QEMU `-incoming` start per migration attempt: a migration that completed was not repeated
+      expect(incomingMigrations(lab, 'big') - incomingBefore).toBe(bigAttempts);
+      if (events.includes('migration.resumed') && !events.includes('move.requeued')) expect(bigAttempts).toBe(1);
+    } finally {
+      await rig.close();
+    }
+  }, 240_000);
+});
