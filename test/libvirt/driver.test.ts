@@ -133,6 +133,28 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     await expect(hv.abortJob('lab-a', vm.uuid)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   }, 90_000);
 
+  it('switches a migration of big to post-copy, which then completes well before pre-copy could', async () => {
+    const vm = labVm('big');
+    const started = Date.now();
+    const migration = hv.migrate({
+      domainId: vm.uuid, domainName: vm.name, from: 'lab-a', to: 'lab-c', mode: 'live',
+      bandwidthMiBps: 20, postCopy: true, autoConverge: true, maxDowntimeMs: 200,
+    });
+    let p = await hv.jobProgress('lab-a', vm.uuid);
+    while (p.dataProcessed === 0 && Date.now() - started < 30_000) {
+      await sleep(300);
+      p = await hv.jobProgress('lab-a', vm.uuid);
+    }
+    expect(p).toMatchObject({ type: 'unbounded', postCopy: false, downtimeMs: 200 });
+    await hv.startPostCopy('lab-a', vm.uuid);
+    expect((await hv.jobProgress('lab-a', vm.uuid)).postCopy).toBe(true);
+    await migration;
+    const seconds = (Date.now() - started) / 1000;
+    console.info(`[libvirt] post-copy migration big lab-a -> lab-c: ${seconds.toFixed(2)} s (pre-copy at 20 MiB/s needs > 25 s)`);
+    expect(seconds).toBeLessThan(20);
+    expect(await hv.locate(vm.uuid, all())).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });
+  }, 60_000);
+
   it('suspends and resumes a domain', async () => {
     const vm = labVm('small2');
     await hv.suspend('lab-a', vm.uuid);

@@ -80,8 +80,13 @@ export function uriOf(host: string): string {
 }
 
 async function script(name: string, args: string[], timeout = 120_000): Promise<string> {
-  const { stdout } = await run('bash', [resolve(scripts, name), ...args], { timeout, env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir } });
-  return stdout;
+  try {
+    const { stdout } = await run('bash', [resolve(scripts, name), ...args], { timeout, env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir } });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; code?: number };
+    throw new Error(`scripts/lab/${name} ${args.join(' ')} failed (exit ${e.code}): ${e.stderr?.trim() || 'no output'}`, { cause: err });
+  }
 }
 
 /**
@@ -122,7 +127,8 @@ const alive = (pid: number) => {
  * longer than `waitMs`, e.g. `beforeAll(async () => { release = await lockLab(); }, 660_000)`.
  */
 export async function lockLab(waitMs = 600_000): Promise<() => Promise<void>> {
-  const file = resolve(requireLab().dir, 'test.lock');
+  // the same file and protocol as test/e2e/lab-lock.ts, so both kinds of lab tests exclude each other
+  const file = resolve(requireLab().dir, 'tests.lock');
   const me = String(process.pid);
   const until = Date.now() + waitMs;
   for (;;) {
