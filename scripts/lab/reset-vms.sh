@@ -33,6 +33,8 @@ vm_xml() { # vm_xml name mem kind uuid
 remove_everywhere() { # remove_everywhere name: destroy + undefine on every host, delete its images
   local name=$1 h
   for h in "${HOSTS[@]}"; do
+    # a migration left running (e.g. by a killed test) holds the domain's job lock
+    vsh "$h" domjobabort "$name" >/dev/null 2>&1 || true
     vsh "$h" destroy "$name" >/dev/null 2>&1 || true
     vsh "$h" undefine "$name" >/dev/null 2>&1 || true
     rm -f "$(hostdir "$h")/lib/images/$name.qcow2"
@@ -70,7 +72,7 @@ for vm in "${VMS[@]}"; do
     named) [[ " ${wanted[*]} " == *" $name "* ]] || continue ;;
     missing) running_anywhere "$name" && continue ;;
   esac
-  { remove_everywhere "$name" && define_on_a "$name" "$mem" "$kind" "$uuid"; } & pids+=($!)
+  { remove_everywhere "$name" && define_on_a "$name" "$mem" "$kind" "$uuid" || { echo "[lab] reset of $name failed" >&2; exit 1; }; } & pids+=($!)
 done
 status=0
 for p in "${pids[@]}"; do wait "$p" || status=1; done
