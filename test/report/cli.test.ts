@@ -35,7 +35,7 @@ describe('rebalancer report capacity', () => {
     expect(c.out.stdout).toBe('');
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^cell1,HostB,true,false,2,.*,false,quick,"vm1 NO_TARGET_IN_CELL: .* | vm2 NO_TARGET_IN_CELL: .*"$/);
+    expect(lines[1]).toMatch(/^cell1,HostB,true,false,2,.*,false,quick,"vm1 NO_TARGET_IN_CELL: .* \| vm2 NO_TARGET_IN_CELL: .*"$/);
     expect(lines[2]).toMatch(/^cell1,HostC,false,true,/);
   });
 
