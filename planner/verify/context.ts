@@ -48,19 +48,24 @@ export function demand(inst: Instance): [number, number, number] {
 
 function scanInstances(ctx: VerifyContext, inventory: Inventory, named: Set<string>): void {
   const [cpu, mem, disk] = ctx.usage;
-  for (const inst of inventory.instances) {
-    if (named.has(inst.id)) ctx.instances.set(inst.id, inst);
-    const h = ctx.hostIndex.get(inst.host);
+  const { hostIndex, instances, drained, groups, members } = ctx;
+  const checkDrained = drained.size > 0;
+  const list = inventory.instances;
+  for (let k = 0; k < list.length; k++) {
+    const inst = list[k];
+    if (named.has(inst.id)) instances.set(inst.id, inst);
+    const h = hostIndex.get(inst.host);
     if (h === undefined) continue;
     cpu[h] += inst.vcpus;
     mem[h] += inst.memoryMb;
     if (inst.storage === 'local') disk[h] += inst.diskGb;
-    if (ctx.drained.size && ctx.drained.has(inst.host)) ctx.onDrained.push(inst);
-    if (inst.serverGroup === null) continue;
-    const policy = ctx.groups.get(inst.serverGroup)?.policy;
+    if (checkDrained && drained.has(inst.host)) ctx.onDrained.push(inst);
+    const group = inst.serverGroup;
+    if (group === null) continue;
+    const policy = groups.get(group)?.policy;
     if (policy !== 'anti-affinity' && policy !== 'affinity') continue;
-    let m = ctx.members.get(inst.serverGroup);
-    if (!m) ctx.members.set(inst.serverGroup, (m = new Map()));
+    let m = members.get(group);
+    if (!m) members.set(group, (m = new Map()));
     m.set(h, (m.get(h) ?? 0) + 1);
   }
 }

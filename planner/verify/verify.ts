@@ -3,6 +3,13 @@
  * strategies, so a planner bug cannot hide behind the same bug here. It replays the plan wave by
  * wave and reports every violation (wave, stable code, instance, host, numbers in the message).
  * Linear in hosts + instances + moves.
+ *
+ * Codes, per move: UNKNOWN_INSTANCE, UNKNOWN_HOST, DUPLICATE_IN_WAVE, FROM_MISMATCH, PINNED,
+ * READONLY_DEVICE, MODE, TIMEOUT, GIB, ESTIMATE, SAME_HOST, CELL, TARGET_DISABLED, TARGET_DOWN,
+ * TARGET_DRAINED, TARGET_AVOIDED, EXCLUDED, HYPERVISOR_TYPE, HYPERVISOR_VERSION, CPU. Per wave:
+ * WAVE_NUMBER, WAVE_GAP, CAPACITY (capacity.ts states the rule for hosts already over capacity),
+ * ANTI_AFFINITY. End of plan: AFFINITY, FEASIBLE_FLAG, DRAIN_UNLISTED, UNPLACED_BUT_MOVED,
+ * UNPLACED_DUPLICATE, OUTSIDE_TARGET (balance), METRICS_MOVES.
  */
 import type { Inventory } from '../model/inventory.js';
 import type { Move, Plan } from '../model/plan.js';
