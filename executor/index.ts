@@ -113,7 +113,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     },
     async recover() {
       const left = ctx.store.listPlans({ status: ['running', 'cancelling'], limit: 10_000 }).filter((p) => !runs.has(p.id));
-      return left.map((rec) => ({
+      // a stop between creating a re-plan and linking it leaves both running: finish the link
+      const successors = new Map(left.filter((p) => p.supersedes).map((p) => [p.supersedes!, p.id]));
+      for (const [oldId, newId] of successors) if (left.some((p) => p.id === oldId)) ctx.store.supersede(oldId, newId, ctx.clock.now());
+      return left.filter((p) => !successors.has(p.id)).map((rec) => ({
         planId: rec.id,
         done: start(rec, rec.status === 'cancelling' ? 'wait' : null, () => reconcilePlan(ctx, rec.id)),
       }));

@@ -134,3 +134,23 @@ describe('executor: failures, retries and re-plans', () => {
     expect(h.store.getMove(id, 1)!.error).toMatchObject({ code: 'DEST_NO_ROOM', message: expect.stringContaining('8192 MiB still arriving') });
   });
 });
+
+describe('executor: host loss', () => {
+  it('a destination lost mid-migration is avoided by the re-plan; the VM is still on its source meanwhile', async () => {
+    const asked: string[][] = [];
+    h = createHarness({
+      hosts: hosts(['A', 'B', 'C']), domains: vms(1, 'A', { memoryMb: 32768 }),
+      replan: async (req) => (asked.push(req.avoidHosts), planOf([mv('vm0', 'A', 'C')])),
+    });
+    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const run = h.executor.execute(id);
+    await h.clock.sleep(5000);
+    h.sim.faults.hostDown('B');
+    const r = await run;
+    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'failed', error: { code: 'DEST_UNREACHABLE' } });
+    expect(h.store.getMove(id, 0)!.attempts).toBe(2);
+    expect(asked).toEqual([['B']]);
+    expect(r.status).toBe('succeeded');
+    expect(h.sim.whereIs('vm0')!.host).toBe('C');
+  });
+});

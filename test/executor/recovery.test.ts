@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MoveStep } from '../../executor/index.js';
-import { createHarness, hosts, mv, peakConcurrency, vms, type Harness } from './harness.js';
+import { createHarness, hosts, mv, peakConcurrency, planOf, vms, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(() => h?.cleanup());
@@ -69,5 +69,20 @@ describe('executor: crash recovery', () => {
     expect((await r.done).status).toBe('cancelled');
     expect(h.store.getMove(id, 0)!.state).toBe('succeeded');
     expect(h.store.getMove(id, 2)!.state).toBe('cancelled');
+  });
+});
+
+describe('executor: recovery of a half-linked re-plan', () => {
+  it('links a re-plan left running beside its predecessor and resumes only the new plan', async () => {
+    h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: vms(1, 'A') });
+    const oldId = h.addPlan([mv('vm0', 'A', 'B')]);
+    h.store.setPlanStatus(oldId, 'running', h.clock.now());
+    h.store.updateMove(oldId, 0, { state: 'failed', error: { code: 'MIGRATION_FAILED', message: 'x' } }, h.clock.now());
+    const next = h.store.createPlan({ plan: planOf([mv('vm0', 'A', 'C')]), source: 'cli', status: 'running', supersedes: oldId, at: h.clock.now() });
+    const resumed = await h.restart().recover();
+    expect(resumed.map((r) => r.planId)).toEqual([next.id]);
+    expect((await resumed[0].done).status).toBe('succeeded');
+    expect(h.store.getPlan(oldId)).toMatchObject({ status: 'superseded', supersededBy: next.id });
+    expect(h.sim.whereIs('vm0')!.host).toBe('C');
   });
 });

@@ -33,6 +33,10 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
   const pools = options.storagePools ?? ['default', 'images'];
   /** Domains (by host/id) switched to post-copy by this process: libvirt job stats do not say so. */
   const inPostCopy = new Set<string>();
+  // Each running migration occupies one libuv thread-pool thread (4 unless UV_THREADPOOL_SIZE is
+  // set before start-up); when all are busy every other binding call and fs operation waits.
+  const poolThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  let migrating = 0;
 
   const lookup = (conn: LvConnection, id: string) => conn.lookupDomainByUUIDAsync(id);
   /**
@@ -73,12 +77,18 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     const what = `migrate ${req.domainName} (${req.domainId}) ${req.from} -> ${req.to} (${req.mode})`;
     if (req.from === req.to) throw new HypervisorError('MIGRATION_FAILED', `${what}: source and destination are the same host`, false);
     const dest = pool.host(req.to);
+    if (req.mode !== 'cold' && migrating + 1 >= poolThreads) log?.warn({ migrating: migrating + 1, poolThreads }, 'concurrent migrations near the thread-pool size: raise UV_THREADPOOL_SIZE');
     const run = req.mode === 'cold'
       ? coldMigrate(req, what)
       : onDomain(req.from, req.domainId, 'migrate', async (dom) => {
           if (req.maxDowntimeMs) await dom.setMigrationMaxDowntimeAsync(req.maxDowntimeMs).catch((err: unknown) => log?.warn({ err, domain: req.domainName }, 'max downtime not set'));
           log?.info({ domain: req.domainName, from: req.from, to: req.to, mode: req.mode }, 'migration started');
-          await dom.migrateToURI3Async(dest.migrationUri ?? dest.uri, migrationParams(req), migrationFlags(req));
+          migrating++;
+          try {
+            await dom.migrateToURI3Async(dest.migrationUri ?? dest.uri, migrationParams(req), migrationFlags(req));
+          } finally {
+            migrating--;
+          }
         }, true, true).finally(() => inPostCopy.delete(`${req.from}/${req.domainId}`));
     if (!signal) return run;
     if (signal.aborted) throw signal.reason;
