@@ -126,3 +126,20 @@ describe('bin/rebalancer.js', () => {
     expect(err.stderr).toContain('unknown host "nope"');
   });
 });
+
+describe('rebalancer plan: planner bugs', () => {
+  it('exits 1 with one "internal error" line when the planner output fails verification', async () => {
+    const { run } = await import('../../src/cli/commands/plan.js');
+    const { PlanVerificationError } = await import('../../planner/index.js');
+    let stdout = '';
+    let stderr = '';
+    const io: CommandIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false };
+    const broken = () => {
+      throw new PlanVerificationError([{ wave: 0, code: 'CAPACITY', message: 'HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB' }]);
+    };
+    const code = await run(['drain', '--inventory', scenario('seed-example'), '--host', 'HostB'], io, { plan: broken });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('rebalancer plan: internal error: planner produced an invalid plan: HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB\n');
+  });
+});

@@ -105,7 +105,13 @@ function fail(io: CommandIo, problems: string[], hint = false): number {
   return 2;
 }
 
-export async function run(argv: string[], io: CommandIo): Promise<number> {
+/** Replaceable parts, for tests. */
+export interface PlanCommandDeps {
+  /** @default the planner's `plan` */
+  plan?: typeof plan;
+}
+
+export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps = {}): Promise<number> {
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -128,7 +134,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (issues.length) return fail(io, issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`));
   let result;
   try {
-    result = plan(file.inventory, toPlanRequest(input.request), input.options);
+    result = (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);
   } catch (err) {
     const why = err instanceof PlanVerificationError ? err.message : `${(err as Error)?.message ?? String(err)}`;
     io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
