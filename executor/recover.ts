@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import { end, verify, whereIs } from './migrate-one.js';
 import type { MoveRecord, MoveState } from './store.js';
 import { timeoutSecondsOf } from './transfer.js';
-import { watchMigration } from './watch.js';
+import { jobRunning, watchMigration } from './watch.js';
 
 export const IN_FLIGHT: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
 
@@ -21,15 +21,17 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   const job = await ctx.hv.jobProgress(move.from, move.instance, ctx.life).catch(() => null);
   let timedOut: { code: string; message: string } | null = null;
   let suspended = false;
-  if (job && job.type !== 'none') {
+  if (job && jobRunning(job.type)) {
     log.warn({ vm: move.name }, 'resuming watch of a migration left running');
     ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'migration.resumed', data: { state: rec.state }, at: ctx.clock.now() });
     if (rec.state !== 'migrating') ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
     ({ timedOut, suspended } = await watchToEnd(ctx, rec, log));
   }
   const loc = await whereIs(ctx, rec);
-  const onDest = loc.runningOn.includes(move.to) || (move.mode === 'cold' && loc.definedOn.includes(move.to));
-  const onSource = loc.definedOn.includes(move.from);
+  // live guests count where they run (a stale definition may linger); shut-off ones where defined
+  const seen = move.mode === 'cold' ? loc.definedOn : loc.runningOn;
+  const onDest = seen.includes(move.to);
+  const onSource = seen.includes(move.from);
   if (onDest && !onSource) return verify(ctx, { log }, rec, suspended);
   if (onSource && !onDest) {
     if (timedOut) return end(ctx, rec, log, 'timed_out', timedOut, loc);

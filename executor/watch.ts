@@ -6,6 +6,7 @@
 import type { Ctx } from './context.js';
 import { step } from './context.js';
 import type { MoveRecord } from './store.js';
+import type { JobProgress } from './hypervisor/types.js';
 
 export type WatchVerdict =
   | { kind: 'timeout'; code: 'COMPLETION_TIMEOUT' | 'STALLED'; message: string }
@@ -27,6 +28,11 @@ export interface WatchOptions {
   untilIdle?: boolean;
 }
 
+/** `completed`, `failed` and `cancelled` describe a job that has ended; only these two still run. */
+export function jobRunning(type: JobProgress['type']): boolean {
+  return type === 'bounded' || type === 'unbounded';
+}
+
 export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signal: AbortSignal): Watch {
   let armed = true;
   const verdict = (async (): Promise<WatchVerdict | null> => {
@@ -43,7 +49,7 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
       step(ctx, 'progress', rec.planId, rec.index);
       const p = await ctx.hv.jobProgress(move.from, move.instance, signal).catch(() => null);
       const now = ctx.clock.now();
-      if (!p || p.type === 'none') {
+      if (!p || !jobRunning(p.type)) {
         if (p && o.untilIdle) return { kind: 'idle' };
         continue;
       }

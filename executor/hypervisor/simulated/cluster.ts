@@ -17,9 +17,10 @@ import type { Hypervisor, JobProgress, MigrationRequest } from '../types.js';
 import { createEngine } from './engine.js';
 import { createFaults, type Faults } from './faults.js';
 import { remainingBytes, type Job } from './flow.js';
-import { createState, type SimState } from './state.js';
+import { createState } from './state.js';
 import { GIB, MIB, mbpsToBps, type SimDomainSpec, type SimHostSpec, type SimModelOptions } from './types.js';
 import { checkMigration } from './validate.js';
+import { land, setRunState } from './domain-ops.js';
 
 export interface MigrationRecord {
   domainId: string;
@@ -184,26 +185,4 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
     },
   };
   return cluster;
-}
-
-function land(state: SimState, job: Job, now: number, records: Map<Job, { endedAt: number | null; outcome: string }>): void {
-  state.accountCpu(now);
-  const d = state.domains.get(job.req.domainId)!;
-  d.host = job.req.to;
-  d.postCopyTo = null;
-  if (job.req.mode !== 'cold') d.state = job.suspended ? 'paused' : 'running';
-  const rec = records.get(job);
-  if (rec) Object.assign(rec, { endedAt: now, outcome: 'completed' });
-}
-
-function setRunState(state: SimState, engine: ReturnType<typeof createEngine>, host: string, id: string, to: 'running' | 'paused', now: number) {
-  engine.sync();
-  state.reachable(host);
-  const d = state.domains.get(id);
-  if (!d || !state.placeOf(d).runningOn.includes(host)) throw new HypervisorError('NOT_FOUND', `domain ${id} is not running on ${host}`, false);
-  state.accountCpu(now);
-  d.state = to;
-  const h = engine.find((j) => j.req.domainId === id);
-  if (h) h.job.suspended = to === 'paused';
-  engine.kick();
 }
