@@ -11,6 +11,7 @@ bash scripts/build-libvirt-binding.sh
 bash scripts/lab/up.sh
 trap 'bash scripts/lab/down.sh || true' EXIT
 export REBALANCER_REQUIRE_REAL=1
+export UV_THREADPOOL_SIZE=16
 export REBALANCER_LAB_ENV="$PWD/.lab/env"
 npx tsc --noEmit
 npx vitest run "$@"
