@@ -59,7 +59,7 @@ describe('capacity report in headless Chromium', () => {
       // two allocation charts with a bar per host, plus two bars per resource in each headroom chart
       expect(boxes).toBe(2 * report.hosts.length + 6 * report.cells.length);
       for (const text of ['Capacity review', 'Cell cell1', 'N+1: can each host be drained now?', 'Fragmentation: how many more instances of each size fit', "Tonight's balance"]) {
-        await expect.poll(() => page.getByText(text, { exact: true }).first().isVisible(), text).toBe(true);
+        expect(await page.getByText(text, { exact: true }).first().isVisible(), text).toBe(true);
       }
       const blocked = page.locator('section#cell-cell1 table').filter({ hasText: 'c1-h0' }).first();
       expect(await blocked.isVisible()).toBe(true);
