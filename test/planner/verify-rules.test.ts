@@ -145,6 +145,15 @@ const cases: Record<string, Case> = {
     code: 'GIB', inv: basic([disk]),
     bad: drainPlan(['h1'], [move(disk, 'h1', 'h3', 0, { gib: 1 })]), good: drainPlan(['h1'], [move(disk, 'h1', 'h3')]),
   },
+  'estimate is a finite number of seconds': {
+    code: 'ESTIMATE', inv: basic(),
+    bad: drainPlan(['h1'], [move(a, 'h1', 'h2', 0, { estimatedSeconds: Number.NaN })]), good: ok,
+  },
+  'unplaced lists an instance once': {
+    code: 'UNPLACED_DUPLICATE', inv: basic([pinned]),
+    bad: drainPlan(['h1'], [], { feasible: false, unplaced: [{ instance: 'p', name: 'p', host: 'h1', code: 'PINNED', reason: 'pinned' }, { instance: 'p', name: 'p', host: 'h1', code: 'PINNED', reason: 'pinned' }] }),
+    good: drainPlan(['h1'], [], { feasible: false, unplaced: [{ instance: 'p', name: 'p', host: 'h1', code: 'PINNED', reason: 'pinned' }] }),
+  },
   'wave numbers start at 0': { code: 'WAVE_GAP', inv: basic(), bad: drainPlan(['h1'], [move(a, 'h1', 'h2', 1)]), good: ok },
   'wave numbers are integers': { code: 'WAVE_NUMBER', inv: basic(), bad: drainPlan(['h1'], [move(a, 'h1', 'h2', 0.5)], { feasible: false, unplaced: [{ instance: 'a', name: 'a', host: 'h1', code: 'NO_CAPACITY', reason: 'x' }] }), good: ok },
   'one move per instance per wave': {
