@@ -1,0 +1,162 @@
+/**
+ * The balance search on one cell: repeatedly take the move (or, when no single move helps, the
+ * exchange of two instances) with the best objective gain per GiB copied, looking only at the
+ * most loaded hosts as sources and the least loaded as destinations, until the imbalance is below
+ * the threshold, the move budget is spent, or nothing left is worth its GiB.
+ */
+import { checkTarget } from '../constraints/check.js';
+import { addInstance, removeInstance } from '../constraints/state.js';
+import { hostSet } from './candidates.js';
+import type { CellPlacement } from './placement.js';
+
+/**
+ * Smallest gain worth one GiB of migration traffic. Gains are host-normalised (objective change
+ * x hosts in the cell), so the figure does not depend on the cell's size.
+ */
+export const MIN_GAIN_PER_GIB = 0.002;
+/** Sources and destinations looked at per step before widening. */
+const SOURCES = 4;
+const DESTINATIONS = 8;
+const MAX_DESTINATIONS = 64;
+/** A candidate scored in a scan is still taken later in the round if it keeps this share of its score. */
+const KEEP_SHARE = 0.5;
+/**
+ * Candidate evaluations one cell may spend (~2-4 s). Reached only when the spread creeps down
+ * by crumbs (e.g. CPU utilisation that granularity keeps just above the threshold).
+ */
+export const EVALUATION_BUDGET = 20_000_000;
+/** Widening stops here: past it a step would cost more than it is likely to find. */
+const MAX_SOURCES = 16;
+
+export interface SearchLimits {
+  /** Stop once `obj.imbalance()` is below this. */
+  threshold: number;
+  /** Most instances the cell may move. */
+  maxMoves: number;
+}
+
+interface Swap {
+  score: number;
+  moves: Array<{ i: number; to: number }>;
+}
+
+function sides(p: CellPlacement, k: number, l: number): { src: number[]; dst: number[] } {
+  const metrics = [p.obj.mem, p.obj.cpu];
+  return { src: hostSet(metrics, k, false), dst: hostSet(metrics, l, true) };
+}
+
+/** Candidate evaluations so far: the search stops past EVALUATION_BUDGET (deterministic, unlike a clock). */
+interface Work {
+  evaluations: number;
+}
+
+interface Candidate {
+  score: number;
+  i: number;
+  a: number;
+  b: number;
+}
+
+/** Gain per GiB of moving `i` from objective host `a` to `b`, host-normalised. */
+function scoreOf(p: CellPlacement, i: number, a: number, b: number): number {
+  return (-p.obj.delta(p.view.instances[i], a, b) * p.obj.n) / p.cost(i);
+}
+
+/** The best worthwhile move for each (source, destination) pair of hosts (objective indexes), best first. */
+function singleCandidates(p: CellPlacement, k: number, l: number, work: Work): Candidate[] {
+  const { src, dst } = sides(p, k, l);
+  const out: Candidate[] = [];
+  for (const a of src) {
+    work.evaluations += p.onHost[a].length * dst.length;
+    for (const b of dst) {
+      if (b === a) continue;
+      let best: Candidate | null = null;
+      for (const i of p.onHost[a]) {
+        if (!p.movable(i)) continue;
+        const score = scoreOf(p, i, a, b);
+        if (score < MIN_GAIN_PER_GIB || (best && score <= best.score)) continue;
+        if (!checkTarget(p.view, i, p.hostOf[b], p.usage).ok) continue;
+        best = { score, i, a, b };
+      }
+      if (best) out.push(best);
+    }
+  }
+  return out.sort((x, y) => y.score - x.score || x.i - y.i);
+}
+
+/**
+ * Applies the candidates best first, each re-scored against the state the ones before it left:
+ * one that lost more than half of its value (its hosts changed meanwhile) waits for the next
+ * scan. Returns how many were applied.
+ */
+function applyRound(p: CellPlacement, cands: readonly Candidate[], limits: SearchLimits): number {
+  let applied = 0;
+  for (const c of cands) {
+    if (p.moved.length >= limits.maxMoves || p.obj.imbalance() < limits.threshold) break;
+    if (p.local[p.loc[c.i]] !== c.a) continue;
+    const score = scoreOf(p, c.i, c.a, c.b);
+    if (score < MIN_GAIN_PER_GIB || score < KEEP_SHARE * c.score) continue;
+    if (!checkTarget(p.view, c.i, p.hostOf[c.b], p.usage).ok) continue;
+    p.apply(c.i, p.hostOf[c.b]);
+    applied++;
+  }
+  return applied;
+}
+
+/** End-state check of an exchange: each instance fits where the other one leaves room. */
+function swapAllowed(p: CellPlacement, i: number, a: number, j: number, b: number): boolean {
+  const { view, usage } = p;
+  removeInstance(view, usage, i, a);
+  removeInstance(view, usage, j, b);
+  const ok = checkTarget(view, i, b, usage).ok && checkTarget(view, j, a, usage).ok;
+  addInstance(view, usage, i, a);
+  addInstance(view, usage, j, b);
+  return ok;
+}
+
+function bestSwap(p: CellPlacement, k: number, l: number, work: Work): Swap | null {
+  const { src, dst } = sides(p, k, l);
+  const n = p.obj.n;
+  let best: Swap | null = null;
+  for (const a of src) {
+    for (const b of dst) {
+      if (a === b) continue;
+      work.evaluations += p.onHost[a].length * p.onHost[b].length;
+      for (const i of p.onHost[a]) {
+        if (!p.movable(i)) continue;
+        for (const j of p.onHost[b]) {
+          if (!p.movable(j)) continue;
+          const d = p.obj.deltaSwap(p.view.instances[i], a, p.view.instances[j], b);
+          const score = (-d * n) / (p.cost(i) + p.cost(j));
+          if (score < MIN_GAIN_PER_GIB || (best && score <= best.score)) continue;
+          if (!swapAllowed(p, i, p.hostOf[a], j, p.hostOf[b])) continue;
+          best = { score, moves: [{ i, to: p.hostOf[b] }, { i: j, to: p.hostOf[a] }] };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** Runs the search until a stop condition holds; moves are applied to `p`. */
+export function improve(p: CellPlacement, limits: SearchLimits): void {
+  const n = p.obj.n;
+  p.obj.floor = limits.threshold;
+  let k = SOURCES;
+  const work: Work = { evaluations: 0 };
+  while (p.moved.length < limits.maxMoves && p.obj.imbalance() >= limits.threshold && work.evaluations < EVALUATION_BUDGET) {
+    const l = Math.min(MAX_DESTINATIONS, DESTINATIONS * Math.ceil(k / SOURCES));
+    if (applyRound(p, singleCandidates(p, k, l, work), limits) > 0) {
+      k = SOURCES;
+      continue;
+    }
+    if (k < Math.min(n, MAX_SOURCES)) {
+      k = Math.min(n, k * 4);
+      continue;
+    }
+    const swap = bestSwap(p, SOURCES, DESTINATIONS, work);
+    if (!swap || p.moved.length + swap.moves.length > limits.maxMoves) break;
+    for (const m of swap.moves) p.apply(m.i, m.to);
+    k = SOURCES;
+  }
+}
