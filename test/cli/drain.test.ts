@@ -1,0 +1,90 @@
+/** `rebalancer drain` on the simulated demo region (no hypervisors configured). */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/drain.js';
+import type { CommandIo } from '../../src/cli/io.js';
+import { openStore } from '../../src/store/sqlite.js';
+
+function capture(isTty = false) {
+  const out = { stdout: '', stderr: '' };
+  const io: CommandIo = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTty };
+  return { io, out };
+}
+
+/** A small, fast demo region: one cell of six hosts, time 5000x faster. */
+function demoConfig(extra: Record<string, unknown> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-drain-cli-'));
+  const file = join(dir, 'config.yaml');
+  const store = join(dir, 'store.sqlite');
+  writeFileSync(file, `store:\n  path: ${store}\ndemo:\n  seed: 7\n  cells: 1\n  size: 6\n  timeScale: 5000\n${Object.entries(extra).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
+  return { file, store };
+}
+
+describe('rebalancer drain', () => {
+  it.each([
+    [['--config', 'x.yaml'], /--host: expected at least one host/],
+    [['--host', 'a', '--format', 'xml'], /--format: expected json or text, got "xml"/],
+    [['--host', 'a', '--bogus'], /Unknown option '--bogus'/],
+    [['--host', 'a', '--sample-ms=-5'], /--sample-ms: expected a number >= 0, got "-5"/],
+    [['--host', 'a', '--sample-ms', 'soon'], /--sample-ms: expected a number >= 0, got "soon"/],
+  ])('rejects bad options %j with exit 2', async (argv, message) => {
+    const { io, out } = capture();
+    expect(await run(argv, io)).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stdout).toBe('');
+  });
+
+  it('rejects an invalid configuration with every problem and exit 2', async () => {
+    const { file } = demoConfig({ hypervisors: [{ name: 'h1' }] });
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'h1'], io)).toBe(2);
+    expect(out.stderr).toMatch(/hypervisors\[0\]\.uri/);
+    expect(out.stderr).toMatch(/hypervisors\[0\]\.cell/);
+  });
+
+  it('rejects an unknown host with exit 2', async () => {
+    const { file } = demoConfig();
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host1', '--sample-ms', '0'], io)).toBe(2);
+    expect(out.stderr).toMatch(/cell1-host1/);
+  });
+
+  it('prints the plan without executing or creating a store', async () => {
+    const { file, store } = demoConfig();
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host01', '--sample-ms', '0'], io)).toBe(0);
+    const plan = JSON.parse(out.stdout);
+    expect(plan).toMatchObject({ goal: 'drain', target: { hosts: ['cell1-host01'] }, feasible: true });
+    expect(plan.moves.length).toBeGreaterThan(0);
+    expect(plan.moves.every((m: { from: string }) => m.from === 'cell1-host01')).toBe(true);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('exits 3 for an infeasible drain and executes nothing', async () => {
+    const { file, store } = demoConfig();
+    const hosts = Array.from({ length: 6 }, (_, k) => ['--host', `cell1-host0${k + 1}`]).flat();
+    const { io, out } = capture();
+    expect(await run(['--config', file, ...hosts, '--execute', '--sample-ms', '0'], io)).toBe(3);
+    expect(JSON.parse(out.stdout)).toMatchObject({ feasible: false });
+    expect(out.stderr).toMatch(/not feasible; nothing was executed/);
+    expect(openStore(store).listPlans()).toEqual([]);
+  });
+
+  it('executes: every move succeeds, the outcome is printed and stored, the host stays in maintenance', async () => {
+    const { file, store } = demoConfig();
+    const { io, out } = capture(true);
+    expect(await run(['--config', file, '--host', 'cell1-host02', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect(report.status).toBe('succeeded');
+    expect(report.final.moves.length).toBeGreaterThan(0);
+    expect(report.final.moves.every((m: { outcome: string }) => m.outcome === 'succeeded')).toBe(true);
+    expect(out.stderr).toMatch(/move 0 .* cell1-host02 -> .*: succeeded/);
+    expect(out.stderr).toContain('\r\x1b[2K'); // the refreshing progress line on a terminal
+    const db = openStore(store);
+    expect(db.getPlan(report.planId)?.status).toBe('succeeded');
+    expect(db.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['cell1-host02', report.planId]]);
+    db.close();
+  }, 60_000);
+});
