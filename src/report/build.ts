@@ -17,7 +17,7 @@ export interface CapacityReportOptions {
   plannerOptions?: PlannerOptions;
   /** Report time in epoch ms (the report only prints it). */
   now: number;
-  /** Tonight's balance settings, as the nightly run would use them. @default threshold 0.1, no move limit, nothing frozen */
+  /** Tonight's balance settings, as the nightly run would use them. @default threshold 0.1, no move limit, nothing frozen, all cells */
   balance?: Partial<BalanceSettings>;
   /** Wall-time budget of full drain-planner runs per cell, in ms. @default 60000 */
   plannerBudgetMs?: number;
@@ -44,10 +44,12 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     else cells.set(h.cell, [h]);
   }
 
+  const t = performance.now();
+  const tonight = tonightBalance(inventory, balance, options.planner ?? plan, plannerOptions);
+  const balanceMs = performance.now() - t;
   const hosts: HostRow[] = [];
   const cellReports: CellReport[] = [];
   let nPlusOneMs = 0;
-  let balanceMs = 0;
   for (const cell of [...cells.keys()].sort()) {
     const cellHosts = cells.get(cell)!;
     const n1 = nPlusOne(inventory, cellHosts, byHost, {
@@ -58,10 +60,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     nPlusOneMs += n1.summary.ms;
     const rows = cellHosts.map((h) => hostRow(h, byHost.get(h.name) ?? [], maintenance, n1.checks.get(h.name) ?? undecided));
     hosts.push(...rows);
-    const t = performance.now();
     const cellInv = cellInventory(inventory, cellHosts, byHost);
-    const tonight = tonightBalance(cellInv, cell, balance, options.planner ?? plan, plannerOptions);
-    balanceMs += performance.now() - t;
     cellReports.push({
       cell,
       hosts: rows.length,
@@ -71,7 +70,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
       cpuUtilisation: utilisation(rows),
       nPlusOne: n1.summary,
       fragmentation: fragmentation(rows, cellInv.instances, sizes),
-      tonight,
+      tonight: tonight.get(cell)!,
     });
   }
   return {

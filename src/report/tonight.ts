@@ -1,7 +1,8 @@
 /**
- * What tonight's balance would move in one cell, planned with the nightly settings (plan only).
+ * What tonight's balance would move, planned once for the whole inventory with the nightly
+ * settings (the move limit is per night, not per cell), then shown cell by cell. Plan only.
  */
-import type { Inventory, PlannerOptions } from '../../planner/index.js';
+import type { Inventory, Plan, PlannerOptions } from '../../planner/index.js';
 import { cellStats } from '../../planner/metrics.js';
 import type { TonightBalance } from './model.js';
 import type { PlanFn } from './n-plus-one.js';
@@ -9,33 +10,38 @@ import type { PlanFn } from './n-plus-one.js';
 export interface BalanceSettings {
   /** Imbalance below which nothing moves. */
   threshold: number;
-  /** Most moves tonight; undefined for no limit. */
+  /** Most moves tonight over all cells; undefined for no limit. */
   maxMoves?: number;
   /** Instances in their cool-down (moved recently), never moved. */
   frozenInstances: string[];
+  /** Cells the nightly run balances; all when absent or empty. */
+  cells?: string[];
 }
 
-/** Plans the balance of `cell` on the cell's own inventory; a planner failure is reported, not thrown. */
-export function tonightBalance(
-  cellInv: Inventory,
-  cell: string,
-  settings: BalanceSettings,
-  planner: PlanFn,
-  plannerOptions: PlannerOptions,
-): TonightBalance {
+/** Tonight's balance per cell; a planner failure is reported in every cell, not thrown. */
+export function tonightBalance(inventory: Inventory, settings: BalanceSettings, planner: PlanFn, plannerOptions: PlannerOptions): Map<string, TonightBalance> {
+  let result: Plan | null = null;
+  let error: string | null = null;
   try {
-    const request = { goal: 'balance' as const, cells: [cell], threshold: settings.threshold, maxMoves: settings.maxMoves, frozenInstances: settings.frozenInstances };
-    const result = planner(cellInv, request, plannerOptions);
-    return {
-      moves: result.moves,
-      unplaced: result.unplaced,
-      before: result.metrics.before[cell] ?? null,
-      after: result.metrics.after[cell] ?? null,
-      gibToCopy: result.metrics.gibToCopy,
-      error: null,
-    };
+    const request = { goal: 'balance' as const, cells: settings.cells, threshold: settings.threshold, maxMoves: settings.maxMoves, frozenInstances: settings.frozenInstances };
+    result = planner(inventory, request, plannerOptions);
   } catch (err) {
-    const before = cellStats(cellInv, new Map())[cell] ?? null;
-    return { moves: [], unplaced: [], before, after: null, gibToCopy: 0, error: `balance planner failed: ${(err as Error)?.message ?? String(err)}` };
+    error = `balance planner failed: ${(err as Error)?.message ?? String(err)}`;
   }
+  const cellOf = new Map(inventory.hosts.map((h) => [h.name, h.cell]));
+  const before = cellStats(inventory, new Map());
+  const out = new Map<string, TonightBalance>();
+  for (const cell of new Set(cellOf.values())) {
+    const moves = result?.moves.filter((m) => cellOf.get(m.from) === cell) ?? [];
+    const gib = moves.reduce((sum, m) => sum + m.gib, 0);
+    out.set(cell, {
+      moves,
+      unplaced: result?.unplaced.filter((u) => cellOf.get(u.host) === cell) ?? [],
+      before: result?.metrics.before[cell] ?? before[cell] ?? null,
+      after: result ? (result.metrics.after[cell] ?? null) : null,
+      gibToCopy: Math.round(gib * 1000) / 1000,
+      error,
+    });
+  }
+  return out;
 }

@@ -37,19 +37,23 @@ describe('fragmentation', () => {
 });
 
 describe("tonight's balance", () => {
-  it('plans the balance with the nightly settings: move limit and frozen instances respected', () => {
-    const inv = scenario('storage-modes');
+  it('plans one balance for the night: move limit over all cells, frozen instances stay', () => {
+    const inv = demoRegion({ seed: 7, cells: 2, size: 24 });
     const unlimited = plan(inv, { goal: 'balance', threshold: 0.1 });
-    expect(unlimited.moves.length).toBeGreaterThan(3);
-    const frozen = unlimited.moves.slice(0, 2).map((m) => m.instance);
-    const r = buildCapacityReport(inv, { now: NOW, balance: { threshold: 0.1, maxMoves: 3, frozenInstances: frozen } });
-    const t = r.cells[0].tonight;
-    expect(t.error).toBeNull();
-    expect(t.moves.length).toBeGreaterThan(0);
-    expect(t.moves.length).toBeLessThanOrEqual(3);
-    expect(t.moves.filter((m) => frozen.includes(m.instance))).toEqual([]);
-    expect(t.before!.memAlloc.cv).toBeGreaterThan(t.after!.memAlloc.cv);
-    expect(r.settings).toMatchObject({ threshold: 0.1, maxMoves: 3, frozenInstances: 2 });
+    expect(unlimited.moves.length).toBeGreaterThan(8);
+    const frozen = unlimited.moves.slice(0, 4).map((m) => m.instance);
+    const r = buildCapacityReport(inv, { now: NOW, balance: { threshold: 0.1, maxMoves: 6, frozenInstances: frozen } });
+    const moves = r.cells.flatMap((c) => c.tonight.moves);
+    expect(moves.length).toBeGreaterThan(0);
+    expect(moves.length).toBeLessThanOrEqual(6);
+    expect(moves.filter((m) => frozen.includes(m.instance))).toEqual([]);
+    for (const c of r.cells) {
+      expect(c.tonight.error).toBeNull();
+      expect(c.tonight.moves.every((m) => m.from.startsWith(`${c.cell}-`) && m.to.startsWith(`${c.cell}-`))).toBe(true);
+      expect(c.tonight.gibToCopy).toBeCloseTo(c.tonight.moves.reduce((s, m) => s + m.gib, 0), 3);
+      if (c.tonight.moves.length) expect(c.tonight.after!.memAlloc.cv).toBeLessThan(c.tonight.before!.memAlloc.cv);
+    }
+    expect(r.settings).toMatchObject({ threshold: 0.1, maxMoves: 6, frozenInstances: 4 });
   });
 
   it('moves nothing when the cell is within the threshold', () => {

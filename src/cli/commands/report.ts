@@ -107,7 +107,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     now,
     maintenanceHosts: state.maintenanceHosts,
     plannerOptions,
-    balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight, frozenInstances: state.frozenInstances },
+    balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight, frozenInstances: state.frozenInstances, cells: nightly.cells },
   });
   const text = RENDER[args.value.format](report);
   if (!args.value.out) {

@@ -53,7 +53,7 @@ export function nPlusOneTable(cell: CellReport, rows: readonly HostRow[]): strin
 export function fragmentationTable(cell: CellReport): string {
   const list = [...cell.fragmentation].sort((a, b) => b.count - a.count || b.memoryMb - a.memoryMb).slice(0, 30);
   const rows = list.map((f) =>
-    `<tr><td class="num">${f.vcpus}</td><td class="num">${gib(f.memoryMb)}</td><td class="num">${num(f.diskGb)} GB</td><td class="num">${f.count}</td><td class="num">${f.fitShared}</td><td class="num">${f.fitLocal}</td></tr>`);
+    `<tr><td class="num">${f.vcpus}</td><td class="num">${gib(f.memoryMb)}</td><td class="num">${num(f.diskGb)} GB</td><td class="num">${num(f.count)}</td><td class="num">${num(f.fitShared)}</td><td class="num">${num(f.fitLocal)}</td></tr>`);
   return `<table><thead><tr><th class="num">vCPU</th><th class="num">Memory</th><th class="num">Disk</th><th class="num">In this cell</th>` +
     `<th class="num">More that fit (shared storage)</th><th class="num">More that fit (local disk)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
     more(cell.fragmentation.length, list.length, 'flavor sizes');
