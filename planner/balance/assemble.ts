@@ -1,6 +1,5 @@
 /** Turning scheduled legs and failures into the plan's moves, unplaced entries and objective. */
 import type { ClusterView } from '../constraints/view.js';
-import type { Instance } from '../model/inventory.js';
 import type { PlannerOptions } from '../model/options.js';
 import type { Move, Unplaced, UnplacedCode } from '../model/plan.js';
 import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../estimate.js';
@@ -40,23 +39,24 @@ export function finalLocations(view: ClusterView, legs: readonly WaveLeg[]): Int
   return loc;
 }
 
-/** The balance objective of a cell's participating hosts for a placement, and its lower bound. */
+/**
+ * The balance objective of a cell's participating hosts after moving instances to `loc`, and its
+ * lower bound. Built from the inventory and then shifted move by move, because measured host CPU
+ * figures already contain the instances that were there.
+ */
 export function objectiveOf(view: ClusterView, hosts: readonly number[], loc: Int32Array, floor: number): { value: number; lowerBound: number; imbalance: number } {
-  const byHost = new Map<string, Instance[]>();
-  const names = new Map<number, string>();
-  for (const h of hosts) {
-    byHost.set(view.hosts[h].name, []);
-    names.set(h, view.hosts[h].name);
-  }
-  view.instances.forEach((inst, i) => {
-    const name = names.get(loc[i]);
-    if (name !== undefined) byHost.get(name)!.push(inst);
-  });
+  const byHost = new Map(hosts.map((h) => [view.hosts[h].name, view.instancesByHost[h].map((i) => view.instances[i])]));
   const soft = (g: string) => {
     const p = view.groupPolicy.get(g);
     return p === 'soft-affinity' || p === 'soft-anti-affinity' ? p : null;
   };
   const obj = new CellObjective(hosts.map((h) => view.hosts[h]), byHost, soft);
   obj.floor = floor;
+  const local = new Map(hosts.map((h, k) => [h, k]));
+  view.instances.forEach((inst, i) => {
+    const a = local.get(view.hostIndex.get(inst.host)!);
+    const b = local.get(loc[i]);
+    if (a !== undefined && b !== undefined && a !== b) obj.apply(inst, a, b);
+  });
   return { value: obj.value(), lowerBound: obj.lowerBound(), imbalance: obj.imbalance() };
 }
