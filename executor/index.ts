@@ -11,6 +11,7 @@ import type { ExecutorDeps, Ctx } from './context.js';
 import { fence } from './context.js';
 import { ExecutorError } from './errors.js';
 import { silentLogger } from './logger.js';
+import { withDeadline } from './deadline.js';
 import { resolveExecutorOptions, type CancelMode } from './options.js';
 import { IN_FLIGHT, reconcileMove, releaseDangling } from './recover.js';
 import { runPlanChain, type ExecutionResult, type PlanRunState } from './run-plan.js';
@@ -46,12 +47,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const lifeCtl = new AbortController();
   const life = lifeCtl.signal;
   setMaxListeners(0, life); // every move in flight listens to it
+  const opts = resolveExecutorOptions(deps.options);
   const ctx: Ctx = {
-    hv: fence(deps.hypervisor, life),
+    hv: fence(withDeadline(deps.hypervisor, deps.clock, opts.callTimeoutMs), life),
     store: fence(deps.store, life),
     clock: deps.clock,
     log: (deps.log ?? silentLogger).child({ component: 'executor' }),
-    opts: resolveExecutorOptions(deps.options),
+    opts,
     replan: deps.replan,
     hosts: new Map((deps.hosts ?? []).map((h) => [h.name, h])),
     hooks: deps.hooks ?? {},

@@ -51,6 +51,12 @@ export interface ExecutorOptions {
   maxReplans: number;
   /** Cancellation mode when `cancel()` is called without one. @default 'wait' */
   cancelMode: CancelMode;
+  /**
+   * Deadline of each short hypervisor call (facts, locate, job progress, abort...); a call
+   * without an answer by then fails as a transient HOST_UNREACHABLE. Not applied to `migrate`,
+   * which the completion and stall timeouts bound. @default 120000
+   */
+  callTimeoutMs: number;
 }
 
 export type ExecutorOptionsInput = Partial<Omit<ExecutorOptions, 'concurrency' | 'retries'>> & {
@@ -71,6 +77,7 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   retries: { maxAttempts: 3, backoffMs: 2000, maxBackoffMs: 60_000 },
   maxReplans: 3,
   cancelMode: 'wait',
+  callTimeoutMs: 120_000,
 };
 
 /** Thrown for an option outside its range; the message names the option and the value received. */
@@ -108,6 +115,7 @@ export function resolveExecutorOptions(input: ExecutorOptionsInput = {}): Execut
   nonNegative('maxDowntimeMs', o.maxDowntimeMs);
   nonNegative('maxReplans', o.maxReplans);
   if (!['abort', 'force_complete'].includes(o.onTimeout)) throw new ExecutorOptionError(`Expected \`onTimeout\` to be 'abort' or 'force_complete', got \`${o.onTimeout}\``);
+  if (!(o.callTimeoutMs > 0)) throw new ExecutorOptionError(`Expected \`callTimeoutMs\` to be a positive number, got \`${o.callTimeoutMs}\``);
   if (!['wait', 'abort'].includes(o.cancelMode)) throw new ExecutorOptionError(`Expected \`cancelMode\` to be 'wait' or 'abort', got \`${o.cancelMode}\``);
   return o;
 }

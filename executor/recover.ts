@@ -20,12 +20,15 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   const { move } = rec;
   const job = await ctx.hv.jobProgress(move.from, move.instance, ctx.life).catch(() => null);
   let timedOut: { code: string; message: string } | null = null;
-  let suspended = false;
+  // the previous process may have paused the guest to force completion: resume it once landed
+  let suspended = pausedByUs(ctx, rec);
   if (job && jobRunning(job.type)) {
     log.warn({ vm: move.name }, 'resuming watch of a migration left running');
     ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'migration.resumed', data: { state: rec.state }, at: ctx.clock.now() });
     if (rec.state !== 'migrating') ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
-    ({ timedOut, suspended } = await watchToEnd(ctx, rec, log));
+    const watched = await watchToEnd(ctx, rec, log);
+    timedOut = watched.timedOut;
+    suspended ||= watched.suspended;
   }
   const loc = await whereIs(ctx, rec);
   // live guests count where they run (a stale definition may linger); shut-off ones where defined
@@ -67,6 +70,16 @@ async function watchToEnd(ctx: Ctx, rec: MoveRecord, log: Logger): Promise<{ tim
   w.disarm();
   await w.verdict;
   return { timedOut: { code: first.code, message: first.message }, suspended };
+}
+
+function pausedByUs(ctx: Ctx, rec: MoveRecord): boolean {
+  let paused = false;
+  for (const e of ctx.store.listEvents({ planId: rec.planId })) {
+    if (e.moveIndex !== rec.index) continue;
+    if (e.type === 'migration.started') paused = false;
+    if (e.type === 'guest.suspended') paused = true;
+  }
+  return paused;
 }
 
 /** Closes admissions a stopped process left open in the event log, keeping the audit trail whole. */

@@ -49,13 +49,19 @@ export async function transfer(ctx: Ctx, run: TransferRun, rec: MoveRecord, star
       await abortQuietly(ctx, rec, run.log);
       return settle(await migration, false, { kind: 'cancelled' });
     }
-    return await onVerdict(ctx, run, rec, first.v, migration, watch.disarm);
+    // after a forced completion keep recording progress, without judging timeouts again
+    const keepWatching = () => {
+      const again = watchMigration(ctx, rec, { startedAt, timeoutMs }, anySignal(ctx.life, stop.signal));
+      again.disarm();
+      again.verdict.catch(() => undefined); // ends with the attempt; a stop surfaces through the migration
+    };
+    return await onVerdict(ctx, run, rec, first.v, migration, keepWatching);
   } finally {
     stop.abort();
   }
 }
 
-async function onVerdict(ctx: Ctx, run: TransferRun, rec: MoveRecord, v: WatchVerdict, migration: Promise<Settled>, disarm: () => void): Promise<TransferResult> {
+async function onVerdict(ctx: Ctx, run: TransferRun, rec: MoveRecord, v: WatchVerdict, migration: Promise<Settled>, keepWatching: () => void): Promise<TransferResult> {
   if (v.kind !== 'timeout') return settle(await migration, false);
   const { move } = rec;
   ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'migration.timeout', data: { code: v.code, action: ctx.opts.onTimeout }, at: ctx.clock.now() });
@@ -64,7 +70,7 @@ async function onVerdict(ctx: Ctx, run: TransferRun, rec: MoveRecord, v: WatchVe
     await abortQuietly(ctx, rec, run.log);
     return settle(await migration, false, { kind: 'timed_out', code: v.code, message: v.message });
   }
-  disarm();
+  keepWatching();
   let suspended = false;
   if (ctx.opts.permitPostCopy) {
     run.log.warn({ code: v.code }, 'migration timed out, switching to post-copy');

@@ -154,3 +154,25 @@ describe('executor: host loss', () => {
     expect(h.sim.whereIs('vm0')!.host).toBe('C');
   });
 });
+
+describe('executor: unresponsive hosts', () => {
+  it('bounds a hypervisor call that never answers, then re-plans away from that host', async () => {
+    const asked: string[][] = [];
+    h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: vms(1, 'A') });
+    const sim = h.sim;
+    const hanging = new Proxy(sim, {
+      get: (obj, prop, r) => (prop === 'hostFacts' ? (host: string, s?: AbortSignal) => (host === 'B' ? new Promise(() => undefined) : obj.hostFacts(host, s)) : Reflect.get(obj, prop, r)),
+    });
+    const exec = h.restart({
+      hypervisor: hanging, options: { callTimeoutMs: 5000, retries: { maxAttempts: 2, backoffMs: 1000 } },
+      replan: async (req) => (asked.push(req.avoidHosts), planOf([mv('vm0', 'A', 'C')])),
+    });
+    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const t0 = h.clock.now();
+    const r = await exec.execute(id);
+    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'HOST_UNREACHABLE', message: expect.stringContaining('within 5000 ms') } });
+    expect(h.clock.now() - t0).toBeGreaterThanOrEqual(2 * 5000 + 1000);
+    expect(asked).toEqual([['B']]);
+    expect(r.status).toBe('succeeded');
+  });
+});

@@ -86,3 +86,20 @@ describe('executor: recovery of a half-linked re-plan', () => {
     expect(h.sim.whereIs('vm0')!.host).toBe('C');
   });
 });
+
+describe('executor: recovery after a forced completion', () => {
+  it('resumes on the destination a guest the stopped process had paused', async () => {
+    let polls = 0;
+    h = createHarness({
+      hosts: hosts(['A', 'B']), domains: vms(1, 'A', { dirtyRateMbps: 30_000, memoryMb: 65536 }),
+      options: { onTimeout: 'force_complete', progressTimeoutSeconds: 10 },
+      hooks: { beforeStep: (s) => { if (s === 'progress' && ++polls === 15) throw new Crash('crash'); } },
+    });
+    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
+    expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'A', state: 'paused' });
+    const [r] = await h.restart({ options: { onTimeout: 'force_complete', progressTimeoutSeconds: 10 } }).recover();
+    expect((await r.done).status).toBe('succeeded');
+    expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'B', state: 'running' });
+  });
+});
