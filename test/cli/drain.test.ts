@@ -44,6 +44,13 @@ describe('rebalancer drain', () => {
     expect(out.stderr).toMatch(/hypervisors\[0\]\.cell/);
   });
 
+  it('rejects invalid executor options before touching any host', async () => {
+    const { file } = demoConfig({ executor: { concurrency: { global: 0 } } });
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host01'], io)).toBe(2);
+    expect(out.stderr).toMatch(/executor: Expected `concurrency.global` to be a positive integer, got `0`/);
+  });
+
   it('rejects an unknown host with exit 2', async () => {
     const { file } = demoConfig();
     const { io, out } = capture();

@@ -1,11 +1,15 @@
 /**
  * `rebalancer drain`: collects the inventory from the configured hypervisors, plans emptying
  * the given hosts and prints the plan; with --execute stores it (the hosts go into maintenance),
- * runs it with re-planning after failures and prints every move's outcome.
+ * runs it with re-planning after failures and prints every move's outcome. Ctrl-C once stops
+ * starting migrations, twice aborts the running ones.
  * Exit status: 0 complete plan (executed: every move of the final plan succeeded); 1 execution
  * failed or a drained host is unreachable; 2 bad input; 3 plan not feasible (not executed).
  */
 import { pino } from 'pino';
+import { ExecutorOptionError } from '../../../executor/options.js';
+import type { Orchestrator } from '../../orchestrate/orchestrator.js';
+import { executorOptions } from '../../app.js';
 import { validateRequest } from '../../../planner/model/request.js';
 import type { Inventory, Plan } from '../../../planner/index.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
@@ -33,6 +37,13 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const loaded = loadConfig({ path: args.config });
   if (!loaded.ok) {
     io.stderr(`rebalancer drain: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    return 2;
+  }
+  try {
+    executorOptions(loaded.config);
+  } catch (err) {
+    if (!(err instanceof ExecutorOptionError)) throw err;
+    io.stderr(`rebalancer drain: invalid configuration\n  executor: ${err.message}\n`);
     return 2;
   }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
@@ -63,7 +74,7 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
   }
   const orchestrator = createOrchestrator({
     hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, clock: session.cluster.clock,
-    store: session.store!, collect: session.collect, log, planner: config.planner, executor: config.executor,
+    store: session.store!, collect: session.collect, log, planner: config.planner, executor: executorOptions(config),
   });
   const stored = orchestrator.storePlan(plan, 'cli');
   if (!stored.ok) {
@@ -75,15 +86,25 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
   if (args.format === 'text') io.stdout(`plan ${planId}\n${renderPlanText(inventory, plan)}\n`);
   else io.stderr(`rebalancer drain: executing plan ${planId} (${plan.moves.length} moves)\n`);
   const watcher = watchPlan(session.store!, planId, io);
+  const stopInterrupt = onInterrupt(orchestrator, planId);
   let status: string;
   try {
     status = (await orchestrator.executor.execute(planId)).status;
   } finally {
+    stopInterrupt();
     watcher.stop();
   }
   const report = drainReport(session.store!, planId);
   io.stdout(args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
   return status === 'succeeded' ? 0 : 1;
+}
+
+/** First Ctrl-C: no new migration starts; second: running migrations are aborted (VMs stay put). */
+function onInterrupt(o: Orchestrator, planId: string): () => void {
+  let count = 0;
+  const handler = () => void o.executor.cancel(planId, ++count === 1 ? 'wait' : 'abort');
+  process.on('SIGINT', handler);
+  return () => void process.off('SIGINT', handler);
 }
 
 /** Unknown hosts are bad input (2); a drained host that cannot be reached cannot be drained (1). */
