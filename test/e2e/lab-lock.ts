@@ -24,7 +24,12 @@ function tryTake(file: string): boolean {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const owner = Number(readFileSync(file, 'utf8').trim());
+    let owner: number;
+    try {
+      owner = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      return false; // released meanwhile: try again
+    }
     // an empty file is a lock being taken right now (created, PID not written yet): wait
     if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) return false;
     unlinkSync(file); // stale: its owner is gone
