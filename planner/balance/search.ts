@@ -21,10 +21,14 @@ const MAX_DESTINATIONS = 64;
 /** A candidate scored in a scan is still taken later in the round if it keeps this share of its score. */
 const KEEP_SHARE = 0.5;
 /**
- * Candidate evaluations one cell may spend (~2-4 s). Reached only when the spread creeps down
- * by crumbs (e.g. CPU utilisation that granularity keeps just above the threshold).
+ * Candidate evaluations one cell may spend (about 1-2 s). A generated 1,000-host cell needs
+ * ~0.5 M; the budget matters only when the spread creeps down by crumbs (e.g. measured CPU that
+ * instance sizes keep just above the threshold), where further moves buy little.
  */
-export const EVALUATION_BUDGET = 20_000_000;
+export const EVALUATION_BUDGET = 8_000_000;
+/** Exchanges cost hosts x instances squared, so they look at fewer hosts. */
+const SWAP_SOURCES = 2;
+const SWAP_DESTINATIONS = 4;
 /** Widening stops here: past it a step would cost more than it is likely to find. */
 const MAX_SOURCES = 16;
 
@@ -154,7 +158,7 @@ export function improve(p: CellPlacement, limits: SearchLimits): void {
       k = Math.min(n, k * 4);
       continue;
     }
-    const swap = bestSwap(p, SOURCES, DESTINATIONS, work);
+    const swap = bestSwap(p, SWAP_SOURCES, SWAP_DESTINATIONS, work);
     if (!swap || p.moved.length + swap.moves.length > limits.maxMoves) break;
     for (const m of swap.moves) p.apply(m.i, m.to);
     k = SOURCES;
