@@ -14,11 +14,17 @@ export interface DrainRequest {
 export interface BalanceRequest {
   /** Cells to balance; all cells when absent or empty. */
   cells?: string[];
-  /** Imbalance (coefficient of variation of memory allocation) below which nothing moves. @default 0.1 */
+  /**
+   * Imbalance below which nothing moves (and at which balancing stops). The imbalance of a cell
+   * is max(CV of memory allocation, CV of measured CPU utilisation), CV = population standard
+   * deviation / mean, over the hosts that take part (enabled, up, not in `avoidHosts`); the CPU
+   * term counts only when every such host has a CPU figure (its own `cpuUsage`, or all of its
+   * instances'). Over-capacity repairs happen whatever the imbalance. @default 0.1
+   */
   threshold?: number;
-  /** Maximum number of moves in the plan. @default unlimited */
+  /** Maximum number of moves in the plan (bounces through a third host count twice). @default unlimited */
   maxMoves?: number;
-  /** Instances that must not move (moved recently: anti-oscillation). */
+  /** Instances that must not move (moved recently: anti-oscillation). They still count in the balance. */
   frozenInstances?: string[];
 }
 
