@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { plan, type Host, type Instance, type Inventory, type PlannerOptions } from '../../planner/index.js';
 import { hostResources, inService, instancesByHost, sumResources } from './capacity.js';
 import { flavorSizes, fragmentation } from './fragmentation.js';
-import type { CapacityReport, CellReport, DrainCheck, HostRow } from './model.js';
-import { cellInventory, nPlusOne, type PlanFn } from './n-plus-one.js';
+import type { CapacityReport, CellReport, DrainCheck, HostRow, TonightBalance } from './model.js';
+import { cellInventory, nPlusOne, type NPlusOneOptions, type PlanFn } from './n-plus-one.js';
 import { tonightBalance, type BalanceSettings } from './tonight.js';
 
 export interface CapacityReportOptions {
@@ -27,6 +27,44 @@ export interface CapacityReportOptions {
 
 const undecided: DrainCheck = { drainable: null, method: 'none', blockers: [] };
 
+/** What every cell's part of the report needs. */
+interface Shared {
+  inventory: Inventory;
+  byHost: Map<string, Instance[]>;
+  maintenance: Set<string>;
+  sizes: ReturnType<typeof flavorSizes>;
+  tonight: Map<string, TonightBalance>;
+  n1: NPlusOneOptions;
+}
+
+function cellsOf(inventory: Inventory): Map<string, Host[]> {
+  const cells = new Map<string, Host[]>();
+  for (const h of inventory.hosts) {
+    const list = cells.get(h.cell);
+    if (list) list.push(h);
+    else cells.set(h.cell, [h]);
+  }
+  return new Map([...cells].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function cellReport(cell: string, cellHosts: Host[], sh: Shared): { report: CellReport; rows: HostRow[] } {
+  const n1 = nPlusOne(sh.inventory, cellHosts, sh.byHost, sh.n1);
+  const rows = cellHosts.map((h) => hostRow(h, sh.byHost.get(h.name) ?? [], sh.maintenance, n1.checks.get(h.name) ?? undecided));
+  const cellInv = cellInventory(sh.inventory, cellHosts, sh.byHost);
+  const report: CellReport = {
+    cell,
+    hosts: rows.length,
+    inServiceHosts: rows.filter((r) => r.inService).length,
+    instances: cellInv.instances.length,
+    resources: sumResources(rows.filter((r) => r.inService).map((r) => r.resources)),
+    cpuUtilisation: utilisation(rows),
+    nPlusOne: n1.summary,
+    fragmentation: fragmentation(rows, cellInv.instances, sh.sizes),
+    tonight: sh.tonight.get(cell)!,
+  };
+  return { report, rows };
+}
+
 export function buildCapacityReport(inventory: Inventory, options: CapacityReportOptions): CapacityReport {
   const start = performance.now();
   const maintenance = new Set(options.maintenanceHosts ?? []);
@@ -35,44 +73,17 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     avoidHosts: [...new Set([...(options.plannerOptions?.avoidHosts ?? []), ...maintenance])],
   };
   const balance: BalanceSettings = { threshold: 0.1, frozenInstances: [], ...options.balance };
-  const byHost = instancesByHost(inventory);
-  const sizes = flavorSizes(inventory.instances);
-  const cells = new Map<string, Host[]>();
-  for (const h of inventory.hosts) {
-    const list = cells.get(h.cell);
-    if (list) list.push(h);
-    else cells.set(h.cell, [h]);
-  }
-
+  const planner = options.planner ?? plan;
   const t = performance.now();
-  const tonight = tonightBalance(inventory, balance, options.planner ?? plan, plannerOptions);
-  const balanceMs = performance.now() - t;
-  const hosts: HostRow[] = [];
-  const cellReports: CellReport[] = [];
-  let nPlusOneMs = 0;
-  for (const cell of [...cells.keys()].sort()) {
-    const cellHosts = cells.get(cell)!;
-    const n1 = nPlusOne(inventory, cellHosts, byHost, {
-      planner: options.planner ?? plan,
-      plannerOptions,
-      plannerBudgetMs: options.plannerBudgetMs ?? 60_000,
-    });
-    nPlusOneMs += n1.summary.ms;
-    const rows = cellHosts.map((h) => hostRow(h, byHost.get(h.name) ?? [], maintenance, n1.checks.get(h.name) ?? undecided));
-    hosts.push(...rows);
-    const cellInv = cellInventory(inventory, cellHosts, byHost);
-    cellReports.push({
-      cell,
-      hosts: rows.length,
-      inServiceHosts: rows.filter((r) => r.inService).length,
-      instances: cellInv.instances.length,
-      resources: sumResources(rows.filter((r) => r.inService).map((r) => r.resources)),
-      cpuUtilisation: utilisation(rows),
-      nPlusOne: n1.summary,
-      fragmentation: fragmentation(rows, cellInv.instances, sizes),
-      tonight: tonight.get(cell)!,
-    });
-  }
+  const tonight = tonightBalance(inventory, balance, planner, plannerOptions);
+  const balanceMs = Math.round(performance.now() - t);
+  const sh: Shared = {
+    inventory, maintenance, tonight,
+    byHost: instancesByHost(inventory),
+    sizes: flavorSizes(inventory.instances),
+    n1: { planner, plannerOptions, plannerBudgetMs: options.plannerBudgetMs ?? 60_000 },
+  };
+  const parts = [...cellsOf(inventory)].map(([cell, hosts]) => cellReport(cell, hosts, sh));
   return {
     generatedAt: new Date(options.now).toISOString(),
     settings: {
@@ -81,9 +92,13 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
       maxMoves: balance.maxMoves ?? null,
       frozenInstances: balance.frozenInstances.length,
     },
-    cells: cellReports,
-    hosts,
-    timings: { totalMs: Math.round(performance.now() - start), nPlusOneMs, balanceMs: Math.round(balanceMs) },
+    cells: parts.map((p) => p.report),
+    hosts: parts.flatMap((p) => p.rows),
+    timings: {
+      totalMs: Math.round(performance.now() - start),
+      nPlusOneMs: parts.reduce((sum, p) => sum + p.report.nPlusOne.ms, 0),
+      balanceMs,
+    },
   };
 }
 
