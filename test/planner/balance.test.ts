@@ -117,6 +117,19 @@ describe('balance', () => {
     expect(p.unplaced[0].reason).toMatch(/h1 is over capacity.*h2 lacks/);
   });
 
+  it('treats soft-anti-affinity as a preference: members are not stacked when another host does as well', () => {
+    const inv = lopsided();
+    inv.serverGroups.push({ id: 'soft', policy: 'soft-anti-affinity' });
+    for (const i of inv.instances) if (i.name !== 'c0') i.serverGroup = i.name === 'b0' || i.name.startsWith('a') ? 'soft' : null;
+    // b0 (h2) and every a* (h1) are members; c0 on h3 is not. h2 and h3 are equally loaded, so
+    // only the penalty tells them apart: the one move allowed goes to h3.
+    const p = balance(inv, { maxMoves: 1 });
+    expect(p.moves.map((m) => m.to)).toEqual(['h3']);
+    inv.instances.find((i) => i.name === 'b0')!.serverGroup = null;
+    inv.instances.find((i) => i.name === 'c0')!.serverGroup = 'soft';
+    expect(balance(inv, { maxMoves: 1 }).moves.map((m) => m.to)).toEqual(['h2']);
+  });
+
   it('is deterministic', () => {
     const inv = balanceCell({ hosts: 40, seed: 3 });
     expect(JSON.stringify(balance(inv))).toBe(JSON.stringify(balance(inv)));
