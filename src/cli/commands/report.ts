@@ -5,9 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, formatConfigErrors } from '../../config/index.js';
-import { defaultNightlyConfig } from '../../nightly/config.js';
+import { defaultNightlyConfig, type NightlyConfig } from '../../nightly/config.js';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
-import { inventoryFromConfig, readInventory, serviceState, type Loaded, type ServiceState } from '../../report/sources.js';
+import { collectFromConfig, readInventory, serviceState, type Loaded, type ServiceState } from '../../report/sources.js';
 import type { Inventory, PlannerOptions } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
 
@@ -17,8 +17,11 @@ Capacity review, plan only: per-cell headroom, whether every host can be drained
 and what blocks it, fragmentation per flavor size, and what tonight's balance would move.
 
   --inventory FILE     inventory snapshot (JSON, the planner's inventory format)
-  --config FILE        service configuration: its demo region or store (maintenance flags,
-                       cool-down) and nightly settings; without --inventory the default config
+  --config FILE        service configuration: without --inventory the inventory is collected
+                       from its hypervisors (the simulated demo region when none is
+                       configured); its store gives maintenance flags and the cool-down,
+                       its nightly section the balance settings. Without either option the
+                       default configuration (REBALANCER_CONFIG) is used.
   --format FORMAT      html | json | csv (default html)
   --out FILE           write the report to FILE instead of stdout
   --maintenance HOST   treat HOST as in maintenance (never a target); repeatable
@@ -64,27 +67,26 @@ interface Inputs {
   inventory: Inventory;
   state: ServiceState;
   plannerOptions: PlannerOptions;
-  nightly: ReturnType<typeof defaultNightlyConfig>;
+  nightly: NightlyConfig;
 }
 
-async function inputs(args: Args, now: number): Promise<Loaded<Inputs>> {
-  let nightly = defaultNightlyConfig();
-  let plannerOptions: PlannerOptions = {};
-  let state: ServiceState = { maintenanceHosts: [], frozenInstances: [] };
-  let inventory: Loaded<Inventory> | null = null;
-  if (args.config || !args.inventory) {
-    const loaded = loadConfig({ path: args.config, env: process.env });
-    if (!loaded.ok) return { ok: false, message: `invalid configuration:\n${formatConfigErrors(loaded.errors)}` };
-    const c = loaded.config;
-    nightly = c.nightly;
-    plannerOptions = { method: c.planner.method, timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds };
-    state = serviceState(c.store.path, nightly.cooldownHours, now);
-    if (!args.inventory) inventory = inventoryFromConfig(c);
+/** Inventory file, or collection through the configuration; service state from its store. */
+async function inputs(args: Args, now: number, io: CommandIo): Promise<Loaded<Inputs>> {
+  const file = args.inventory ? await readInventory(args.inventory) : null;
+  if (file && !file.ok) return file;
+  if (file?.ok && !args.config) {
+    const state = { maintenanceHosts: args.maintenance, frozenInstances: [] };
+    return { ok: true, value: { inventory: file.value, state, plannerOptions: {}, nightly: defaultNightlyConfig() } };
   }
-  inventory ??= await readInventory(args.inventory!);
-  if (!inventory.ok) return inventory;
-  state.maintenanceHosts = [...new Set([...state.maintenanceHosts, ...args.maintenance])];
-  return { ok: true, value: { inventory: inventory.value, state, plannerOptions, nightly } };
+  const loaded = loadConfig({ path: args.config, env: process.env });
+  if (!loaded.ok) return { ok: false, message: `invalid configuration:\n${formatConfigErrors(loaded.errors)}` };
+  const c = loaded.config;
+  const plannerOptions: PlannerOptions = { method: c.planner.method, timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds };
+  const got = file?.ok
+    ? { inventory: file.value, state: serviceState(c, now) }
+    : await collectFromConfig(c, now, (w) => io.stderr(`warning: ${w.message}\n`));
+  got.state.maintenanceHosts = [...new Set([...got.state.maintenanceHosts, ...args.maintenance])];
+  return { ok: true, value: { ...got, plannerOptions, nightly: c.nightly } };
 }
 
 function fail(io: CommandIo, message: string): number {
@@ -100,7 +102,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (!args.ok) return fail(io, args.message);
   const now = Date.now();
-  const input = await inputs(args.value, now);
+  const input = await inputs(args.value, now, io);
   if (!input.ok) return fail(io, input.message);
   const { inventory, state, plannerOptions, nightly } = input.value;
   const report = buildCapacityReport(inventory, {
