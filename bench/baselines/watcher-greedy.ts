@@ -49,48 +49,74 @@ function shift(s: Sums, k: number, d: number): void {
   s.x[k] = v;
 }
 
+interface Cell {
+  view: ReturnType<typeof buildView>;
+  usage: ReturnType<typeof createUsage>;
+  mem: Sums;
+  cpu: Sums;
+  onHost: number[][];
+}
+
+/** Host share of instance `i` on host `h`: memory fraction and CPU utilisation. */
+function shares(c: Cell, i: number, h: number): { m: number; u: number } {
+  const inst = c.view.instances[i];
+  return { m: inst.memoryMb / c.view.capacity.memoryMb[h], u: ((inst.cpuUsage ?? 0) * inst.vcpus) / c.view.hosts[h].vcpus };
+}
+
+/** The move off host `a` that lowers the summed standard deviations most, if any does. */
+function bestFrom(c: Cell, a: number): { i: number; b: number } | null {
+  const n = c.view.hosts.length;
+  let best = { value: sd(c.mem.s1, c.mem.s2, n) + sd(c.cpu.s1, c.cpu.s2, n), i: -1, b: -1 };
+  for (const i of c.onHost[a]) {
+    const inst = c.view.instances[i];
+    if (!migrationMode(inst).mode || (inst.serverGroup && c.view.groupPolicy.get(inst.serverGroup) === 'affinity')) continue;
+    const out = shares(c, i, a);
+    for (let b = 0; b < n; b++) {
+      if (b === a) continue;
+      const into = shares(c, i, b);
+      const value = sdAfter(c.mem, n, a, -out.m, b, into.m) + sdAfter(c.cpu, n, a, -out.u, b, into.u);
+      if (value >= best.value - 1e-12 || !checkTarget(c.view, i, b, c.usage).ok) continue;
+      best = { value, i, b };
+    }
+  }
+  return best.i < 0 ? null : { i: best.i, b: best.b };
+}
+
+function apply(c: Cell, i: number, a: number, b: number): void {
+  const out = shares(c, i, a);
+  const into = shares(c, i, b);
+  shift(c.mem, a, -out.m);
+  shift(c.mem, b, into.m);
+  shift(c.cpu, a, -out.u);
+  shift(c.cpu, b, into.u);
+  addInstance(c.view, c.usage, i, b);
+  removeInstance(c.view, c.usage, i, a);
+  c.onHost[a].splice(c.onHost[a].indexOf(i), 1);
+  c.onHost[b].push(i);
+}
+
 /** Runs the baseline on every host of the inventory (one cell) until `threshold` or no improvement. */
 export function watcherGreedy(inventory: Inventory, opts: { threshold: number; maxMoves?: number }): BaselineResult {
   const view = buildView(inventory);
-  const usage = createUsage(view);
   const n = view.hosts.length;
-  const memCap = view.capacity.memoryMb;
-  const mem = sums(Float64Array.from(view.hosts, (_, k) => view.usage.memoryMb[k] / memCap[k]));
-  const cpu = sums(Float64Array.from(view.hosts, (h) => h.cpuUsage ?? 0));
-  const loc = Int32Array.from(view.instances, (i) => view.hostIndex.get(i.host)!);
-  const onHost = view.instancesByHost.map((l) => [...l]);
+  const c: Cell = {
+    view,
+    usage: createUsage(view),
+    mem: sums(Float64Array.from(view.hosts, (_, k) => view.usage.memoryMb[k] / view.capacity.memoryMb[k])),
+    cpu: sums(Float64Array.from(view.hosts, (h) => h.cpuUsage ?? 0)),
+    onHost: view.instancesByHost.map((l) => [...l]),
+  };
   const out: BaselineResult = { placement: new Map(), moves: 0, gib: 0 };
-  while (out.moves < (opts.maxMoves ?? Infinity) && Math.max(cv(mem, n), cv(cpu, n)) >= opts.threshold) {
+  while (out.moves < (opts.maxMoves ?? Infinity) && Math.max(cv(c.mem, n), cv(c.cpu, n)) >= opts.threshold) {
     let a = 0;
-    for (let k = 1; k < n; k++) if (mem.x[k] + cpu.x[k] > mem.x[a] + cpu.x[a]) a = k;
-    let best = { value: sd(mem.s1, mem.s2, n) + sd(cpu.s1, cpu.s2, n), i: -1, b: -1 };
-    for (const i of onHost[a]) {
-      const inst = view.instances[i];
-      if (!migrationMode(inst).mode || (inst.serverGroup && view.groupPolicy.get(inst.serverGroup) === 'affinity')) continue;
-      const dm = inst.memoryMb;
-      const dc = (inst.cpuUsage ?? 0) * inst.vcpus;
-      for (let b = 0; b < n; b++) {
-        if (b === a) continue;
-        const value = sdAfter(mem, n, a, -dm / memCap[a], b, dm / memCap[b]) + sdAfter(cpu, n, a, -dc / view.hosts[a].vcpus, b, dc / view.hosts[b].vcpus);
-        if (value >= best.value - 1e-12 || !checkTarget(view, i, b, usage).ok) continue;
-        best = { value, i, b };
-      }
-    }
-    if (best.i < 0) break;
-    const inst = view.instances[best.i];
-    shift(mem, a, -inst.memoryMb / memCap[a]);
-    shift(mem, best.b, inst.memoryMb / memCap[best.b]);
-    const dc = (inst.cpuUsage ?? 0) * inst.vcpus;
-    shift(cpu, a, -dc / view.hosts[a].vcpus);
-    shift(cpu, best.b, dc / view.hosts[best.b].vcpus);
-    addInstance(view, usage, best.i, best.b);
-    removeInstance(view, usage, best.i, a);
-    onHost[a].splice(onHost[a].indexOf(best.i), 1);
-    onHost[best.b].push(best.i);
-    loc[best.i] = best.b;
+    for (let k = 1; k < n; k++) if (c.mem.x[k] + c.cpu.x[k] > c.mem.x[a] + c.cpu.x[a]) a = k;
+    const move = bestFrom(c, a);
+    if (!move) break;
+    apply(c, move.i, a, move.b);
+    const inst = view.instances[move.i];
     out.moves++;
     out.gib += moveGib(inst, migrationMode(inst).mode!);
-    out.placement.set(inst.id, view.hosts[best.b].name);
+    out.placement.set(inst.id, view.hosts[move.b].name);
   }
   return out;
 }
