@@ -48,7 +48,10 @@ describe('executor: timeouts and stalls', () => {
     const id = h.addPlan([mv('vm0', 'A', 'B')]);
     expect((await h.executor.execute(id)).status).toBe('succeeded');
     expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'B', state: 'running' });
-    expect(h.store.listEvents({ planId: id }).map((e) => e.type)).toContain('guest.suspended');
+    const suspendedAt = h.store.listEvents({ planId: id }).find((e) => e.type === 'guest.suspended')!.at;
+    const after = h.store.listProgress(id, 0).filter((p) => p.at > suspendedAt);
+    expect(after.length).toBeGreaterThan(2); // progress is still recorded while the copy finishes
+    expect(after.at(-1)!.remainingBytes).toBeLessThan(after[0].remainingBytes);
   });
 });
 

@@ -51,6 +51,17 @@ describe('SQLite store', () => {
     db.close();
   });
 
+  it('keeps what a store with normal durability committed, across reopening', () => {
+    const { path, store } = fresh();
+    store.close();
+    const normal = openStore(path, { durability: 'normal' });
+    const a = normal.createPlan({ plan: samplePlan(1), source: 'cli', at: 1 });
+    normal.close();
+    const again = openStore(path);
+    cleanups.push(() => again.close());
+    expect(again.getPlan(a.id)).not.toBeNull();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const { path, store } = fresh();
     store.close();
