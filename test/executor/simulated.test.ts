@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '../../executor/clock.js';
+import { createScaledClock, createVirtualClock } from '../../executor/clock.js';
 import { HypervisorError } from '../../executor/hypervisor/errors.js';
 import { createSimulatedCluster, simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
 import type { SimDomainSpec } from '../../executor/hypervisor/simulated/index.js';
@@ -135,6 +135,20 @@ describe('simulated cluster', () => {
     expect((await sim.hostFacts('H2')).reachable).toBe(false);
     expect(await sim.listDomains('H1')).toMatchObject([{ id: 'i1', state: 'paused', disks: [{ storage: 'local', sizeGb: 10 }] }]);
     expect((await sim.hostFacts('H1')).freeMemoryMb).toBe(32768 - 2048);
+  });
+});
+
+describe('simulated cluster in scaled real time (demo mode)', () => {
+  it('completes a migration after its simulated duration divided by the speed', async () => {
+    const clock = createScaledClock(200);
+    const sim = createSimulatedCluster({ clock, hosts: [{ name: 'A', cpus: 4, memoryMb: 65536, diskGb: 10 }, { name: 'B', cpus: 4, memoryMb: 65536, diskGb: 10 }], domains: [{ id: 'v', host: 'A', vcpus: 1, memoryMb: 8192 }] });
+    const t0 = clock.now();
+    const r0 = Date.now();
+    await sim.migrate({ domainId: 'v', domainName: 'v', from: 'A', to: 'B', mode: 'live' });
+    const simulated = clock.now() - t0;
+    expect(simulated).toBeGreaterThanOrEqual(1000 + (8 * GIB / TEN_GBIT) * 1000 - 50);
+    expect(Date.now() - r0).toBeLessThan(simulated / 20);
+    expect(sim.whereIs('v')!.host).toBe('B');
   });
 });
 
