@@ -3,7 +3,6 @@
  * naming that rule, written for the operator reading the plan.
  */
 import type { ClusterView, Demand } from './view.js';
-import { demandOf } from './view.js';
 import type { UsageState } from './state.js';
 import type { BlockCode, Lack } from './check.js';
 import { STAGE, checkTarget, describeLack } from './check.js';
@@ -30,7 +29,7 @@ export function explainUnplaced(
   view: ClusterView,
   i: number,
   s: UsageState,
-  demand: Demand = demandOf(view.instances[i]),
+  demand: Demand = view.demands[i],
   subject = `instance ${view.instances[i].name}`,
 ): Explanation {
   const inst = view.instances[i];

@@ -6,7 +6,6 @@
  * finishes); call `remove` on the source when a wave completes.
  */
 import type { ClusterView, Demand } from './view.js';
-import { demandOf } from './view.js';
 
 export interface UsageState {
   vcpus: Float64Array;
@@ -61,12 +60,12 @@ function shift(view: ClusterView, s: UsageState, instance: number, host: number,
 
 /** Counts instance `i` on host `h` (an arrival). */
 export function addInstance(view: ClusterView, s: UsageState, i: number, h: number): void {
-  shift(view, s, i, h, 1, demandOf(view.instances[i]));
+  shift(view, s, i, h, 1, view.demands[i]);
 }
 
 /** Stops counting instance `i` on host `h` (a departure that finished, or an undone arrival). */
 export function removeInstance(view: ClusterView, s: UsageState, i: number, h: number): void {
-  shift(view, s, i, h, -1, demandOf(view.instances[i]));
+  shift(view, s, i, h, -1, view.demands[i]);
 }
 
 /** Free capacity of host `h` per resource (negative when already over). */

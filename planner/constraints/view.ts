@@ -36,6 +36,8 @@ export interface ClusterView {
   readonly capacity: { vcpus: Float64Array; memoryMb: Float64Array; diskGb: Float64Array };
   /** Current usage per host index (every instance on it, whatever its status). */
   readonly usage: { vcpus: Float64Array; memoryMb: Float64Array; diskGb: Float64Array };
+  /** What each instance consumes on its host, per instance index. */
+  readonly demands: readonly Demand[];
   /** Instance indexes per host index. */
   readonly instancesByHost: readonly (readonly number[])[];
   /** Host indexes per cell, in inventory order. */
@@ -108,12 +110,13 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
   });
   const instanceIndex = new Map<string, number>();
   const instancesByHost: number[][] = hosts.map(() => []);
+  const demands = instances.map(demandOf);
   instances.forEach((inst, i) => {
     instanceIndex.set(inst.id, i);
     const k = hostIndex.get(inst.host);
     if (k === undefined) return;
     instancesByHost[k].push(i);
-    const d = demandOf(inst);
+    const d = demands[i];
     usage.vcpus[k] += d.vcpus;
     usage.memoryMb[k] += d.memoryMb;
     usage.diskGb[k] += d.diskGb;
@@ -132,6 +135,7 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     instanceIndex,
     capacity,
     usage,
+    demands,
     instancesByHost,
     hostsByCell,
     ...indexGroups(inventory, instanceIndex),

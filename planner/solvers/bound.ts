@@ -3,10 +3,10 @@
  * Two arguments, the larger wins:
  * - every unit lands somewhere, so the peak is at least the lowest utilisation any candidate host
  *   reaches with that unit alone added (max over units of min over hosts);
- * - fluid ("water-filling"): per utilisation dimension, if the peak is t then each receiving host
- *   absorbs at most t x capacity - current usage, so the units' total demand must fit under the
- *   water level t over the candidate hosts; the smallest such t is a bound. Capacity limits and
- *   integrality are relaxed, which only lowers it.
+ * - packing: per utilisation dimension, if the peak is t then each receiving host absorbs at most
+ *   t x capacity - current usage, and each unit needs a host where it fits alone under t; the
+ *   smallest t where a split (fractional) packing exists is a bound (see fitsUnderLevel). It
+ *   contains the fluid "water-filling" bound and is much tighter when many units need room.
  */
 import type { ClusterView, UsageState } from '../constraints/index.js';
 import type { Problem } from './problem.js';
@@ -31,31 +31,55 @@ function dims(p: Problem): Dim[] {
   ];
 }
 
-/** Smallest water level t with sum over hosts of max(0, t x cap - used) >= total. */
-export function waterLevel(hosts: { cap: number; used: number }[], total: number): number {
-  const list = hosts.filter((x) => x.cap > 0).sort((a, b) => a.used / a.cap - b.used / b.cap);
-  if (list.length === 0 || total <= 0) return 0;
-  let capSum = 0;
-  let usedSum = 0;
-  for (let j = 0; j < list.length; j++) {
-    capSum += list[j].cap;
-    usedSum += list[j].used;
-    const t = (total + usedSum) / capSum;
-    const next = j + 1 < list.length ? list[j + 1].used / list[j + 1].cap : Infinity;
-    if (t <= next) return t;
+/**
+ * Could units with demands `demands` (one dimension) fit under level t? Host h offers
+ * slack(h) = min(t x cap - used, cap - used) (the second term only for allocation, which is also
+ * a hard capacity). Relaxation: a unit may be split, but only over hosts whose slack is at least
+ * the unit's whole demand (it must fit somewhere alone). Those host sets are nested (bigger units
+ * have fewer), so by Hall's theorem it is feasible iff for every k the k largest units fit in the
+ * hosts eligible for the k-th largest.
+ */
+export function fitsUnderLevel(hosts: readonly HostLoad[], demands: readonly number[], t: number, hard: boolean): boolean {
+  const slack = hosts.map((x) => Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity)).filter((v) => v > 0);
+  slack.sort((a, b) => b - a);
+  let j = 0;
+  let offered = 0;
+  let needed = 0;
+  for (const d of demands) {
+    while (j < slack.length && slack[j] >= d - 1e-9) offered += slack[j++];
+    needed += d;
+    if (needed > offered + 1e-9) return false;
   }
-  return (total + usedSum) / capSum;
+  return true;
 }
 
-function fluidBound(p: Problem, placed: number[]): number {
-  const hosts = new Set<number>();
-  for (const k of placed) for (const h of p.units[k].candidates) hosts.add(h);
-  let bound = 0;
-  for (const d of dims(p)) {
-    if ([...hosts].some((h) => !d.defined(h))) continue; // demand could go where this dimension is not measured
-    const total = placed.reduce((sum, k) => sum + d.demand(k), 0);
-    bound = Math.max(bound, waterLevel([...hosts].map((h) => ({ cap: d.cap(h), used: d.used(h) })), total));
+interface HostLoad {
+  cap: number;
+  used: number;
+}
+
+/** Largest level proven infeasible (by fitsUnderLevel) below `hi`, by bisection from `lo`. */
+function levelBound(hosts: HostLoad[], demands: number[], hard: boolean, lo: number, hi: number): number {
+  if (demands.every((d) => d <= 0) || fitsUnderLevel(hosts, demands, lo, hard)) return lo;
+  for (let step = 0; step < 40 && hi - lo > 1e-7 * Math.max(1, hi); step++) {
+    const mid = (lo + hi) / 2;
+    if (fitsUnderLevel(hosts, demands, mid, hard)) hi = mid;
+    else lo = mid;
   }
+  return lo;
+}
+
+function packingBound(p: Problem, placed: number[], hi: number): number {
+  const hostSet = new Set<number>();
+  for (const k of placed) for (const h of p.units[k].candidates) hostSet.add(h);
+  const hosts = [...hostSet];
+  let bound = 0;
+  dims(p).forEach((d, j) => {
+    if (hosts.some((h) => !d.defined(h))) return; // demand could go where this dimension is not measured
+    const loads = hosts.map((h) => ({ cap: d.cap(h), used: d.used(h) })).filter((x) => x.cap > 0);
+    const demands = placed.map((k) => d.demand(k)).sort((a, b) => b - a);
+    bound = Math.max(bound, levelBound(loads, demands, j < 2, 0, hi));
+  });
   return bound;
 }
 
@@ -70,10 +94,13 @@ function singleUnitBound(p: Problem, placed: number[]): number {
   return bound;
 }
 
-/** Lower bound on the peak of any assignment that places exactly the units placed in `hostOf`. */
-export function lowerBound(p: Problem, hostOf: Int32Array): number {
+/**
+ * Lower bound on the peak of any assignment that places exactly the units placed in `hostOf`;
+ * `upper` is the peak of a known such assignment (the bisection's ceiling).
+ */
+export function lowerBound(p: Problem, hostOf: Int32Array, upper: number): number {
   const placed: number[] = [];
   for (let k = 0; k < hostOf.length; k++) if (hostOf[k] >= 0) placed.push(k);
   if (placed.length === 0) return 0;
-  return Math.max(fluidBound(p, placed), singleUnitBound(p, placed));
+  return Math.max(packingBound(p, placed, upper), singleUnitBound(p, placed));
 }

@@ -18,18 +18,23 @@ import { improvePeak } from './local-search.js';
 type Resource = 'vcpus' | 'memoryMb' | 'diskGb';
 const RESOURCES: Resource[] = ['vcpus', 'memoryMb', 'diskGb'];
 
-/** The resource with the highest total demand relative to the free capacity of the candidates. */
-export function bindingResource(p: Problem): Resource {
+/** Total demand on `r` over the free capacity of every candidate host (Infinity when none is free). */
+function pressure(p: Problem, r: Resource): number {
   const hosts = new Set<number>();
   for (const u of p.units) for (const h of u.candidates) hosts.add(h);
+  let demand = 0;
+  let free = 0;
+  for (const u of p.units) demand += u.demand[r];
+  for (const h of hosts) free += Math.max(0, p.view.capacity[r][h] - p.base[r][h]);
+  return demand === 0 ? 0 : free > 0 ? demand / free : Infinity;
+}
+
+/** The resource with the highest pressure: the one that decides what fits. */
+export function bindingResource(p: Problem): Resource {
   let best: Resource = 'memoryMb';
   let bestRatio = -1;
   for (const r of RESOURCES) {
-    let demand = 0;
-    let free = 0;
-    for (const u of p.units) demand += u.demand[r];
-    for (const h of hosts) free += Math.max(0, p.view.capacity[r][h] - p.base[r][h]);
-    const ratio = demand === 0 ? 0 : free > 0 ? demand / free : Infinity;
+    const ratio = pressure(p, r);
     if (ratio > bestRatio) [best, bestRatio] = [r, ratio];
   }
   return best;
@@ -83,12 +88,5 @@ function countMembers(p: Problem): number {
 
 /** Free capacity below 1.5x the demand on the binding resource: worth trying the packing rule too. */
 function hasTightCapacity(p: Problem): boolean {
-  const r = bindingResource(p);
-  const hosts = new Set<number>();
-  for (const u of p.units) for (const h of u.candidates) hosts.add(h);
-  let demand = 0;
-  let free = 0;
-  for (const u of p.units) demand += u.demand[r];
-  for (const h of hosts) free += Math.max(0, p.view.capacity[r][h] - p.base[r][h]);
-  return free < 1.5 * demand;
+  return pressure(p, bindingResource(p)) > 1 / 1.5;
 }

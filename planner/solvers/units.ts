@@ -4,7 +4,7 @@
  * are those that pass every static rule for every member and the server group rules at the start.
  */
 import type { ClusterView, Demand, UsageState } from '../constraints/index.js';
-import { demandOf, groupCheck, staticCheck } from '../constraints/index.js';
+import { groupCheck, staticCheck } from '../constraints/index.js';
 import type { Unit } from './problem.js';
 
 /** A member that cannot be grouped: why, as a server group problem. */
@@ -66,7 +66,7 @@ export function buildUnits(view: ClusterView, base: UsageState, moving: number[]
     }
     const candidates = candidatesFor(view, base, members);
     const antiGroup = g && view.groupPolicy.get(g) === 'anti-affinity' ? g : null;
-    units.push({ members, rep: members[0], demand: sum(members.map((m) => demandOf(view.instances[m]))), candidates, allowed: new Set(candidates), antiGroup });
+    units.push({ members, rep: members[0], demand: sum(members.map((m) => view.demands[m])), candidates, allowed: new Set(candidates), antiGroup });
   }
   return { units, blocked };
 }
