@@ -18,7 +18,11 @@ import {
 import type { Inventory, PlannerOptions } from '../../planner/index.js';
 import type { Blocker } from './model.js';
 
-export type QuickAnswer = { kind: 'drainable' } | { kind: 'blocked'; blockers: Blocker[] } | { kind: 'unknown' };
+/** `placement` is the witness of drainability: where each instance of the host can go. */
+export type QuickAnswer =
+  | { kind: 'drainable'; placement: Array<{ instance: string; to: string }> }
+  | { kind: 'blocked'; blockers: Blocker[] }
+  | { kind: 'unknown' };
 
 export interface QuickDrain {
   check(host: string): QuickAnswer;
@@ -37,8 +41,8 @@ function canTake(view: ClusterView, s: UsageState, i: number, t: number): boolea
   return fits(view, s, t, demandOf(view.instances[i])) && checkTarget(view, i, t, s).ok;
 }
 
-/** Places every instance or undoes what it placed; true on success. */
-function greedy(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): boolean {
+/** Places every instance (then undoes it, leaving `s` as it was); the placement, or null. */
+function greedy(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): Array<[number, number]> | null {
   const placed: Array<[number, number]> = [];
   let ok = true;
   for (const i of order) {
@@ -51,7 +55,7 @@ function greedy(view: ClusterView, s: UsageState, order: readonly number[], targ
     placed.push([i, h]);
   }
   for (const [i, h] of placed) removeInstance(view, s, i, h);
-  return ok;
+  return ok ? placed : null;
 }
 
 /** Instances that fit on no host of the cell even alone, explained as the planner would. */
@@ -78,7 +82,8 @@ export function createQuickDrain(cell: Inventory, options: PlannerOptions): Quic
       if (k === undefined) return { kind: 'unknown' };
       const order = [...view.instancesByHost[k]].sort((a, b) => view.instances[b].memoryMb - view.instances[a].memoryMb || view.instances[b].vcpus - view.instances[a].vcpus);
       const planner = order.some((i) => needsPlanner(view, i));
-      if (!planner && greedy(view, s, order, targets)) return { kind: 'drainable' };
+      const placed = planner ? null : greedy(view, s, order, targets);
+      if (placed) return { kind: 'drainable', placement: placed.map(([i, h]) => ({ instance: view.instances[i].id, to: view.hosts[h].name })) };
       const blockers = aloneBlocked(view, s, order.filter((i) => !needsPlanner(view, i)), targets);
       return blockers.length ? { kind: 'blocked', blockers } : { kind: 'unknown' };
     },
