@@ -55,6 +55,8 @@ interface Sample {
   at: number;
   facts: HostFacts;
   domains: DomainFacts[];
+  /** `domains` by id. */
+  byId: Map<string, DomainFacts>;
 }
 
 type Outcome = Sample | { error: unknown };
@@ -104,7 +106,7 @@ async function sampleAll(options: CollectOptions, wanted: boolean[]): Promise<Ou
         const facts = await hypervisor.hostFacts(config.name, s);
         if (!facts.reachable) throw new Error('hypervisor reports the host unreachable');
         const domains = await hypervisor.listDomains(config.name, s);
-        return { at: clock.now(), facts, domains };
+        return { at: clock.now(), facts, domains, byId: new Map(domains.map((d) => [d.id, d])) };
       });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -115,7 +117,7 @@ async function sampleAll(options: CollectOptions, wanted: boolean[]): Promise<Ou
 
 /** Guest CPU utilisation over the sampling gap, per vCPU; null unless running in both samples. */
 function domainUsage(prior: Sample | null, now: Sample, d: DomainFacts): number | null {
-  const before = prior?.domains.find((x) => x.id === d.id);
+  const before = prior?.byId.get(d.id);
   const wallNs = prior ? (now.at - prior.at) * 1e6 : 0;
   if (!before || wallNs <= 0 || d.state !== 'running' || before.state !== 'running') return null;
   const delta = d.cpuTimeNs - before.cpuTimeNs;
@@ -133,7 +135,7 @@ function hostUsage(prior: Sample | null, now: Sample): number | null {
   }
   let busy = 0;
   for (const d of now.domains) {
-    const before = prior.domains.find((x) => x.id === d.id);
+    const before = prior.byId.get(d.id);
     if (before && d.cpuTimeNs >= before.cpuTimeNs) busy += d.cpuTimeNs - before.cpuTimeNs;
   }
   return fraction(busy / capacity);
