@@ -58,14 +58,30 @@ function greedy(view: ClusterView, s: UsageState, order: readonly number[], targ
   return ok ? placed : null;
 }
 
+/**
+ * What the placement rules look at for an instance leaving a given host: instances with the same
+ * key get the same explanation (only the name differs). Instances named in an exclusion are unique.
+ */
+function explanationKey(view: ClusterView, i: number): string {
+  const inst = view.instances[i];
+  const d = demandOf(inst);
+  if (view.excludedPairs.size && [...view.excludedPairs].some((k) => k.startsWith(`${inst.id}\u0000`))) return `id:${inst.id}`;
+  return [inst.host, d.vcpus, d.memoryMb, d.diskGb, inst.cpuMode, inst.cpuModel, inst.serverGroup].join('\u0001');
+}
+
+const SUBJECT = '\u0002';
+
 /** Instances that fit on no host of the cell even alone, explained as the planner would. */
 function aloneBlocked(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): Blocker[] {
   const out: Blocker[] = [];
+  const explained = new Map<string, ReturnType<typeof explainUnplaced>>();
   for (const i of order) {
     if (targets.some((t) => canTake(view, s, i, t))) continue;
     const inst = view.instances[i];
-    const why = explainUnplaced(view, i, s);
-    out.push({ instance: inst.id, name: inst.name, code: why.code, reason: why.reason });
+    const key = explanationKey(view, i);
+    let why = explained.get(key);
+    if (!why) explained.set(key, (why = explainUnplaced(view, i, s, demandOf(inst), SUBJECT)));
+    out.push({ instance: inst.id, name: inst.name, code: why.code, reason: why.reason.split(SUBJECT).join(`instance ${inst.name}`) });
   }
   return out;
 }
