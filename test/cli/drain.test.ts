@@ -94,4 +94,16 @@ describe('rebalancer drain', () => {
     expect(db.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['cell1-host02', report.planId]]);
     db.close();
   }, 60_000);
+
+  it('prints the plan and then the outcome of every move as text', async () => {
+    const { file } = demoConfig();
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'text', '--sample-ms', '0'], io)).toBe(0);
+    const id = /^plan ([0-9a-f-]{36})$/m.exec(out.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(out.stdout).toMatch(/Plan: drain of cell1-host03 \(feasible\)/);
+    expect(out.stdout).toContain(`plan ${id}: succeeded`);
+    expect(out.stdout).toMatch(/cell1-host03 -> cell1-host0\d {2}succeeded/);
+    expect(out.stdout).not.toMatch(/failed|timed_out/);
+  }, 60_000);
 });
