@@ -106,4 +106,15 @@ describe('rebalancer drain', () => {
     expect(out.stdout).toMatch(/cell1-host03 -> cell1-host0\d {2}succeeded/);
     expect(out.stdout).not.toMatch(/failed|timed_out/);
   }, 60_000);
+
+  it('exits 1 when execution fails: every migration hits its (tiny) completion timeout', async () => {
+    const { file } = demoConfig({ planner: { timeoutPerGiBSeconds: 0.001, method: 'auto' }, executor: { maxReplans: 1 } });
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(1);
+    const report = JSON.parse(out.stdout);
+    expect(report.status).toBe('failed');
+    expect(report.history).toHaveLength(2); // the plan and its one re-plan
+    expect(report.history[0].status).toBe('superseded');
+    expect(report.history[0].moves.some((m: { outcome: string }) => m.outcome === 'timed_out')).toBe(true);
+  }, 60_000);
 });
