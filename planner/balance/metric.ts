@@ -9,6 +9,9 @@ export class Metric {
   private s2 = 0;
   /** Indices of the (up to) three highest hosts, highest first. */
   private top: number[] = [];
+  /** cv() and peak() of the current state, kept because every candidate compares against them. */
+  private cvNow = 0;
+  private peakNow = 0;
 
   constructor(values: readonly number[]) {
     this.x = Float64Array.from(values);
@@ -25,11 +28,11 @@ export class Metric {
 
   /** Population coefficient of variation (0 when the mean is 0). */
   cv(): number {
-    return cvOf(this.s1, this.s2, this.n);
+    return this.cvNow;
   }
 
   peak(): number {
-    return this.top.length ? this.x[this.top[0]] : 0;
+    return this.peakNow;
   }
 
   /**
@@ -48,8 +51,8 @@ export class Metric {
         break;
       }
     }
-    const cv = Math.max(cvOf(s1, s2, this.n), floor) - Math.max(this.cv(), floor);
-    return cv + w * (peak - this.peak());
+    const cv = Math.max(cvOf(s1, s2, this.n), floor) - Math.max(this.cvNow, floor);
+    return cv + w * (peak - this.peakNow);
   }
 
   /** Applies a change to two hosts. */
@@ -76,6 +79,8 @@ export class Metric {
       if (top.length > 3) top.pop();
     }
     this.top = top;
+    this.cvNow = cvOf(this.s1, this.s2, this.x.length);
+    this.peakNow = top.length ? this.x[top[0]] : 0;
   }
 }
 

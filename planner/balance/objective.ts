@@ -91,6 +91,22 @@ export class CellObjective {
     return v + this.soft.penalty();
   }
 
+  /**
+   * Objective change of moving an instance of `memoryMb` MiB and `cores` busy cores (cpuUsage x
+   * vcpus) from `a` to `b`, soft groups aside: the hot path of the search.
+   */
+  deltaLoad(memoryMb: number, cores: number, a: number, b: number): number {
+    const ma = this.memCap[a] > 0 ? memoryMb / this.memCap[a] : 0;
+    const mb = this.memCap[b] > 0 ? memoryMb / this.memCap[b] : 0;
+    let d = this.mem.deltaCvPeak(a, -ma, b, mb, PEAK_WEIGHT, this.floor);
+    if (this.cpu) {
+      const ca = this.phys[a] > 0 ? cores / this.phys[a] : 0;
+      const cb = this.phys[b] > 0 ? cores / this.phys[b] : 0;
+      d += this.cpu.deltaCvPeak(a, -ca, b, cb, PEAK_WEIGHT, this.floor);
+    }
+    return d;
+  }
+
   /** Objective after moving `i` from host index `a` to `b`, minus the current objective. O(1). */
   delta(i: Instance, a: number, b: number): number {
     const m = this.memShare(i, a);

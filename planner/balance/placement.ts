@@ -49,6 +49,8 @@ export class CellPlacement {
 
   /** 1 where balance may move the instance (on a participating host, not fixed). */
   private readonly free: Uint8Array;
+  /** 1 where the instance is in a soft server group (its moves change the penalty). */
+  private readonly soft: Uint8Array;
 
   constructor(
     readonly view: ClusterView,
@@ -64,7 +66,15 @@ export class CellPlacement {
     this.homes = this.loc.slice();
     this.onHost = hosts.map((h) => [...view.instancesByHost[h]]);
     this.free = new Uint8Array(view.instances.length);
-    for (const list of this.onHost) for (const i of list) this.free[i] = fixed(i) ? 0 : 1;
+    this.soft = new Uint8Array(view.instances.length);
+    for (const list of this.onHost) {
+      for (const i of list) {
+        this.free[i] = fixed(i) ? 0 : 1;
+        const g = view.instances[i].serverGroup;
+        const policy = g ? view.groupPolicy.get(g) : undefined;
+        this.soft[i] = policy === 'soft-affinity' || policy === 'soft-anti-affinity' ? 1 : 0;
+      }
+    }
     this.gib = Float64Array.from(view.instances, (inst) => {
       const m = migrationMode(inst);
       return m.mode ? moveGib(inst, m.mode) : 0;
@@ -94,7 +104,14 @@ export class CellPlacement {
 
   /** Objective change of moving `i` to host `to` (view index). */
   delta(i: number, to: number): number {
-    return this.obj.delta(this.view.instances[i], this.local[this.loc[i]], this.local[to]);
+    return this.deltaLocal(i, this.local[this.loc[i]], this.local[to]);
+  }
+
+  /** Objective change of moving `i` from objective host `a` to `b`; O(1), no allocation. */
+  deltaLocal(i: number, a: number, b: number): number {
+    const inst = this.view.instances[i];
+    if (this.soft[i]) return this.obj.delta(inst, a, b);
+    return this.obj.deltaLoad(inst.memoryMb, inst.cpuUsage === null ? 0 : inst.cpuUsage * inst.vcpus, a, b);
   }
 
   apply(i: number, to: number): void {

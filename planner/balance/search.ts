@@ -63,7 +63,7 @@ interface Candidate {
 
 /** Gain per GiB of moving `i` from objective host `a` to `b`, host-normalised. */
 function scoreOf(p: CellPlacement, i: number, a: number, b: number): number {
-  return (-p.obj.delta(p.view.instances[i], a, b) * p.obj.n) / p.cost(i);
+  return (-p.deltaLocal(i, a, b) * p.obj.n) / p.cost(i);
 }
 
 /** The best worthwhile move for each (source, destination) pair of hosts (objective indexes), best first. */
