@@ -85,19 +85,38 @@ function bounceHost(view: ClusterView, s: UsageState, p: Pending, at: number): n
   return best;
 }
 
+/**
+ * Marks `start` and every host whose pending departures wait, directly or down a chain, for room
+ * on `start`: bouncing one instance off `start` unblocks them all, so none of them needs a bounce.
+ */
+function relieve(start: number, waiting: ReadonlyMap<number, readonly number[]>, relieved: Set<number>): void {
+  const queue = [start];
+  while (queue.length) {
+    const h = queue.pop()!;
+    if (relieved.has(h)) continue;
+    relieved.add(h);
+    for (const from of waiting.get(h) ?? []) queue.push(from);
+  }
+}
+
 /** Bounces one member of each blocked cycle; returns the legs started in this wave. */
 function breakCycles(view: ClusterView, s: UsageState, pending: Pending[], loc: Int32Array, wave: number): WaveLeg[] {
-  const wanted = new Set(pending.map((p) => p.to));
+  const waiting = new Map<number, number[]>();
+  for (const p of pending) {
+    const list = waiting.get(p.to);
+    if (list) list.push(loc[p.instance]);
+    else waiting.set(p.to, [loc[p.instance]]);
+  }
   const relieved = new Set<number>();
   const order = [...pending].sort((x, y) => view.instances[x.instance].memoryMb - view.instances[y.instance].memoryMb || x.instance - y.instance);
   const legs: WaveLeg[] = [];
   for (const p of order) {
     const at = loc[p.instance];
-    if (p.bounced || !wanted.has(at) || relieved.has(at) || relieved.has(p.to)) continue;
+    if (p.bounced || !waiting.has(at) || relieved.has(at)) continue;
     const t = bounceHost(view, s, p, at);
     if (t === null) continue;
     addInstance(view, s, p.instance, t);
-    relieved.add(at);
+    relieve(at, waiting, relieved);
     legs.push({ instance: p.instance, from: at, to: t, wave });
   }
   return legs;

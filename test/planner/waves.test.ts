@@ -68,6 +68,19 @@ describe('scheduleWaves', () => {
     expect(names(view, scheduleWaves(view, moves).legs)).toEqual(['0:b:B>C', '1:a:A>B']);
   });
 
+  it('bounces once for a three-host rotation', () => {
+    const full = { memoryMb: 8192 };
+    const inv = inventory(
+      [host('A', full), host('B', full), host('C', full), host('D')],
+      [vm('a', 'A', full), vm('b', 'B', full), vm('c', 'C', full)],
+    );
+    const { view, moves } = targets(inv, { 'id-a': 'B', 'id-b': 'C', 'id-c': 'A' });
+    const s = scheduleWaves(view, moves);
+    expect(s.bounces).toBe(1);
+    expect(s.legs).toHaveLength(4);
+    expect(verifyPlan(inv, asPlan(inv, view, s.legs)).ok).toBe(true);
+  });
+
   it('drops what no third host can unblock and says why', () => {
     const inv = inventory(
       [host('A', { memoryMb: 8192 }), host('B', { memoryMb: 8192 })],
