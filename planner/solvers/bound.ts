@@ -6,9 +6,10 @@
  * - packing: per utilisation dimension, if the peak is t then each receiving host absorbs at most
  *   t x capacity - current usage, and each unit needs a host where it fits alone under t; the
  *   smallest t where a split (fractional) packing exists is a bound (see fitsUnderLevel). It
- *   contains the fluid "water-filling" bound and is much tighter when many units need room.
+ *   contains the fluid "water-filling" bound and is much tighter when many units need room;
+ * - dominance: see dominanceBound.
  */
-import type { ClusterView, UsageState } from '../constraints/index.js';
+import type { ClusterView, Demand, UsageState } from '../constraints/index.js';
 import type { Problem } from './problem.js';
 import { peakWith, unitFits } from './problem.js';
 
@@ -94,6 +95,31 @@ function singleUnitBound(p: Problem, placed: number[]): number {
   return bound;
 }
 
+const dominates = (a: Demand, b: Demand) => a.vcpus >= b.vcpus && a.memoryMb >= b.memoryMb && a.diskGb >= b.diskGb && a.cores >= b.cores;
+const twice = (d: Demand): Demand => ({ vcpus: 2 * d.vcpus, memoryMb: 2 * d.memoryMb, diskGb: 2 * d.diskGb, cores: 2 * d.cores });
+
+/**
+ * Big units crowd each other out: take the m units at least as large as unit u in every
+ * resource. Either two of them share a host (peak >= the least a host reaches with twice u's
+ * demand) or they use m distinct hosts (peak >= the m-th lowest level a host reaches with u).
+ */
+function dominanceBound(p: Problem, placed: number[]): number {
+  const hosts = new Set<number>();
+  for (const k of placed) for (const h of p.units[k].candidates) hosts.add(h);
+  let bound = 0;
+  for (const k of placed) {
+    const d = p.units[k].demand;
+    const m = placed.filter((j) => dominates(p.units[j].demand, d)).length;
+    if (m < 2) continue;
+    const levels = [...hosts].map((h) => peakWith(p.view, p.base, h, d)).sort((a, b) => a - b);
+    const distinct = m <= levels.length ? levels[m - 1] : Infinity;
+    let shared = Infinity;
+    for (const h of hosts) shared = Math.min(shared, peakWith(p.view, p.base, h, twice(d)));
+    bound = Math.max(bound, Math.min(distinct, shared));
+  }
+  return bound;
+}
+
 /**
  * Lower bound on the peak of any assignment that places exactly the units placed in `hostOf`;
  * `upper` is the peak of a known such assignment (the bisection's ceiling).
@@ -102,5 +128,5 @@ export function lowerBound(p: Problem, hostOf: Int32Array, upper: number): numbe
   const placed: number[] = [];
   for (let k = 0; k < hostOf.length; k++) if (hostOf[k] >= 0) placed.push(k);
   if (placed.length === 0) return 0;
-  return Math.max(packingBound(p, placed, upper), singleUnitBound(p, placed));
+  return Math.max(packingBound(p, placed, upper), singleUnitBound(p, placed), dominanceBound(p, placed));
 }

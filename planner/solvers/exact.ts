@@ -102,7 +102,8 @@ const RESOURCES = ['vcpus', 'memoryMb', 'diskGb'] as const;
 function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: number) {
   const { view, base, units } = p;
   const vars: Record<string, Row> = { t: { t: 1, tub: 1 } };
-  const constraints: Record<string, { max?: number; equal?: number }> = { tub: { max: incumbent + 1e-9 } };
+  // A little slack: with t pinned exactly at the incumbent the library's simplex was seen to cycle forever.
+  const constraints: Record<string, { max?: number; equal?: number }> = { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } };
   const ints: Record<string, 1> = {};
   const perHost = new Map<number, number[]>();
   for (const { c, h } of pairs) perHost.set(h, [...(perHost.get(h) ?? []), c]);

@@ -1,54 +1,68 @@
 /**
- * Chooses and runs a placement method. The heuristic always runs (it is fast and gives the
- * incumbent); the exact model runs when asked, or under `auto` when it is small enough. The
- * better assignment wins (more placed, then lower peak); a proven exact optimum becomes the
- * lower bound, otherwise the analytical bound of bound.ts is reported.
+ * Chooses and runs a placement method. The heuristic always runs (fast; it gives the incumbent
+ * and, with the analytical bound of bound.ts, often a proof already). Unless that bound closes
+ * the gap, `auto` and `exact` then run the budgeted branch-and-bound, and for very small models
+ * the MILP; the better assignment wins (more placed, then lower peak) and a proven optimum
+ * becomes the lower bound.
  */
 import type { Problem, Solution } from './problem.js';
 import { better, scoreOf } from './problem.js';
 import { solveHeuristic } from './heuristic.js';
 import { exactSize, solveExact } from './exact.js';
+import { branchAndBound } from './branch-bound.js';
 import { lowerBound } from './bound.js';
 
 export type { Problem, Solution, Unit } from './problem.js';
 
 /**
- * Largest exact model attempted, in integer variables, for `auto` and `exact` alike.
- * Measured on random drains: up to 40 VMs x 50 hosts (~2,000 variables) the library returns
- * within its time limit; on a 60 VM x 50 host model (~2,900) its simplex never returned, and a
- * synchronous call cannot be interrupted, so larger models always use the heuristic.
+ * Largest MILP attempted, in integer variables. Measured on random drains: with the peak pinned
+ * exactly at the incumbent, javascript-lp-solver's simplex never returned on a 127-variable model
+ * (with a little slack it did); a 2,900-variable model never returned either way. A synchronous
+ * call cannot be interrupted, so the MILP is kept to models this small; the branch-and-bound,
+ * which has a work budget, covers the rest.
  */
-export const EXACT_MAX_VARIABLES = 2000;
+export const EXACT_MAX_VARIABLES = 200;
 
 export interface SolveOptions {
   /** @default 'auto' */
   method?: 'auto' | 'heuristic' | 'exact';
-  /** Clock in ms for the exact solver's proof of optimality. */
+  /** Clock in ms for the MILP's proof of optimality. */
   now?: () => number;
-  /** Time budget of the exact solver in ms. @default 2000 */
+  /** Time budget of the MILP in ms. @default 2000 */
   exactTimeLimitMs?: number;
+}
+
+type Candidate = Solution & { proven: number | null };
+
+function runExact(p: Problem, heuristic: ReturnType<typeof solveHeuristic>, all: boolean, o: SolveOptions): Candidate | null {
+  const incumbent = all ? heuristic.objective : Infinity;
+  let proven: number | null = null;
+  let found: Candidate | null = null;
+  const bb = branchAndBound(p, incumbent);
+  if (bb.proven) proven = bb.peak;
+  if (bb.hostOf) found = { hostOf: bb.hostOf, method: 'exact-bb', objective: bb.peak, lowerBound: 0, proven };
+  if (proven === null && exactSize(p, Math.min(incumbent, 1e6)) <= EXACT_MAX_VARIABLES) {
+    const lp = solveExact(p, { incumbent: Math.min(incumbent, 1e6), timeLimitMs: o.exactTimeLimitMs, now: o.now });
+    if (lp?.proven) proven = lp.peak;
+    if (lp && (!found || lp.peak < found.objective - 1e-12)) found = { hostOf: lp.hostOf, method: 'exact-lp', objective: lp.peak, lowerBound: 0, proven };
+  }
+  if (found) found.proven = proven;
+  return found ?? (proven !== null ? { ...heuristic, lowerBound: 0, proven } : null);
 }
 
 /** Places the units of `p`; units left at -1 could not be placed. */
 export function solvePlacement(p: Problem, o: SolveOptions = {}): Solution {
   const heuristic = solveHeuristic(p);
   const all = heuristic.score.placed === p.units.reduce((n, u) => n + u.members.length, 0);
-  const incumbent = all ? heuristic.objective : 1e6;
-  const method = o.method ?? 'auto';
   const bound0 = lowerBound(p, heuristic.hostOf, heuristic.objective);
-  const closed = all && heuristic.objective - bound0 <= 1e-9; // the bound already proves the heuristic optimal
-  const small = () => exactSize(p, incumbent) <= EXACT_MAX_VARIABLES;
-  const tryExact = p.units.length > 0 && method !== 'heuristic' && !(method === 'auto' && closed) && small();
-  let best: Solution = { ...heuristic, lowerBound: 0 };
-  let proven: number | null = null;
-  if (tryExact) {
-    const exact = solveExact(p, { incumbent, timeLimitMs: o.exactTimeLimitMs, now: o.now });
-    if (exact) {
-      if (exact.proven) proven = exact.peak;
-      const score = scoreOf(p, exact.hostOf)!;
-      if (better(score, heuristic.score)) best = { hostOf: exact.hostOf, method: 'exact-lp', objective: exact.peak, lowerBound: 0 };
-    }
+  const closed = all && heuristic.objective - bound0 <= 1e-9;
+  const method = o.method ?? 'auto';
+  let best: Candidate = { hostOf: heuristic.hostOf, method: heuristic.method, objective: heuristic.objective, lowerBound: 0, proven: null };
+  if (p.units.length > 0 && method !== 'heuristic' && !closed) {
+    const exact = runExact(p, heuristic, all, o);
+    if (exact && exact.hostOf !== heuristic.hostOf && better(scoreOf(p, exact.hostOf)!, heuristic.score)) best = exact;
+    else if (exact) best.proven = exact.proven;
   }
-  const bound = proven ?? (best.hostOf === heuristic.hostOf ? bound0 : lowerBound(p, best.hostOf, best.objective));
-  return { ...best, lowerBound: Math.min(bound, best.objective) };
+  const bound = best.proven ?? (best.hostOf === heuristic.hostOf ? bound0 : lowerBound(p, best.hostOf, best.objective));
+  return { hostOf: best.hostOf, method: best.method, objective: best.objective, lowerBound: Math.min(bound, best.objective) };
 }
