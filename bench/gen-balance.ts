@@ -32,6 +32,8 @@ export interface BalanceCellOptions {
   /** Mean instances per host. @default 20 */
   perHost?: number;
   seed?: number;
+  /** Give hosts and instances measured CPU figures; without them balance works on memory alone. @default true */
+  cpuKnown?: boolean;
 }
 
 function host(k: number): Host {
@@ -81,6 +83,10 @@ export function balanceCell(o: BalanceCellOptions): Inventory {
       h.cpuUsage! += ((inst.cpuUsage ?? 0) * inst.vcpus) / h.vcpus;
     }
     h.cpuUsage = Math.min(1, Math.round(h.cpuUsage! * 1000) / 1000);
+  }
+  if (o.cpuKnown === false) {
+    for (const h of hosts) h.cpuUsage = null;
+    for (const i of instances) i.cpuUsage = null;
   }
   return { hosts, instances, serverGroups: groups };
 }
