@@ -74,7 +74,7 @@ export function planBalance(inventory: Inventory, request: BalanceRequest, optio
     const p = new CellPlacement(view, hosts, (i) => fixedReason(view, i, frozen));
     for (const f of repairOverCapacity(p)) unplaced.push(toUnplaced(view, f.instance, f.code, `${view.hosts[f.host].name} is over capacity and ${f.reason}`));
     const repairs = p.moved.length;
-    improve(p, { threshold, maxMoves: maxMoves - targets.length - repairs });
+    improve(p, { threshold, maxMoves: maxMoves - targets.length }); // p.moved already counts the repairs
     p.targets().forEach((t, k) => targets.push({ ...t, priority: (k < repairs ? REPAIR_PRIORITY : 0) - order++ }));
   }
   const { schedule, cut } = scheduleWithin(view, targets, maxMoves);

@@ -105,6 +105,17 @@ describe('balance', () => {
     expect(p.moves.map((m) => m.name)).toEqual(['small']);
   });
 
+  it('counts repairs once against maxMoves', () => {
+    // h1 is 8 GiB over; one repair, then one balancing move fits a budget of two.
+    const inv = inventory(
+      [host('h1', { memoryMb: 32768 }), host('h2'), host('h3')],
+      [...[0, 1, 2, 3, 4].map((k) => vm(`a${k}`, 'h1', { memoryMb: 8192 })), vm('b', 'h2', { memoryMb: 8192 })],
+    );
+    const p = balance(inv, { maxMoves: 2 });
+    expect(p.moves).toHaveLength(2);
+    expect(p.feasible).toBe(true);
+  });
+
   it('reports an over-capacity host it cannot repair', () => {
     const inv = inventory(
       [host('h1', { memoryMb: 8192 }), host('h2', { memoryMb: 8192 })],
