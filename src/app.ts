@@ -37,8 +37,6 @@ export interface ServiceOptions {
   log: Logger;
   /** Service clock (timestamps, cache ages). @default systemClock */
   clock?: Clock;
-  /** Gap between the two CPU samples of an inventory collection, in cluster time. @default 1000 */
-  sampleMs?: number;
   /** Start the nightly cron job. @default config.nightly.enabled */
   nightly?: boolean;
 }
@@ -79,7 +77,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
   const executor = executorOptions(config);
-  const session = openSession(config, { log, sampleMs: options.sampleMs ?? 1000 });
+  const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
   const store = session.store!;
   const orchestrator = createOrchestrator({
     hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store, clock,
@@ -87,7 +85,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   });
   const recovered = await orchestrator.executor.recover();
   for (const r of recovered) r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
-  const inventorySource = cachedInventorySource({ collect: session.collect, clock, maxAgeMs: 2000 });
+  const inventorySource = cachedInventorySource({
+    collect: session.collect, clock, maxAgeMs: config.inventory.maxAgeSeconds * 1000,
+    onError: (err) => log.warn({ err }, 'inventory refresh failed; serving the previous snapshot'),
+  });
   const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock });
   const nightly = nightlyFor(config, session, store, orchestrator, clock, log);
   if (options.nightly ?? config.nightly.enabled) nightly.start();

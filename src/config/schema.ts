@@ -69,6 +69,16 @@ export const DemoSchema = z.strictObject({
   timeScale: z.number().positive(),
 });
 
+export const InventoryConfigSchema = z.strictObject({
+  /**
+   * Age after which the service collects a new inventory snapshot in the background; requests
+   * are served from the previous one meanwhile (executing a plan always re-checks a fresh one). @default 5
+   */
+  maxAgeSeconds: z.number().min(0),
+  /** Gap between the two CPU-time samples of a collection, for utilisation. @default 1000 */
+  sampleMs: z.number().int().min(0),
+});
+
 export const LogSchema = z.strictObject({
   /** pino level. @default 'info' */
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -78,6 +88,7 @@ export const ConfigSchema = z
   .strictObject({
     api: ApiSchema,
     store: z.strictObject({ /** SQLite file. @default 'data/rebalancer.sqlite' */ path: nonEmpty }),
+    inventory: InventoryConfigSchema,
     log: LogSchema,
     /** Real hosts; empty means the simulated demo region. @default [] */
     hypervisors: z.array(HostConfigSchema),

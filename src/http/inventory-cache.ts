@@ -1,6 +1,8 @@
 /**
- * The service's inventory source: collection from the hypervisors, with a short-lived cache so
- * a burst of requests shares one collection (concurrent callers wait for the same one).
+ * The service's inventory source: collections from the hypervisors shared by all requests.
+ * A snapshot older than `maxAgeMs` is still served while a new collection runs in the background
+ * (stale-while-revalidate), so no request waits for a collection except the very first and those
+ * asking for `fresh` (re-verifying a plan before it runs). Concurrent callers share one collection.
  */
 import type { Clock } from '../../executor/clock.js';
 import type { Inventory } from '../../planner/index.js';
@@ -10,22 +12,37 @@ export interface CachedSourceOptions {
   /** Collects a new snapshot. */
   collect: (signal?: AbortSignal) => Promise<Inventory>;
   clock: Clock;
-  /** A snapshot younger than this is reused. @default 2000 */
+  /** A snapshot older than this triggers a background refresh. @default 5000 */
   maxAgeMs?: number;
+  /** Called when a background refresh fails (the previous snapshot stays in use). */
+  onError?: (err: unknown) => void;
 }
 
-export function cachedInventorySource(o: CachedSourceOptions): InventorySource & { invalidate(): void } {
-  const maxAge = o.maxAgeMs ?? 2000;
-  let current: { at: number; value: Promise<Inventory> } | null = null;
-  const source = (opts: { fresh?: boolean; signal?: AbortSignal } = {}) => {
-    const now = o.clock.now();
-    if (!current || opts.fresh || now - current.at > maxAge) {
-      const entry = { at: now, value: o.collect(opts.signal) };
-      current = entry;
-      entry.value.catch(() => {
-        if (current === entry) current = null;
-      });
-    }
+export interface CachedSource extends InventorySource {
+  /** Forgets the snapshot: the next call collects. */
+  invalidate(): void;
+}
+
+export function cachedInventorySource(o: CachedSourceOptions): CachedSource {
+  const maxAge = o.maxAgeMs ?? 5000;
+  let current: { at: number; value: Inventory } | null = null;
+  let running: Promise<Inventory> | null = null;
+  const refresh = (signal?: AbortSignal): Promise<Inventory> => {
+    if (running) return running;
+    const started = o.clock.now();
+    const p = o.collect(signal).then((value) => {
+      current = { at: started, value };
+      return value;
+    });
+    running = p;
+    void p.catch(() => {}).finally(() => {
+      if (running === p) running = null;
+    });
+    return p;
+  };
+  const source = async (opts: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<Inventory> => {
+    if (opts.fresh || !current) return refresh(opts.signal);
+    if (o.clock.now() - current.at > maxAge && !running) refresh().catch((err: unknown) => o.onError?.(err));
     return current.value;
   };
   return Object.assign(source, { invalidate: () => void (current = null) });

@@ -10,6 +10,7 @@ import { validateRequest, type RequestInput } from '../../../planner/model/reque
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
 import { readParams, type ParamSpecs } from '../params.js';
+import { cellsOf, sliceCells } from '../slice.js';
 import { planView } from '../views.js';
 import { planLogger } from '../../log.js';
 
@@ -72,7 +73,9 @@ async function createPlan(deps: AppDeps, req: Request, res: Response, request: P
   rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
   rejectHeld(deps, drained);
-  const result = computePlan(deps, inventory, request);
+  // Instances never leave their cell: plan on the cells involved only.
+  const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
+  const result = computePlan(deps, sliceCells(inventory, scope), request);
   if (p.dryRun === true) {
     res.status(200).json({ dryRun: true, ...result });
     return;

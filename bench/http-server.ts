@@ -1,0 +1,59 @@
+/**
+ * The server side of the HTTP benchmark, run in a child process so the load generator does not
+ * share its event loop: the real app (real SQLite file, cached inventory collection over a
+ * simulated cluster of `size` hosts, executor runner). Talks to the parent over IPC.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../executor/clock.js';
+import { simulatedClusterFromInventory } from '../executor/hypervisor/simulated/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { demoRegion } from '../src/demo/region.js';
+import { createApp } from '../src/http/app.js';
+import { cachedInventorySource } from '../src/http/inventory-cache.js';
+import { collectInventory } from '../src/inventory/collect.js';
+import { silentLogger } from '../src/log.js';
+import { createOrchestrator } from '../src/orchestrate/orchestrator.js';
+import { openStore } from '../src/store/sqlite.js';
+
+const TOKEN = 'bench-admin-token-0123456789';
+const size = Number(process.env.BENCH_HOSTS ?? 1000);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-'));
+  const loaded = loadConfig({ env: {} });
+  if (!loaded.ok) throw new Error('invalid default configuration');
+  // `auto` may spend up to 2 s per drain in the exact solver; the benchmark measures the API path.
+  const method = (process.env.BENCH_PLANNER_METHOD ?? 'heuristic') as 'auto' | 'heuristic' | 'exact';
+  const config = { ...loaded.config, planner: { ...loaded.config.planner, method }, api: { ...loaded.config.api, tokens: [{ token: TOKEN, role: 'admin' as const }] }, store: { path: join(dir, 'bench.sqlite') } };
+  const inventory = demoRegion({ seed: 1, cells: Math.max(3, Math.round(size / 100)), size });
+  const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock: systemClock });
+  const store = openStore(config.store.path);
+  const collect = (signal?: AbortSignal) => collectInventory({ hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, sampleMs: 0, signal });
+  const orchestrator = createOrchestrator({ hypervisor: cluster, hosts, store, clock: systemClock, collect, planner: config.planner });
+  // A collection of 1,000 simulated hosts costs ~2 s of CPU; refresh at most once a minute.
+  const maxAgeMs = Number(process.env.BENCH_INVENTORY_MAX_AGE_MS ?? 60_000);
+  const inventorySource = cachedInventorySource({ collect, clock: systemClock, maxAgeMs });
+  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log: silentLogger(), clock: systemClock });
+  const server = app.listen(0, '127.0.0.1', () => {
+    const port = (server.address() as AddressInfo).port;
+    process.send!({ type: 'ready', method, port, token: TOKEN, hosts: inventory.hosts.map((h) => h.name), instances: inventory.instances.length });
+  });
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'memory') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed });
+    } else if (msg.type === 'stop') {
+      server.close();
+      server.closeAllConnections();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+}
+
+void main();

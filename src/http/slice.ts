@@ -1,0 +1,31 @@
+/**
+ * The part of an inventory a plan can touch: instances never leave their cell, so a drain or a
+ * balance of some cells only needs those cells' hosts, instances and server groups. Planning on
+ * the slice is much cheaper in a large region. Slices are remembered per snapshot object.
+ */
+import type { Inventory } from '../../planner/index.js';
+
+const cache = new WeakMap<Inventory, Map<string, Inventory>>();
+
+export function sliceCells(inventory: Inventory, cells: string[]): Inventory {
+  if (!cells.length) return inventory;
+  const key = [...new Set(cells)].sort().join('\u0000');
+  let perSnapshot = cache.get(inventory);
+  if (!perSnapshot) cache.set(inventory, (perSnapshot = new Map()));
+  const hit = perSnapshot.get(key);
+  if (hit) return hit;
+  const wanted = new Set(cells);
+  const hosts = inventory.hosts.filter((h) => wanted.has(h.cell));
+  const names = new Set(hosts.map((h) => h.name));
+  const instances = inventory.instances.filter((i) => names.has(i.host));
+  const groups = new Set(instances.map((i) => i.serverGroup).filter((g): g is string => g !== null));
+  const slice = { hosts, instances, serverGroups: inventory.serverGroups.filter((g) => groups.has(g.id)) };
+  perSnapshot.set(key, slice);
+  return slice;
+}
+
+/** Cells of the named hosts. */
+export function cellsOf(inventory: Inventory, hosts: string[]): string[] {
+  const wanted = new Set(hosts);
+  return [...new Set(inventory.hosts.filter((h) => wanted.has(h.name)).map((h) => h.cell))];
+}
