@@ -20,6 +20,27 @@ function view(deps: AppDeps, id: string) {
   return planView(mustPlan(deps, id), deps.store.listMoves(id));
 }
 
+/**
+ * Serialised views of plans that are not executing: their moves cannot change until the plan's
+ * status does, so (id, status, updatedAt) identifies the content. Running plans are never cached.
+ */
+function viewCache(limit = 500) {
+  const entries = new Map<string, string>();
+  return (deps: AppDeps, id: string): string => {
+    const record = mustPlan(deps, id);
+    const cacheable = record.status !== 'running' && record.status !== 'cancelling';
+    const key = `${id}\u0000${record.status}\u0000${record.updatedAt}`;
+    const hit = cacheable ? entries.get(key) : undefined;
+    if (hit) return hit;
+    const body = JSON.stringify(planView(record, deps.store.listMoves(id)));
+    if (cacheable) {
+      if (entries.size >= limit) entries.delete(entries.keys().next().value!);
+      entries.set(key, body);
+    }
+    return body;
+  };
+}
+
 async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   const inventory = await deps.inventorySource({ fresh: true });
   const r = reverifyStoredPlan(deps.store, deps.clock, inventory, record, deps.config.planner.timeoutPerGiBSeconds);
@@ -39,9 +60,10 @@ export function planRoutes(deps: AppDeps): Router {
     const plans = deps.store.listPlans({ status: p.status as PlanStatus[] | undefined, limit: (p.limit as number | undefined) ?? 100 });
     res.json({ plans: plans.map(planSummaryView) });
   });
+  const cachedView = viewCache();
   router.get('/plans/:id', (req, res) => {
     readParams(req, {});
-    res.json(view(deps, req.params.id));
+    res.type('application/json').send(cachedView(deps, req.params.id));
   });
   router.get('/plans/:id/events', (req, res) => {
     const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
