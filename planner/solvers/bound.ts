@@ -11,7 +11,7 @@
  */
 import type { ClusterView, Demand, UsageState } from '../constraints/index.js';
 import type { Problem } from './problem.js';
-import { peakWith, unitFits } from './problem.js';
+import { hostPeak, peakWith, unitFits } from './problem.js';
 
 interface Dim {
   cap: (h: number) => number;
@@ -35,13 +35,13 @@ function dims(p: Problem): Dim[] {
 /**
  * Could units with demands `demands` (one dimension) fit under level t? Host h offers
  * slack(h) = min(t x cap - used, cap - used) (the second term only for allocation, which is also
- * a hard capacity). Relaxation: a unit may be split, but only over hosts whose slack is at least
+ * a hard capacity), and nothing when another dimension of h is already above t. Relaxation: a unit may be split, but only over hosts whose slack is at least
  * the unit's whole demand (it must fit somewhere alone). Those host sets are nested (bigger units
  * have fewer), so by Hall's theorem it is feasible iff for every k the k largest units fit in the
  * hosts eligible for the k-th largest.
  */
 export function fitsUnderLevel(hosts: readonly HostLoad[], demands: readonly number[], t: number, hard: boolean): boolean {
-  const slack = hosts.map((x) => Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity)).filter((v) => v > 0);
+  const slack = hosts.map((x) => (x.floor > t ? 0 : Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity))).filter((v) => v > 0);
   slack.sort((a, b) => b - a);
   let j = 0;
   let offered = 0;
@@ -57,6 +57,8 @@ export function fitsUnderLevel(hosts: readonly HostLoad[], demands: readonly num
 interface HostLoad {
   cap: number;
   used: number;
+  /** Current utilisation over every dimension: above t, the host cannot receive at level t at all. */
+  floor: number;
 }
 
 /** Largest level proven infeasible (by fitsUnderLevel) below `hi`, by bisection from `lo`. */
@@ -77,7 +79,7 @@ function packingBound(p: Problem, placed: number[], hi: number): number {
   let bound = 0;
   dims(p).forEach((d, j) => {
     if (hosts.some((h) => !d.defined(h))) return; // demand could go where this dimension is not measured
-    const loads = hosts.map((h) => ({ cap: d.cap(h), used: d.used(h) })).filter((x) => x.cap > 0);
+    const loads = hosts.map((h) => ({ cap: d.cap(h), used: d.used(h), floor: hostPeak(p.view, p.base, h) })).filter((x) => x.cap > 0);
     const demands = placed.map((k) => d.demand(k)).sort((a, b) => b - a);
     bound = Math.max(bound, levelBound(loads, demands, j < 2, 0, hi));
   });

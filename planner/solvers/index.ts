@@ -1,8 +1,8 @@
 /**
  * Chooses and runs a placement method. The heuristic always runs (fast; it gives the incumbent
  * and, with the analytical bound of bound.ts, often a proof already). Unless that bound closes
- * the gap, `auto` and `exact` then run the budgeted branch-and-bound, and for very small models
- * the MILP; the better assignment wins (more placed, then lower peak) and a proven optimum
+ * the gap, `auto` and `exact` then run the budgeted branch-and-bound, and `exact` also the MILP
+ * for very small models; the better assignment wins (more placed, then lower peak) and a proven optimum
  * becomes the lower bound.
  */
 import type { Problem, Solution } from './problem.js';
@@ -41,7 +41,9 @@ function runExact(p: Problem, heuristic: ReturnType<typeof solveHeuristic>, all:
   const bb = branchAndBound(p, incumbent);
   if (bb.proven) proven = bb.peak;
   if (bb.hostOf) found = { hostOf: bb.hostOf, method: 'exact-bb', objective: bb.peak, lowerBound: 0, proven };
-  if (proven === null && exactSize(p, Math.min(incumbent, 1e6)) <= EXACT_MAX_VARIABLES) {
+  // The MILP rarely finishes where the branch-and-bound did not and costs its whole time limit
+  // when it fails, so only an explicit `exact` request pays for it.
+  if (proven === null && o.method === 'exact' && exactSize(p, Math.min(incumbent, 1e6)) <= EXACT_MAX_VARIABLES) {
     const lp = solveExact(p, { incumbent: Math.min(incumbent, 1e6), timeLimitMs: o.exactTimeLimitMs, now: o.now });
     if (lp?.proven) proven = lp.peak;
     if (lp && (!found || lp.peak < found.objective - 1e-12)) found = { hostOf: lp.hostOf, method: 'exact-lp', objective: lp.peak, lowerBound: 0, proven };

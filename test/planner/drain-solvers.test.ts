@@ -69,9 +69,10 @@ describe('placement solvers against brute force', () => {
 
 describe('fitsUnderLevel', () => {
   it('needs a host where the largest unit fits whole, and enough room in total', () => {
-    const hosts = [{ cap: 10, used: 5 }, { cap: 10, used: 5 }];
+    const hosts = [{ cap: 10, used: 5, floor: 0.5 }, { cap: 10, used: 5, floor: 0.5 }];
     expect(fitsUnderLevel(hosts, [6], 1, true)).toBe(false); // 10 free in total, but 5 per host
     expect(fitsUnderLevel(hosts, [5, 5], 1, true)).toBe(true);
     expect(fitsUnderLevel(hosts, [5, 5], 0.9, true)).toBe(false);
+    expect(fitsUnderLevel([{ cap: 10, used: 0, floor: 0.95 }], [1], 0.9, true)).toBe(false); // another dimension is above t
   });
 });
