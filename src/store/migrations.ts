@@ -1,5 +1,5 @@
 /**
- * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records
+ * Schema migrations, applied in order inside one write transaction; `PRAGMA user_version` records
  * how many have run, so opening an older file upgrades it and opening a current one does nothing.
  */
 import type Database from 'better-sqlite3';
@@ -79,17 +79,25 @@ export const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-/** Brings the database to the latest schema version; returns the version reached. */
+/**
+ * Brings the database to the latest schema version; returns the version reached. Several
+ * processes may open a brand-new file at once: the version is read again under the write lock
+ * (`BEGIN IMMEDIATE`), so only the first one creates the tables and the others find them there.
+ * The caller sets `busy_timeout` so the others wait for that lock instead of failing.
+ */
 export function migrate(db: Database.Database): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this program knows (${MIGRATIONS.length})`);
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
+  const target = MIGRATIONS.length;
+  const version = (): number => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    if (v > target) throw new Error(`database schema version ${v} is newer than this program knows (${target})`);
+    return v;
+  };
+  if (version() === target) return target; // the common case takes no write lock
+  db.transaction(() => {
+    for (let v = version(); v < target; v++) {
       db.exec(MIGRATIONS[v]);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return MIGRATIONS.length;
+    }
+  }).immediate();
+  return target;
 }

@@ -37,10 +37,11 @@ export interface StoreOptions {
 /** Opens (creating and migrating when needed) the store at `path`. */
 export function openStore(path: string, options: StoreOptions = {}): ExecutorStore {
   const db = new Database(path);
+  // first, so that switching to WAL and migrating wait for another process opening the same file
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   return { ...planMethods(db), ...moveMethods(db), ...maintenanceMethods(db), ...nightlyMethods(db), close: () => db.close() };
 }

@@ -30,14 +30,6 @@ function cli(args: string[]) {
   return { process: child, exit, stderr: () => stderr };
 }
 
-function tryOpen(path: string): ExecutorStore | null {
-  try {
-    return openStore(path);
-  } catch {
-    return null;
-  }
-}
-
 /** Where the killed process had got to: big's move migrating with some data copied. */
 function bigInFlight(store: ExecutorStore): { planId: string; index: number } | null {
   const plan = store.listPlans()[0];
@@ -68,8 +60,8 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     const incomingBefore = incomingMigrations(lab, 'big');
     const child = cli(['drain', '--config', config, '--host', 'lab-a', '--execute', '--format', 'json', '--sample-ms', '0']);
 
-    // the drain process creates the store; opening it while that process creates the tables can fail
-    const watch = await waitFor('the store', () => (existsSync(storePath) ? tryOpen(storePath) : null), 60_000);
+    // the drain process creates the store; opening it while that process creates the tables waits for it
+    const watch = await waitFor('the store', () => (existsSync(storePath) ? openStore(storePath) : null), 60_000);
     let killedAt: { planId: string; index: number };
     try {
       killedAt = await waitFor('big migrating with data copied', () => bigInFlight(watch), 90_000);

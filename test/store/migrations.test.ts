@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
+import { openStore } from '../../src/store/sqlite.js';
+import { tempDbPath } from './helpers.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+
+/**
+ * A connection whose first read of `user_version` lets `other` finish migrating the same file
+ * right after: the interleaving of two processes opening a brand-new file at once.
+ */
+function racing(path: string, other: Database.Database): Database.Database {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  cleanups.push(() => db.close());
+  let first = true;
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop !== 'pragma') return Reflect.get(target, prop, target);
+      return (source: string, options?: { simple?: boolean }) => {
+        const result = target.pragma(source, options);
+        if (first && source === 'user_version') {
+          first = false;
+          migrate(other);
+        }
+        return result;
+      };
+    },
+  });
+}
+
+describe('migrations', () => {
+  it('a second connection that saw version 0 while the first was creating the tables does not create them again', () => {
+    const t = tempDbPath();
+    cleanups.push(t.cleanup);
+    const first = new Database(t.path);
+    cleanups.push(() => first.close());
+    const second = racing(t.path, first);
+    expect(() => migrate(second)).not.toThrow();
+    expect(second.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const tables = first.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'plans'").all();
+    expect(tables).toHaveLength(1);
+  });
+
+  it('stores opened on the same new file one after another share one schema', () => {
+    const t = tempDbPath();
+    cleanups.push(t.cleanup);
+    const stores = [openStore(t.path), openStore(t.path), openStore(t.path)];
+    cleanups.push(() => stores.forEach((s) => s.close()));
+    stores[0].createPlan({ id: 'p1', plan: { goal: 'balance', target: {}, feasible: true, moves: [], unplaced: [], metrics: { before: {}, after: {}, moves: 0, gibToCopy: 0, waves: 0, method: 'test', objective: 0, lowerBound: 0, gap: 0 } }, source: 'api', at: 1 });
+    expect(stores[2].getPlan('p1')?.goal).toBe('balance');
+  });
+});
