@@ -99,45 +99,52 @@ function hostDims(p: Problem, h: number) {
 
 const RESOURCES = ['vcpus', 'memoryMb', 'diskGb'] as const;
 
-function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: number) {
+interface Model {
+  vars: Record<string, Row>;
+  constraints: Record<string, { max?: number; equal?: number }>;
+  ints: Record<string, 1>;
+}
+
+/** Rows and columns of one host: its utilisation rows, capacity rows and one count per class. */
+function addHost(p: Problem, m: Model, classes: Klass[], h: number, cs: number[]): void {
   const { view, base, units } = p;
-  const vars: Record<string, Row> = { t: { t: 1, tub: 1 } };
-  // A little slack: with t pinned exactly at the incumbent the library's simplex was seen to cycle forever.
-  const constraints: Record<string, { max?: number; equal?: number }> = { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } };
-  const ints: Record<string, 1> = {};
-  const perHost = new Map<number, number[]>();
-  for (const { c, h } of pairs) perHost.set(h, [...(perHost.get(h) ?? []), c]);
-  classes.forEach((klass, c) => (constraints[`a${c}`] = { equal: klass.units.length }));
-  const unitOf = (c: number) => classes[c].units[0];
-  for (const [h, cs] of perHost) {
-    const dims = hostDims(p, h);
-    dims.forEach((dim, j) => {
-      constraints[`p${h}_${j}`] = { max: -dim.used / dim.cap };
-      addTerm(vars, 't', `p${h}_${j}`, -1);
-    });
-    // Capacity rows in fractions of the host's capacity keep the tableau well conditioned
-    // (raw MB coefficients next to fractions made the library's simplex stall).
-    const scale = { vcpus: view.capacity.vcpus[h], memoryMb: view.capacity.memoryMb[h], diskGb: Math.max(1, view.capacity.diskGb[h]) };
-    for (const r of RESOURCES) {
-      const free = view.capacity[r][h] - base[r][h];
-      if (cs.reduce((sum, c) => sum + classes[c].units.length * units[unitOf(c)].demand[r], 0) > free + 1e-9) constraints[`c${h}_${r}`] = { max: free / scale[r] };
-    }
-    for (const c of cs) {
-      const k = unitOf(c);
-      const x = `x${c}_${h}`;
-      vars[x] = {};
-      ints[x] = 1;
-      addTerm(vars, x, `a${c}`, 1);
-      dims.forEach((dim, j) => addTerm(vars, x, `p${h}_${j}`, dim.d(k) / dim.cap));
-      for (const r of RESOURCES) if (constraints[`c${h}_${r}`]) addTerm(vars, x, `c${h}_${r}`, units[k].demand[r] / scale[r]);
-      const g = units[k].antiGroup;
-      if (g) {
-        constraints[`g${g}_${h}`] = { max: 1 };
-        addTerm(vars, x, `g${g}_${h}`, 1);
-      }
+  const { vars, constraints, ints } = m;
+  const dims = hostDims(p, h);
+  dims.forEach((dim, j) => {
+    constraints[`p${h}_${j}`] = { max: -dim.used / dim.cap };
+    addTerm(vars, 't', `p${h}_${j}`, -1);
+  });
+  // Capacity rows in fractions of the host's capacity keep the tableau well conditioned
+  // (raw MB coefficients next to fractions made the library's simplex stall).
+  const scale = { vcpus: view.capacity.vcpus[h], memoryMb: view.capacity.memoryMb[h], diskGb: Math.max(1, view.capacity.diskGb[h]) };
+  for (const r of RESOURCES) {
+    const free = view.capacity[r][h] - base[r][h];
+    const most = cs.reduce((sum, c) => sum + classes[c].units.length * units[classes[c].units[0]].demand[r], 0);
+    if (most > free + 1e-9) constraints[`c${h}_${r}`] = { max: free / scale[r] };
+  }
+  for (const c of cs) {
+    const u = units[classes[c].units[0]];
+    const x = `x${c}_${h}`;
+    vars[x] = {};
+    ints[x] = 1;
+    addTerm(vars, x, `a${c}`, 1);
+    dims.forEach((dim, j) => addTerm(vars, x, `p${h}_${j}`, dim.d(classes[c].units[0]) / dim.cap));
+    for (const r of RESOURCES) if (constraints[`c${h}_${r}`]) addTerm(vars, x, `c${h}_${r}`, u.demand[r] / scale[r]);
+    if (u.antiGroup) {
+      constraints[`g${u.antiGroup}_${h}`] = { max: 1 };
+      addTerm(vars, x, `g${u.antiGroup}_${h}`, 1);
     }
   }
-  return { optimize: 't', opType: 'min' as const, constraints, variables: vars, ints };
+}
+
+function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: number) {
+  // A little slack: with t pinned exactly at the incumbent the library's simplex was seen to cycle forever.
+  const m: Model = { vars: { t: { t: 1, tub: 1 } }, constraints: { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } }, ints: {} };
+  classes.forEach((klass, c) => (m.constraints[`a${c}`] = { equal: klass.units.length }));
+  const perHost = new Map<number, number[]>();
+  for (const { c, h } of pairs) perHost.set(h, [...(perHost.get(h) ?? []), c]);
+  for (const [h, cs] of perHost) addHost(p, m, classes, h, cs);
+  return { optimize: 't', opType: 'min' as const, constraints: m.constraints, variables: m.vars, ints: m.ints };
 }
 
 /** Highest current utilisation among modelled hosts: the model's peak never goes below it. */

@@ -67,6 +67,21 @@ describe('placement solvers against brute force', () => {
   });
 });
 
+describe('MILP', () => {
+  it('packs 5,4,3,3,3,2 GiB into 10 + 10 GiB exactly, integral and proven', () => {
+    const hosts = [host('src', { memoryMb: 20480 }), host('t1', { memoryMb: 10240 }), host('t2', { memoryMb: 10240 })];
+    const vms = [5, 4, 3, 3, 3, 2].map((g, k) => vm(`v${k}`, 'src', { memoryMb: g * 1024, vcpus: 1 }));
+    const view = buildView(inventory(hosts, vms), { drained: ['src'] });
+    const base = createUsage(view);
+    const p: Problem = { view, base, units: buildUnits(view, base, [...view.instancesByHost[0]], new Set()).units };
+    const e = solveExact(p, { incumbent: 1e6, timeLimitMs: 5000, now: () => performance.now() });
+    expect(e).not.toBeNull();
+    expect(e!.proven).toBe(true);
+    expect(e!.peak).toBeCloseTo(1, 9);
+    expect(scoreOf(p, e!.hostOf)!.placed).toBe(6);
+  });
+});
+
 describe('fitsUnderLevel', () => {
   it('needs a host where the largest unit fits whole, and enough room in total', () => {
     const hosts = [{ cap: 10, used: 5, floor: 0.5 }, { cap: 10, used: 5, floor: 0.5 }];
