@@ -133,6 +133,11 @@ export interface MaintenanceRecord {
 
 export type ClaimResult = { ok: true } | { ok: false; heldBy: MaintenanceRecord[] };
 
+/** Statuses of a plan that may still move VMs: its maintenance claims are not to be taken over. */
+export const ACTIVE_PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'running', 'cancelling'];
+
+export type CreateClaimingResult = { ok: true; record: PlanRecord } | { ok: false; heldBy: MaintenanceRecord[] };
+
 export interface NightlyRunRecord {
   id: string;
   startedAt: number;
@@ -171,6 +176,13 @@ export interface ExecutorStore {
    * claim, nothing changes and the holders are returned. Of two racing drains exactly one wins.
    */
   claimMaintenance(hosts: string[], claim: { reason: string; planId: string | null; at: number }): ClaimResult;
+  /**
+   * Stores the plan (as createPlan) together with a `drain` claim on each of `hosts`, in one
+   * transaction. Claims that no active plan holds (manual maintenance, drains that ended) are
+   * ended and taken over; when an active plan (ACTIVE_PLAN_STATUSES) holds any of the hosts,
+   * nothing changes and those claims are returned. Of two racing callers exactly one wins.
+   */
+  createPlanClaiming(input: NewPlan & { id: string }, hosts: string[]): CreateClaimingResult;
   /** Ends the active claim on `host` (no-op when none). */
   releaseMaintenance(host: string, at: number): void;
   /** Ends every active claim held by `planId`. */

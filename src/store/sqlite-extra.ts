@@ -1,7 +1,7 @@
 /** Maintenance claims and nightly run records of the SQLite store. */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { ExecutorStore, MaintenanceRecord } from '../../executor/store.js';
+import { ACTIVE_PLAN_STATUSES, type ExecutorStore, type MaintenanceRecord, type NewPlan, type PlanRecord } from '../../executor/store.js';
 import { json, nightlyFromRow, type NightlyRow } from './rows.js';
 
 interface MaintenanceRow { host: string; since: number; reason: string; plan_id: string | null }
@@ -28,6 +28,33 @@ export function maintenanceMethods(db: Database.Database) {
     },
     listMaintenance: () =>
       db.prepare<[], MaintenanceRow>('SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host').all().map(toRecord),
+  } satisfies Partial<ExecutorStore>;
+}
+
+/**
+ * createPlanClaiming: under one write lock (BEGIN IMMEDIATE, so racing processes serialise),
+ * refuse hosts held by an active plan, end the other claims on them, claim them and store the plan.
+ */
+export function drainClaimMethods(db: Database.Database, createPlan: (input: NewPlan) => PlanRecord) {
+  const active = db.prepare<[string], MaintenanceRow>('SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const statusOf = db.prepare<[string], { status: string }>('SELECT status FROM plans WHERE id = ?');
+  const release = db.prepare('UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL');
+  const insert = db.prepare('INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
+  const isActive = (r: MaintenanceRow): boolean =>
+    r.plan_id !== null && ACTIVE_PLAN_STATUSES.includes((statusOf.get(r.plan_id)?.status ?? 'failed') as never);
+  const run = db.transaction((input: NewPlan & { id: string }, hosts: string[]) => {
+    const unique = [...new Set(hosts)];
+    const held = unique.map((h) => active.get(h)).filter((r): r is MaintenanceRow => !!r);
+    const live = held.filter(isActive);
+    if (live.length) return { ok: false as const, heldBy: live.map(toRecord) };
+    for (const h of unique) {
+      release.run(input.at, h);
+      insert.run(h, input.at, 'drain', input.id);
+    }
+    return { ok: true as const, record: createPlan(input) };
+  });
+  return {
+    createPlanClaiming: (input: NewPlan & { id: string }, hosts: string[]) => run.immediate(input, hosts),
   } satisfies Partial<ExecutorStore>;
 }
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { ExecutorStore, MovePatch, MoveState, NewPlan, PlanFilter, PlanRecord } from '../../executor/store.js';
 import { migrate } from './migrations.js';
 import { eventFromRow, json, moveFromRow, planFromRow, progressFromRow, type EventRow, type MoveRow, type PlanRow, type ProgressRow } from './rows.js';
-import { maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
+import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
 export class StoreNotFoundError extends Error {
@@ -43,7 +43,11 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
   db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   migrate(db);
-  return { ...planMethods(db), ...moveMethods(db), ...maintenanceMethods(db), ...nightlyMethods(db), close: () => db.close() };
+  const plans = planMethods(db);
+  return {
+    ...plans, ...moveMethods(db), ...maintenanceMethods(db), ...drainClaimMethods(db, plans.createPlan), ...nightlyMethods(db),
+    close: () => db.close(),
+  };
 }
 
 function planMethods(db: Database.Database) {

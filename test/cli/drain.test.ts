@@ -95,6 +95,29 @@ describe('rebalancer drain', () => {
     db.close();
   }, 60_000);
 
+  it('exits 2 for a host being drained by an active plan; takes over manual maintenance; never targets either host', async () => {
+    const { file, store } = demoConfig();
+    const db = openStore(store);
+    const held = { goal: 'drain' as const, target: { hosts: ['cell1-host03'] }, feasible: true, moves: [], unplaced: [], metrics: { before: {}, after: {}, moves: 0, gibToCopy: 0, waves: 0, method: 'test', objective: 0, lowerBound: 0, gap: 0 } };
+    const active = db.createPlanClaiming({ id: 'p-active', plan: held, source: 'api', at: 1 }, ['cell1-host03']);
+    expect(active.ok).toBe(true);
+    expect(db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 }).ok).toBe(true);
+    db.close();
+
+    const refused = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'json', '--sample-ms', '0'], refused.io)).toBe(2);
+    expect(refused.out.stderr).toMatch(/host "cell1-host03" is being drained by plan p-active/);
+
+    const { io, out } = capture();
+    expect(await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect(report.final.moves.length).toBeGreaterThan(0);
+    expect(report.final.moves.map((m: { to: string }) => m.to)).not.toContain('cell1-host03');
+    const after = openStore(store);
+    expect(after.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['cell1-host03', 'p-active'], ['cell1-host04', report.planId]]);
+    after.close();
+  }, 60_000);
+
   it('prints the plan and then the outcome of every move as text', async () => {
     const { file } = demoConfig();
     const { io, out } = capture();

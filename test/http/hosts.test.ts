@@ -36,16 +36,28 @@ describe('hosts and maintenance', () => {
     expect(missing.body.error).toMatchObject({ code: 'UNKNOWN_HOST', message: 'unknown host "HostZ"' });
   });
 
-  it('a drained host stays in maintenance until POST /hosts/:name/maintenance?enabled=false', async () => {
+  it('a drained host stays in maintenance and is never a target until enabled=false; drained again once its drain ended', async () => {
+    const third = inventory.hosts.filter((h) => h.cell === inventory.hosts[0].cell)[2].name;
+    const targets = async () => (await t.call('POST', `/plans/drain?host=${third}&dryRun=true`)).body.moves.map((m: { to: string }) => m.to);
     const drain = await t.call('POST', `/plans/drain?host=${a}`);
     expect(drain.status).toBe(201);
     expect((await t.call('GET', `/hosts/${a}`)).body.maintenance).toMatchObject({ reason: 'drain', planId: drain.body.id });
+    // being drained (planned): a second drain is refused, naming the plan
+    const refused = await t.call('POST', `/plans/drain?host=${a}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'HOST_IN_MAINTENANCE', details: [{ host: a, planId: drain.body.id }] });
     t.store.setPlanStatus(drain.body.id, 'succeeded', Date.now());
-    expect((await t.call('POST', `/plans/drain?host=${a}`)).status).toBe(409);
+    expect(await targets()).not.toContain(a);
+    // the drain ended: draining again is allowed and the new plan takes the claim
+    const again = await t.call('POST', `/plans/drain?host=${a}`);
+    expect(again.status).toBe(201);
+    expect(t.store.listMaintenance().filter((m) => m.host === a).map((m) => m.planId)).toEqual([again.body.id]);
+    t.store.setPlanStatus(again.body.id, 'cancelled', Date.now());
+    expect(await targets()).not.toContain(a);
     const off = await t.call('POST', `/hosts/${a}/maintenance?enabled=false`);
     expect(off.status).toBe(200);
     expect(off.body.maintenance).toBeNull();
-    expect((await t.call('POST', `/plans/drain?host=${a}&dryRun=true`)).status).toBe(200);
+    expect(t.store.listMaintenance().map((m) => m.host)).not.toContain(a);
   });
 
   it('refuses to end maintenance while its drain is running (409)', async () => {
@@ -58,16 +70,20 @@ describe('hosts and maintenance', () => {
     expect(t.store.listMaintenance().map((m) => m.host)).toContain(b);
   });
 
-  it('manual maintenance blocks drains and planning onto the host', async () => {
+  it('manual maintenance keeps plans off the host; draining the host takes the claim over', async () => {
     const host = inventory.hosts.filter((h) => h.cell === 'cell2')[0].name;
     const on = await t.call('POST', `/hosts/${host}/maintenance`, { body: { enabled: true, reason: 'firmware' } });
     expect(on.status).toBe(200);
     expect(on.body.maintenance).toMatchObject({ reason: 'firmware', planId: null });
-    const drain = await t.call('POST', `/plans/drain?host=${host}`);
-    expect(drain.status).toBe(409);
     const other = inventory.hosts.filter((h) => h.cell === 'cell2')[1].name;
     const plan = await t.call('POST', `/plans/drain?host=${other}&dryRun=true`);
+    expect(plan.body.moves.length).toBeGreaterThan(0);
     expect(plan.body.moves.map((m: { to: string }) => m.to)).not.toContain(host);
+    const balance = await t.call('POST', '/plans/balance?cell=cell2&dryRun=true&threshold=0');
+    expect(balance.body.moves.map((m: { to: string }) => m.to)).not.toContain(host);
+    const drain = await t.call('POST', `/plans/drain?host=${host}`);
+    expect(drain.status).toBe(201);
+    expect(t.store.listMaintenance().filter((m) => m.host === host)).toEqual([expect.objectContaining({ reason: 'drain', planId: drain.body.id })]);
   });
 
   it.each([

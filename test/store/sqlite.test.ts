@@ -97,6 +97,26 @@ describe('SQLite store', () => {
     expect(other.claimMaintenance(['HostB', 'HostC'], { reason: 'drain', planId: null, at: 4 }).ok).toBe(true);
   });
 
+  it('createPlanClaiming: refused only by an active plan, takes over manual and ended claims, all or nothing', () => {
+    const { path, store } = fresh();
+    const other = openStore(path);
+    cleanups.push(() => other.close());
+    const drainOf = (id: string, at: number, s: ExecutorStore = store) => s.createPlanClaiming({ id, plan: samplePlan(1), source: 'cli', at }, ['HostA', 'HostB']);
+    store.claimMaintenance(['HostA'], { reason: 'manual', planId: null, at: 1 });
+    expect(drainOf('d1', 2)).toMatchObject({ ok: true, record: { id: 'd1', status: 'planned' } });
+    for (const status of ['planned', 'running', 'cancelling'] as const) {
+      store.setPlanStatus('d1', status, 3);
+      expect(drainOf(`x-${status}`, 3, other)).toMatchObject({ ok: false, heldBy: [{ host: 'HostA', planId: 'd1' }, { host: 'HostB', planId: 'd1' }] });
+      expect(store.getPlan(`x-${status}`)).toBeNull();
+    }
+    for (const [k, status] of (['succeeded', 'failed', 'cancelled'] as const).entries()) {
+      const prev = `d${k + 1}`;
+      store.setPlanStatus(prev, status, 4);
+      expect(drainOf(`d${k + 2}`, 5 + k, other).ok).toBe(true);
+      expect(store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['HostA', `d${k + 2}`], ['HostB', `d${k + 2}`]]);
+    }
+  });
+
   it('lists plans newest first, filtered by status and source', () => {
     const { store } = fresh();
     const ids = [1, 2, 3].map((t) => store.createPlan({ plan: samplePlan(0), source: t === 2 ? 'nightly' : 'api', at: t }).id);

@@ -79,7 +79,7 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
   const stored = orchestrator.storePlan(plan, 'cli');
   if (!stored.ok) {
     const h = stored.heldBy[0];
-    io.stderr(`rebalancer drain: host "${h.host}" is in maintenance for plan ${h.planId}, which has not ended\n`);
+    io.stderr(`rebalancer drain: host "${h.host}" is being drained by plan ${h.planId}, which has not ended\n`);
     return 2;
   }
   const planId = stored.record.id;

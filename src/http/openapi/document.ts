@@ -36,7 +36,7 @@ const paths: Doc = {
   '/plans/drain': { post: {
     summary: 'Plan emptying hosts (and put them in maintenance)', operationId: 'drain',
     parameters: [param({ name: 'host', required: true, repeat: true, description: 'Host to drain (repeatable)' }), param({ name: 'cell', description: 'Guard: the hosts must be in this cell' }), execute, dryRun],
-    responses: { ...created, ...errors, '409': err('A host is already in maintenance (details name the holding plan)') },
+    responses: { ...created, ...errors, '409': err('A host is being drained by an active plan (planned, running or cancelling); details name the plan. Hosts whose drain ended or in manual maintenance may be drained again') },
   } },
   '/plans/balance': { post: {
     summary: 'Plan balancing cells', operationId: 'balance',

@@ -1,9 +1,9 @@
 /**
  * POST /plans/drain and POST /plans/balance: validate against the current inventory, plan,
- * claim maintenance for drained hosts (atomically, in the store), store, optionally start.
+ * store with the maintenance claim for drained hosts (atomically, the rule shared with the CLI
+ * in orchestrate/store-plan.ts), optionally start.
  * A rejected request changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { plan, type Inventory, type Plan, type PlanRequest } from '../../../planner/index.js';
 import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
@@ -13,6 +13,8 @@ import { readParams, type ParamSpecs } from '../params.js';
 import { cellsOf, sliceCells } from '../slice.js';
 import { planView } from '../views.js';
 import { planLogger } from '../../log.js';
+import { activeHolders, storePlan } from '../../orchestrate/store-plan.js';
+import type { MaintenanceRecord } from '../../../executor/store.js';
 
 const DRAIN_PARAMS: ParamSpecs = {
   host: { type: 'string', repeatable: true, required: true },
@@ -50,13 +52,14 @@ function rejectInvalid(inventory: Inventory, request: PlanRequest, cells: string
   throw new ApiError(400, mismatch ? 'HOST_NOT_IN_CELL' : 'INVALID_PARAMETER', issues.map((i) => `${i.path}: ${i.message}`).join('; '), details);
 }
 
-function rejectHeld(deps: AppDeps, hosts: string[], held = deps.store.listMaintenance().filter((m) => hosts.includes(m.host))): void {
+/** 409 naming the active plan that is draining the host (the only claim that refuses a drain). */
+function rejectHeld(held: MaintenanceRecord[]): void {
   if (!held.length) return;
   const first = held[0];
   throw conflict(
     'HOST_IN_MAINTENANCE',
-    `host "${first.host}" is already in maintenance${first.planId ? ` for plan ${first.planId}` : ''}: end it with POST /hosts/${first.host}/maintenance?enabled=false`,
-    held.map((m) => ({ path: 'host', message: `host "${m.host}" is in maintenance since ${new Date(m.since).toISOString()}`, host: m.host, planId: m.planId })),
+    `host "${first.host}" is being drained by plan ${first.planId}: wait for it to end or cancel it`,
+    held.map((m) => ({ path: 'host', message: `host "${m.host}" is held by plan ${m.planId} since ${new Date(m.since).toISOString()}`, host: m.host, planId: m.planId })),
   );
 }
 
@@ -72,7 +75,7 @@ async function createPlan(deps: AppDeps, req: Request, res: Response, request: P
   const inventory = await deps.inventorySource();
   rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
-  rejectHeld(deps, drained);
+  rejectHeld(activeHolders(deps.store, drained)); // early, before planning; the store decides below
   // Instances never leave their cell: plan on the cells involved only.
   const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
   const result = computePlan(deps, sliceCells(inventory, scope), request);
@@ -80,17 +83,14 @@ async function createPlan(deps: AppDeps, req: Request, res: Response, request: P
     res.status(200).json({ dryRun: true, ...result });
     return;
   }
-  const id = randomUUID();
-  const at = deps.clock.now();
-  if (drained.length) {
-    const claim = deps.store.claimMaintenance(drained, { reason: 'drain', planId: id, at });
-    if (!claim.ok) rejectHeld(deps, drained, claim.heldBy);
-  }
-  const record = deps.store.createPlan({ id, plan: result, source: 'api', at });
+  const stored = storePlan(deps.store, result, 'api', deps.clock.now());
+  if (!stored.ok) return rejectHeld(stored.heldBy);
+  const { record } = stored;
+  const id = record.id;
   planLogger(req.log, id).info({ goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible }, 'plan created');
   if (p.execute === true) deps.runner.start(id);
-  const stored = deps.store.getPlan(id) ?? record;
-  res.status(201).location(`/plans/${id}`).json(planView(stored, deps.store.listMoves(id)));
+  const latest = deps.store.getPlan(id) ?? record;
+  res.status(201).location(`/plans/${id}`).json(planView(latest, deps.store.listMoves(id)));
 }
 
 export function createPlanRoutes(deps: AppDeps): Router {
