@@ -1,6 +1,7 @@
 /**
- * The verifier and the metrics stay linear: a region-sized inventory (100k instances, 2,000
- * hosts) with 3,000 moves is checked well within interactive time, even on a busy CI machine.
+ * The verifier and the metrics on a region-sized inventory (100k instances, 2,000 hosts) with
+ * 3,000 moves in 3 waves: a valid plan is accepted whole. Their speed is measured by
+ * `npm run bench -- planner`, not asserted here.
  */
 import { describe, expect, it } from 'vitest';
 import { verifyPlan } from '../../planner/verify/verify.js';
@@ -24,7 +25,7 @@ function region() {
 }
 
 describe('verifier speed', () => {
-  it('verifies 3,000 moves over 100k instances in under 1.5 s and computes metrics in under 1 s', () => {
+  it('accepts 3,000 valid moves over 100k instances and counts them in the metrics', () => {
     const inv = region();
     const byId = new Map(inv.instances.map((i) => [i.id, i]));
     const moves = Array.from({ length: 3000 }, (_, j) => {
@@ -34,15 +35,10 @@ describe('verifier speed', () => {
       return move(inst, `r${h}`, `r${cellStart + ((h - cellStart + 7) % CELL_SIZE)}`, j % 3);
     });
     const plan = drainPlan([], moves, { goal: 'balance', target: { cells: [] } });
-    const t0 = performance.now();
     const result = verifyPlan(inv, plan);
-    const t1 = performance.now();
     const metrics = planMetrics(inv, moves, { method: 'test', objective: 0, lowerBound: 0 });
-    const t2 = performance.now();
     expect(result.violations).toEqual([]);
     expect(metrics.moves).toBe(3000);
     expect(metrics.waves).toBe(3);
-    expect(t1 - t0).toBeLessThan(1500);
-    expect(t2 - t1).toBeLessThan(1000);
   });
 });
