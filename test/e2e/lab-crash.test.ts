@@ -12,7 +12,7 @@ import type { ExecutorStore } from '../../executor/store.js';
 import { planChain } from '../../src/cli/drain/watch.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { labSkip, labVm, requireLab, resetVms, type Lab } from '../support/lab.js';
-import { lockLab } from './lab-lock.js';
+import { lockLab } from '../support/lab.js';
 import { incomingMigrations, LAB_GROUPS, labHosts, locate, openRig, waitFor } from './support.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -41,10 +41,10 @@ function bigInFlight(store: ExecutorStore): { planId: string; index: number } | 
 
 describe.skipIf(labSkip)('executor process killed mid-migration on the real lab', () => {
   let lab: Lab;
-  let release = () => {};
+  let release: () => Promise<void> = async () => {};
   beforeAll(async () => {
     lab = requireLab();
-    release = await lockLab(lab.dir);
+    release = await lockLab();
   }, 600_000);
   afterAll(() => release());
 

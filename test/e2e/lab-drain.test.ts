@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labSkip, labVm, requireLab, resetVms, startDaemon, stopDaemon, type Lab } from '../support/lab.js';
-import { lockLab } from './lab-lock.js';
+import { lockLab } from '../support/lab.js';
 import { locate, openRig, waitFor, type Rig } from './support.js';
 
 const MIB = 1024 * 1024;
@@ -27,10 +27,10 @@ function stored(rig: Rig, plan: Parameters<ReturnType<Rig['orchestrator']>['stor
 
 describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
   let lab: Lab;
-  let release = () => {};
+  let release: () => Promise<void> = async () => {};
   beforeAll(async () => {
     lab = requireLab();
-    release = await lockLab(lab.dir);
+    release = await lockLab();
   }, 600_000);
   afterAll(() => release());
 

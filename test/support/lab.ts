@@ -127,7 +127,7 @@ const alive = (pid: number) => {
  * longer than `waitMs`, e.g. `beforeAll(async () => { release = await lockLab(); }, 660_000)`.
  */
 export async function lockLab(waitMs = 600_000): Promise<() => Promise<void>> {
-  // the same file and protocol as test/e2e/lab-lock.ts, so both kinds of lab tests exclude each other
+  // one lock file for every lab test file (driver and e2e), so they take turns
   const file = resolve(requireLab().dir, 'tests.lock');
   const me = String(process.pid);
   const until = Date.now() + waitMs;
