@@ -13,6 +13,7 @@ import { createApp } from './http/app.js';
 import { cachedInventorySource } from './http/inventory-cache.js';
 import type { Logger } from './log.js';
 import { createNightly, drainRunningInStore, type Nightly } from './nightly/index.js';
+import { executeWithinWindow } from './nightly/execute.js';
 import { createOrchestrator, type Orchestrator } from './orchestrate/orchestrator.js';
 import { maintenanceHosts, planRequest } from './orchestrate/plan-drain.js';
 import { openSession, type Session } from './orchestrate/session.js';
@@ -35,7 +36,12 @@ export interface Service {
 export interface ServiceOptions {
   config: Config;
   log: Logger;
-  /** Service clock (timestamps, cache ages). @default systemClock */
+  /**
+   * Service clock: executor, nightly window, stored timestamps. The cluster's clock, so the
+   * executor's timeouts and polling run at the same pace as the migrations (scaled in the demo).
+   * Inventory snapshot ages stay on the wall clock (collecting costs real time).
+   * @default session.cluster.clock
+   */
   clock?: Clock;
   /** Start the nightly cron job. @default config.nightly.enabled */
   nightly?: boolean;
@@ -62,22 +68,15 @@ function nightlyFor(config: Config, session: Session, store: ExecutorStore, o: O
       return planRequest({ store, clock, planner: config.planner }, inventory, request);
     },
     // The window end stops new moves: cancel in `wait` mode lets running migrations finish.
-    executePlan: async (planId, { deadline }) => {
-      const timer = setTimeout(() => o.executor.cancel(planId, 'wait'), Math.max(0, deadline - clock.now()));
-      try {
-        await o.executor.execute(planId);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    executePlan: executeWithinWindow(o.executor, clock),
   });
 }
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  const clock = options.clock ?? systemClock;
   const executor = executorOptions(config);
   const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
+  const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
   const orchestrator = createOrchestrator({
     hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store, clock,
@@ -86,7 +85,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const recovered = await orchestrator.executor.recover();
   for (const r of recovered) r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
   const inventorySource = cachedInventorySource({
-    collect: session.collect, clock, maxAgeMs: config.inventory.maxAgeSeconds * 1000,
+    collect: session.collect, clock: options.clock ?? systemClock, maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     onError: (err) => log.warn({ err }, 'inventory refresh failed; serving the previous snapshot'),
   });
   const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock });

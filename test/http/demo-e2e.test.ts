@@ -46,6 +46,7 @@ describe('demo service end to end', () => {
   it('drains a host of the simulated cluster: plan succeeded, every move succeeded, host empty', async () => {
     const hosts = (await call('GET', '/hosts')).body.hosts as Array<{ name: string; instances: number }>;
     const busy = hosts.find((h) => h.instances > 5)!;
+    const wallStart = Date.now();
     const created = await call('POST', `/plans/drain?host=${busy.name}&execute=true`);
     expect(created.status).toBe(201);
     expect(created.body.feasible).toBe(true);
@@ -56,7 +57,12 @@ describe('demo service end to end', () => {
       plan = (await call('GET', `/plans/${id}`)).body;
     }
     expect(plan.status).toBe('succeeded');
+    const wallMs = Date.now() - wallStart;
     expect(plan.moves.length).toBe(busy.instances);
+    // The executor runs on the cluster's clock (500x): its move timestamps span far more than the wall time.
+    const moves = service.store.listMoves(id);
+    const span = Math.max(...moves.map((m) => m.endedAt!)) - Math.min(...moves.map((m) => m.startedAt!));
+    expect(span).toBeGreaterThan(20 * wallMs);
     expect(plan.moves.every((m: { state: string; progress: { percent: number } }) => m.state === 'succeeded' && m.progress.percent === 100)).toBe(true);
     expect(plan.etaSeconds).toBe(0);
     const events = (await call('GET', `/plans/${id}/events?limit=1000`)).body.events as Array<{ type: string }>;

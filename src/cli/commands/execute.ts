@@ -9,7 +9,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { systemClock } from '../../../executor/clock.js';
 import type { ExecutionResult } from '../../../executor/index.js';
 import { executorOptions } from '../../app.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
@@ -62,7 +61,7 @@ async function start(session: Session, config: Config, o: Orchestrator, id: stri
   const record = store.getPlan(id);
   if (!record) return (io.stderr(`rebalancer execute: no plan with id "${id}"\n`), 2);
   if (record.status !== 'planned') return (io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`), 2);
-  const check = reverifyStoredPlan(store, systemClock, await session.collect(), record, config.planner.timeoutPerGiBSeconds);
+  const check = reverifyStoredPlan(store, session.cluster.clock, await session.collect(), record, config.planner.timeoutPerGiBSeconds);
   if (!check.ok && check.reason === 'stale') {
     io.stderr(`rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`);
     return 3;
@@ -81,7 +80,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const session = openSession(config, { log, store: 'existing' });
   const o = createOrchestrator({
-    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store: session.store!, clock: systemClock,
+    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store: session.store!, clock: session.cluster.clock,
     collect: session.collect, log, planner: config.planner, executor: executorOptions(config),
   });
   const stopInterrupt = onInterrupt(o, () => args.id);
