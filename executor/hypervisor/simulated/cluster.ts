@@ -83,9 +83,7 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
     async listDomains(host) {
       sync();
       state.reachable(host);
-      return [...state.domains.values()]
-        .filter((d) => state.placeOf(d).definedOn.includes(host))
-        .map((d) => state.domainFacts(d, host));
+      return state.domainsOn(host).map((d) => state.domainFacts(d, host));
     },
     async migrate(req, signal) {
       sync();

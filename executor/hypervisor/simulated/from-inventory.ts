@@ -13,12 +13,17 @@ import type { Clock } from '../../clock.js';
 const STATE = { ACTIVE: 'running', PAUSED: 'paused', SHUTOFF: 'shutoff' } as const;
 
 export function simHostsFromInventory(inv: Inventory): SimHostSpec[] {
+  // CPUs used by each host's running instances, in one pass over the instances
+  const instanceCpu = new Map<string, number>();
+  for (const i of inv.instances) {
+    if (i.status === 'ACTIVE') instanceCpu.set(i.host, (instanceCpu.get(i.host) ?? 0) + i.vcpus * (i.cpuUsage ?? 0));
+  }
   return inv.hosts.map((h) => ({
     name: h.name, cpus: h.vcpus, memoryMb: h.memoryMb, diskGb: h.diskGb,
     hypervisorType: h.hypervisorType, hypervisorVersion: h.hypervisorVersion, cpuModel: h.cpuModel,
     nicMbps: h.migrationBandwidthMbps ?? 10_000,
     // host CPU not explained by its instances, so measured utilisation matches the inventory
-    baseCpuLoad: Math.max(0, (h.cpuUsage ?? 0) * h.vcpus - inv.instances.filter((i) => i.host === h.name && i.status === 'ACTIVE').reduce((s, i) => s + i.vcpus * (i.cpuUsage ?? 0), 0)),
+    baseCpuLoad: Math.max(0, (h.cpuUsage ?? 0) * h.vcpus - (instanceCpu.get(h.name) ?? 0)),
     down: h.state === 'down',
   }));
 }
