@@ -150,6 +150,8 @@ export interface ExecutorStore {
   /** Inserts the plan and one `pending` move per `plan.moves` entry, atomically. */
   createPlan(input: NewPlan): PlanRecord;
   getPlan(id: string): PlanRecord | null;
+  /** Status and last update of a plan, without reading the plan itself (caches, polling). */
+  getPlanVersion(id: string): { status: PlanStatus; updatedAt: number } | null;
   listPlans(filter?: PlanFilter): PlanRecord[];
   setPlanStatus(id: string, status: PlanStatus, at: number, extra?: { summary?: unknown; error?: StoredError | null }): void;
   /**

@@ -2,14 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ACTIVE_PLAN_STATUSES, type ExecutorStore, type MaintenanceRecord, type NewPlan, type PlanRecord } from '../../executor/store.js';
+import { prepared } from './statements.js';
 import { json, nightlyFromRow, type NightlyRow } from './rows.js';
 
 interface MaintenanceRow { host: string; since: number; reason: string; plan_id: string | null }
 const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({ host: r.host, since: r.since, reason: r.reason, planId: r.plan_id });
 
 export function maintenanceMethods(db: Database.Database) {
-  const active = db.prepare<[string], MaintenanceRow>('SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
-  const insert = db.prepare('INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
+  const active = prepared<[string], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const insert = prepared(db, 'INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
   // BEGIN IMMEDIATE takes the write lock first, so two processes racing for one host serialise here;
   // the partial unique index is the last line of defence.
   const claim = db.transaction((hosts: string[], c: { reason: string; planId: string | null; at: number }) => {
@@ -21,13 +22,13 @@ export function maintenanceMethods(db: Database.Database) {
   return {
     claimMaintenance: (hosts: string[], c: { reason: string; planId: string | null; at: number }) => claim.immediate(hosts, c),
     releaseMaintenance: (host: string, at: number) => {
-      db.prepare('UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL').run(at, host);
+      prepared(db, 'UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL').run(at, host);
     },
     releaseMaintenanceOf: (planId: string, at: number) => {
-      db.prepare('UPDATE maintenance SET released_at = ? WHERE plan_id = ? AND released_at IS NULL').run(at, planId);
+      prepared(db, 'UPDATE maintenance SET released_at = ? WHERE plan_id = ? AND released_at IS NULL').run(at, planId);
     },
     listMaintenance: () =>
-      db.prepare<[], MaintenanceRow>('SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host').all().map(toRecord),
+      prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host').all().map(toRecord),
   } satisfies Partial<ExecutorStore>;
 }
 
@@ -36,10 +37,10 @@ export function maintenanceMethods(db: Database.Database) {
  * refuse hosts held by an active plan, end the other claims on them, claim them and store the plan.
  */
 export function drainClaimMethods(db: Database.Database, createPlan: (input: NewPlan) => PlanRecord) {
-  const active = db.prepare<[string], MaintenanceRow>('SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
-  const statusOf = db.prepare<[string], { status: string }>('SELECT status FROM plans WHERE id = ?');
-  const release = db.prepare('UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL');
-  const insert = db.prepare('INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
+  const active = prepared<[string], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const statusOf = prepared<[string], { status: string }>(db, 'SELECT status FROM plans WHERE id = ?');
+  const release = prepared(db, 'UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL');
+  const insert = prepared(db, 'INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
   const isActive = (r: MaintenanceRow): boolean =>
     r.plan_id !== null && ACTIVE_PLAN_STATUSES.includes((statusOf.get(r.plan_id)?.status ?? 'failed') as never);
   const run = db.transaction((input: NewPlan & { id: string }, hosts: string[]) => {
@@ -59,17 +60,17 @@ export function drainClaimMethods(db: Database.Database, createPlan: (input: New
 }
 
 export function nightlyMethods(db: Database.Database) {
-  const get = db.prepare<[string], NightlyRow>('SELECT * FROM nightly_runs WHERE id = ?');
+  const get = prepared<[string], NightlyRow>(db, 'SELECT * FROM nightly_runs WHERE id = ?');
   return {
     startNightlyRun: (run: { id?: string; mode: string; at: number }) => {
       const id = run.id ?? randomUUID();
-      db.prepare('INSERT INTO nightly_runs (id, started_at, mode) VALUES (?, ?, ?)').run(id, run.at, run.mode);
+      prepared(db, 'INSERT INTO nightly_runs (id, started_at, mode) VALUES (?, ?, ?)').run(id, run.at, run.mode);
       return nightlyFromRow(get.get(id)!);
     },
     finishNightlyRun: (id: string, result: unknown, at: number) => {
-      db.prepare('UPDATE nightly_runs SET ended_at = ?, result_json = ? WHERE id = ?').run(at, json(result), id);
+      prepared(db, 'UPDATE nightly_runs SET ended_at = ?, result_json = ? WHERE id = ?').run(at, json(result), id);
     },
     listNightlyRuns: (limit = 50) =>
-      db.prepare<[number], NightlyRow>('SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit).map(nightlyFromRow),
+      prepared<[number], NightlyRow>(db, 'SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit).map(nightlyFromRow),
   } satisfies Partial<ExecutorStore>;
 }

@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { ExecutorStore, MovePatch, MoveState, NewPlan, PlanFilter, PlanRecord } from '../../executor/store.js';
+import type { ExecutorStore, MovePatch, MoveState, NewPlan, PlanFilter, PlanRecord, PlanStatus } from '../../executor/store.js';
 import { migrate } from './migrations.js';
+import { prepared } from './statements.js';
 import { eventFromRow, json, moveFromRow, planFromRow, progressFromRow, type EventRow, type MoveRow, type PlanRow, type ProgressRow } from './rows.js';
 import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
 
@@ -51,11 +52,12 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
 }
 
 function planMethods(db: Database.Database) {
-  const getPlanRow = db.prepare<[string], PlanRow>('SELECT * FROM plans WHERE id = ?');
-  const insertPlan = db.prepare(`INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
+  const getPlanRow = prepared<[string], PlanRow>(db, 'SELECT * FROM plans WHERE id = ?');
+  const getVersion = prepared<[string], { status: string; updated_at: number }>(db, 'SELECT status, updated_at FROM plans WHERE id = ?');
+  const insertPlan = prepared(db, `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
     VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint)`);
-  const insertMove = db.prepare(`INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
-  const insertHistory = db.prepare('INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
+  const insertMove = prepared(db, `INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
+  const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
   const must = (id: string): PlanRecord => {
     const row = getPlanRow.get(id);
     if (!row) throw new StoreNotFoundError(`no plan with id "${id}"`);
@@ -73,16 +75,20 @@ function planMethods(db: Database.Database) {
     });
     return must(id);
   });
-  const setStatus = db.prepare(`UPDATE plans SET status = @status, updated_at = @at,
+  const setStatus = prepared(db, `UPDATE plans SET status = @status, updated_at = @at,
     summary_json = COALESCE(@summary, summary_json), error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`);
-  const link = db.prepare(`UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
-  const linkBack = db.prepare('UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
-  const handOver = db.prepare('UPDATE maintenance SET plan_id = ? WHERE plan_id = ? AND released_at IS NULL');
+  const link = prepared(db, `UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
+  const linkBack = prepared(db, 'UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
+  const handOver = prepared(db, 'UPDATE maintenance SET plan_id = ? WHERE plan_id = ? AND released_at IS NULL');
   return {
     createPlan,
     getPlan: (id: string) => {
       const row = getPlanRow.get(id);
       return row ? planFromRow(row) : null;
+    },
+    getPlanVersion: (id: string) => {
+      const row = getVersion.get(id);
+      return row ? { status: row.status as PlanStatus, updatedAt: row.updated_at } : null;
     },
     listPlans: (filter: PlanFilter = {}) => {
       const where: string[] = [];
@@ -93,7 +99,7 @@ function planMethods(db: Database.Database) {
       }
       if (filter.source) (where.push('source = ?'), args.push(filter.source));
       const sql = `SELECT * FROM plans ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-      return db.prepare<unknown[], PlanRow>(sql).all(...args, filter.limit ?? 100).map(planFromRow);
+      return prepared<unknown[], PlanRow>(db, sql).all(...args, filter.limit ?? 100).map(planFromRow);
     },
     setPlanStatus: (id, status, at, extra = {}) => {
       const r = setStatus.run({
@@ -111,15 +117,15 @@ function planMethods(db: Database.Database) {
 }
 
 function moveMethods(db: Database.Database) {
-  const getMove = db.prepare<[string, number], MoveRow>('SELECT * FROM moves WHERE plan_id = ? AND idx = ?');
-  const insertHistory = db.prepare('INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
-  const insertProgress = db.prepare(`INSERT INTO progress (plan_id, idx, at, processed, remaining, total, dirty_rate, eta_seconds)
+  const getMove = prepared<[string, number], MoveRow>(db, 'SELECT * FROM moves WHERE plan_id = ? AND idx = ?');
+  const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
+  const insertProgress = prepared(db, `INSERT INTO progress (plan_id, idx, at, processed, remaining, total, dirty_rate, eta_seconds)
     VALUES (@planId, @index, @at, @processedBytes, @remainingBytes, @totalBytes, @dirtyRateBps, @etaSeconds)`);
-  const lastProgress = db.prepare('UPDATE moves SET progress_json = ? WHERE plan_id = ? AND idx = ?');
-  const insertEvent = db.prepare('INSERT INTO events (plan_id, move_idx, type, data_json, at) VALUES (?, ?, ?, ?, ?)');
+  const lastProgress = prepared(db, 'UPDATE moves SET progress_json = ? WHERE plan_id = ? AND idx = ?');
+  const insertEvent = prepared(db, 'INSERT INTO events (plan_id, move_idx, type, data_json, at) VALUES (?, ?, ?, ?, ?)');
   return {
     listMoves: (planId: string) =>
-      db.prepare<[string], MoveRow>('SELECT * FROM moves WHERE plan_id = ? ORDER BY idx').all(planId).map(moveFromRow),
+      prepared<[string], MoveRow>(db, 'SELECT * FROM moves WHERE plan_id = ? ORDER BY idx').all(planId).map(moveFromRow),
     getMove: (planId: string, index: number) => {
       const row = getMove.get(planId, index);
       return row ? moveFromRow(row) : null;
@@ -128,12 +134,12 @@ function moveMethods(db: Database.Database) {
       const keys = (Object.keys(patch) as (keyof MovePatch)[]).filter((k) => k in MOVE_COLUMNS);
       if (!keys.length) return;
       const sql = `UPDATE moves SET ${keys.map((k) => `${MOVE_COLUMNS[k]} = ?`).join(', ')} WHERE plan_id = ? AND idx = ?`;
-      const r = db.prepare(sql).run(...keys.map((k) => dbValue(k, patch[k])), planId, index);
+      const r = prepared(db, sql).run(...keys.map((k) => dbValue(k, patch[k])), planId, index);
       if (r.changes === 0) throw new StoreNotFoundError(`no move ${index} in plan "${planId}"`);
       if (patch.state) insertHistory.run(planId, index, patch.state, at);
     }),
     moveHistory: (planId: string, index: number) =>
-      db.prepare<[string, number], { state: string; at: number }>('SELECT state, at FROM move_history WHERE plan_id = ? AND idx = ? ORDER BY rowid')
+      prepared<[string, number], { state: string; at: number }>(db, 'SELECT state, at FROM move_history WHERE plan_id = ? AND idx = ? ORDER BY rowid')
         .all(planId, index)
         .map((r) => ({ state: r.state as MoveState, at: r.at })),
     addProgress: db.transaction((s: Parameters<ExecutorStore['addProgress']>[0]) => {
@@ -142,8 +148,8 @@ function moveMethods(db: Database.Database) {
     }),
     listProgress: (planId: string, index?: number) => {
       const rows = index === undefined
-        ? db.prepare<[string], ProgressRow>('SELECT * FROM progress WHERE plan_id = ? ORDER BY rowid').all(planId)
-        : db.prepare<[string, number], ProgressRow>('SELECT * FROM progress WHERE plan_id = ? AND idx = ? ORDER BY rowid').all(planId, index);
+        ? prepared<[string], ProgressRow>(db, 'SELECT * FROM progress WHERE plan_id = ? ORDER BY rowid').all(planId)
+        : prepared<[string, number], ProgressRow>(db, 'SELECT * FROM progress WHERE plan_id = ? AND idx = ? ORDER BY rowid').all(planId, index);
       return rows.map(progressFromRow);
     },
     appendEvent: (e: Parameters<ExecutorStore['appendEvent']>[0]) =>
@@ -151,7 +157,7 @@ function moveMethods(db: Database.Database) {
     listEvents: (filter: { planId?: string; afterId?: number; limit?: number } = {}) => {
       const sql = `SELECT * FROM events WHERE id > ? ${filter.planId ? 'AND plan_id = ?' : ''} ORDER BY id LIMIT ?`;
       const args: unknown[] = [filter.afterId ?? 0, ...(filter.planId ? [filter.planId] : []), filter.limit ?? -1];
-      return db.prepare<unknown[], EventRow>(sql).all(...args).map(eventFromRow);
+      return prepared<unknown[], EventRow>(db, sql).all(...args).map(eventFromRow);
     },
   } satisfies Partial<ExecutorStore>;
 }

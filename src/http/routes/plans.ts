@@ -1,4 +1,5 @@
 /** Reading plans (GET /plans, /plans/:id, /plans/:id/events) and acting on them (execute, cancel). */
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { FINAL_PLAN_STATUSES, type PlanRecord, type PlanStatus } from '../../../executor/store.js';
 import type { AppDeps } from '../deps.js';
@@ -20,24 +21,28 @@ function view(deps: AppDeps, id: string) {
   return planView(mustPlan(deps, id), deps.store.listMoves(id));
 }
 
+/** A serialised view and, when cached, its ETag (computed once rather than per response). */
+interface CachedView { body: string; etag: string | null }
+
 /**
  * Serialised views of plans that are not executing: their moves cannot change until the plan's
  * status does, so (id, status, updatedAt) identifies the content. Running plans are never cached.
  */
 function viewCache(limit = 500) {
-  const entries = new Map<string, string>();
-  return (deps: AppDeps, id: string): string => {
-    const record = mustPlan(deps, id);
-    const cacheable = record.status !== 'running' && record.status !== 'cancelling';
-    const key = `${id}\u0000${record.status}\u0000${record.updatedAt}`;
-    const hit = cacheable ? entries.get(key) : undefined;
+  const entries = new Map<string, CachedView>();
+  return (deps: AppDeps, id: string): CachedView => {
+    // a cache hit reads two columns, not the stored plan
+    const version = deps.store.getPlanVersion(id);
+    const cacheable = !!version && version.status !== 'running' && version.status !== 'cancelling';
+    const hit = cacheable ? entries.get(`${id}\u0000${version.status}\u0000${version.updatedAt}`) : undefined;
     if (hit) return hit;
+    const record = mustPlan(deps, id);
     const body = JSON.stringify(planView(record, deps.store.listMoves(id)));
-    if (cacheable) {
-      if (entries.size >= limit) entries.delete(entries.keys().next().value!);
-      entries.set(key, body);
-    }
-    return body;
+    if (record.status === 'running' || record.status === 'cancelling') return { body, etag: null };
+    const entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
+    if (entries.size >= limit) entries.delete(entries.keys().next().value!);
+    entries.set(`${id}\u0000${record.status}\u0000${record.updatedAt}`, entry);
+    return entry;
   };
 }
 
@@ -63,7 +68,9 @@ export function planRoutes(deps: AppDeps): Router {
   const cachedView = viewCache();
   router.get('/plans/:id', (req, res) => {
     readParams(req, {});
-    res.type('application/json').send(cachedView(deps, req.params.id));
+    const v = cachedView(deps, req.params.id);
+    if (v.etag) res.set('ETag', v.etag);
+    res.type('application/json').send(v.body);
   });
   router.get('/plans/:id/events', (req, res) => {
     const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
