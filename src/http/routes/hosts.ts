@@ -8,26 +8,20 @@ import type { Host, Instance, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
+import { hostResources } from '../../report/capacity.js';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const ratio = (used: number, capacity: number) => (capacity > 0 ? round3(used / capacity) : 0);
 
 function hostView(h: Host, instances: Instance[], maintenance: MaintenanceRecord | undefined) {
-  let vcpus = 0;
-  let memoryMb = 0;
-  let diskGb = 0;
-  for (const i of instances) {
-    vcpus += i.vcpus;
-    memoryMb += i.memoryMb;
-    if (i.storage === 'local') diskGb += i.diskGb;
-  }
+  const r = hostResources(h, instances);
   return {
     name: h.name, cell: h.cell, zone: h.zone, enabled: h.enabled, state: h.state,
     vcpus: h.vcpus, memoryMb: h.memoryMb, diskGb: h.diskGb, instances: instances.length,
     utilisation: {
-      cpuAlloc: ratio(vcpus, (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio),
-      memAlloc: ratio(memoryMb, (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio),
-      diskAlloc: ratio(diskGb, (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio),
+      cpuAlloc: ratio(r.vcpus.allocated, r.vcpus.capacity),
+      memAlloc: ratio(r.memoryMb.allocated, r.memoryMb.capacity),
+      diskAlloc: ratio(r.diskGb.allocated, r.diskGb.capacity),
       cpuUsage: h.cpuUsage,
     },
     maintenance: maintenance ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId } : null,
