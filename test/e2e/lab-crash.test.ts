@@ -7,12 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecutorStore } from '../../executor/store.js';
 import { planChain } from '../../src/cli/drain/watch.js';
 import { openStore } from '../../src/store/sqlite.js';
-import { labSkip, labVm, requireLab, resetVms, type Lab } from '../support/lab.js';
-import { lockLab } from '../support/lab.js';
+import { labSkip, labVm, holdLab, resetVms } from '../support/lab.js';
 import { incomingMigrations, LAB_GROUPS, labHosts, locate, openRig, waitFor } from './support.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -40,13 +39,7 @@ function bigInFlight(store: ExecutorStore): { planId: string; index: number } | 
 }
 
 describe.skipIf(labSkip)('executor process killed mid-migration on the real lab', () => {
-  let lab: Lab;
-  let release: () => Promise<void> = async () => {};
-  beforeAll(async () => {
-    lab = requireLab();
-    release = await lockLab();
-  }, 600_000);
-  afterAll(() => release());
+  const lab = holdLab();
 
   it('reconciles after SIGKILL of the drain command: every VM on exactly one host, nothing migrated twice', async () => {
     await resetVms();
@@ -54,10 +47,10 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     const storePath = join(dir, 'store.sqlite');
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({
-      store: { path: storePath }, hypervisors: labHosts(lab), serverGroups: LAB_GROUPS,
+      store: { path: storePath }, hypervisors: labHosts(lab()), serverGroups: LAB_GROUPS,
       executor: { bandwidthMiBps: BANDWIDTH, pollIntervalMs: 500 },
     }));
-    const incomingBefore = incomingMigrations(lab, 'big');
+    const incomingBefore = incomingMigrations(lab(), 'big');
     const child = cli(['drain', '--config', config, '--host', 'lab-a', '--execute', '--format', 'json', '--sample-ms', '0']);
 
     // the drain process creates the store; opening it while that process creates the tables waits for it
@@ -79,7 +72,7 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     expect(exit.status, restart.stderr()).toBe(0);
     expect(restart.stderr()).toMatch(/resuming plan .* left running by a stopped process/);
     const result = JSON.parse(exit.stdout) as { status: string; finalPlanId: string };
-    const rig = openRig(lab, storePath);
+    const rig = openRig(lab(), storePath);
     try {
       const events = rig.store.listEvents({ planId: killedAt.planId }).filter((e) => e.moveIndex === killedAt.index).map((e) => e.type);
       console.info(`[e2e] after SIGKILL: ${result.status}; big's move events: ${events.join(', ')}`);
@@ -96,7 +89,7 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
       }
       const bigAttempts = moves.filter((m) => m.move.name === 'big').reduce((n, m) => n + m.attempts, 0);
       // one QEMU `-incoming` start per migration attempt: a migration that completed was not repeated
-      expect(incomingMigrations(lab, 'big') - incomingBefore).toBe(bigAttempts);
+      expect(incomingMigrations(lab(), 'big') - incomingBefore).toBe(bigAttempts);
       if (events.includes('migration.resumed') && !events.includes('move.requeued')) expect(bigAttempts).toBe(1);
     } finally {
       await rig.close();

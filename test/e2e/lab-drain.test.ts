@@ -3,9 +3,8 @@
  * the executor moving real QEMU guests between three libvirtd hosts. Skipped without the lab
  * unless REBALANCER_REQUIRE_REAL is set (then it fails).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labSkip, labVm, requireLab, resetVms, startDaemon, stopDaemon, type Lab } from '../support/lab.js';
-import { lockLab } from '../support/lab.js';
+import { describe, expect, it } from 'vitest';
+import { labSkip, labVm, holdLab, resetVms, startDaemon, stopDaemon, type Lab } from '../support/lab.js';
 import { locate, openRig, waitFor, type Rig } from './support.js';
 
 const MIB = 1024 * 1024;
@@ -26,17 +25,11 @@ function stored(rig: Rig, plan: Parameters<ReturnType<Rig['orchestrator']>['stor
 }
 
 describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
-  let lab: Lab;
-  let release: () => Promise<void> = async () => {};
-  beforeAll(async () => {
-    lab = requireLab();
-    release = await lockLab();
-  }, 600_000);
-  afterAll(() => release());
+  const lab = holdLab();
 
   it('drains lab-a: every VM (disky by block migration) ends running on its planned host', async () => {
     await resetVms();
-    await withRig(lab, async (rig) => {
+    await withRig(lab(), async (rig) => {
       const t0 = Date.now();
       const inv = await rig.collect(undefined, 1000);
       console.info(`[e2e] collected ${inv.hosts.length} hosts / ${inv.instances.length} VMs with CPU sampling in ${Date.now() - t0} ms`);
@@ -62,7 +55,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
 
   it('records progress of a bandwidth-limited migration of big with growing dataProcessed', async () => {
     await resetVms(['big']);
-    await withRig(lab, async (rig) => {
+    await withRig(lab(), async (rig) => {
       const plan = await rig.planFor(['big']);
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 64 } });
       const id = stored(rig, plan, orch);
@@ -83,7 +76,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
 
   it('aborts the libvirt job at the completion timeout: big keeps running on lab-a, move timed_out', async () => {
     await resetVms(['big']);
-    await withRig(lab, async (rig) => {
+    await withRig(lab(), async (rig) => {
       const plan = await rig.planFor(['big'], { timeoutPerGiBSeconds: 1.5 });
       expect(plan.moves[0].timeoutSeconds).toBe(3); // 1.5 s per GiB x the 2 GiB floor
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 16, maxReplans: 0 } });
@@ -101,7 +94,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
 
   it('re-plans to lab-c when the destination lab-b loses its libvirtd while big migrates', async () => {
     await resetVms(['small1', 'big']);
-    await withRig(lab, async (rig) => {
+    await withRig(lab(), async (rig) => {
       // one migration at a time: big -> lab-c first (slowed down), then small1 -> lab-b
       const big = await rig.planFor(['big'], { avoidHosts: ['lab-b'] });
       const small = await rig.planFor(['small1'], { avoidHosts: ['lab-c'] });

@@ -7,6 +7,7 @@
  * holds `lockLab()` from beforeAll to afterAll so that lab test files take turns.
  */
 import { execFile } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -148,4 +149,22 @@ export async function lockLab(waitMs = 600_000): Promise<() => Promise<void>> {
     if (Date.now() > until) throw new Error(`the lab is still locked by process ${holder} after ${waitMs} ms (${file})`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * For a lab test file: takes the lab lock before its tests (waiting up to `waitMs` for other lab
+ * test files) and releases it after; returns a getter of the running lab.
+ */
+export function holdLab(waitMs = 600_000): () => Lab {
+  let lab: Lab | undefined;
+  let release: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    lab = requireLab();
+    release = await lockLab(waitMs);
+  }, waitMs + 60_000);
+  afterAll(() => release());
+  return () => {
+    if (!lab) throw new Error('holdLab: the lab is only available inside tests');
+    return lab;
+  };
 }
