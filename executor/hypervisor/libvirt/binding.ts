@@ -95,3 +95,22 @@ export function loadBinding(path = process.env.REBALANCER_LIBVIRT_BINDING ?? def
   if (missing.length > 0) throw new HypervisorError('UNSUPPORTED', `${hint} (the build at ${path} lacks ${missing.join(', ')})`, false);
   return mod;
 }
+
+/**
+ * The binding's asynchronous calls hand the raw virDomainPtr to a worker thread without keeping
+ * the JavaScript wrapper alive, and the wrapper frees that pointer when it is garbage-collected:
+ * a wrapper collected mid-call fails with "invalid domain pointer". Every call on a domain runs
+ * under `pinned`, which holds the wrapper until the call settles.
+ */
+const pins = new Map<object, number>();
+
+export async function pinned<T>(handle: object, fn: () => Promise<T>): Promise<T> {
+  pins.set(handle, (pins.get(handle) ?? 0) + 1);
+  try {
+    return await fn();
+  } finally {
+    const left = (pins.get(handle) ?? 1) - 1;
+    if (left > 0) pins.set(handle, left);
+    else pins.delete(handle);
+  }
+}

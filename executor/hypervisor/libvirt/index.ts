@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { HypervisorError } from '../errors.js';
 import type { DomainLocation, HostConfig, Hypervisor, JobProgress, MigrationRequest } from '../types.js';
-import { loadBinding, type LibvirtBinding, type LvConnection, type LvDomain } from './binding.js';
+import { loadBinding, pinned, type LibvirtBinding, type LvConnection, type LvDomain } from './binding.js';
 import { createConnectionPool } from './connections.js';
 import { isConnectionError, toHypervisorError } from './errors.js';
 import { listAllDomains, readDomainFacts, readHostFacts, unreachableHost } from './facts.js';
@@ -48,7 +48,7 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     const body = async (conn: LvConnection) => {
       const dom = await lookup(conn, id);
       // connection errors stay raw so that the pool drops the broken connection
-      return fn(dom).catch((err: unknown) => Promise.reject(isConnectionError(err) ? err : toHypervisorError(err, label, migration)));
+      return pinned(dom, () => fn(dom)).catch((err: unknown) => Promise.reject(isConnectionError(err) ? err : toHypervisorError(err, label, migration)));
     };
     return dedicated ? pool.dedicated(host, label, body) : pool.use(host, label, body);
   }
@@ -68,7 +68,7 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
   async function listDomains(host: string) {
     return pool.use(host, `list domains of ${host}`, async (conn) => {
       const doms = await listAllDomains(conn);
-      const facts = await Promise.all(doms.map((d) => readDomainFacts(d, parse).catch(() => null)));
+      const facts = await Promise.all(doms.map((d) => pinned(d, () => readDomainFacts(d, parse)).catch(() => null)));
       return facts.filter((f) => f !== null);
     }, true);
   }
@@ -161,7 +161,7 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
         try {
           return await pool.use(host, `locate ${id} on ${host}`, async (conn) => {
             const dom = await lookup(conn, id).catch(() => null);
-            return { host, defined: dom !== null, running: dom !== null && (await dom.isActiveAsync()) };
+            return { host, defined: dom !== null, running: dom !== null && (await pinned(dom, () => dom.isActiveAsync())) };
           }, true);
         } catch (err) {
           log?.warn({ host, domain: id, err }, 'host not asked: unreachable');
