@@ -1,7 +1,7 @@
 /**
  * Chooses and runs a placement method. The heuristic always runs (fast; it gives the incumbent
  * and, with the analytical bound of bound.ts, often a proof already). Unless that bound closes
- * the gap, `auto` and `exact` then run the budgeted branch-and-bound, and `exact` also the MILP
+ * the gap, `exact` and (for small drains) `auto` then run the budgeted branch-and-bound, and `exact` also the MILP
  * for very small models; the better assignment wins (more placed, then lower peak) and a proven optimum
  * becomes the lower bound.
  */
@@ -22,6 +22,21 @@ export type { Problem, Solution, Unit } from './problem.js';
  * which has a work budget, covers the rest.
  */
 export const EXACT_MAX_VARIABLES = 200;
+
+/**
+ * Largest drain, in (unit, candidate host) pairs, for which `auto` runs the branch-and-bound.
+ * Measured (BENCHMARKS.md): it proves or improves plans up to 20 VMs x 50 hosts (1,000 pairs) and
+ * almost never beyond, where it only spends its whole budget (~70 ms a drain; 20 to 40x the
+ * heuristic in a 1,000-host cell, which under API load multiplied p99 latency tenfold). Larger
+ * drains keep the heuristic's plan with its proven gap; `exact` always runs it.
+ */
+export const AUTO_EXACT_MAX_PAIRS = 1_000;
+
+function pairs(p: Problem): number {
+  let n = 0;
+  for (const u of p.units) n += u.candidates.length;
+  return n;
+}
 
 export interface SolveOptions {
   /** @default 'auto' */
@@ -60,7 +75,8 @@ export function solvePlacement(p: Problem, o: SolveOptions = {}): Solution {
   const closed = all && heuristic.objective - bound0 <= 1e-9;
   const method = o.method ?? 'auto';
   let best: Candidate = { hostOf: heuristic.hostOf, method: heuristic.method, objective: heuristic.objective, lowerBound: 0, proven: null };
-  if (p.units.length > 0 && method !== 'heuristic' && !closed) {
+  const wantExact = method === 'exact' || (method === 'auto' && pairs(p) <= AUTO_EXACT_MAX_PAIRS);
+  if (p.units.length > 0 && wantExact && !closed) {
     const exact = runExact(p, heuristic, all, o);
     if (exact && exact.hostOf !== heuristic.hostOf && better(scoreOf(p, exact.hostOf)!, heuristic.score)) best = exact;
     else if (exact) best.proven = exact.proven;
