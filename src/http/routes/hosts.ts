@@ -8,7 +8,7 @@ import type { Host, Instance, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
-import { hostResources } from '../../report/capacity.js';
+import { hostResources, instancesByHost } from '../../report/capacity.js';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const ratio = (used: number, capacity: number) => (capacity > 0 ? round3(used / capacity) : 0);
@@ -26,16 +26,6 @@ function hostView(h: Host, instances: Instance[], maintenance: MaintenanceRecord
     },
     maintenance: maintenance ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId } : null,
   };
-}
-
-function byHost(inventory: Inventory): Map<string, Instance[]> {
-  const out = new Map<string, Instance[]>();
-  for (const i of inventory.instances) {
-    const list = out.get(i.host);
-    if (list) list.push(i);
-    else out.set(i.host, [i]);
-  }
-  return out;
 }
 
 async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inventory: Inventory }> {
@@ -67,7 +57,7 @@ export function hostRoutes(deps: AppDeps): Router {
   router.get('/hosts', async (req, res) => {
     const p = readParams(req, { cell: { type: 'string' } });
     const inventory = await deps.inventorySource();
-    const instances = byHost(inventory);
+    const instances = instancesByHost(inventory);
     const maintenance = new Map(deps.store.listMaintenance().map((m) => [m.host, m]));
     const hosts = inventory.hosts.filter((h) => !p.cell || h.cell === p.cell);
     res.json({ hosts: hosts.map((h) => hostView(h, instances.get(h.name) ?? [], maintenance.get(h.name))) });
