@@ -5,6 +5,7 @@
  */
 import type { Host, Instance, Inventory, ServerGroupPolicy } from '../model/inventory.js';
 import type { Exclusion } from '../model/options.js';
+import { usableDiskGb, usableMemoryMb, usableVcpus } from '../metrics.js';
 
 /** Which hosts may receive instances, beyond the static rules (enabled, up, same cell). */
 export interface TargetPolicy {
@@ -104,9 +105,9 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     let cell = hostsByCell.get(h.cell);
     if (!cell) hostsByCell.set(h.cell, (cell = []));
     cell.push(k);
-    capacity.vcpus[k] = Math.max(0, (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio);
-    capacity.memoryMb[k] = Math.max(0, (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio);
-    capacity.diskGb[k] = Math.max(0, (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio);
+    capacity.vcpus[k] = usableVcpus(h);
+    capacity.memoryMb[k] = usableMemoryMb(h);
+    capacity.diskGb[k] = usableDiskGb(h);
   });
   const instanceIndex = new Map<string, number>();
   const instancesByHost: number[][] = hosts.map(() => []);

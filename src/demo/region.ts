@@ -4,6 +4,7 @@
  * hot spots, anti-affinity server groups and about 15% of instances on local disks.
  */
 import type { Host, Instance, Inventory, ServerGroup } from '../../planner/index.js';
+import { usableDiskGb, usableMemoryMb, usableVcpus } from '../../planner/metrics.js';
 import { createRandom, type Random } from './random.js';
 
 export interface DemoRegionOptions {
@@ -52,9 +53,9 @@ interface Fill { host: Host; memoryMb: number; vcpus: number; diskGb: number; ta
 
 function fits(f: Fill, fl: Flavor, local: boolean): boolean {
   const h = f.host;
-  const mem = (h.memoryMb - h.reservedMemoryMb) * h.ramAllocationRatio;
-  const cpu = (h.vcpus - h.reservedVcpus) * h.cpuAllocationRatio;
-  const disk = (h.diskGb - h.reservedDiskGb) * h.diskAllocationRatio;
+  const mem = usableMemoryMb(h);
+  const cpu = usableVcpus(h);
+  const disk = usableDiskGb(h);
   return f.memoryMb + fl.memoryMb <= mem * f.target && f.vcpus + fl.vcpus <= cpu && (!local || f.diskGb + fl.diskGb <= disk);
 }
 
