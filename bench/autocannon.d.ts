@@ -19,7 +19,13 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       requests?: Request[];
     }
-    interface Histogram { average: number; p50: number; p99: number; max: number; total: number }
+    interface Histogram {
+      average: number;
+      p50: number;
+      p99: number;
+      max: number;
+      total: number;
+    }
     interface Result {
       connections: number;
       duration: number;

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVirtualClock } from '../executor/clock.js';
 import { createExecutor } from '../executor/index.js';
-import { createSimulatedCluster, type SimDomainSpec, type SimHostSpec } from '../executor/hypervisor/simulated/index.js';
+import {
+  createSimulatedCluster,
+  type SimDomainSpec,
+  type SimHostSpec,
+} from '../executor/hypervisor/simulated/index.js';
 import type { ConcurrencyLimits } from '../executor/options.js';
 import type { Move } from '../planner/index.js';
 import { openStore } from '../src/store/sqlite.js';
@@ -21,19 +25,45 @@ const SETUP_MS = 1000;
 const DESTS = ['B', 'C', 'D', 'E', 'F'];
 
 function fleet(n: number): { hosts: SimHostSpec[]; domains: SimDomainSpec[]; moves: Move[] } {
-  const hosts = ['A', ...DESTS].map((name) => ({ name, cpus: 128, memoryMb: 2048 * 1024, diskGb: 10_000, nicMbps: NIC_MBPS }));
+  const hosts = ['A', ...DESTS].map((name) => ({
+    name,
+    cpus: 128,
+    memoryMb: 2048 * 1024,
+    diskGb: 10_000,
+    nicMbps: NIC_MBPS,
+  }));
   const sizes = [2048, 4096, 8192, 16384];
   const domains = Array.from({ length: n }, (_, k) => ({
-    id: `vm${k}`, name: `vm${k}`, host: 'A', vcpus: 2, memoryMb: sizes[k % 4], dirtyRateMbps: [20, 100, 300][k % 3], cpuUsage: 0.3,
+    id: `vm${k}`,
+    name: `vm${k}`,
+    host: 'A',
+    vcpus: 2,
+    memoryMb: sizes[k % 4],
+    dirtyRateMbps: [20, 100, 300][k % 3],
+    cpuUsage: 0.3,
   }));
-  const moves = domains.map((d, k): Move => ({
-    instance: d.id, name: d.name, from: 'A', to: DESTS[k % DESTS.length], mode: 'live', wave: 0,
-    estimatedSeconds: 0, timeoutSeconds: 800 * Math.max(2, d.memoryMb / 1024), gib: d.memoryMb / 1024,
-  }));
+  const moves = domains.map(
+    (d, k): Move => ({
+      instance: d.id,
+      name: d.name,
+      from: 'A',
+      to: DESTS[k % DESTS.length],
+      mode: 'live',
+      wave: 0,
+      estimatedSeconds: 0,
+      timeoutSeconds: 800 * Math.max(2, d.memoryMb / 1024),
+      gib: d.memoryMb / 1024,
+    }),
+  );
   return { hosts, domains, moves };
 }
 
-interface RunResult { makespanS: number; cpuMsPerMove: number; wallMsPerMove: number; status: string }
+interface RunResult {
+  makespanS: number;
+  cpuMsPerMove: number;
+  wallMsPerMove: number;
+  status: string;
+}
 
 async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): Promise<RunResult> {
   const f = fleet(n);
@@ -43,7 +73,24 @@ async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): 
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-'));
   const store = openStore(join(dir, 'state.db'), { durability: 'normal' });
   try {
-    const plan = { goal: 'drain' as const, target: { hosts: ['A'] }, feasible: true, moves, unplaced: [], metrics: { before: {}, after: {}, moves: moves.length, gibToCopy: 0, waves: 1, method: 'bench', objective: 0, lowerBound: 0, gap: 0 } };
+    const plan = {
+      goal: 'drain' as const,
+      target: { hosts: ['A'] },
+      feasible: true,
+      moves,
+      unplaced: [],
+      metrics: {
+        before: {},
+        after: {},
+        moves: moves.length,
+        gibToCopy: 0,
+        waves: 1,
+        method: 'bench',
+        objective: 0,
+        lowerBound: 0,
+        gap: 0,
+      },
+    };
     const id = store.createPlan({ plan, source: 'cli', at: clock.now() }).id;
     const executor = createExecutor({ hypervisor: sim, store, clock, options: { concurrency } });
     const cpu0 = process.cpuUsage();
@@ -52,8 +99,10 @@ async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): 
     const r = await executor.execute(id);
     const cpu = process.cpuUsage(cpu0);
     return {
-      makespanS: (clock.now() - t0) / 1000, status: r.status,
-      cpuMsPerMove: (cpu.user + cpu.system) / 1000 / moves.length, wallMsPerMove: (performance.now() - wall0) / moves.length,
+      makespanS: (clock.now() - t0) / 1000,
+      status: r.status,
+      cpuMsPerMove: (cpu.user + cpu.system) / 1000 / moves.length,
+      wallMsPerMove: (performance.now() - wall0) / moves.length,
     };
   } finally {
     clock.stop();
@@ -67,7 +116,14 @@ async function lowerBound(n: number): Promise<{ bound: number; nic: number; long
   const f = fleet(n);
   const bytes = f.domains.reduce((s, d) => s + d.memoryMb * 1024 * 1024, 0);
   const nic = bytes / ((NIC_MBPS * 1e6) / 8);
-  const biggest = f.domains.reduce((b, d, k) => (d.memoryMb * (1 + (d.dirtyRateMbps ?? 0) / NIC_MBPS) > f.domains[b].memoryMb * (1 + (f.domains[b].dirtyRateMbps ?? 0) / NIC_MBPS) ? k : b), 0);
+  const biggest = f.domains.reduce(
+    (b, d, k) =>
+      d.memoryMb * (1 + (d.dirtyRateMbps ?? 0) / NIC_MBPS) >
+      f.domains[b].memoryMb * (1 + (f.domains[b].dirtyRateMbps ?? 0) / NIC_MBPS)
+        ? k
+        : b,
+    0,
+  );
   const longest = (await drain(n, { global: 1, perHostOutbound: 1, perHostInbound: 1 }, biggest)).makespanS;
   return { bound: Math.max(nic, longest), nic, longest };
 }
@@ -100,7 +156,9 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
       title: 'executor: own CPU cost per migration (simulated hypervisor, SQLite store, virtual clock)',
       columns: ['limits', 'moves', 'CPU ms / migration', 'wall ms / migration'],
       rows: cpuRows,
-      notes: ['CPU includes the simulated cluster and SQLite writes (progress sample every second of simulated time); a real hypervisor driver adds its own.'],
+      notes: [
+        'CPU includes the simulated cluster and SQLite writes (progress sample every second of simulated time); a real hypervisor driver adds its own.',
+      ],
     },
   ];
 }

@@ -38,10 +38,26 @@ export interface BalanceCellOptions {
 
 function host(k: number): Host {
   return {
-    name: `b-${String(k).padStart(4, '0')}`, cell: 'cell1', zone: 'nova', enabled: true, state: 'up',
-    vcpus: 64, memoryMb: 524288, diskGb: 4000, cpuAllocationRatio: 4, ramAllocationRatio: 1, diskAllocationRatio: 1,
-    reservedVcpus: 0, reservedMemoryMb: 8192, reservedDiskGb: 0, hypervisorType: 'QEMU', hypervisorVersion: 7002000,
-    cpuModel: 'Skylake-Server', compatibleCpuModels: ['Skylake-Server', 'Broadwell'], cpuUsage: 0, migrationBandwidthMbps: 10000,
+    name: `b-${String(k).padStart(4, '0')}`,
+    cell: 'cell1',
+    zone: 'nova',
+    enabled: true,
+    state: 'up',
+    vcpus: 64,
+    memoryMb: 524288,
+    diskGb: 4000,
+    cpuAllocationRatio: 4,
+    ramAllocationRatio: 1,
+    diskAllocationRatio: 1,
+    reservedVcpus: 0,
+    reservedMemoryMb: 8192,
+    reservedDiskGb: 0,
+    hypervisorType: 'QEMU',
+    hypervisorVersion: 7002000,
+    cpuModel: 'Skylake-Server',
+    compatibleCpuModels: ['Skylake-Server', 'Broadwell'],
+    cpuUsage: 0,
+    migrationBandwidthMbps: 10000,
   };
 }
 
@@ -50,10 +66,22 @@ function instance(r: () => number, id: number, h: Host, groups: ServerGroup[]): 
   const local = r() < 0.1;
   const group = groups.length && r() < 0.05 ? groups[Math.floor(r() * groups.length)].id : null;
   return {
-    id: `i-${id}`, name: `vm-${id}`, host: h.name, status: 'ACTIVE', vcpus: f.vcpus, memoryMb: f.memoryMb,
-    diskGb: 40, storage: local ? 'local' : 'shared', configDrive: local && r() < 0.3, cdrom: false,
-    cpuMode: 'host-model', cpuModel: null, serverGroup: group, cpuUsage: Math.round((0.05 + 0.9 * r() * r()) * 1000) / 1000,
-    dirtyRateMbps: Math.round(20 + 200 * r()), pinned: r() < 0.02,
+    id: `i-${id}`,
+    name: `vm-${id}`,
+    host: h.name,
+    status: 'ACTIVE',
+    vcpus: f.vcpus,
+    memoryMb: f.memoryMb,
+    diskGb: 40,
+    storage: local ? 'local' : 'shared',
+    configDrive: local && r() < 0.3,
+    cdrom: false,
+    cpuMode: 'host-model',
+    cpuModel: null,
+    serverGroup: group,
+    cpuUsage: Math.round((0.05 + 0.9 * r() * r()) * 1000) / 1000,
+    dirtyRateMbps: Math.round(20 + 200 * r()),
+    pinned: r() < 0.02,
   };
 }
 
@@ -62,7 +90,10 @@ export function balanceCell(o: BalanceCellOptions): Inventory {
   const r = rng(o.seed ?? 1);
   const perHost = o.perHost ?? 20;
   const hosts = Array.from({ length: o.hosts }, (_, k) => host(k));
-  const groups: ServerGroup[] = Array.from({ length: Math.ceil(o.hosts / 20) }, (_, k) => ({ id: `sg-${k}`, policy: 'anti-affinity' }));
+  const groups: ServerGroup[] = Array.from({ length: Math.ceil(o.hosts / 20) }, (_, k) => ({
+    id: `sg-${k}`,
+    policy: 'anti-affinity',
+  }));
   const instances: Instance[] = [];
   const used = new Set<string>();
   for (const h of hosts) {

@@ -35,27 +35,57 @@ export interface GenOptions {
 
 function makeHost(name: string, cell: string, o: GenOptions, usage: number): Host {
   return {
-    name, cell, zone: 'nova', enabled: true, state: 'up',
-    vcpus: o.hostVcpus ?? 64, memoryMb: o.hostMemoryMb ?? 524288, diskGb: 4000,
-    cpuAllocationRatio: 4, ramAllocationRatio: 1, diskAllocationRatio: 1,
-    reservedVcpus: 0, reservedMemoryMb: 8192, reservedDiskGb: 0,
-    hypervisorType: 'QEMU', hypervisorVersion: 7002000, cpuModel: 'Skylake-Server',
+    name,
+    cell,
+    zone: 'nova',
+    enabled: true,
+    state: 'up',
+    vcpus: o.hostVcpus ?? 64,
+    memoryMb: o.hostMemoryMb ?? 524288,
+    diskGb: 4000,
+    cpuAllocationRatio: 4,
+    ramAllocationRatio: 1,
+    diskAllocationRatio: 1,
+    reservedVcpus: 0,
+    reservedMemoryMb: 8192,
+    reservedDiskGb: 0,
+    hypervisorType: 'QEMU',
+    hypervisorVersion: 7002000,
+    cpuModel: 'Skylake-Server',
     compatibleCpuModels: ['Skylake-Server', 'Broadwell', 'kvm64'],
-    cpuUsage: Math.round(usage * 1000) / 1000, migrationBandwidthMbps: 10000,
+    cpuUsage: Math.round(usage * 1000) / 1000,
+    migrationBandwidthMbps: 10000,
   };
 }
 
 function makeInstance(id: number, host: string, f: (typeof FLAVORS)[number], r: () => number): Instance {
   return {
-    id: `i-${id}`, name: `vm-${id}`, host, status: 'ACTIVE', ...f,
-    storage: r() < 0.2 ? 'local' : 'shared', configDrive: false, cdrom: false,
-    cpuMode: 'host-model', cpuModel: null, serverGroup: null,
-    cpuUsage: Math.round((0.05 + r() * 0.6) * 1000) / 1000, dirtyRateMbps: Math.floor(r() * 200), pinned: false,
+    id: `i-${id}`,
+    name: `vm-${id}`,
+    host,
+    status: 'ACTIVE',
+    ...f,
+    storage: r() < 0.2 ? 'local' : 'shared',
+    configDrive: false,
+    cdrom: false,
+    cpuMode: 'host-model',
+    cpuModel: null,
+    serverGroup: null,
+    cpuUsage: Math.round((0.05 + r() * 0.6) * 1000) / 1000,
+    dirtyRateMbps: Math.floor(r() * 200),
+    pinned: false,
   };
 }
 
 /** Fills `host` with random flavours from `choices` up to `target` memory (or `count` VMs). */
-function fillHost(h: Host, choices: typeof FLAVORS, target: number, count: number, r: () => number, next: () => number): Instance[] {
+function fillHost(
+  h: Host,
+  choices: typeof FLAVORS,
+  target: number,
+  count: number,
+  r: () => number,
+  next: () => number,
+): Instance[] {
   const capMem = (h.memoryMb - h.reservedMemoryMb) * target;
   const capCpu = h.vcpus * h.cpuAllocationRatio * target;
   const out: Instance[] = [];

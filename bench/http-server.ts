@@ -27,19 +27,46 @@ async function main(): Promise<void> {
   if (!loaded.ok) throw new Error('invalid default configuration');
   // `auto` may spend up to 2 s per drain in the exact solver; the benchmark measures the API path.
   const method = (process.env.BENCH_PLANNER_METHOD ?? 'heuristic') as 'auto' | 'heuristic' | 'exact';
-  const config = { ...loaded.config, planner: { ...loaded.config.planner, method }, api: { ...loaded.config.api, tokens: [{ token: TOKEN, role: 'admin' as const }] }, store: { path: join(dir, 'bench.sqlite') } };
+  const config = {
+    ...loaded.config,
+    planner: { ...loaded.config.planner, method },
+    api: { ...loaded.config.api, tokens: [{ token: TOKEN, role: 'admin' as const }] },
+    store: { path: join(dir, 'bench.sqlite') },
+  };
   const inventory = demoRegion({ seed: 1, cells: Math.max(3, Math.round(size / 100)), size });
   const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock: systemClock });
   const store = openStore(config.store.path);
-  const collect = (signal?: AbortSignal) => collectInventory({ hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, sampleMs: 0, signal });
-  const orchestrator = createOrchestrator({ hypervisor: cluster, hosts, store, clock: systemClock, collect, planner: config.planner });
+  const collect = (signal?: AbortSignal) =>
+    collectInventory({ hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, sampleMs: 0, signal });
+  const orchestrator = createOrchestrator({
+    hypervisor: cluster,
+    hosts,
+    store,
+    clock: systemClock,
+    collect,
+    planner: config.planner,
+  });
   // A collection of 1,000 simulated hosts costs ~2 s of CPU; refresh at most once a minute.
   const maxAgeMs = Number(process.env.BENCH_INVENTORY_MAX_AGE_MS ?? 60_000);
   const inventorySource = cachedInventorySource({ collect, clock: systemClock, maxAgeMs });
-  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log: silentLogger(), clock: systemClock });
+  const app = createApp({
+    config,
+    store,
+    inventorySource,
+    runner: orchestrator.runner,
+    log: silentLogger(),
+    clock: systemClock,
+  });
   const server = app.listen(0, '127.0.0.1', () => {
     const port = (server.address() as AddressInfo).port;
-    process.send!({ type: 'ready', method, port, token: TOKEN, hosts: inventory.hosts.map((h) => h.name), instances: inventory.instances.length });
+    process.send!({
+      type: 'ready',
+      method,
+      port,
+      token: TOKEN,
+      hosts: inventory.hosts.map((h) => h.name),
+      instances: inventory.instances.length,
+    });
   });
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'memory') {

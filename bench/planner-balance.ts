@@ -82,10 +82,18 @@ export function transportBoundGib(inv: Inventory, tau: number): number {
 function row(name: string, label: string, instances: number, before: CellStats, o: Outcome): (string | number)[] {
   const reduction = imbalance(before) - imbalance(o.after);
   return [
-    `${label} / ${instances} VMs`, name, Math.round(o.ms), o.moves, Math.round(o.gib), o.waves,
-    `${r3(before.memAlloc.cv)} -> ${r3(o.after.memAlloc.cv)}`, `${r3(before.memAlloc.max)} -> ${r3(o.after.memAlloc.max)}`,
-    `${r3(before.cpuUsage?.cv ?? 0)} -> ${r3(o.after.cpuUsage?.cv ?? 0)}`, `${r3(before.cpuUsage?.max ?? 0)} -> ${r3(o.after.cpuUsage?.max ?? 0)}`,
-    r3(reduction), reduction > 0 ? Math.round((o.gib / reduction) * 0.01) : 'n/a',
+    `${label} / ${instances} VMs`,
+    name,
+    Math.round(o.ms),
+    o.moves,
+    Math.round(o.gib),
+    o.waves,
+    `${r3(before.memAlloc.cv)} -> ${r3(o.after.memAlloc.cv)}`,
+    `${r3(before.memAlloc.max)} -> ${r3(o.after.memAlloc.max)}`,
+    `${r3(before.cpuUsage?.cv ?? 0)} -> ${r3(o.after.cpuUsage?.cv ?? 0)}`,
+    `${r3(before.cpuUsage?.max ?? 0)} -> ${r3(o.after.cpuUsage?.max ?? 0)}`,
+    r3(reduction),
+    reduction > 0 ? Math.round((o.gib / reduction) * 0.01) : 'n/a',
   ];
 }
 
@@ -94,13 +102,22 @@ export async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
   const sizes = o.quick ? [50, 200] : [200, 1000];
   const rows: (string | number)[][] = [];
   const notes: string[] = [];
-  for (const [hosts, cpuKnown] of sizes.flatMap((h) => [[h, true], [h, false]] as const)) {
+  for (const [hosts, cpuKnown] of sizes.flatMap(
+    (h) =>
+      [
+        [h, true],
+        [h, false],
+      ] as const,
+  )) {
     const inv = balanceCell({ hosts, seed: 42, cpuKnown });
     const label = `${hosts} hosts${cpuKnown ? '' : ' (memory only)'}`;
     const before = cellStats(inv, new Map()).cell1;
     const a = ours(inv);
     const b = baseline(inv);
-    rows.push(row('rebalancer', label, inv.instances.length, before, a), row('watcher-greedy', label, inv.instances.length, before, b));
+    rows.push(
+      row('rebalancer', label, inv.instances.length, before, a),
+      row('watcher-greedy', label, inv.instances.length, before, b),
+    );
     const redA = imbalance(before) - imbalance(a.after);
     const redB = imbalance(before) - imbalance(b.after);
     const bound = transportBoundGib(inv, THRESHOLD);
@@ -120,7 +137,20 @@ export async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
   return [
     {
       title: 'planner: balance vs Watcher workload_stabilization greedy',
-      columns: ['cell', 'planner', 'ms', 'moves', 'GiB', 'waves', 'mem CV', 'mem peak', 'CPU CV', 'CPU peak', 'reduction', 'GiB per 0.01'],
+      columns: [
+        'cell',
+        'planner',
+        'ms',
+        'moves',
+        'GiB',
+        'waves',
+        'mem CV',
+        'mem peak',
+        'CPU CV',
+        'CPU peak',
+        'reduction',
+        'GiB per 0.01',
+      ],
       rows,
       notes,
     },

@@ -43,14 +43,40 @@ function drainTable(quick: boolean): BenchTable {
     const ff = timed(() => firstFitDrain(inv, [DRAIN_HOST]));
     const m = run.value.metrics;
     rows.push([
-      size.label, inv.hosts.length, inv.instances.length, run.value.moves.length, Math.round(run.ms * 10) / 10,
-      mb(process.resourceUsage().maxRSS * 1024), mb(Math.max(0, heap1 - heap0)), m.method,
-      m.objective, m.lowerBound, pct(m.gap), Math.round(ff.ms * 10) / 10, ff.value.peak, ff.value.unplaced,
+      size.label,
+      inv.hosts.length,
+      inv.instances.length,
+      run.value.moves.length,
+      Math.round(run.ms * 10) / 10,
+      mb(process.resourceUsage().maxRSS * 1024),
+      mb(Math.max(0, heap1 - heap0)),
+      m.method,
+      m.objective,
+      m.lowerBound,
+      pct(m.gap),
+      Math.round(ff.ms * 10) / 10,
+      ff.value.peak,
+      ff.value.unplaced,
     ]);
   }
   return {
     title: 'Drain of a 60-VM host (plan + verify)',
-    columns: ['inventory', 'hosts', 'instances', 'moves', 'ms', 'peak RSS MB', 'heap delta MB', 'method', 'peak', 'lower bound', 'gap', 'first-fit ms', 'first-fit peak', 'first-fit unplaced'],
+    columns: [
+      'inventory',
+      'hosts',
+      'instances',
+      'moves',
+      'ms',
+      'peak RSS MB',
+      'heap delta MB',
+      'method',
+      'peak',
+      'lower bound',
+      'gap',
+      'first-fit ms',
+      'first-fit peak',
+      'first-fit unplaced',
+    ],
     rows,
     notes: [
       'peak = highest utilisation (max of CPU allocation, memory allocation, measured CPU) over hosts that receive VMs; lower is better.',
@@ -61,13 +87,30 @@ function drainTable(quick: boolean): BenchTable {
 
 function exactTable(quick: boolean): BenchTable {
   const rows: (string | number)[][] = [];
-  const shapes = quick ? [[10, 20], [20, 50]] : [[10, 20], [20, 20], [20, 50], [30, 50], [40, 50]];
+  const shapes = quick
+    ? [
+        [10, 20],
+        [20, 50],
+      ]
+    : [
+        [10, 20],
+        [20, 20],
+        [20, 50],
+        [30, 50],
+        [40, 50],
+      ];
   const seeds = quick ? [1, 2] : [1, 2, 3];
   let good = 0;
   let total = 0;
   for (const [vms, hosts] of shapes) {
     for (const seed of seeds) {
-      const inv = generateRegion({ cells: 1, hostsPerCell: hosts, drainVms: vms, seed: seed * 7919 + vms, fill: [0.55, 0.85] });
+      const inv = generateRegion({
+        cells: 1,
+        hostsPerCell: hosts,
+        drainVms: vms,
+        seed: seed * 7919 + vms,
+        fill: [0.55, 0.85],
+      });
       const h = timed(() => drain(inv, { method: 'heuristic' }));
       const e = timed(() => drain(inv, { method: 'exact', exactTimeLimitMs: 2000 }));
       const a = timed(() => drain(inv, { method: 'auto' }));
@@ -76,15 +119,37 @@ function exactTable(quick: boolean): BenchTable {
       total++;
       if (gap < 0.01) good++;
       rows.push([
-        `${vms} VMs x ${hosts} hosts`, seed, h.value.metrics.objective, Math.round(h.ms), e.value.metrics.objective,
-        e.value.metrics.gap === 0 ? 'yes' : 'no', Math.round(e.ms), a.value.metrics.method, a.value.metrics.objective,
-        bestLb, pct(Math.max(0, gap)), Math.round(a.ms),
+        `${vms} VMs x ${hosts} hosts`,
+        seed,
+        h.value.metrics.objective,
+        Math.round(h.ms),
+        e.value.metrics.objective,
+        e.value.metrics.gap === 0 ? 'yes' : 'no',
+        Math.round(e.ms),
+        a.value.metrics.method,
+        a.value.metrics.objective,
+        bestLb,
+        pct(Math.max(0, gap)),
+        Math.round(a.ms),
       ]);
     }
   }
   return {
     title: 'Exact versus heuristic on random drains',
-    columns: ['drain', 'seed', 'heuristic peak', 'heur ms', 'exact peak', 'exact proven', 'exact ms', 'auto method', 'auto peak', 'best lower bound', 'auto gap', 'auto ms'],
+    columns: [
+      'drain',
+      'seed',
+      'heuristic peak',
+      'heur ms',
+      'exact peak',
+      'exact proven',
+      'exact ms',
+      'auto method',
+      'auto peak',
+      'best lower bound',
+      'auto gap',
+      'auto ms',
+    ],
     rows,
     notes: [`${good} of ${total} drains: auto plan proven optimal or within 1% of the best proven lower bound.`],
   };

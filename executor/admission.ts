@@ -18,7 +18,9 @@ export function createAdmission(limits: ConcurrencyLimits): Admission {
   const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, (m.get(k) ?? 0) + d);
   return {
     canStart: (from, to) =>
-      total < limits.global && (out.get(from) ?? 0) < limits.perHostOutbound && (inb.get(to) ?? 0) < limits.perHostInbound,
+      total < limits.global &&
+      (out.get(from) ?? 0) < limits.perHostOutbound &&
+      (inb.get(to) ?? 0) < limits.perHostInbound,
     acquire(from, to) {
       total++;
       bump(out, from, 1);

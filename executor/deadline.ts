@@ -20,7 +20,11 @@ export function withDeadline(hv: Hypervisor, clock: Clock, ms: number): Hypervis
         const timer = new AbortController();
         const deadline = new AbortController();
         const expired = clock.sleep(ms, timer.signal).then(() => {
-          const err = new HypervisorError('HOST_UNREACHABLE', `hypervisor call ${String(prop)}(${String(args[0])}) got no answer within ${ms} ms`, true);
+          const err = new HypervisorError(
+            'HOST_UNREACHABLE',
+            `hypervisor call ${String(prop)}(${String(args[0])}) got no answer within ${ms} ms`,
+            true,
+          );
           deadline.abort(err);
           throw err;
         });
@@ -28,7 +32,9 @@ export function withDeadline(hv: Hypervisor, clock: Clock, ms: number): Hypervis
         // the signal is always the last parameter of a Hypervisor method
         const last = args.at(-1);
         const callerSignal = last instanceof AbortSignal ? last : undefined;
-        const callArgs = callerSignal ? [...args.slice(0, -1), anySignal(callerSignal, deadline.signal)] : [...args, deadline.signal];
+        const callArgs = callerSignal
+          ? [...args.slice(0, -1), anySignal(callerSignal, deadline.signal)]
+          : [...args, deadline.signal];
         const call = Promise.resolve((v as (...a: unknown[]) => Promise<unknown>).apply(obj, callArgs));
         return Promise.race([call, expired]).finally(() => timer.abort());
       };

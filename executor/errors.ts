@@ -32,7 +32,10 @@ export type MoveErrorCode =
 export function describeError(err: unknown): { code: string; message: string } {
   if (err && typeof err === 'object') {
     const e = err as { code?: unknown; message?: unknown };
-    return { code: typeof e.code === 'string' ? e.code : 'INTERNAL', message: typeof e.message === 'string' ? e.message : String(err) };
+    return {
+      code: typeof e.code === 'string' ? e.code : 'INTERNAL',
+      message: typeof e.message === 'string' ? e.message : String(err),
+    };
   }
   return { code: 'INTERNAL', message: String(err) };
 }

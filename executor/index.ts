@@ -67,7 +67,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const runs = new Map<string, PlanRunState>();
 
   const start = (rec: PlanRecord, cancelMode: CancelMode | null, prelude?: () => Promise<void>) => {
-    const st: PlanRunState = { rootId: rec.id, planId: rec.id, cancelMode, abortInFlight: new AbortController(), log: ctx.log.child({ planId: rec.id }) };
+    const st: PlanRunState = {
+      rootId: rec.id,
+      planId: rec.id,
+      cancelMode,
+      abortInFlight: new AbortController(),
+      log: ctx.log.child({ planId: rec.id }),
+    };
     runs.set(rec.id, st);
     const done = (async () => {
       try {
@@ -87,12 +93,24 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     execute(planId) {
       const rec = ctx.store.getPlan(planId);
       if (!rec) return Promise.reject(new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`));
-      if (runs.has(planId)) return Promise.reject(new ExecutorError('PLAN_ALREADY_RUNNING', `plan ${planId} is already running`));
+      if (runs.has(planId))
+        return Promise.reject(new ExecutorError('PLAN_ALREADY_RUNNING', `plan ${planId} is already running`));
       if (rec.status !== 'planned') {
-        return Promise.reject(new ExecutorError('PLAN_NOT_RUNNABLE', `plan ${planId} is ${rec.status}; only a planned plan can be executed`));
+        return Promise.reject(
+          new ExecutorError(
+            'PLAN_NOT_RUNNABLE',
+            `plan ${planId} is ${rec.status}; only a planned plan can be executed`,
+          ),
+        );
       }
       ctx.store.setPlanStatus(planId, 'running', ctx.clock.now());
-      ctx.store.appendEvent({ planId, moveIndex: null, type: 'plan.started', data: { moves: rec.plan.moves.length }, at: ctx.clock.now() });
+      ctx.store.appendEvent({
+        planId,
+        moveIndex: null,
+        type: 'plan.started',
+        data: { moves: rec.plan.moves.length },
+        at: ctx.clock.now(),
+      });
       return start(rec, null);
     },
     cancel(planId, mode = ctx.opts.cancelMode) {
@@ -106,7 +124,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       }
       if (rec.status !== 'running' && rec.status !== 'cancelling') return rec.status;
       ctx.store.setPlanStatus(rec.id, 'cancelling', ctx.clock.now());
-      ctx.store.appendEvent({ planId: rec.id, moveIndex: null, type: 'plan.cancel', data: { mode }, at: ctx.clock.now() });
+      ctx.store.appendEvent({
+        planId: rec.id,
+        moveIndex: null,
+        type: 'plan.cancel',
+        data: { mode },
+        at: ctx.clock.now(),
+      });
       if (st) {
         st.cancelMode = st.cancelMode === 'abort' ? 'abort' : mode;
         if (mode === 'abort') st.abortInFlight.abort();
@@ -114,14 +138,19 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       return 'cancelling';
     },
     async recover() {
-      const left = ctx.store.listPlans({ status: ['running', 'cancelling'], limit: 10_000 }).filter((p) => !runs.has(p.id));
+      const left = ctx.store
+        .listPlans({ status: ['running', 'cancelling'], limit: 10_000 })
+        .filter((p) => !runs.has(p.id));
       // a stop between creating a re-plan and linking it leaves both running: finish the link
       const successors = new Map(left.filter((p) => p.supersedes).map((p) => [p.supersedes!, p.id]));
-      for (const [oldId, newId] of successors) if (left.some((p) => p.id === oldId)) ctx.store.supersede(oldId, newId, ctx.clock.now());
-      return left.filter((p) => !successors.has(p.id)).map((rec) => ({
-        planId: rec.id,
-        done: start(rec, rec.status === 'cancelling' ? 'wait' : null, () => reconcilePlan(ctx, rec.id)),
-      }));
+      for (const [oldId, newId] of successors)
+        if (left.some((p) => p.id === oldId)) ctx.store.supersede(oldId, newId, ctx.clock.now());
+      return left
+        .filter((p) => !successors.has(p.id))
+        .map((rec) => ({
+          planId: rec.id,
+          done: start(rec, rec.status === 'cancelling' ? 'wait' : null, () => reconcilePlan(ctx, rec.id)),
+        }));
     },
     active: () => [...runs.values()].map((r) => r.planId),
   };

@@ -9,7 +9,13 @@ import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { precheck, releaseReservation } from './precheck.js';
 import { backoffDelay, isRetryable } from './retry.js';
-import { TERMINAL_MOVE_STATES, type MoveRecord, type MoveState, type RecordedLocation, type StoredError } from './store.js';
+import {
+  TERMINAL_MOVE_STATES,
+  type MoveRecord,
+  type MoveState,
+  type RecordedLocation,
+  type StoredError,
+} from './store.js';
 import { transfer, type TransferRun } from './transfer.js';
 
 export interface MoveRun extends TransferRun {
@@ -26,7 +32,8 @@ export async function runMove(ctx: Ctx, run: MoveRun, index: number): Promise<Mo
   for (;;) {
     const rec = ctx.store.getMove(run.planId, index)!;
     if (TERMINAL_MOVE_STATES.includes(rec.state)) return rec.state;
-    if (run.cancelRequested()) return end(ctx, rec, log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the move started' });
+    if (run.cancelRequested())
+      return end(ctx, rec, log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the move started' });
     const r = await attempt(ctx, { ...run, log }, rec);
     if (r.kind === 'done') return r.state;
     const wait = backoffDelay(rec.attempts + 1, ctx.opts.retries);
@@ -38,36 +45,74 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   const { planId, index, move } = rec;
   step(ctx, 'precheck', planId, index);
   const attempts = rec.attempts + 1;
-  ctx.store.updateMove(planId, index, { state: 'prechecking', attempts, startedAt: rec.startedAt ?? ctx.clock.now(), error: null }, ctx.clock.now());
+  ctx.store.updateMove(
+    planId,
+    index,
+    { state: 'prechecking', attempts, startedAt: rec.startedAt ?? ctx.clock.now(), error: null },
+    ctx.clock.now(),
+  );
   rec = { ...rec, attempts };
   try {
     const pre = await precheck(ctx, move, ctx.life);
-    if (!pre.ok) return done(end(ctx, rec, run.log, pre.state, { code: pre.code, message: pre.message }, pre.location ?? null));
+    if (!pre.ok)
+      return done(end(ctx, rec, run.log, pre.state, { code: pre.code, message: pre.message }, pre.location ?? null));
   } catch (err) {
     return onError(ctx, run, rec, err);
   }
   let result;
   try {
-    if (run.cancelRequested()) return done(end(ctx, rec, run.log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the migration started' }));
+    if (run.cancelRequested())
+      return done(
+        end(ctx, rec, run.log, 'cancelled', {
+          code: 'CANCELLED',
+          message: 'plan cancelled before the migration started',
+        }),
+      );
     step(ctx, 'migrate', planId, index);
     const startedAt = ctx.clock.now();
     ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
-    ctx.store.appendEvent({ planId, moveIndex: index, type: 'migration.started', data: { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, at: startedAt });
-    run.log.info({ vm: move.name, from: move.from, to: move.to, mode: move.mode, attempt: attempts }, 'migration started');
+    ctx.store.appendEvent({
+      planId,
+      moveIndex: index,
+      type: 'migration.started',
+      data: { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts },
+      at: startedAt,
+    });
+    run.log.info(
+      { vm: move.name, from: move.from, to: move.to, mode: move.mode, attempt: attempts },
+      'migration started',
+    );
     result = await transfer(ctx, run, rec, startedAt);
   } finally {
     releaseReservation(ctx, move);
   }
-  ctx.store.appendEvent({ planId, moveIndex: index, type: 'migration.ended', data: { result: result.kind }, at: ctx.clock.now() });
+  ctx.store.appendEvent({
+    planId,
+    moveIndex: index,
+    type: 'migration.ended',
+    data: { result: result.kind },
+    at: ctx.clock.now(),
+  });
   switch (result.kind) {
     case 'completed':
       return done(await verify(ctx, run, rec, result.suspended));
     case 'error':
       return onError(ctx, run, rec, result.err);
     case 'timed_out':
-      return done(end(ctx, rec, run.log, 'timed_out', { code: result.code, message: result.message }, await whereIs(ctx, rec)));
+      return done(
+        end(ctx, rec, run.log, 'timed_out', { code: result.code, message: result.message }, await whereIs(ctx, rec)),
+      );
     case 'cancelled':
-      return done(end(ctx, rec, run.log, 'cancelled', { code: 'CANCELLED', message: 'migration aborted by cancellation' }, await whereIs(ctx, rec)));
+      return done(
+        end(
+          ctx,
+          rec,
+          run.log,
+          'cancelled',
+          { code: 'CANCELLED', message: 'migration aborted by cancellation' },
+          await whereIs(ctx, rec),
+        ),
+      );
   }
 }
 
@@ -79,10 +124,22 @@ export async function verify(ctx: Ctx, run: { log: Logger }, rec: MoveRecord, su
   const { move } = rec;
   const seen = move.mode === 'cold' ? loc.definedOn : loc.runningOn;
   if (suspended && loc.runningOn.includes(move.to)) {
-    await ctx.hv.resume(move.to, move.instance, ctx.life).catch((err) => run.log.error({ err }, 'resume after forced completion failed'));
+    await ctx.hv
+      .resume(move.to, move.instance, ctx.life)
+      .catch((err) => run.log.error({ err }, 'resume after forced completion failed'));
   }
   if (seen.includes(move.to) && !seen.includes(move.from)) return end(ctx, rec, run.log, 'succeeded', null);
-  return end(ctx, rec, run.log, 'failed', { code: 'NOT_ON_DESTINATION', message: `after the migration ${move.name} runs on [${loc.runningOn.join(', ')}], expected ${move.to}` }, loc);
+  return end(
+    ctx,
+    rec,
+    run.log,
+    'failed',
+    {
+      code: 'NOT_ON_DESTINATION',
+      message: `after the migration ${move.name} runs on [${loc.runningOn.join(', ')}], expected ${move.to}`,
+    },
+    loc,
+  );
 }
 
 /** A failed attempt: the VM may have moved anyway; else retry transient errors while attempts remain. */
@@ -90,10 +147,17 @@ async function onError(ctx: Ctx, run: MoveRun, rec: MoveRecord, err: unknown): P
   if (ctx.life.aborted) throw err;
   const error = describeError(err);
   const loc = await whereIs(ctx, rec).catch(() => null);
-  if (loc && loc.runningOn.includes(rec.move.to) && !loc.runningOn.includes(rec.move.from)) return done(await verify(ctx, run, rec, false));
+  if (loc && loc.runningOn.includes(rec.move.to) && !loc.runningOn.includes(rec.move.from))
+    return done(await verify(ctx, run, rec, false));
   if (isRetryable(err) && rec.attempts < ctx.opts.retries.maxAttempts && !run.cancelRequested()) {
     ctx.store.updateMove(rec.planId, rec.index, { state: 'pending', error }, ctx.clock.now());
-    ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'move.retry', data: { attempt: rec.attempts, error }, at: ctx.clock.now() });
+    ctx.store.appendEvent({
+      planId: rec.planId,
+      moveIndex: rec.index,
+      type: 'move.retry',
+      data: { attempt: rec.attempts, error },
+      at: ctx.clock.now(),
+    });
     run.log.warn({ err, attempt: rec.attempts }, 'migration attempt failed, retrying');
     return { kind: 'retry' };
   }
@@ -106,11 +170,24 @@ export async function whereIs(ctx: Ctx, rec: MoveRecord): Promise<RecordedLocati
 }
 
 /** Persists a terminal state (with where the VM is when that is not the plan's outcome). */
-export function end(ctx: Ctx, rec: MoveRecord, log: Logger, state: MoveState, error: StoredError | null, location: RecordedLocation | null = null): MoveState {
+export function end(
+  ctx: Ctx,
+  rec: MoveRecord,
+  log: Logger,
+  state: MoveState,
+  error: StoredError | null,
+  location: RecordedLocation | null = null,
+): MoveState {
   step(ctx, 'finish', rec.planId, rec.index);
   const at = ctx.clock.now();
   ctx.store.updateMove(rec.planId, rec.index, { state, error, location, endedAt: at }, at);
-  ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'move.ended', data: { state, error, location }, at });
+  ctx.store.appendEvent({
+    planId: rec.planId,
+    moveIndex: rec.index,
+    type: 'move.ended',
+    data: { state, error, location },
+    at,
+  });
   if (state === 'succeeded') log.info({ vm: rec.move.name, to: rec.move.to }, 'move succeeded');
   else log.warn({ vm: rec.move.name, state, error, location }, 'move did not succeed');
   return state;

@@ -87,10 +87,12 @@ export class ExecutorOptionError extends RangeError {
 }
 
 function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ExecutorOptionError(`Expected \`${name}\` to be a positive integer, got \`${v}\``);
+  if (!Number.isInteger(v) || v < 1)
+    throw new ExecutorOptionError(`Expected \`${name}\` to be a positive integer, got \`${v}\``);
 }
 function nonNegative(name: string, v: number): void {
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new ExecutorOptionError(`Expected \`${name}\` to be a non-negative number, got \`${v}\``);
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
+    throw new ExecutorOptionError(`Expected \`${name}\` to be a non-negative number, got \`${v}\``);
 }
 
 /** Applies defaults and validates; throws ExecutorOptionError on the first bad value. */
@@ -108,14 +110,24 @@ export function resolveExecutorOptions(input: ExecutorOptionsInput = {}): Execut
   positiveInt('retries.maxAttempts', o.retries.maxAttempts);
   nonNegative('retries.backoffMs', o.retries.backoffMs);
   nonNegative('retries.maxBackoffMs', o.retries.maxBackoffMs);
-  if (!(o.pollIntervalMs > 0)) throw new ExecutorOptionError(`Expected \`pollIntervalMs\` to be a positive number, got \`${o.pollIntervalMs}\``);
-  if (!(o.completionTimeoutPerGiBSeconds > 0)) throw new ExecutorOptionError(`Expected \`completionTimeoutPerGiBSeconds\` to be a positive number, got \`${o.completionTimeoutPerGiBSeconds}\``);
-  if (!(o.progressTimeoutSeconds > 0)) throw new ExecutorOptionError(`Expected \`progressTimeoutSeconds\` to be a positive number, got \`${o.progressTimeoutSeconds}\``);
+  if (!(o.pollIntervalMs > 0))
+    throw new ExecutorOptionError(`Expected \`pollIntervalMs\` to be a positive number, got \`${o.pollIntervalMs}\``);
+  if (!(o.completionTimeoutPerGiBSeconds > 0))
+    throw new ExecutorOptionError(
+      `Expected \`completionTimeoutPerGiBSeconds\` to be a positive number, got \`${o.completionTimeoutPerGiBSeconds}\``,
+    );
+  if (!(o.progressTimeoutSeconds > 0))
+    throw new ExecutorOptionError(
+      `Expected \`progressTimeoutSeconds\` to be a positive number, got \`${o.progressTimeoutSeconds}\``,
+    );
   nonNegative('bandwidthMiBps', o.bandwidthMiBps);
   nonNegative('maxDowntimeMs', o.maxDowntimeMs);
   nonNegative('maxReplans', o.maxReplans);
-  if (!['abort', 'force_complete'].includes(o.onTimeout)) throw new ExecutorOptionError(`Expected \`onTimeout\` to be 'abort' or 'force_complete', got \`${o.onTimeout}\``);
-  if (!(o.callTimeoutMs > 0)) throw new ExecutorOptionError(`Expected \`callTimeoutMs\` to be a positive number, got \`${o.callTimeoutMs}\``);
-  if (!['wait', 'abort'].includes(o.cancelMode)) throw new ExecutorOptionError(`Expected \`cancelMode\` to be 'wait' or 'abort', got \`${o.cancelMode}\``);
+  if (!['abort', 'force_complete'].includes(o.onTimeout))
+    throw new ExecutorOptionError(`Expected \`onTimeout\` to be 'abort' or 'force_complete', got \`${o.onTimeout}\``);
+  if (!(o.callTimeoutMs > 0))
+    throw new ExecutorOptionError(`Expected \`callTimeoutMs\` to be a positive number, got \`${o.callTimeoutMs}\``);
+  if (!['wait', 'abort'].includes(o.cancelMode))
+    throw new ExecutorOptionError(`Expected \`cancelMode\` to be 'wait' or 'abort', got \`${o.cancelMode}\``);
   return o;
 }

@@ -8,13 +8,16 @@ const HOST_DOWN_CODES = ['DEST_UNREACHABLE', 'DEST_DISABLED', 'HOST_UNREACHABLE'
 /** Plan ids from the first plan of the chain to `planId`. */
 export function chainOf(store: ExecutorStore, planId: string): string[] {
   const ids: string[] = [];
-  for (let id: string | null = planId; id && ids.length < 1000; id = store.getPlan(id)?.supersedes ?? null) ids.unshift(id);
+  for (let id: string | null = planId; id && ids.length < 1000; id = store.getPlan(id)?.supersedes ?? null)
+    ids.unshift(id);
   return ids;
 }
 
 /** Moves that went wrong anywhere in the chain, oldest plan first. */
 function troubled(store: ExecutorStore, planId: string): MoveRecord[] {
-  return chainOf(store, planId).flatMap((id) => store.listMoves(id).filter((m) => ['failed', 'timed_out'].includes(m.state)));
+  return chainOf(store, planId).flatMap((id) =>
+    store.listMoves(id).filter((m) => ['failed', 'timed_out'].includes(m.state)),
+  );
 }
 
 /** Exclusions (that instance -> that host; a dead host entirely) and hosts to avoid. */
@@ -54,8 +57,15 @@ export interface PlanSummary {
 }
 
 const brief = (m: MoveRecord): FailedMove => ({
-  planId: m.planId, index: m.index, instance: m.move.instance, name: m.move.name, from: m.move.from, to: m.move.to,
-  state: m.state, error: m.error, location: m.location,
+  planId: m.planId,
+  index: m.index,
+  instance: m.move.instance,
+  name: m.move.name,
+  from: m.move.from,
+  to: m.move.to,
+  state: m.state,
+  error: m.error,
+  location: m.location,
 });
 
 export function summarise(store: ExecutorStore, planId: string): PlanSummary {
@@ -64,11 +74,22 @@ export function summarise(store: ExecutorStore, planId: string): PlanSummary {
   const counts: Record<string, number> = {};
   for (const m of moves) counts[m.state] = (counts[m.state] ?? 0) + 1;
   const failed = moves.filter((m) => m.state !== 'succeeded').map(brief);
-  const earlier = chain.slice(0, -1).flatMap((id) => store.listMoves(id).filter((m) => !['succeeded', 'pending'].includes(m.state)).map(brief));
+  const earlier = chain.slice(0, -1).flatMap((id) =>
+    store
+      .listMoves(id)
+      .filter((m) => !['succeeded', 'pending'].includes(m.state))
+      .map(brief),
+  );
   const unplaced = store.getPlan(planId)?.plan.unplaced.length ?? 0;
   const bad = failed.filter((f) => f.state !== 'cancelled');
   const error = bad.length
-    ? { code: 'MOVES_FAILED', message: `${bad.length} move(s) did not succeed: ${bad.slice(0, 5).map((f) => `${f.name} ${f.state}${f.error ? ` (${f.error.code})` : ''}`).join(', ')}` }
+    ? {
+        code: 'MOVES_FAILED',
+        message: `${bad.length} move(s) did not succeed: ${bad
+          .slice(0, 5)
+          .map((f) => `${f.name} ${f.state}${f.error ? ` (${f.error.code})` : ''}`)
+          .join(', ')}`,
+      }
     : unplaced
       ? { code: 'UNPLACED', message: `${unplaced} instance(s) could not be placed` }
       : null;

@@ -21,13 +21,25 @@ export async function precheck(ctx: Ctx, move: Move, signal: AbortSignal): Promi
   if (!source.reachable) return fail('SOURCE_UNREACHABLE', `source ${move.from} is unreachable`);
   const where = await hv.locate(move.instance, [move.from, move.to], signal);
   if (!where.definedOn.includes(move.from)) {
-    return { ok: false, state: 'skipped', code: 'VM_NOT_ON_SOURCE', message: `${move.name} is no longer on ${move.from}`, location: where };
+    return {
+      ok: false,
+      state: 'skipped',
+      code: 'VM_NOT_ON_SOURCE',
+      message: `${move.name} is no longer on ${move.from}`,
+      location: where,
+    };
   }
   const dom = (await hv.listDomains(move.from, signal)).find((d) => d.id === move.instance);
   const wanted = move.mode === 'cold' ? ['shutoff'] : LIVE_STATES;
   if (!dom || !wanted.includes(dom.state)) {
     const state = dom?.state ?? 'missing';
-    return { ok: false, state: 'skipped', code: 'VM_STATE_CHANGED', message: `${move.name} is ${state}, a ${move.mode} migration needs ${wanted.join(' or ')}`, location: where };
+    return {
+      ok: false,
+      state: 'skipped',
+      code: 'VM_STATE_CHANGED',
+      message: `${move.name} is ${state}, a ${move.mode} migration needs ${wanted.join(' or ')}`,
+      location: where,
+    };
   }
   const room = await destinationRoom(ctx, move, signal);
   if (room !== null) return room;
@@ -47,7 +59,10 @@ export async function precheck(ctx: Ctx, move: Move, signal: AbortSignal): Promi
     const capacity = (facts.memoryMb - (cfg?.reservedMemoryMb ?? 0)) * (cfg?.ramAllocationRatio ?? 1);
     const need = dom!.memoryMb;
     if (used + need > capacity) {
-      return fail('DEST_NO_ROOM', `destination ${m.to} has ${Math.max(0, capacity - used)} MiB of memory left, ${m.name} needs ${need} MiB (${arriving} MiB still arriving)`);
+      return fail(
+        'DEST_NO_ROOM',
+        `destination ${m.to} has ${Math.max(0, capacity - used)} MiB of memory left, ${m.name} needs ${need} MiB (${arriving} MiB still arriving)`,
+      );
     }
     // reserve in the same synchronous step as the check, so a concurrent pre-check sees it
     c.incoming.set(m.to, (c.incoming.get(m.to) ?? new Map<string, number>()).set(m.instance, need));

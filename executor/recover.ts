@@ -24,7 +24,13 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   let suspended = pausedByUs(ctx, rec);
   if (job && jobRunning(job.type)) {
     log.warn({ vm: move.name }, 'resuming watch of a migration left running');
-    ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'migration.resumed', data: { state: rec.state }, at: ctx.clock.now() });
+    ctx.store.appendEvent({
+      planId: rec.planId,
+      moveIndex: rec.index,
+      type: 'migration.resumed',
+      data: { state: rec.state },
+      at: ctx.clock.now(),
+    });
     if (rec.state !== 'migrating') ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
     const watched = await watchToEnd(ctx, rec, log);
     timedOut = watched.timedOut;
@@ -39,17 +45,44 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   if (onSource && !onDest) {
     if (timedOut) return end(ctx, rec, log, 'timed_out', timedOut, loc);
     if (rec.attempts >= ctx.opts.retries.maxAttempts) {
-      return end(ctx, rec, log, 'failed', { code: 'INTERRUPTED', message: `the executor stopped during attempt ${rec.attempts} of ${move.name}; no attempts left` }, loc);
+      return end(
+        ctx,
+        rec,
+        log,
+        'failed',
+        {
+          code: 'INTERRUPTED',
+          message: `the executor stopped during attempt ${rec.attempts} of ${move.name}; no attempts left`,
+        },
+        loc,
+      );
     }
     ctx.store.updateMove(rec.planId, rec.index, { state: 'pending' }, ctx.clock.now());
-    ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'move.requeued', data: { attempts: rec.attempts }, at: ctx.clock.now() });
+    ctx.store.appendEvent({
+      planId: rec.planId,
+      moveIndex: rec.index,
+      type: 'move.requeued',
+      data: { attempts: rec.attempts },
+      at: ctx.clock.now(),
+    });
     return 'pending';
   }
-  return end(ctx, rec, log, 'failed', { code: 'NOT_ON_DESTINATION', message: `after a restart ${move.name} runs on [${loc.runningOn.join(', ')}]` }, loc);
+  return end(
+    ctx,
+    rec,
+    log,
+    'failed',
+    { code: 'NOT_ON_DESTINATION', message: `after a restart ${move.name} runs on [${loc.runningOn.join(', ')}]` },
+    loc,
+  );
 }
 
 /** Watches a job found running until it ends, applying the completion and stall timeouts. */
-async function watchToEnd(ctx: Ctx, rec: MoveRecord, log: Logger): Promise<{ timedOut: { code: string; message: string } | null; suspended: boolean }> {
+async function watchToEnd(
+  ctx: Ctx,
+  rec: MoveRecord,
+  log: Logger,
+): Promise<{ timedOut: { code: string; message: string } | null; suspended: boolean }> {
   const history = ctx.store.moveHistory(rec.planId, rec.index);
   const startedAt = [...history].reverse().find((h) => h.state === 'migrating')?.at ?? ctx.clock.now();
   const timeoutMs = timeoutSecondsOf(ctx, rec) * 1000;
@@ -59,9 +92,13 @@ async function watchToEnd(ctx: Ctx, rec: MoveRecord, log: Logger): Promise<{ tim
   let suspended = false;
   if (ctx.opts.onTimeout === 'abort') {
     log.warn({ code: first.code }, 'migration timed out, aborting');
-    await ctx.hv.abortJob(move.from, move.instance, ctx.life).catch((err) => log.warn({ err }, 'abort of migration job failed'));
+    await ctx.hv
+      .abortJob(move.from, move.instance, ctx.life)
+      .catch((err) => log.warn({ err }, 'abort of migration job failed'));
   } else if (ctx.opts.permitPostCopy) {
-    await ctx.hv.startPostCopy(move.from, move.instance, ctx.life).catch((err) => log.error({ err }, 'post-copy switch failed'));
+    await ctx.hv
+      .startPostCopy(move.from, move.instance, ctx.life)
+      .catch((err) => log.error({ err }, 'post-copy switch failed'));
   } else {
     await ctx.hv.suspend(move.from, move.instance, ctx.life);
     suspended = true;
@@ -93,7 +130,13 @@ export function releaseDangling(ctx: Ctx, planId: string): void {
   }
   for (const [index, o] of open) {
     for (let k = 0; k < o.n; k++) {
-      ctx.store.appendEvent({ planId, moveIndex: index, type: 'move.released', data: { from: o.from, to: o.to, recovered: true }, at: ctx.clock.now() });
+      ctx.store.appendEvent({
+        planId,
+        moveIndex: index,
+        type: 'move.released',
+        data: { from: o.from, to: o.to, recovered: true },
+        at: ctx.clock.now(),
+      });
     }
   }
 }

@@ -63,11 +63,23 @@ async function runOnePlan(ctx: Ctx, st: PlanRunState): Promise<'finished' | 'tro
     const moves = ctx.store.listMoves(st.planId).filter((m) => m.move.wave === wave);
     trouble ||= moves.some((m) => ['failed', 'skipped', 'timed_out'].includes(m.state));
     if (!trouble && !cancelRequested()) {
-      await runWave(ctx, admission, run, moves, { stopStarting: () => trouble || cancelRequested(), onTrouble: () => void (trouble = true) });
+      await runWave(ctx, admission, run, moves, {
+        stopStarting: () => trouble || cancelRequested(),
+        onTrouble: () => void (trouble = true),
+      });
     }
     if (cancelRequested()) {
       for (const m of ctx.store.listMoves(st.planId).filter((x) => x.state === 'pending')) {
-        ctx.store.updateMove(st.planId, m.index, { state: 'cancelled', error: { code: 'CANCELLED', message: 'plan cancelled before the move started' }, endedAt: ctx.clock.now() }, ctx.clock.now());
+        ctx.store.updateMove(
+          st.planId,
+          m.index,
+          {
+            state: 'cancelled',
+            error: { code: 'CANCELLED', message: 'plan cancelled before the move started' },
+            endedAt: ctx.clock.now(),
+          },
+          ctx.clock.now(),
+        );
       }
       return 'finished';
     }
@@ -84,8 +96,20 @@ async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
   const at = ctx.clock.now();
   const next = ctx.store.createPlan({ plan, source: old.source, status: 'running', supersedes: old.id, at });
   ctx.store.supersede(old.id, next.id, at);
-  ctx.store.appendEvent({ planId: old.id, moveIndex: null, type: 'plan.superseded', data: { by: next.id, exclusions, avoidHosts }, at });
-  ctx.store.appendEvent({ planId: next.id, moveIndex: null, type: 'plan.started', data: { supersedes: old.id, moves: plan.moves.length }, at });
+  ctx.store.appendEvent({
+    planId: old.id,
+    moveIndex: null,
+    type: 'plan.superseded',
+    data: { by: next.id, exclusions, avoidHosts },
+    at,
+  });
+  ctx.store.appendEvent({
+    planId: next.id,
+    moveIndex: null,
+    type: 'plan.started',
+    data: { supersedes: old.id, moves: plan.moves.length },
+    at,
+  });
   st.planId = next.id;
 }
 

@@ -153,7 +153,12 @@ export interface ExecutorStore {
   /** Status and last update of a plan, without reading the plan itself (caches, polling). */
   getPlanVersion(id: string): { status: PlanStatus; updatedAt: number } | null;
   listPlans(filter?: PlanFilter): PlanRecord[];
-  setPlanStatus(id: string, status: PlanStatus, at: number, extra?: { summary?: unknown; error?: StoredError | null }): void;
+  setPlanStatus(
+    id: string,
+    status: PlanStatus,
+    at: number,
+    extra?: { summary?: unknown; error?: StoredError | null },
+  ): void;
   /**
    * Marks `oldId` superseded by `newId` (both directions linked) and hands the old plan's
    * active maintenance claims to the new plan, atomically.

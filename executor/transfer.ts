@@ -23,19 +23,33 @@ export interface TransferRun {
 
 type Settled = { kind: 'completed' } | { kind: 'error'; err: unknown };
 
-export async function transfer(ctx: Ctx, run: TransferRun, rec: MoveRecord, startedAt: number): Promise<TransferResult> {
+export async function transfer(
+  ctx: Ctx,
+  run: TransferRun,
+  rec: MoveRecord,
+  startedAt: number,
+): Promise<TransferResult> {
   const { move } = rec;
   const stop = new AbortController();
   const migration: Promise<Settled> = ctx.hv
     .migrate(
       {
-        domainId: move.instance, domainName: move.name, from: move.from, to: move.to, mode: move.mode,
-        bandwidthMiBps: ctx.opts.bandwidthMiBps, autoConverge: ctx.opts.autoConverge, postCopy: ctx.opts.permitPostCopy,
+        domainId: move.instance,
+        domainName: move.name,
+        from: move.from,
+        to: move.to,
+        mode: move.mode,
+        bandwidthMiBps: ctx.opts.bandwidthMiBps,
+        autoConverge: ctx.opts.autoConverge,
+        postCopy: ctx.opts.permitPostCopy,
         maxDowntimeMs: ctx.opts.maxDowntimeMs,
       },
       ctx.life,
     )
-    .then(() => ({ kind: 'completed' as const }), (err: unknown) => ({ kind: 'error' as const, err }));
+    .then(
+      () => ({ kind: 'completed' as const }),
+      (err: unknown) => ({ kind: 'error' as const, err }),
+    );
   const timeoutMs = timeoutSecondsOf(ctx, rec) * 1000;
   const watch = watchMigration(ctx, rec, { startedAt, timeoutMs }, anySignal(ctx.life, stop.signal));
   const judged = watch.verdict.then((v) => (v ? { kind: 'verdict' as const, v } : never()));
@@ -61,10 +75,23 @@ export async function transfer(ctx: Ctx, run: TransferRun, rec: MoveRecord, star
   }
 }
 
-async function onVerdict(ctx: Ctx, run: TransferRun, rec: MoveRecord, v: WatchVerdict, migration: Promise<Settled>, keepWatching: () => void): Promise<TransferResult> {
+async function onVerdict(
+  ctx: Ctx,
+  run: TransferRun,
+  rec: MoveRecord,
+  v: WatchVerdict,
+  migration: Promise<Settled>,
+  keepWatching: () => void,
+): Promise<TransferResult> {
   if (v.kind !== 'timeout') return settle(await migration, false);
   const { move } = rec;
-  ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'migration.timeout', data: { code: v.code, action: ctx.opts.onTimeout }, at: ctx.clock.now() });
+  ctx.store.appendEvent({
+    planId: rec.planId,
+    moveIndex: rec.index,
+    type: 'migration.timeout',
+    data: { code: v.code, action: ctx.opts.onTimeout },
+    at: ctx.clock.now(),
+  });
   if (ctx.opts.onTimeout === 'abort') {
     run.log.warn({ code: v.code, reason: v.message }, 'migration timed out, aborting');
     await abortQuietly(ctx, rec, run.log);
@@ -81,7 +108,13 @@ async function onVerdict(ctx: Ctx, run: TransferRun, rec: MoveRecord, v: WatchVe
     run.log.warn({ code: v.code }, 'migration timed out, pausing the guest to finish');
     await ctx.hv.suspend(move.from, move.instance, ctx.life);
     suspended = true;
-    ctx.store.appendEvent({ planId: rec.planId, moveIndex: rec.index, type: 'guest.suspended', data: { host: move.from }, at: ctx.clock.now() });
+    ctx.store.appendEvent({
+      planId: rec.planId,
+      moveIndex: rec.index,
+      type: 'guest.suspended',
+      data: { host: move.from },
+      at: ctx.clock.now(),
+    });
   }
   return settle(await migration, suspended);
 }

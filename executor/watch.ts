@@ -56,17 +56,31 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
       const drop = prev ? prev.remaining - p.dataRemaining : 0;
       const eta = prev && drop > 0 && now > prev.at ? p.dataRemaining / (drop / ((now - prev.at) / 1000)) : null;
       ctx.store.addProgress({
-        planId: rec.planId, index: rec.index, at: now, processedBytes: p.dataProcessed, remainingBytes: p.dataRemaining,
-        totalBytes: p.dataTotal, dirtyRateBps: p.memDirtyRateBps ?? null, etaSeconds: eta,
+        planId: rec.planId,
+        index: rec.index,
+        at: now,
+        processedBytes: p.dataProcessed,
+        remainingBytes: p.dataRemaining,
+        totalBytes: p.dataTotal,
+        dirtyRateBps: p.memDirtyRateBps ?? null,
+        etaSeconds: eta,
       });
       prev = { at: now, remaining: p.dataRemaining };
       if (p.dataRemaining < lowest) (lowest = p.dataRemaining), (lowestAt = now);
       if (!armed) continue;
       if (now - o.startedAt > o.timeoutMs) {
-        return { kind: 'timeout', code: 'COMPLETION_TIMEOUT', message: `${move.name} still migrating after ${Math.round((now - o.startedAt) / 1000)} s (timeout ${Math.round(o.timeoutMs / 1000)} s)` };
+        return {
+          kind: 'timeout',
+          code: 'COMPLETION_TIMEOUT',
+          message: `${move.name} still migrating after ${Math.round((now - o.startedAt) / 1000)} s (timeout ${Math.round(o.timeoutMs / 1000)} s)`,
+        };
       }
       if (now - lowestAt > ctx.opts.progressTimeoutSeconds * 1000) {
-        return { kind: 'timeout', code: 'STALLED', message: `${move.name}: remaining data stuck at ${lowest} bytes for ${Math.round((now - lowestAt) / 1000)} s` };
+        return {
+          kind: 'timeout',
+          code: 'STALLED',
+          message: `${move.name}: remaining data stuck at ${lowest} bytes for ${Math.round((now - lowestAt) / 1000)} s`,
+        };
       }
     }
   })();

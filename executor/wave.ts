@@ -18,7 +18,13 @@ export interface WaveControl {
   onTrouble(): void;
 }
 
-export async function runWave(ctx: Ctx, admission: Admission, run: MoveRun, moves: MoveRecord[], control: WaveControl): Promise<void> {
+export async function runWave(
+  ctx: Ctx,
+  admission: Admission,
+  run: MoveRun,
+  moves: MoveRecord[],
+  control: WaveControl,
+): Promise<void> {
   const queue = moves.filter((m) => m.state === 'pending');
   const running = new Set<Promise<void>>();
   for (;;) {
@@ -28,7 +34,13 @@ export async function runWave(ctx: Ctx, admission: Admission, run: MoveRun, move
         if (!admission.canStart(from, to)) continue;
         queue.splice(queue.indexOf(m), 1);
         admission.acquire(from, to);
-        ctx.store.appendEvent({ planId: m.planId, moveIndex: m.index, type: 'move.admitted', data: { from, to }, at: ctx.clock.now() });
+        ctx.store.appendEvent({
+          planId: m.planId,
+          moveIndex: m.index,
+          type: 'move.admitted',
+          data: { from, to },
+          at: ctx.clock.now(),
+        });
         const task = runMove(ctx, run, m.index)
           .then((state) => {
             if (BAD.includes(state)) control.onTrouble();
@@ -36,7 +48,14 @@ export async function runWave(ctx: Ctx, admission: Admission, run: MoveRun, move
           .finally(() => {
             admission.release(from, to);
             running.delete(task);
-            if (!ctx.life.aborted) ctx.store.appendEvent({ planId: m.planId, moveIndex: m.index, type: 'move.released', data: { from, to }, at: ctx.clock.now() });
+            if (!ctx.life.aborted)
+              ctx.store.appendEvent({
+                planId: m.planId,
+                moveIndex: m.index,
+                type: 'move.released',
+                data: { from, to },
+                at: ctx.clock.now(),
+              });
           });
         task.catch(() => undefined); // observed through the race below; never left unhandled
         running.add(task);

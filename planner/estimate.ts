@@ -30,7 +30,12 @@ export type ModeDecision =
  * with a config drive or CD-ROM attached (read-only devices cannot be block-migrated).
  */
 export function migrationMode(instance: Instance): ModeDecision {
-  if (instance.pinned) return { mode: null, code: 'PINNED', reason: `instance ${instance.name} is pinned to ${instance.host} and never moves` };
+  if (instance.pinned)
+    return {
+      mode: null,
+      code: 'PINNED',
+      reason: `instance ${instance.name} is pinned to ${instance.host} and never moves`,
+    };
   if (instance.status === 'SHUTOFF') return { mode: 'cold' };
   if (instance.storage !== 'local') return { mode: 'live' };
   if (instance.configDrive || instance.cdrom) {
@@ -54,13 +59,20 @@ export function moveGib(instance: Instance, mode: MigrationMode): number {
  * tiny instances still get a sensible budget.
  * @param perGiB seconds per GiB @default 800
  */
-export function timeoutSeconds(instance: Instance, mode: MigrationMode, perGiB = DEFAULT_TIMEOUT_PER_GIB_SECONDS): number {
+export function timeoutSeconds(
+  instance: Instance,
+  mode: MigrationMode,
+  perGiB = DEFAULT_TIMEOUT_PER_GIB_SECONDS,
+): number {
   return perGiB * Math.max(2, moveGib(instance, mode));
 }
 
 /** Migration bandwidth between two hosts in Mbit/s: the slower side wins. */
 export function bandwidthMbps(src: Host, dst: Host): number {
-  return Math.min(src.migrationBandwidthMbps ?? DEFAULT_BANDWIDTH_MBPS, dst.migrationBandwidthMbps ?? DEFAULT_BANDWIDTH_MBPS);
+  return Math.min(
+    src.migrationBandwidthMbps ?? DEFAULT_BANDWIDTH_MBPS,
+    dst.migrationBandwidthMbps ?? DEFAULT_BANDWIDTH_MBPS,
+  );
 }
 
 /**

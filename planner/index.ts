@@ -23,7 +23,12 @@ export class PlanVerificationError extends Error {
   override name = 'PlanVerificationError';
   readonly code = 'PLAN_VERIFICATION_FAILED';
   constructor(readonly violations: Violation[]) {
-    super(`planner produced an invalid plan: ${violations.slice(0, 5).map((v) => v.message).join('; ')}`);
+    super(
+      `planner produced an invalid plan: ${violations
+        .slice(0, 5)
+        .map((v) => v.message)
+        .join('; ')}`,
+    );
   }
 }
 

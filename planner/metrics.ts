@@ -54,14 +54,21 @@ interface HostLoads {
 
 function emptyLoads(inventory: Inventory): HostLoads {
   const n = inventory.hosts.length;
-  return { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), cpuUsage: inventory.hosts.map((h) => h.cpuUsage) };
+  return {
+    vcpus: new Float64Array(n),
+    memoryMb: new Float64Array(n),
+    cpuUsage: inventory.hosts.map((h) => h.cpuUsage),
+  };
 }
 
 /**
  * Loads before and after a placement in one pass over the instances (the expensive part on
  * region inventories); only instances whose placement differs are looked at twice.
  */
-function hostLoads(inventory: Inventory, placement: ReadonlyMap<string, string>): { before: HostLoads; after: HostLoads } {
+function hostLoads(
+  inventory: Inventory,
+  placement: ReadonlyMap<string, string>,
+): { before: HostLoads; after: HostLoads } {
   const index = new Map<string, number>();
   inventory.hosts.forEach((h, i) => index.set(h.name, i));
   const before = emptyLoads(inventory);
@@ -132,7 +139,10 @@ export function cellStats(inventory: Inventory, placement: ReadonlyMap<string, s
 }
 
 /** Statistics before (inventory placement) and after `placement`, in one pass over the instances. */
-export function cellStatsBeforeAfter(inventory: Inventory, placement: ReadonlyMap<string, string>): {
+export function cellStatsBeforeAfter(
+  inventory: Inventory,
+  placement: ReadonlyMap<string, string>,
+): {
   before: Record<string, CellStats>;
   after: Record<string, CellStats>;
 } {

@@ -80,7 +80,8 @@ function bounceHost(view: ClusterView, s: UsageState, p: Pending, at: number): n
   for (const t of cell) {
     if (t === at || t === p.to || !staticCheck(view, p.instance, t).ok) continue;
     if (!canLand(view, s, p.instance, t) || !legCompatible(view, p.instance, t, p.to)) continue;
-    if (best === null || view.capacity.memoryMb[t] - s.memoryMb[t] > view.capacity.memoryMb[best] - s.memoryMb[best]) best = t;
+    if (best === null || view.capacity.memoryMb[t] - s.memoryMb[t] > view.capacity.memoryMb[best] - s.memoryMb[best])
+      best = t;
   }
   return best;
 }
@@ -108,7 +109,9 @@ function breakCycles(view: ClusterView, s: UsageState, pending: Pending[], loc: 
     else waiting.set(p.to, [loc[p.instance]]);
   }
   const relieved = new Set<number>();
-  const order = [...pending].sort((x, y) => view.instances[x.instance].memoryMb - view.instances[y.instance].memoryMb || x.instance - y.instance);
+  const order = [...pending].sort(
+    (x, y) => view.instances[x.instance].memoryMb - view.instances[y.instance].memoryMb || x.instance - y.instance,
+  );
   const legs: WaveLeg[] = [];
   for (const p of order) {
     const at = loc[p.instance];
@@ -125,10 +128,17 @@ function breakCycles(view: ClusterView, s: UsageState, pending: Pending[], loc: 
 function whyBlocked(view: ClusterView, s: UsageState, p: Pending): DroppedMove {
   const name = view.hosts[p.to].name;
   if (groupBlocks(view, s, p.instance, p.to)) {
-    return { instance: p.instance, to: p.to, code: 'SERVER_GROUP', detail: `anti-affinity group ${view.instances[p.instance].serverGroup} stays on ${name} while the move would run` };
+    return {
+      instance: p.instance,
+      to: p.to,
+      code: 'SERVER_GROUP',
+      detail: `anti-affinity group ${view.instances[p.instance].serverGroup} stays on ${name} while the move would run`,
+    };
   }
   const lack = lackOf(view, s, p.to, demandOf(view.instances[p.instance]));
-  const detail = lack ? `${name} lacks ${describeLack(lack)} at every wave (no third host can break the cycle)` : `${name} never has room`;
+  const detail = lack
+    ? `${name} lacks ${describeLack(lack)} at every wave (no third host can break the cycle)`
+    : `${name} never has room`;
   return { instance: p.instance, to: p.to, code: 'NO_CAPACITY', detail };
 }
 

@@ -26,7 +26,16 @@ const page = join(dir, 'report.html');
 writeFileSync(page, renderHtml(report));
 const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
   headless: true,
   viewport: { width: 1200, height: 900 },
 });

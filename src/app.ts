@@ -56,15 +56,32 @@ export function executorOptions(config: Config): ExecutorOptionsInput {
   return options;
 }
 
-function nightlyFor(config: Config, session: Session, store: ExecutorStore, o: Orchestrator, clock: Clock, log: Logger): Nightly {
+function nightlyFor(
+  config: Config,
+  session: Session,
+  store: ExecutorStore,
+  o: Orchestrator,
+  clock: Clock,
+  log: Logger,
+): Nightly {
   return createNightly({
-    cron, store, clock, log: log.child({ component: 'nightly' }), config: config.nightly,
+    cron,
+    store,
+    clock,
+    log: log.child({ component: 'nightly' }),
+    config: config.nightly,
     isDrainRunning: drainRunningInStore(store),
     planBalance: async (req) => {
       const inventory = await session.collect();
       const held = new Set(maintenanceHosts(store));
       const frozen = inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id);
-      const request = { goal: 'balance' as const, cells: req.cells, threshold: req.threshold, maxMoves: req.maxMoves, frozenInstances: [...req.frozenInstances, ...frozen] };
+      const request = {
+        goal: 'balance' as const,
+        cells: req.cells,
+        threshold: req.threshold,
+        maxMoves: req.maxMoves,
+        frozenInstances: [...req.frozenInstances, ...frozen],
+      };
       return planRequest({ store, clock, planner: config.planner }, inventory, request);
     },
     // The window end stops new moves: cancel in `wait` mode lets running migrations finish.
@@ -79,20 +96,33 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
   const orchestrator = createOrchestrator({
-    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store, clock,
-    collect: session.collect, log, planner: config.planner, executor,
+    hypervisor: session.cluster.hypervisor,
+    hosts: session.cluster.hosts,
+    store,
+    clock,
+    collect: session.collect,
+    log,
+    planner: config.planner,
+    executor,
   });
   const recovered = await orchestrator.executor.recover();
-  for (const r of recovered) r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
+  for (const r of recovered)
+    r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
   const inventorySource = cachedInventorySource({
-    collect: session.collect, clock: options.clock ?? systemClock, maxAgeMs: config.inventory.maxAgeSeconds * 1000,
+    collect: session.collect,
+    clock: options.clock ?? systemClock,
+    maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     onError: (err) => log.warn({ err }, 'inventory refresh failed; serving the previous snapshot'),
   });
   const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock });
   const nightly = nightlyFor(config, session, store, orchestrator, clock, log);
   if (options.nightly ?? config.nightly.enabled) nightly.start();
   return {
-    app, session, store, orchestrator, nightly,
+    app,
+    session,
+    store,
+    orchestrator,
+    nightly,
     recovered: recovered.map((r) => r.planId),
     async close(graceMs = 10_000) {
       nightly.stop();

@@ -32,10 +32,15 @@ describe('architecture', () => {
       for (const spec of imports(f)) {
         const top = topOf(f, spec);
         if (top !== null) expect(top, `${relative(root, f)} imports ${spec}`).toBe('planner');
-        else expect(spec, `${relative(root, f)} imports ${spec}`).not.toMatch(/^(node:|fs|path|child_process|pino|better-sqlite3|express|libvirt)/);
+        else
+          expect(spec, `${relative(root, f)} imports ${spec}`).not.toMatch(
+            /^(node:|fs|path|child_process|pino|better-sqlite3|express|libvirt)/,
+          );
       }
       const text = readFileSync(f, 'utf8');
-      expect(text, `${relative(root, f)} reads the clock or unseeded randomness`).not.toMatch(/Date\.now\(|new Date\(|Math\.random\(|console\./);
+      expect(text, `${relative(root, f)} reads the clock or unseeded randomness`).not.toMatch(
+        /Date\.now\(|new Date\(|Math\.random\(|console\./,
+      );
     }
   });
 

@@ -60,7 +60,10 @@ interface Cell {
 /** Host share of instance `i` on host `h`: memory fraction and CPU utilisation. */
 function shares(c: Cell, i: number, h: number): { m: number; u: number } {
   const inst = c.view.instances[i];
-  return { m: inst.memoryMb / c.view.capacity.memoryMb[h], u: ((inst.cpuUsage ?? 0) * inst.vcpus) / c.view.hosts[h].vcpus };
+  return {
+    m: inst.memoryMb / c.view.capacity.memoryMb[h],
+    u: ((inst.cpuUsage ?? 0) * inst.vcpus) / c.view.hosts[h].vcpus,
+  };
 }
 
 /** The move off host `a` that lowers the summed standard deviations most, if any does. */
@@ -69,7 +72,8 @@ function bestFrom(c: Cell, a: number): { i: number; b: number } | null {
   let best = { value: sd(c.mem.s1, c.mem.s2, n) + sd(c.cpu.s1, c.cpu.s2, n), i: -1, b: -1 };
   for (const i of c.onHost[a]) {
     const inst = c.view.instances[i];
-    if (!migrationMode(inst).mode || (inst.serverGroup && c.view.groupPolicy.get(inst.serverGroup) === 'affinity')) continue;
+    if (!migrationMode(inst).mode || (inst.serverGroup && c.view.groupPolicy.get(inst.serverGroup) === 'affinity'))
+      continue;
     const out = shares(c, i, a);
     for (let b = 0; b < n; b++) {
       if (b === a) continue;

@@ -44,13 +44,22 @@ export function finalLocations(view: ClusterView, legs: readonly WaveLeg[]): Int
  * lower bound. Built from the inventory and then shifted move by move, because measured host CPU
  * figures already contain the instances that were there.
  */
-export function objectiveOf(view: ClusterView, hosts: readonly number[], loc: Int32Array, floor: number): { value: number; lowerBound: number; imbalance: number } {
+export function objectiveOf(
+  view: ClusterView,
+  hosts: readonly number[],
+  loc: Int32Array,
+  floor: number,
+): { value: number; lowerBound: number; imbalance: number } {
   const byHost = new Map(hosts.map((h) => [view.hosts[h].name, view.instancesByHost[h].map((i) => view.instances[i])]));
   const soft = (g: string) => {
     const p = view.groupPolicy.get(g);
     return p === 'soft-affinity' || p === 'soft-anti-affinity' ? p : null;
   };
-  const obj = new CellObjective(hosts.map((h) => view.hosts[h]), byHost, soft);
+  const obj = new CellObjective(
+    hosts.map((h) => view.hosts[h]),
+    byHost,
+    soft,
+  );
   obj.floor = floor;
   const local = new Map(hosts.map((h, k) => [h, k]));
   view.instances.forEach((inst, i) => {

@@ -118,10 +118,24 @@ export class CellObjective {
 
   /** Objective change of exchanging `i` (on `a`) with `j` (on `b`). O(1). */
   deltaSwap(i: Instance, a: number, j: Instance, b: number): number {
-    const dm = this.mem.deltaCvPeak(a, this.memShare(j, a) - this.memShare(i, a), b, this.memShare(i, b) - this.memShare(j, b), PEAK_WEIGHT, this.floor);
+    const dm = this.mem.deltaCvPeak(
+      a,
+      this.memShare(j, a) - this.memShare(i, a),
+      b,
+      this.memShare(i, b) - this.memShare(j, b),
+      PEAK_WEIGHT,
+      this.floor,
+    );
     let d = dm;
     if (this.cpu) {
-      d += this.cpu.deltaCvPeak(a, this.cpuShare(j, a) - this.cpuShare(i, a), b, this.cpuShare(i, b) - this.cpuShare(j, b), PEAK_WEIGHT, this.floor);
+      d += this.cpu.deltaCvPeak(
+        a,
+        this.cpuShare(j, a) - this.cpuShare(i, a),
+        b,
+        this.cpuShare(i, b) - this.cpuShare(j, b),
+        PEAK_WEIGHT,
+        this.floor,
+      );
     }
     return d + this.soft.deltaSwap(i, a, j, b);
   }

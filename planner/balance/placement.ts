@@ -79,12 +79,18 @@ export class CellPlacement {
       const m = migrationMode(inst);
       return m.mode ? moveGib(inst, m.mode) : 0;
     });
-    const byHost = new Map(hosts.map((h) => [view.hosts[h].name, view.instancesByHost[h].map((i) => view.instances[i])]));
+    const byHost = new Map(
+      hosts.map((h) => [view.hosts[h].name, view.instancesByHost[h].map((i) => view.instances[i])]),
+    );
     const soft = (g: string) => {
       const p = view.groupPolicy.get(g);
       return p === 'soft-affinity' || p === 'soft-anti-affinity' ? p : null;
     };
-    this.obj = new CellObjective(hosts.map((h) => view.hosts[h]), byHost, soft);
+    this.obj = new CellObjective(
+      hosts.map((h) => view.hosts[h]),
+      byHost,
+      soft,
+    );
   }
 
   movable(i: number): boolean {

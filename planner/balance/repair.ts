@@ -67,7 +67,9 @@ function destination(p: CellPlacement, i: number): { to: number } | { code: Bloc
     if (!closest || rank > closest.score) closest = { code: c.code, detail: c.detail, score: rank };
   }
   if (to >= 0) return { to };
-  return closest ? { code: closest.code, reason: `closest host: ${closest.detail}` } : { code: 'NO_TARGET_IN_CELL', reason: 'no other host in the cell' };
+  return closest
+    ? { code: closest.code, reason: `closest host: ${closest.detail}` }
+    : { code: 'NO_TARGET_IN_CELL', reason: 'no other host in the cell' };
 }
 
 /** Why nothing on `h` could be shed: every instance there is fixed. */

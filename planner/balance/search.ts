@@ -137,7 +137,13 @@ function bestSwap(p: CellPlacement, k: number, l: number, work: Work): Swap | nu
           const score = (-d * n) / (p.cost(i) + p.cost(j));
           if (score < MIN_GAIN_PER_GIB || (best && score <= best.score)) continue;
           if (!swapAllowed(p, i, p.hostOf[a], j, p.hostOf[b])) continue;
-          best = { score, moves: [{ i, to: p.hostOf[b] }, { i: j, to: p.hostOf[a] }] };
+          best = {
+            score,
+            moves: [
+              { i, to: p.hostOf[b] },
+              { i: j, to: p.hostOf[a] },
+            ],
+          };
         }
       }
     }
@@ -151,7 +157,11 @@ export function improve(p: CellPlacement, limits: SearchLimits): void {
   p.obj.floor = limits.threshold;
   let k = SOURCES;
   const work: Work = { evaluations: 0 };
-  while (p.moved.length < limits.maxMoves && p.obj.imbalance() >= limits.threshold && work.evaluations < EVALUATION_BUDGET) {
+  while (
+    p.moved.length < limits.maxMoves &&
+    p.obj.imbalance() >= limits.threshold &&
+    work.evaluations < EVALUATION_BUDGET
+  ) {
     const l = Math.min(MAX_DESTINATIONS, DESTINATIONS * Math.ceil(k / SOURCES));
     if (applyRound(p, singleCandidates(p, k, l, work), limits) > 0) {
       k = SOURCES;

@@ -54,16 +54,26 @@ export function staticCheck(view: ClusterView, i: number, h: number): TargetChec
   if (view.drained[h]) return fail('NO_TARGET_IN_CELL', `${host.name} is being drained`);
   if (view.avoided[h]) return fail('NO_TARGET_IN_CELL', `${host.name} is on the avoid list`);
   if (view.excludedHost[h]) return fail('EXCLUDED', `${host.name} is excluded`);
-  if (view.excludedPairs.size > 0 && view.excludedPairs.has(pairKey(inst.id, host.name))) return fail('EXCLUDED', `${host.name} is excluded for this instance`);
+  if (view.excludedPairs.size > 0 && view.excludedPairs.has(pairKey(inst.id, host.name)))
+    return fail('EXCLUDED', `${host.name} is excluded for this instance`);
   if (host.hypervisorType !== src.hypervisorType) {
-    return fail('HYPERVISOR_INCOMPATIBLE', `${host.name} runs ${host.hypervisorType}, the source runs ${src.hypervisorType}`);
+    return fail(
+      'HYPERVISOR_INCOMPATIBLE',
+      `${host.name} runs ${host.hypervisorType}, the source runs ${src.hypervisorType}`,
+    );
   }
   if (host.hypervisorVersion < src.hypervisorVersion) {
-    return fail('HYPERVISOR_INCOMPATIBLE', `${host.name} has ${host.hypervisorType} ${host.hypervisorVersion}, older than the source's ${src.hypervisorVersion}`);
+    return fail(
+      'HYPERVISOR_INCOMPATIBLE',
+      `${host.name} has ${host.hypervisorType} ${host.hypervisorVersion}, older than the source's ${src.hypervisorVersion}`,
+    );
   }
   const needed = inst.cpuMode === 'custom' ? inst.cpuModel! : src.cpuModel;
   if (!view.cpuModels[h].has(needed)) {
-    return fail('CPU_INCOMPATIBLE', `${host.name} cannot run CPU model ${needed} (${inst.cpuMode}); it offers ${host.compatibleCpuModels.join(', ')}`);
+    return fail(
+      'CPU_INCOMPATIBLE',
+      `${host.name} cannot run CPU model ${needed} (${inst.cpuMode}); it offers ${host.compatibleCpuModels.join(', ')}`,
+    );
   }
   return OK;
 }
@@ -107,7 +117,13 @@ export function lackOf(view: ClusterView, s: UsageState, h: number, d: Demand): 
  * Every hard rule for moving instance `i` to host `h` given the usage in `s`. `demand` defaults
  * to the instance's own; pass a sum to check a group of instances that move together.
  */
-export function checkTarget(view: ClusterView, i: number, h: number, s: UsageState, demand: Demand = view.demands[i]): TargetCheck {
+export function checkTarget(
+  view: ClusterView,
+  i: number,
+  h: number,
+  s: UsageState,
+  demand: Demand = view.demands[i],
+): TargetCheck {
   const st = staticCheck(view, i, h);
   if (!st.ok) return st;
   const gr = groupCheck(view, s, i, h);

@@ -38,7 +38,8 @@ export function explainUnplaced(
   for (const h of view.hostsByCell.get(cell) ?? []) {
     const c = checkTarget(view, i, h, s, demand);
     if (c.ok) continue; // fits now: the caller left it out for another reason (e.g. order); report generically
-    if (!worst || STAGE[c.code] > STAGE[worst.code]) worst = { code: c.code, count: 0, example: c.detail, closest: null };
+    if (!worst || STAGE[c.code] > STAGE[worst.code])
+      worst = { code: c.code, count: 0, example: c.detail, closest: null };
     if (c.code !== worst.code) continue;
     worst.count++;
     if (c.lack && (!worst.closest || c.lack.score < worst.closest.lack.score)) {

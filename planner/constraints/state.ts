@@ -41,7 +41,13 @@ export function createUsage(view: ClusterView): UsageState {
 export function cloneUsage(s: UsageState): UsageState {
   const groupCount = new Map<string, Map<number, number>>();
   for (const [g, m] of s.groupCount) groupCount.set(g, new Map(m));
-  return { vcpus: s.vcpus.slice(), memoryMb: s.memoryMb.slice(), diskGb: s.diskGb.slice(), cores: s.cores.slice(), groupCount };
+  return {
+    vcpus: s.vcpus.slice(),
+    memoryMb: s.memoryMb.slice(),
+    diskGb: s.diskGb.slice(),
+    cores: s.cores.slice(),
+    groupCount,
+  };
 }
 
 function shift(view: ClusterView, s: UsageState, instance: number, host: number, sign: 1 | -1, d: Demand): void {

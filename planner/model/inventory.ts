@@ -156,21 +156,39 @@ export function parseInventory(doc: unknown): ParseResult {
   const issues: InputIssue[] = [];
   const hostIndex = new Map<string, number>();
   raw.hosts.forEach((h, k) => {
-    if (hostIndex.has(h.name)) issues.push({ path: `hosts[${k}].name`, message: `duplicate host name "${h.name}" (also hosts[${hostIndex.get(h.name)}])` });
+    if (hostIndex.has(h.name))
+      issues.push({
+        path: `hosts[${k}].name`,
+        message: `duplicate host name "${h.name}" (also hosts[${hostIndex.get(h.name)}])`,
+      });
     else hostIndex.set(h.name, k);
   });
   const groups = new Map<string, number>();
   raw.serverGroups.forEach((g, k) => {
-    if (groups.has(g.id)) issues.push({ path: `serverGroups[${k}].id`, message: `duplicate server group id "${g.id}"` });
+    if (groups.has(g.id))
+      issues.push({ path: `serverGroups[${k}].id`, message: `duplicate server group id "${g.id}"` });
     else groups.set(g.id, k);
   });
   const ids = new Map<string, number>();
   raw.instances.forEach((i, k) => {
-    if (ids.has(i.id)) issues.push({ path: `instances[${k}].id`, message: `duplicate instance id "${i.id}" (also instances[${ids.get(i.id)}])` });
+    if (ids.has(i.id))
+      issues.push({
+        path: `instances[${k}].id`,
+        message: `duplicate instance id "${i.id}" (also instances[${ids.get(i.id)}])`,
+      });
     else ids.set(i.id, k);
-    if (!hostIndex.has(i.host)) issues.push({ path: `instances[${k}].host`, message: `unknown host "${i.host}": expected the name of a host in "hosts"` });
-    if (i.serverGroup && !groups.has(i.serverGroup)) issues.push({ path: `instances[${k}].serverGroup`, message: `unknown server group "${i.serverGroup}": expected an id from "serverGroups"` });
-    if (i.cpuMode === 'custom' && !i.cpuModel) issues.push({ path: `instances[${k}].cpuModel`, message: 'expected a CPU model name for cpuMode "custom"' });
+    if (!hostIndex.has(i.host))
+      issues.push({
+        path: `instances[${k}].host`,
+        message: `unknown host "${i.host}": expected the name of a host in "hosts"`,
+      });
+    if (i.serverGroup && !groups.has(i.serverGroup))
+      issues.push({
+        path: `instances[${k}].serverGroup`,
+        message: `unknown server group "${i.serverGroup}": expected an id from "serverGroups"`,
+      });
+    if (i.cpuMode === 'custom' && !i.cpuModel)
+      issues.push({ path: `instances[${k}].cpuModel`, message: 'expected a CPU model name for cpuMode "custom"' });
   });
   if (issues.length) return { ok: false, issues };
   return {

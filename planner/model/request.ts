@@ -93,7 +93,10 @@ function checkHosts(inventory: Inventory, hosts: string[], cells: string[], issu
     const h = byName.get(name);
     if (!h) issues.push({ path: 'host', message: unknownMessage('host', name, byName.keys()) });
     else if (cells.length && !cells.includes(h.cell)) {
-      issues.push({ path: 'host', message: `host "${name}" is in cell "${h.cell}", not in the requested cell ${cells.map((c) => `"${c}"`).join(', ')}` });
+      issues.push({
+        path: 'host',
+        message: `host "${name}" is in cell "${h.cell}", not in the requested cell ${cells.map((c) => `"${c}"`).join(', ')}`,
+      });
     }
   }
 }
@@ -124,7 +127,12 @@ export function validateRequest(inventory: Inventory, request: RequestInput): In
   if (request.goal === 'drain' && hosts.length === 0 && !issues.some((i) => i.path === 'host')) {
     issues.push({ path: 'host', message: 'expected at least one host to drain, got none' });
   }
-  checkHosts(inventory, hosts, cells.filter((c) => knownCells.has(c)), issues);
+  checkHosts(
+    inventory,
+    hosts,
+    cells.filter((c) => knownCells.has(c)),
+    issues,
+  );
   checkNumbers(request, issues);
   return issues;
 }

@@ -26,9 +26,24 @@ function dims(p: Problem): Dim[] {
   const s: UsageState = p.base;
   const always = () => true;
   return [
-    { cap: (h) => v.capacity.vcpus[h], used: (h) => s.vcpus[h], demand: (k) => p.units[k].demand.vcpus, defined: always },
-    { cap: (h) => v.capacity.memoryMb[h], used: (h) => s.memoryMb[h], demand: (k) => p.units[k].demand.memoryMb, defined: always },
-    { cap: (h) => v.hosts[h].vcpus, used: (h) => s.cores[h], demand: (k) => p.units[k].demand.cores, defined: (h) => v.hosts[h].cpuUsage !== null },
+    {
+      cap: (h) => v.capacity.vcpus[h],
+      used: (h) => s.vcpus[h],
+      demand: (k) => p.units[k].demand.vcpus,
+      defined: always,
+    },
+    {
+      cap: (h) => v.capacity.memoryMb[h],
+      used: (h) => s.memoryMb[h],
+      demand: (k) => p.units[k].demand.memoryMb,
+      defined: always,
+    },
+    {
+      cap: (h) => v.hosts[h].vcpus,
+      used: (h) => s.cores[h],
+      demand: (k) => p.units[k].demand.cores,
+      defined: (h) => v.hosts[h].cpuUsage !== null,
+    },
   ];
 }
 
@@ -40,8 +55,15 @@ function dims(p: Problem): Dim[] {
  * have fewer), so by Hall's theorem it is feasible iff for every k the k largest units fit in the
  * hosts eligible for the k-th largest.
  */
-export function fitsUnderLevel(hosts: readonly HostLoad[], demands: readonly number[], t: number, hard: boolean): boolean {
-  const slack = hosts.map((x) => (x.floor > t ? 0 : Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity))).filter((v) => v > 0);
+export function fitsUnderLevel(
+  hosts: readonly HostLoad[],
+  demands: readonly number[],
+  t: number,
+  hard: boolean,
+): boolean {
+  const slack = hosts
+    .map((x) => (x.floor > t ? 0 : Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity)))
+    .filter((v) => v > 0);
   slack.sort((a, b) => b - a);
   let j = 0;
   let offered = 0;
@@ -79,7 +101,9 @@ function packingBound(p: Problem, placed: number[], hi: number): number {
   let bound = 0;
   dims(p).forEach((d, j) => {
     if (hosts.some((h) => !d.defined(h))) return; // demand could go where this dimension is not measured
-    const loads = hosts.map((h) => ({ cap: d.cap(h), used: d.used(h), floor: hostPeak(p.view, p.base, h) })).filter((x) => x.cap > 0);
+    const loads = hosts
+      .map((h) => ({ cap: d.cap(h), used: d.used(h), floor: hostPeak(p.view, p.base, h) }))
+      .filter((x) => x.cap > 0);
     const demands = placed.map((k) => d.demand(k)).sort((a, b) => b - a);
     bound = Math.max(bound, levelBound(loads, demands, j < 2, 0, hi));
   });
@@ -91,14 +115,21 @@ function singleUnitBound(p: Problem, placed: number[]): number {
   for (const k of placed) {
     const u = p.units[k];
     let least = Infinity;
-    for (const h of u.candidates) if (unitFits(p, p.base, u, h)) least = Math.min(least, peakWith(p.view, p.base, h, u.demand));
+    for (const h of u.candidates)
+      if (unitFits(p, p.base, u, h)) least = Math.min(least, peakWith(p.view, p.base, h, u.demand));
     if (least < Infinity) bound = Math.max(bound, least);
   }
   return bound;
 }
 
-const dominates = (a: Demand, b: Demand) => a.vcpus >= b.vcpus && a.memoryMb >= b.memoryMb && a.diskGb >= b.diskGb && a.cores >= b.cores;
-const twice = (d: Demand): Demand => ({ vcpus: 2 * d.vcpus, memoryMb: 2 * d.memoryMb, diskGb: 2 * d.diskGb, cores: 2 * d.cores });
+const dominates = (a: Demand, b: Demand) =>
+  a.vcpus >= b.vcpus && a.memoryMb >= b.memoryMb && a.diskGb >= b.diskGb && a.cores >= b.cores;
+const twice = (d: Demand): Demand => ({
+  vcpus: 2 * d.vcpus,
+  memoryMb: 2 * d.memoryMb,
+  diskGb: 2 * d.diskGb,
+  cores: 2 * d.cores,
+});
 
 /**
  * Big units crowd each other out: take the m units at least as large as unit u in every

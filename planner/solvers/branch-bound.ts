@@ -39,9 +39,17 @@ function sameUnit(p: Problem, a: number, b: number): boolean {
   const y = p.units[b];
   const dx = x.demand;
   const dy = y.demand;
-  return dx.vcpus === dy.vcpus && dx.memoryMb === dy.memoryMb && dx.diskGb === dy.diskGb && dx.cores === dy.cores &&
-    x.members.length === 1 && y.members.length === 1 && x.antiGroup === y.antiGroup &&
-    x.candidates.length === y.candidates.length && x.candidates.every((h, j) => y.candidates[j] === h);
+  return (
+    dx.vcpus === dy.vcpus &&
+    dx.memoryMb === dy.memoryMb &&
+    dx.diskGb === dy.diskGb &&
+    dx.cores === dy.cores &&
+    x.members.length === 1 &&
+    y.members.length === 1 &&
+    x.antiGroup === y.antiGroup &&
+    x.candidates.length === y.candidates.length &&
+    x.candidates.every((h, j) => y.candidates[j] === h)
+  );
 }
 
 function dive(s: Search, pos: number, peak: number): void {

@@ -63,7 +63,15 @@ export function unitClasses(p: Problem): Klass[] {
   const byKey = new Map<string, Klass>();
   p.units.forEach((u, k) => {
     const d = u.demand;
-    const key = [d.vcpus, d.memoryMb, d.diskGb, d.cores, u.members.length, u.antiGroup ?? '', u.candidates.join(',')].join('|');
+    const key = [
+      d.vcpus,
+      d.memoryMb,
+      d.diskGb,
+      d.cores,
+      u.members.length,
+      u.antiGroup ?? '',
+      u.candidates.join(','),
+    ].join('|');
     const klass = byKey.get(key);
     if (klass) klass.units.push(k);
     else byKey.set(key, { units: [k] });
@@ -93,7 +101,8 @@ function hostDims(p: Problem, h: number) {
     { cap: view.capacity.vcpus[h], used: base.vcpus[h], d: (k: number) => units[k].demand.vcpus },
     { cap: view.capacity.memoryMb[h], used: base.memoryMb[h], d: (k: number) => units[k].demand.memoryMb },
   ];
-  if (view.hosts[h].cpuUsage !== null) dims.push({ cap: view.hosts[h].vcpus, used: base.cores[h], d: (k) => units[k].demand.cores });
+  if (view.hosts[h].cpuUsage !== null)
+    dims.push({ cap: view.hosts[h].vcpus, used: base.cores[h], d: (k) => units[k].demand.cores });
   return dims;
 }
 
@@ -116,7 +125,11 @@ function addHost(p: Problem, m: Model, classes: Klass[], h: number, cs: number[]
   });
   // Capacity rows in fractions of the host's capacity keep the tableau well conditioned
   // (raw MB coefficients next to fractions made the library's simplex stall).
-  const scale = { vcpus: view.capacity.vcpus[h], memoryMb: view.capacity.memoryMb[h], diskGb: Math.max(1, view.capacity.diskGb[h]) };
+  const scale = {
+    vcpus: view.capacity.vcpus[h],
+    memoryMb: view.capacity.memoryMb[h],
+    diskGb: Math.max(1, view.capacity.diskGb[h]),
+  };
   for (const r of RESOURCES) {
     const free = view.capacity[r][h] - base[r][h];
     const most = cs.reduce((sum, c) => sum + classes[c].units.length * units[classes[c].units[0]].demand[r], 0);
@@ -139,7 +152,11 @@ function addHost(p: Problem, m: Model, classes: Klass[], h: number, cs: number[]
 
 function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: number) {
   // A little slack: with t pinned exactly at the incumbent the library's simplex was seen to cycle forever.
-  const m: Model = { vars: { t: { t: 1, tub: 1 } }, constraints: { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } }, ints: {} };
+  const m: Model = {
+    vars: { t: { t: 1, tub: 1 } },
+    constraints: { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } },
+    ints: {},
+  };
   classes.forEach((klass, c) => (m.constraints[`a${c}`] = { equal: klass.units.length }));
   const perHost = new Map<number, number[]>();
   for (const { c, h } of pairs) perHost.set(h, [...(perHost.get(h) ?? []), c]);
@@ -150,12 +167,18 @@ function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: numb
 /** Highest current utilisation among modelled hosts: the model's peak never goes below it. */
 function modelFloor(p: Problem, pairs: Pair[]): number {
   let floor = 0;
-  for (const h of new Set(pairs.map((x) => x.h))) for (const d of hostDims(p, h)) floor = Math.max(floor, d.used / d.cap);
+  for (const h of new Set(pairs.map((x) => x.h)))
+    for (const d of hostDims(p, h)) floor = Math.max(floor, d.used / d.cap);
   return floor;
 }
 
 /** Reads x[c,h] back; null unless every value is integral and every unit gets exactly one host. */
-function readAssignment(p: Problem, classes: Klass[], pairs: Pair[], result: Record<string, unknown>): Int32Array | null {
+function readAssignment(
+  p: Problem,
+  classes: Klass[],
+  pairs: Pair[],
+  result: Record<string, unknown>,
+): Int32Array | null {
   const hostOf = new Int32Array(p.units.length).fill(-1);
   const next = new Int32Array(classes.length);
   for (const { c, h } of pairs) {

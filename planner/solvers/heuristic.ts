@@ -57,7 +57,8 @@ function construct(p: Problem, order: number[], rule: Rule, r: Resource): Work {
     let bestValue = Infinity;
     for (const h of u.candidates) {
       if (!unitFits(p, w.s, u, h)) continue;
-      const value = rule === 'least-peak' ? peakWith(p.view, w.s, h, u.demand) : p.view.capacity[r][h] - w.s[r][h] - u.demand[r];
+      const value =
+        rule === 'least-peak' ? peakWith(p.view, w.s, h, u.demand) : p.view.capacity[r][h] - w.s[r][h] - u.demand[r];
       if (value < bestValue - 1e-12) [bestHost, bestValue] = [h, value];
     }
     if (bestHost >= 0) put(w, k, bestHost);

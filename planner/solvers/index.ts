@@ -49,7 +49,12 @@ export interface SolveOptions {
 
 type Candidate = Solution & { proven: number | null };
 
-function runExact(p: Problem, heuristic: ReturnType<typeof solveHeuristic>, all: boolean, o: SolveOptions): Candidate | null {
+function runExact(
+  p: Problem,
+  heuristic: ReturnType<typeof solveHeuristic>,
+  all: boolean,
+  o: SolveOptions,
+): Candidate | null {
   const incumbent = all ? heuristic.objective : Infinity;
   let proven: number | null = null;
   let found: Candidate | null = null;
@@ -61,7 +66,8 @@ function runExact(p: Problem, heuristic: ReturnType<typeof solveHeuristic>, all:
   if (proven === null && o.method === 'exact' && exactSize(p, Math.min(incumbent, 1e6)) <= EXACT_MAX_VARIABLES) {
     const lp = solveExact(p, { incumbent: Math.min(incumbent, 1e6), timeLimitMs: o.exactTimeLimitMs, now: o.now });
     if (lp?.proven) proven = lp.peak;
-    if (lp && (!found || lp.peak < found.objective - 1e-12)) found = { hostOf: lp.hostOf, method: 'exact-lp', objective: lp.peak, lowerBound: 0, proven };
+    if (lp && (!found || lp.peak < found.objective - 1e-12))
+      found = { hostOf: lp.hostOf, method: 'exact-lp', objective: lp.peak, lowerBound: 0, proven };
   }
   if (found) found.proven = proven;
   return found ?? (proven !== null ? { ...heuristic, lowerBound: 0, proven } : null);
@@ -74,7 +80,13 @@ export function solvePlacement(p: Problem, o: SolveOptions = {}): Solution {
   const bound0 = lowerBound(p, heuristic.hostOf, heuristic.objective);
   const closed = all && heuristic.objective - bound0 <= 1e-9;
   const method = o.method ?? 'auto';
-  let best: Candidate = { hostOf: heuristic.hostOf, method: heuristic.method, objective: heuristic.objective, lowerBound: 0, proven: null };
+  let best: Candidate = {
+    hostOf: heuristic.hostOf,
+    method: heuristic.method,
+    objective: heuristic.objective,
+    lowerBound: 0,
+    proven: null,
+  };
   const wantExact = method === 'exact' || (method === 'auto' && pairs(p) <= AUTO_EXACT_MAX_PAIRS);
   if (p.units.length > 0 && wantExact && !closed) {
     const exact = runExact(p, heuristic, all, o);
@@ -82,5 +94,10 @@ export function solvePlacement(p: Problem, o: SolveOptions = {}): Solution {
     else if (exact) best.proven = exact.proven;
   }
   const bound = best.proven ?? (best.hostOf === heuristic.hostOf ? bound0 : lowerBound(p, best.hostOf, best.objective));
-  return { hostOf: best.hostOf, method: best.method, objective: best.objective, lowerBound: Math.min(bound, best.objective) };
+  return {
+    hostOf: best.hostOf,
+    method: best.method,
+    objective: best.objective,
+    lowerBound: Math.min(bound, best.objective),
+  };
 }

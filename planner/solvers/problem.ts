@@ -55,7 +55,10 @@ export function hostPeak(view: ClusterView, s: UsageState, h: number): number {
 /** Utilisation of host `h` if demand `d` were added (`sign` -1: removed), without changing `s`. */
 export function peakWith(view: ClusterView, s: UsageState, h: number, d: Demand, sign: 1 | -1 = 1): number {
   const c = view.capacity;
-  let p = Math.max(ratio(s.vcpus[h] + sign * d.vcpus, c.vcpus[h]), ratio(s.memoryMb[h] + sign * d.memoryMb, c.memoryMb[h]));
+  let p = Math.max(
+    ratio(s.vcpus[h] + sign * d.vcpus, c.vcpus[h]),
+    ratio(s.memoryMb[h] + sign * d.memoryMb, c.memoryMb[h]),
+  );
   const host = view.hosts[h];
   if (host.cpuUsage !== null) p = Math.max(p, ratio(s.cores[h] + sign * d.cores, host.vcpus));
   return p;

@@ -39,7 +39,12 @@ function candidatesFor(view: ClusterView, base: UsageState, members: number[]): 
  * that cannot move (pinned, read-only devices): an affinity group with such a member cannot
  * follow it, so its moving members are returned in `blocked`.
  */
-export function buildUnits(view: ClusterView, base: UsageState, moving: number[], stuck: ReadonlySet<number>): { units: Unit[]; blocked: GroupBlock[] } {
+export function buildUnits(
+  view: ClusterView,
+  base: UsageState,
+  moving: number[],
+  stuck: ReadonlySet<number>,
+): { units: Unit[]; blocked: GroupBlock[] } {
   const bundles = new Map<string, number[]>();
   const singles: number[][] = [];
   for (const i of moving) {
@@ -61,12 +66,23 @@ export function buildUnits(view: ClusterView, base: UsageState, moving: number[]
     const stuckMember = g && bundles.has(g) ? (view.groupMembers.get(g) ?? []).find((m) => stuck.has(m)) : undefined;
     if (stuckMember !== undefined) {
       const who = view.instances[stuckMember];
-      for (const m of members) blocked.push({ instance: m, reason: `instance ${view.instances[m].name}: affinity group ${g} must stay with ${who.name}, which cannot leave drained host ${who.host}` });
+      for (const m of members)
+        blocked.push({
+          instance: m,
+          reason: `instance ${view.instances[m].name}: affinity group ${g} must stay with ${who.name}, which cannot leave drained host ${who.host}`,
+        });
       continue;
     }
     const candidates = candidatesFor(view, base, members);
     const antiGroup = g && view.groupPolicy.get(g) === 'anti-affinity' ? g : null;
-    units.push({ members, rep: members[0], demand: sum(members.map((m) => view.demands[m])), candidates, allowed: new Set(candidates), antiGroup });
+    units.push({
+      members,
+      rep: members[0],
+      demand: sum(members.map((m) => view.demands[m])),
+      candidates,
+      allowed: new Set(candidates),
+      antiGroup,
+    });
   }
   return { units, blocked };
 }

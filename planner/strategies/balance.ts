@@ -32,20 +32,30 @@ function fixedReason(view: ClusterView, i: number, frozen: ReadonlySet<string>):
   const inst = view.instances[i];
   const mode = migrationMode(inst);
   if (!mode.mode) return { code: mode.code, reason: mode.reason };
-  if (frozen.has(inst.id)) return { code: 'EXCLUDED', reason: `instance ${inst.name} moved recently and is frozen (anti-oscillation)` };
+  if (frozen.has(inst.id))
+    return { code: 'EXCLUDED', reason: `instance ${inst.name} moved recently and is frozen (anti-oscillation)` };
   const g = inst.serverGroup;
   if (g && view.groupPolicy.get(g) === 'affinity') {
-    return { code: 'SERVER_GROUP', reason: `instance ${inst.name} is in affinity group ${g}; balance keeps the group where it is` };
+    return {
+      code: 'SERVER_GROUP',
+      reason: `instance ${inst.name} is in affinity group ${g}; balance keeps the group where it is`,
+    };
   }
   return null;
 }
 
 function participants(view: ClusterView, cell: string): number[] {
-  return (view.hostsByCell.get(cell) ?? []).filter((h) => view.hosts[h].enabled && view.hosts[h].state === 'up' && !view.avoided[h]);
+  return (view.hostsByCell.get(cell) ?? []).filter(
+    (h) => view.hosts[h].enabled && view.hosts[h].state === 'up' && !view.avoided[h],
+  );
 }
 
 /** Schedules, then drops the least valuable targets until the plan fits `maxMoves` legs. */
-function scheduleWithin(view: ClusterView, targets: TargetMove[], maxMoves: number): { schedule: WaveSchedule; cut: TargetMove[] } {
+function scheduleWithin(
+  view: ClusterView,
+  targets: TargetMove[],
+  maxMoves: number,
+): { schedule: WaveSchedule; cut: TargetMove[] } {
   let kept = targets;
   let schedule = scheduleWaves(view, kept);
   while (schedule.legs.length > maxMoves && kept.length) {
@@ -72,7 +82,10 @@ export function planBalance(inventory: Inventory, request: BalanceRequest, optio
     const hosts = participants(view, cell);
     cellHosts.push(hosts);
     const p = new CellPlacement(view, hosts, (i) => fixedReason(view, i, frozen));
-    for (const f of repairOverCapacity(p)) unplaced.push(toUnplaced(view, f.instance, f.code, `${view.hosts[f.host].name} is over capacity and ${f.reason}`));
+    for (const f of repairOverCapacity(p))
+      unplaced.push(
+        toUnplaced(view, f.instance, f.code, `${view.hosts[f.host].name} is over capacity and ${f.reason}`),
+      );
     const repairs = p.moved.length;
     improve(p, { threshold, maxMoves: maxMoves - targets.length }); // p.moved already counts the repairs
     p.targets().forEach((t, k) => targets.push({ ...t, priority: (k < repairs ? REPAIR_PRIORITY : 0) - order++ }));
@@ -82,7 +95,11 @@ export function planBalance(inventory: Inventory, request: BalanceRequest, optio
     const t = targets.find((x) => x.instance === d.instance)!;
     if (t.priority > 0) unplaced.push(toUnplaced(view, d.instance, d.code, d.detail));
   }
-  for (const t of cut) if (t.priority > 0) unplaced.push(toUnplaced(view, t.instance, 'MOVE_LIMIT', `maxMoves ${maxMoves} reached before this over-capacity repair`));
+  for (const t of cut)
+    if (t.priority > 0)
+      unplaced.push(
+        toUnplaced(view, t.instance, 'MOVE_LIMIT', `maxMoves ${maxMoves} reached before this over-capacity repair`),
+      );
   const moves = schedule.legs.map((leg) => toMove(view, leg, options));
   const loc = finalLocations(view, schedule.legs);
   let objective = 0;

@@ -10,9 +10,19 @@ function checkUnplacedKnown(ctx: VerifyContext, plan: Plan): void {
   const seen = new Set<string>();
   for (const u of plan.unplaced) {
     if (!ctx.instances.has(u.instance)) {
-      report(ctx, { wave: null, code: 'UNKNOWN_INSTANCE', instance: u.instance, message: `unplaced entry names unknown instance ${u.instance}` });
+      report(ctx, {
+        wave: null,
+        code: 'UNKNOWN_INSTANCE',
+        instance: u.instance,
+        message: `unplaced entry names unknown instance ${u.instance}`,
+      });
     } else if (seen.has(u.instance)) {
-      report(ctx, { wave: null, code: 'UNPLACED_DUPLICATE', instance: u.instance, message: `instance ${u.instance} is listed twice in unplaced` });
+      report(ctx, {
+        wave: null,
+        code: 'UNPLACED_DUPLICATE',
+        instance: u.instance,
+        message: `instance ${u.instance} is listed twice in unplaced`,
+      });
     }
     seen.add(u.instance);
   }
@@ -30,17 +40,39 @@ function checkDrain(ctx: VerifyContext, plan: Plan, finalHost: ReadonlyMap<strin
     const left = !ctx.drained.has(end);
     if (!left) stranded++;
     if (!left && !unplaced.has(inst.id)) {
-      report(ctx, { wave: null, code: 'DRAIN_UNLISTED', instance: inst.id, host: end, message: `instance ${inst.name} stays on drained host ${end} but is not listed in unplaced` });
+      report(ctx, {
+        wave: null,
+        code: 'DRAIN_UNLISTED',
+        instance: inst.id,
+        host: end,
+        message: `instance ${inst.name} stays on drained host ${end} but is not listed in unplaced`,
+      });
     }
     if (left && unplaced.has(inst.id)) {
-      report(ctx, { wave: null, code: 'UNPLACED_BUT_MOVED', instance: inst.id, host: end, message: `instance ${inst.name} leaves drained host ${inst.host} for ${end} yet is listed in unplaced` });
+      report(ctx, {
+        wave: null,
+        code: 'UNPLACED_BUT_MOVED',
+        instance: inst.id,
+        host: end,
+        message: `instance ${inst.name} leaves drained host ${inst.host} for ${end} yet is listed in unplaced`,
+      });
     }
   }
   if (plan.feasible !== (stranded === 0)) {
-    report(ctx, { wave: null, code: 'FEASIBLE_FLAG', message: `feasible is ${plan.feasible} but ${stranded} instance(s) remain on drained hosts` });
+    report(ctx, {
+      wave: null,
+      code: 'FEASIBLE_FLAG',
+      message: `feasible is ${plan.feasible} but ${stranded} instance(s) remain on drained hosts`,
+    });
   }
   for (const h of ctx.drained) {
-    if (!ctx.hostIndex.has(h)) report(ctx, { wave: null, code: 'UNKNOWN_HOST', host: h, message: `drain target ${h} is not a host of the inventory` });
+    if (!ctx.hostIndex.has(h))
+      report(ctx, {
+        wave: null,
+        code: 'UNKNOWN_HOST',
+        host: h,
+        message: `drain target ${h} is not a host of the inventory`,
+      });
   }
 }
 
@@ -52,7 +84,13 @@ function checkBalanceCells(ctx: VerifyContext, plan: Plan): void {
     const inst = ctx.instances.get(m.instance);
     const home = inst && ctx.hosts[ctx.hostIndex.get(inst.host) ?? -1];
     if (home && !allowed.has(home.cell)) {
-      report(ctx, { wave: m.wave, code: 'OUTSIDE_TARGET', instance: m.instance, host: m.to, message: `instance ${inst.name} of cell ${home.cell} moves, but the plan balances ${cells.join(', ')} only` });
+      report(ctx, {
+        wave: m.wave,
+        code: 'OUTSIDE_TARGET',
+        instance: m.instance,
+        host: m.to,
+        message: `instance ${inst.name} of cell ${home.cell} moves, but the plan balances ${cells.join(', ')} only`,
+      });
     }
   }
 }
@@ -62,6 +100,10 @@ export function checkBookkeeping(ctx: VerifyContext, plan: Plan, finalHost: Read
   if (plan.goal === 'drain') checkDrain(ctx, plan, finalHost);
   else checkBalanceCells(ctx, plan);
   if (plan.metrics?.moves !== plan.moves.length) {
-    report(ctx, { wave: null, code: 'METRICS_MOVES', message: `metrics.moves is ${plan.metrics?.moves}, the plan has ${plan.moves.length} moves` });
+    report(ctx, {
+      wave: null,
+      code: 'METRICS_MOVES',
+      message: `metrics.moves is ${plan.metrics?.moves}, the plan has ${plan.moves.length} moves`,
+    });
   }
 }

@@ -80,7 +80,7 @@ export function createContext(inventory: Inventory, plan: Plan, options: VerifyO
     usage: [new Float64Array(n), new Float64Array(n), new Float64Array(n)],
     members: new Map(),
     onDrained: [],
-    drained: new Set(plan.goal === 'drain' ? plan.target.hosts ?? [] : []),
+    drained: new Set(plan.goal === 'drain' ? (plan.target.hosts ?? []) : []),
     avoid: new Set(options.avoidHosts ?? []),
     excludedHosts: new Set(),
     excludedPairs: new Set(),

@@ -24,24 +24,45 @@ function close(actual: number, expected: number, absTol: number): boolean {
 function checkMode(ctx: VerifyContext, m: Move, inst: Instance): void {
   const need = requiredMode(inst);
   const base = { wave: m.wave, instance: inst.id, host: m.to };
-  if (need === 'PINNED') report(ctx, { ...base, code: 'PINNED', message: `instance ${inst.name} is pinned and must never move` });
+  if (need === 'PINNED')
+    report(ctx, { ...base, code: 'PINNED', message: `instance ${inst.name} is pinned and must never move` });
   else if (need === 'READONLY_DEVICE') {
-    report(ctx, { ...base, code: 'READONLY_DEVICE', message: `instance ${inst.name} has local storage with a ${inst.configDrive ? 'config drive' : 'CD-ROM'} and cannot be block-migrated` });
+    report(ctx, {
+      ...base,
+      code: 'READONLY_DEVICE',
+      message: `instance ${inst.name} has local storage with a ${inst.configDrive ? 'config drive' : 'CD-ROM'} and cannot be block-migrated`,
+    });
   } else if (m.mode !== need) {
-    report(ctx, { ...base, code: 'MODE', message: `instance ${inst.name} (${inst.status}, ${inst.storage} storage) must move "${need}", plan says "${m.mode}"` });
+    report(ctx, {
+      ...base,
+      code: 'MODE',
+      message: `instance ${inst.name} (${inst.status}, ${inst.storage} storage) must move "${need}", plan says "${m.mode}"`,
+    });
   }
   // Figures follow the mode the plan declares; a wrong mode is already reported above.
   const gib = inst.memoryMb / 1024 + (m.mode === 'block' ? inst.diskGb : 0);
   const timeout = ctx.timeoutPerGiB * Math.max(2, gib);
   if (!close(m.timeoutSeconds, timeout, 1e-6)) {
-    report(ctx, { ...base, code: 'TIMEOUT', message: `instance ${inst.name}: timeoutSeconds ${m.timeoutSeconds}, expected ${ctx.timeoutPerGiB} s/GiB x max(2, ${gib} GiB) = ${timeout}` });
+    report(ctx, {
+      ...base,
+      code: 'TIMEOUT',
+      message: `instance ${inst.name}: timeoutSeconds ${m.timeoutSeconds}, expected ${ctx.timeoutPerGiB} s/GiB x max(2, ${gib} GiB) = ${timeout}`,
+    });
   }
   // GiB may be rounded to 2 decimals for display.
   if (!close(m.gib, gib, 0.005 + 1e-9)) {
-    report(ctx, { ...base, code: 'GIB', message: `instance ${inst.name}: gib ${m.gib}, expected ${gib} (memory${m.mode === 'block' ? ' + local disk' : ''})` });
+    report(ctx, {
+      ...base,
+      code: 'GIB',
+      message: `instance ${inst.name}: gib ${m.gib}, expected ${gib} (memory${m.mode === 'block' ? ' + local disk' : ''})`,
+    });
   }
   if (!Number.isFinite(m.estimatedSeconds) || m.estimatedSeconds < 0) {
-    report(ctx, { ...base, code: 'ESTIMATE', message: `instance ${inst.name}: estimatedSeconds ${m.estimatedSeconds}, expected a finite number >= 0` });
+    report(ctx, {
+      ...base,
+      code: 'ESTIMATE',
+      message: `instance ${inst.name}: estimatedSeconds ${m.estimatedSeconds}, expected a finite number >= 0`,
+    });
   }
 }
 
@@ -49,11 +70,14 @@ function checkTarget(ctx: VerifyContext, m: Move, inst: Instance, home: Host, to
   const base = { wave: m.wave, instance: inst.id, host: to.name };
   const fail = (code: string, message: string) => report(ctx, { ...base, code, message });
   if (to.name === m.from) fail('SAME_HOST', `instance ${inst.name} moves from ${m.from} to the same host`);
-  if (to.cell !== home.cell) fail('CELL', `instance ${inst.name} of cell ${home.cell} moves to ${to.name} in cell ${to.cell}`);
+  if (to.cell !== home.cell)
+    fail('CELL', `instance ${inst.name} of cell ${home.cell} moves to ${to.name} in cell ${to.cell}`);
   if (!to.enabled) fail('TARGET_DISABLED', `instance ${inst.name} moves to ${to.name}, which is disabled`);
   if (to.state !== 'up') fail('TARGET_DOWN', `instance ${inst.name} moves to ${to.name}, whose state is "${to.state}"`);
-  if (ctx.drained.has(to.name)) fail('TARGET_DRAINED', `instance ${inst.name} moves to ${to.name}, which this plan drains`);
-  if (ctx.avoid.has(to.name)) fail('TARGET_AVOIDED', `instance ${inst.name} moves to ${to.name}, which is on the avoid list`);
+  if (ctx.drained.has(to.name))
+    fail('TARGET_DRAINED', `instance ${inst.name} moves to ${to.name}, which this plan drains`);
+  if (ctx.avoid.has(to.name))
+    fail('TARGET_AVOIDED', `instance ${inst.name} moves to ${to.name}, which is on the avoid list`);
   if (ctx.excludedHosts.has(to.name) || ctx.excludedPairs.has(pairKey(inst.id, to.name))) {
     fail('EXCLUDED', `instance ${inst.name} moves to ${to.name}, an excluded placement`);
   }
@@ -66,13 +90,25 @@ function checkTarget(ctx: VerifyContext, m: Move, inst: Instance, home: Host, to
 function checkCompat(ctx: VerifyContext, m: Move, inst: Instance, home: Host, from: Host, to: Host): void {
   const base = { wave: m.wave, instance: inst.id, host: to.name };
   if (to.hypervisorType !== from.hypervisorType) {
-    report(ctx, { ...base, code: 'HYPERVISOR_TYPE', message: `instance ${inst.name}: ${from.name} runs ${from.hypervisorType}, ${to.name} runs ${to.hypervisorType}` });
+    report(ctx, {
+      ...base,
+      code: 'HYPERVISOR_TYPE',
+      message: `instance ${inst.name}: ${from.name} runs ${from.hypervisorType}, ${to.name} runs ${to.hypervisorType}`,
+    });
   } else if (to.hypervisorVersion < from.hypervisorVersion) {
-    report(ctx, { ...base, code: 'HYPERVISOR_VERSION', message: `instance ${inst.name}: ${to.name} has hypervisor version ${to.hypervisorVersion} < ${from.hypervisorVersion} on ${from.name}` });
+    report(ctx, {
+      ...base,
+      code: 'HYPERVISOR_VERSION',
+      message: `instance ${inst.name}: ${to.name} has hypervisor version ${to.hypervisorVersion} < ${from.hypervisorVersion} on ${from.name}`,
+    });
   }
   const model = inst.cpuMode === 'custom' ? inst.cpuModel : home.cpuModel;
   if (model === null || !to.compatibleCpuModels.includes(model)) {
-    report(ctx, { ...base, code: 'CPU', message: `instance ${inst.name} (${inst.cpuMode}) needs CPU model ${model}, ${to.name} supports ${to.compatibleCpuModels.join(', ')}` });
+    report(ctx, {
+      ...base,
+      code: 'CPU',
+      message: `instance ${inst.name} (${inst.cpuMode}) needs CPU model ${model}, ${to.name} supports ${to.compatibleCpuModels.join(', ')}`,
+    });
   }
 }
 

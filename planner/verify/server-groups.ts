@@ -39,7 +39,10 @@ export function createGroupTracker(ctx: VerifyContext): GroupTracker {
       if (present === 0 && list.length === 1) continue;
       const host = ctx.hosts[to].name;
       report(ctx, {
-        wave, code: 'ANTI_AFFINITY', instance: list[list.length - 1].inst.id, host,
+        wave,
+        code: 'ANTI_AFFINITY',
+        instance: list[list.length - 1].inst.id,
+        host,
         message: `anti-affinity group ${inst.serverGroup} in wave ${wave}: ${present} member(s) on ${host} and ${list.length} arriving (${list.map((t) => t.inst.name).join(', ')})`,
       });
     }
@@ -66,7 +69,9 @@ export function createGroupTracker(ctx: VerifyContext): GroupTracker {
         if (policyOf(g) !== 'affinity' || m.size <= Math.max(1, hostsBefore.get(g)!)) continue;
         const hosts = [...m.keys()].map((i) => ctx.hosts[i].name).sort();
         report(ctx, {
-          wave: null, code: 'AFFINITY', host: hosts[0],
+          wave: null,
+          code: 'AFFINITY',
+          host: hosts[0],
           message: `affinity group ${g} ends on ${m.size} hosts (${hosts.join(', ')}), expected one host`,
         });
       }

@@ -45,13 +45,21 @@ function resolveWave(ctx: VerifyContext, moves: readonly Move[], position: Map<s
       continue;
     }
     if (movedThisWave.has(inst.id)) {
-      report(ctx, { ...base, code: 'DUPLICATE_IN_WAVE', message: `instance ${inst.name} moves more than once in wave ${m.wave}` });
+      report(ctx, {
+        ...base,
+        code: 'DUPLICATE_IN_WAVE',
+        message: `instance ${inst.name} moves more than once in wave ${m.wave}`,
+      });
       continue;
     }
     movedThisWave.add(inst.id);
     const at = position.get(inst.id) ?? inst.host;
     if (m.from !== at) {
-      report(ctx, { ...base, code: 'FROM_MISMATCH', message: `instance ${inst.name} moves from ${m.from} in wave ${m.wave}, but it is on ${at} then` });
+      report(ctx, {
+        ...base,
+        code: 'FROM_MISMATCH',
+        message: `instance ${inst.name} moves from ${m.from} in wave ${m.wave}, but it is on ${at} then`,
+      });
     }
     const from = ctx.hostIndex.get(at);
     if (from === undefined) {

@@ -10,7 +10,10 @@ export function bucketByWave(ctx: VerifyContext, moves: readonly Move[]): Move[]
   for (const m of moves) {
     if (!Number.isInteger(m.wave) || m.wave < 0) {
       report(ctx, {
-        wave: null, code: 'WAVE_NUMBER', instance: m.instance, host: m.to,
+        wave: null,
+        code: 'WAVE_NUMBER',
+        instance: m.instance,
+        host: m.to,
         message: `move of ${m.instance} has wave ${JSON.stringify(m.wave)}: expected an integer >= 0`,
       });
       continue;
@@ -24,7 +27,8 @@ export function bucketByWave(ctx: VerifyContext, moves: readonly Move[]): Move[]
   for (let k = 0; k < used.length; k++) {
     if (used[k] !== k) {
       report(ctx, {
-        wave: used[k], code: 'WAVE_GAP',
+        wave: used[k],
+        code: 'WAVE_GAP',
         message: `waves must be numbered 0, 1, 2, ... without gaps: wave ${k} is missing before wave ${used[k]}`,
       });
     }

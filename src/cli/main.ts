@@ -8,12 +8,24 @@ import { defaultIo } from './io.js';
 type Command = { summary: string; load: () => Promise<{ run: (argv: string[], io: CommandIo) => Promise<number> }> };
 
 const commands: Record<string, Command> = {
-  plan: { summary: 'compute a drain or balance plan from an inventory file (no side effects)', load: () => import('./commands/plan.js') },
-  drain: { summary: 'collect the inventory from configured hosts, plan a drain and (with --execute) run it', load: () => import('./commands/drain.js') },
-  serve: { summary: 'run the HTTP service (embedded demo cluster unless hypervisors are configured)', load: () => import('./commands/serve.js') },
+  plan: {
+    summary: 'compute a drain or balance plan from an inventory file (no side effects)',
+    load: () => import('./commands/plan.js'),
+  },
+  drain: {
+    summary: 'collect the inventory from configured hosts, plan a drain and (with --execute) run it',
+    load: () => import('./commands/drain.js'),
+  },
+  serve: {
+    summary: 'run the HTTP service (embedded demo cluster unless hypervisors are configured)',
+    load: () => import('./commands/serve.js'),
+  },
   execute: { summary: 'execute a stored plan by id', load: () => import('./commands/execute.js') },
   cancel: { summary: 'cancel a running plan by id', load: () => import('./commands/cancel.js') },
-  report: { summary: 'print the capacity-review report (html, json or csv)', load: () => import('./commands/report.js') },
+  report: {
+    summary: 'print the capacity-review report (html, json or csv)',
+    load: () => import('./commands/report.js'),
+  },
 };
 
 function usage(): string {

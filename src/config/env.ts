@@ -59,7 +59,10 @@ export function applyEnv(doc: Doc, env: Record<string, string | undefined>): Con
       }
       if (target[key] === undefined) target[key] = {};
       if (!isObject(target[key])) {
-        issues.push({ path: path.join('.'), message: `environment variable ${name} sets a key below "${path.join('.')}", which is not an object` });
+        issues.push({
+          path: path.join('.'),
+          message: `environment variable ${name} sets a key below "${path.join('.')}", which is not an object`,
+        });
         break;
       }
       target = target[key] as Doc;

@@ -48,12 +48,24 @@ export function readDocument(file: string): { ok: true; doc: unknown } | { ok: f
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { ok: false, error: { path: file, message: `cannot read config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } };
+    return {
+      ok: false,
+      error: {
+        path: file,
+        message: `cannot read config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      },
+    };
   }
   try {
     return { ok: true, doc: extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text) };
   } catch (err) {
-    return { ok: false, error: { path: file, message: `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}` } };
+    return {
+      ok: false,
+      error: {
+        path: file,
+        message: `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      },
+    };
   }
 }
 
@@ -74,7 +86,11 @@ function crossChecks(config: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Map<string, number>();
   config.hypervisors.forEach((h, i) => {
-    if (seen.has(h.name)) issues.push({ path: `hypervisors[${i}].name`, message: `duplicate host name "${h.name}" (also hypervisors[${seen.get(h.name)}])` });
+    if (seen.has(h.name))
+      issues.push({
+        path: `hypervisors[${i}].name`,
+        message: `duplicate host name "${h.name}" (also hypervisors[${seen.get(h.name)}])`,
+      });
     else seen.set(h.name, i);
   });
   const tokens = new Set<string>();
@@ -103,7 +119,10 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
   const parsed = ConfigSchema.safeParse(doc);
   const schemaIssues = parsed.success
     ? []
-    : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.path.at(-1) === 'token' ? i.message : withReceived(i.message, valueAt(doc, i.path)) }));
+    : parsed.error.issues.map((i) => ({
+        path: formatPath(i.path),
+        message: i.path.at(-1) === 'token' ? i.message : withReceived(i.message, valueAt(doc, i.path)),
+      }));
   const errors = [...envIssues, ...schemaIssues, ...(parsed.success ? crossChecks(parsed.data) : [])];
   if (errors.length || !parsed.success) return { ok: false, errors };
   return { ok: true, config: parsed.data, source };

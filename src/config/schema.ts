@@ -84,22 +84,21 @@ export const LogSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
-export const ConfigSchema = z
-  .strictObject({
-    api: ApiSchema,
-    store: z.strictObject({ /** SQLite file. @default 'data/rebalancer.sqlite' */ path: nonEmpty }),
-    inventory: InventoryConfigSchema,
-    log: LogSchema,
-    /** Real hosts; empty means the simulated demo region. @default [] */
-    hypervisors: z.array(HostConfigSchema),
-    serverGroups: z.array(ServerGroupConfigSchema),
-    /** Executor options (concurrency, retries, ...), passed through to the executor. @default {} */
-    executor: z.record(z.string(), z.unknown()),
-    planner: PlannerConfigSchema,
-    /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
-    nightly: NightlyConfigSchema,
-    demo: DemoSchema,
-  });
+export const ConfigSchema = z.strictObject({
+  api: ApiSchema,
+  store: z.strictObject({ /** SQLite file. @default 'data/rebalancer.sqlite' */ path: nonEmpty }),
+  inventory: InventoryConfigSchema,
+  log: LogSchema,
+  /** Real hosts; empty means the simulated demo region. @default [] */
+  hypervisors: z.array(HostConfigSchema),
+  serverGroups: z.array(ServerGroupConfigSchema),
+  /** Executor options (concurrency, retries, ...), passed through to the executor. @default {} */
+  executor: z.record(z.string(), z.unknown()),
+  planner: PlannerConfigSchema,
+  /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
+  nightly: NightlyConfigSchema,
+  demo: DemoSchema,
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type TokenConfig = z.infer<typeof TokenSchema>;

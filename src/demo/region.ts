@@ -16,7 +16,12 @@ export interface DemoRegionOptions {
   size?: number;
 }
 
-interface Flavor { name: string; vcpus: number; memoryMb: number; diskGb: number }
+interface Flavor {
+  name: string;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+}
 
 const FLAVORS: Flavor[] = [
   { name: 'm1.small', vcpus: 1, memoryMb: 2048, diskGb: 20 },
@@ -30,33 +35,65 @@ const FLAVORS: Flavor[] = [
 const FLAVOR_WEIGHTS = [10, 25, 25, 12, 15, 8, 5];
 
 const GENERATIONS = [
-  { cpuModel: 'Cascadelake-Server', compatible: ['Cascadelake-Server', 'Skylake-Server'], vcpus: 64, memoryMb: 393216, version: 6002000 },
-  { cpuModel: 'Icelake-Server', compatible: ['Icelake-Server', 'Cascadelake-Server', 'Skylake-Server'], vcpus: 96, memoryMb: 786432, version: 8002000 },
+  {
+    cpuModel: 'Cascadelake-Server',
+    compatible: ['Cascadelake-Server', 'Skylake-Server'],
+    vcpus: 64,
+    memoryMb: 393216,
+    version: 6002000,
+  },
+  {
+    cpuModel: 'Icelake-Server',
+    compatible: ['Icelake-Server', 'Cascadelake-Server', 'Skylake-Server'],
+    vcpus: 96,
+    memoryMb: 786432,
+    version: 8002000,
+  },
 ];
 
 function makeHost(rnd: Random, cell: string, index: number): Host {
   const gen = rnd.pick(GENERATIONS, [3, 2]);
   return {
     name: `${cell}-host${String(index + 1).padStart(2, '0')}`,
-    cell, zone: 'nova', enabled: true, state: 'up',
-    vcpus: gen.vcpus, memoryMb: gen.memoryMb, diskGb: 3000,
-    cpuAllocationRatio: 4, ramAllocationRatio: 1, diskAllocationRatio: 1,
-    reservedVcpus: 2, reservedMemoryMb: 8192, reservedDiskGb: 100,
-    hypervisorType: 'QEMU', hypervisorVersion: gen.version,
-    cpuModel: gen.cpuModel, compatibleCpuModels: gen.compatible,
-    cpuUsage: null, migrationBandwidthMbps: 10000,
+    cell,
+    zone: 'nova',
+    enabled: true,
+    state: 'up',
+    vcpus: gen.vcpus,
+    memoryMb: gen.memoryMb,
+    diskGb: 3000,
+    cpuAllocationRatio: 4,
+    ramAllocationRatio: 1,
+    diskAllocationRatio: 1,
+    reservedVcpus: 2,
+    reservedMemoryMb: 8192,
+    reservedDiskGb: 100,
+    hypervisorType: 'QEMU',
+    hypervisorVersion: gen.version,
+    cpuModel: gen.cpuModel,
+    compatibleCpuModels: gen.compatible,
+    cpuUsage: null,
+    migrationBandwidthMbps: 10000,
   };
 }
 
 /** Usage of a host so far, to fill it up to its target load. */
-interface Fill { host: Host; memoryMb: number; vcpus: number; diskGb: number; target: number }
+interface Fill {
+  host: Host;
+  memoryMb: number;
+  vcpus: number;
+  diskGb: number;
+  target: number;
+}
 
 function fits(f: Fill, fl: Flavor, local: boolean): boolean {
   const h = f.host;
   const mem = usableMemoryMb(h);
   const cpu = usableVcpus(h);
   const disk = usableDiskGb(h);
-  return f.memoryMb + fl.memoryMb <= mem * f.target && f.vcpus + fl.vcpus <= cpu && (!local || f.diskGb + fl.diskGb <= disk);
+  return (
+    f.memoryMb + fl.memoryMb <= mem * f.target && f.vcpus + fl.vcpus <= cpu && (!local || f.diskGb + fl.diskGb <= disk)
+  );
 }
 
 function makeInstance(rnd: Random, f: Fill, fl: Flavor, n: number, group: string | null): Instance {
@@ -66,13 +103,22 @@ function makeInstance(rnd: Random, f: Fill, fl: Flavor, n: number, group: string
   f.vcpus += fl.vcpus;
   if (local) f.diskGb += fl.diskGb;
   return {
-    id: rnd.uuid(), name: `vm-${String(n).padStart(4, '0')}-${fl.name}`, host: f.host.name,
-    status, vcpus: fl.vcpus, memoryMb: fl.memoryMb, diskGb: fl.diskGb,
+    id: rnd.uuid(),
+    name: `vm-${String(n).padStart(4, '0')}-${fl.name}`,
+    host: f.host.name,
+    status,
+    vcpus: fl.vcpus,
+    memoryMb: fl.memoryMb,
+    diskGb: fl.diskGb,
     storage: local ? 'local' : rnd.next() < 0.3 ? 'volume' : 'shared',
-    configDrive: !local && rnd.next() < 0.1, cdrom: false,
-    cpuMode: 'host-model', cpuModel: null, serverGroup: group,
+    configDrive: !local && rnd.next() < 0.1,
+    cdrom: false,
+    cpuMode: 'host-model',
+    cpuModel: null,
+    serverGroup: group,
     cpuUsage: status === 'SHUTOFF' ? 0 : Math.round(rnd.next() * 45 + 5) / 100,
-    dirtyRateMbps: rnd.int(10, 400), pinned: false,
+    dirtyRateMbps: rnd.int(10, 400),
+    pinned: false,
   };
 }
 

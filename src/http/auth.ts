@@ -42,7 +42,9 @@ export function authenticate(tokens: TokenConfig[]): RequestHandler {
       return;
     }
     if (role === 'read' && !READ_METHODS.has(req.method)) {
-      res.status(403).json(errorBody('FORBIDDEN', `a read token cannot ${req.method} ${req.path}: expected an admin token`));
+      res
+        .status(403)
+        .json(errorBody('FORBIDDEN', `a read token cannot ${req.method} ${req.path}: expected an admin token`));
       return;
     }
     res.locals.role = role;

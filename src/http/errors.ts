@@ -26,8 +26,10 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string, details: ErrorDetail[] = [], code = 'INVALID_PARAMETER') =>
   new ApiError(400, code, message, details);
-export const notFound = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(404, code, message, details);
-export const conflict = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details);
+export const notFound = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new ApiError(404, code, message, details);
+export const conflict = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new ApiError(409, code, message, details);
 
 export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
   return { error: { code, message, details } };
@@ -52,15 +54,29 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   const bp = err as BodyParserError;
   if (bp.type === 'entity.too.large') {
-    res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${bp.limit} bytes`, [{ path: 'body', message: `expected at most ${bp.limit} bytes` }]));
+    res
+      .status(413)
+      .json(
+        errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${bp.limit} bytes`, [
+          { path: 'body', message: `expected at most ${bp.limit} bytes` },
+        ]),
+      );
     return;
   }
   if (bp.type === 'entity.parse.failed') {
-    res.status(400).json(errorBody('INVALID_BODY', 'request body is not valid JSON', [{ path: 'body', message: 'expected a JSON object' }]));
+    res
+      .status(400)
+      .json(
+        errorBody('INVALID_BODY', 'request body is not valid JSON', [
+          { path: 'body', message: 'expected a JSON object' },
+        ]),
+      );
     return;
   }
   if (bp.status && bp.status >= 400 && bp.status < 500 && bp.type) {
-    res.status(bp.status).json(errorBody('INVALID_BODY', `request body rejected (${bp.type})`, [{ path: 'body', message: bp.type }]));
+    res
+      .status(bp.status)
+      .json(errorBody('INVALID_BODY', `request body rejected (${bp.type})`, [{ path: 'body', message: bp.type }]));
     return;
   }
   req.log?.error({ err }, 'request failed');

@@ -35,9 +35,11 @@ export function cachedInventorySource(o: CachedSourceOptions): CachedSource {
       return value;
     });
     running = p;
-    void p.catch(() => {}).finally(() => {
-      if (running === p) running = null;
-    });
+    void p
+      .catch(() => {})
+      .finally(() => {
+        if (running === p) running = null;
+      });
     return p;
   };
   const source = async (opts: { fresh?: boolean; signal?: AbortSignal } = {}): Promise<Inventory> => {

@@ -23,16 +23,25 @@ export interface ParamSpec {
 export type ParamSpecs = Record<string, ParamSpec>;
 
 function shown(v: unknown): string {
-  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
 }
 
 function convert(name: string, spec: ParamSpec, raw: unknown, issues: ErrorDetail[]): unknown {
   const value = convertType(name, spec.type, raw, issues);
   if (value === undefined) return undefined;
   if (spec.oneOf && !spec.oneOf.includes(value as string)) {
-    issues.push({ path: name, message: `expected one of ${spec.oneOf.map((v) => `"${v}"`).join(', ')}, got ${shown(raw)}` });
-  } else if (typeof value === 'number' && ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))) {
-    issues.push({ path: name, message: `expected a value between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}, got ${shown(raw)}` });
+    issues.push({
+      path: name,
+      message: `expected one of ${spec.oneOf.map((v) => `"${v}"`).join(', ')}, got ${shown(raw)}`,
+    });
+  } else if (
+    typeof value === 'number' &&
+    ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
+  ) {
+    issues.push({
+      path: name,
+      message: `expected a value between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}, got ${shown(raw)}`,
+    });
   } else return value;
   return undefined;
 }
@@ -49,7 +58,10 @@ function convertType(name: string, type: ParamType, raw: unknown, issues: ErrorD
   } else {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (Number.isFinite(n) && (type === 'number' || Number.isInteger(n))) return n;
-    issues.push({ path: name, message: `expected ${type === 'integer' ? 'an integer' : 'a number'}, got ${shown(raw)}` });
+    issues.push({
+      path: name,
+      message: `expected ${type === 'integer' ? 'an integer' : 'a number'}, got ${shown(raw)}`,
+    });
   }
   return undefined;
 }
@@ -78,7 +90,10 @@ export function readParams(req: Request, specs: ParamSpecs): Record<string, unkn
   for (const [name, raw] of entries(req)) {
     const spec = specs[name];
     if (!spec) {
-      issues.push({ path: name, message: `unknown parameter "${name}": expected one of ${known.map((k) => `"${k}"`).join(', ') || 'none'}` });
+      issues.push({
+        path: name,
+        message: `unknown parameter "${name}": expected one of ${known.map((k) => `"${k}"`).join(', ') || 'none'}`,
+      });
       continue;
     }
     if (!spec.repeatable && raw.length > 1) {
@@ -90,7 +105,10 @@ export function readParams(req: Request, specs: ParamSpecs): Record<string, unkn
   }
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.required && values[name] === undefined && !issues.some((i) => i.path === name)) {
-      issues.push({ path: name, message: `missing parameter "${name}": expected ${spec.repeatable ? 'one or more values' : 'a value'}` });
+      issues.push({
+        path: name,
+        message: `missing parameter "${name}": expected ${spec.repeatable ? 'one or more values' : 'a value'}`,
+      });
     }
   }
   if (issues.length) throw badRequest(`invalid request parameters: ${issues.map((i) => i.path).join(', ')}`, issues);

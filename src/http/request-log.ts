@@ -43,7 +43,8 @@ export function requestLogging(log: Logger): RequestHandler {
     logger: log,
     genReqId: requestId,
     quietReqLogger: true,
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
       req: (req: RequestView) => requestDetails(req),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

@@ -23,7 +23,7 @@ export function reverifyStoredPlan(
   const avoidHosts = maintenance.filter((m) => m.planId !== record.id).map((m) => m.host);
   const check = verifyPlan(inventory, record.plan, { avoidHosts, timeoutPerGiBSeconds });
   if (!check.ok) return { ok: false, reason: 'stale', violations: check.violations };
-  const drained = record.plan.goal === 'drain' ? record.plan.target.hosts ?? [] : [];
+  const drained = record.plan.goal === 'drain' ? (record.plan.target.hosts ?? []) : [];
   const mine = new Set(maintenance.filter((m) => m.planId === record.id).map((m) => m.host));
   const missing = drained.filter((h) => !mine.has(h));
   if (!missing.length) return { ok: true };

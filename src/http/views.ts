@@ -36,7 +36,8 @@ export function etaSeconds(moves: MoveRecord[]): number {
   const perWave = new Map<number, number>();
   for (const m of moves) {
     if (TERMINAL_MOVE_STATES.includes(m.state)) continue;
-    const left = m.state === 'pending' ? m.move.estimatedSeconds : m.lastProgress?.etaSeconds ?? m.move.estimatedSeconds;
+    const left =
+      m.state === 'pending' ? m.move.estimatedSeconds : (m.lastProgress?.etaSeconds ?? m.move.estimatedSeconds);
     perWave.set(m.move.wave, Math.max(perWave.get(m.move.wave) ?? 0, left));
   }
   return Math.round([...perWave.values()].reduce((a, b) => a + b, 0) * 10) / 10;
@@ -75,7 +76,11 @@ export function planView(r: PlanRecord, moves: MoveRecord[]) {
     ...header(r),
     ...r.plan,
     moves: moves.map(moveView),
-    progress: { movesTotal: moves.length, movesDone: moves.filter((m) => TERMINAL_MOVE_STATES.includes(m.state)).length, byState },
+    progress: {
+      movesTotal: moves.length,
+      movesDone: moves.filter((m) => TERMINAL_MOVE_STATES.includes(m.state)).length,
+      byState,
+    },
     etaSeconds: etaSeconds(moves),
     summary: r.summary ?? null,
     error: r.error,

@@ -47,7 +47,12 @@ export class CollectError extends Error {
   override name = 'CollectError';
   readonly code = 'INVALID_INVENTORY';
   constructor(readonly issues: InputIssue[]) {
-    super(`collected inventory is invalid: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    super(
+      `collected inventory is invalid: ${issues
+        .slice(0, 5)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
 }
 
@@ -72,11 +77,17 @@ interface Document {
 export async function collectInventory(options: CollectOptions): Promise<Inventory> {
   const { hosts, clock = systemClock, sampleMs = 1000, signal } = options;
   const warn = options.onWarning ?? (() => {});
-  const first = await sampleAll(options, hosts.map(() => true));
+  const first = await sampleAll(
+    options,
+    hosts.map(() => true),
+  );
   let second: Outcome[] = first;
   if (sampleMs > 0) {
     await clock.sleep(sampleMs, signal);
-    second = await sampleAll(options, first.map((o) => !('error' in o)));
+    second = await sampleAll(
+      options,
+      first.map((o) => !('error' in o)),
+    );
   }
   const groups = options.serverGroups ?? [];
   const doc: Document = { hosts: [], instances: [], serverGroups: groups.map(({ id, policy }) => ({ id, policy })) };
@@ -85,13 +96,19 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     const before = first[k];
     const after = second[k];
     if ('error' in after) {
-      warn({ code: 'HOST_UNREACHABLE', host: config.name, message: `host ${config.name} unreachable: ${describe(after.error)}`, err: after.error });
+      warn({
+        code: 'HOST_UNREACHABLE',
+        host: config.name,
+        message: `host ${config.name} unreachable: ${describe(after.error)}`,
+        err: after.error,
+      });
       doc.hosts.push(toHost(config, 'error' in before ? unknownFacts(config.name) : before.facts, false, null));
       return;
     }
     const prior = 'error' in before || before === after ? null : before;
     doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
-    for (const d of after.domains) addInstance(doc, placed, toInstance(config.name, d, domainUsage(prior, after, d)), warn);
+    for (const d of after.domains)
+      addInstance(doc, placed, toInstance(config.name, d, domainUsage(prior, after, d)), warn);
   });
   assignMembers(doc, groups);
   return validated(doc, new Set(groups.map((g) => g.id)), warn);
@@ -144,13 +161,22 @@ function hostUsage(prior: Sample | null, now: Sample): number | null {
 /** Lower rank wins when one domain is seen on several hosts (mid-migration, leftover definitions). */
 const RANK: Record<Instance['status'], number> = { ACTIVE: 0, PAUSED: 1, SHUTOFF: 2 };
 
-function addInstance(doc: Document, placed: Map<string, { rank: number; index: number }>, inst: Instance, warn: (w: CollectWarning) => void): void {
+function addInstance(
+  doc: Document,
+  placed: Map<string, { rank: number; index: number }>,
+  inst: Instance,
+  warn: (w: CollectWarning) => void,
+): void {
   const rank = RANK[inst.status];
   const seen = placed.get(inst.id);
   if (seen) {
     const other = doc.instances[seen.index];
     const keep = rank < seen.rank ? inst : other;
-    warn({ code: 'DUPLICATE_DOMAIN', host: inst.host, message: `domain ${inst.name} (${inst.id}) is defined on ${other.host} (${other.status}) and ${inst.host} (${inst.status}); using ${keep.host}` });
+    warn({
+      code: 'DUPLICATE_DOMAIN',
+      host: inst.host,
+      message: `domain ${inst.name} (${inst.id}) is defined on ${other.host} (${other.status}) and ${inst.host} (${inst.status}); using ${keep.host}`,
+    });
     if (rank < seen.rank) {
       doc.instances[seen.index] = inst;
       placed.set(inst.id, { rank, index: seen.index });
@@ -171,7 +197,11 @@ function assignMembers(doc: Document, groups: NonNullable<CollectOptions['server
 function validated(doc: Document, groups: Set<string>, warn: (w: CollectWarning) => void): Inventory {
   for (const inst of doc.instances) {
     if (inst.serverGroup && !groups.has(inst.serverGroup)) {
-      warn({ code: 'UNKNOWN_SERVER_GROUP', host: inst.host, message: `domain ${inst.name} names server group "${inst.serverGroup}", which is not configured; ignoring it` });
+      warn({
+        code: 'UNKNOWN_SERVER_GROUP',
+        host: inst.host,
+        message: `domain ${inst.name} names server group "${inst.serverGroup}", which is not configured; ignoring it`,
+      });
       inst.serverGroup = null;
     }
   }

@@ -43,7 +43,10 @@ function parseJson(text: string): { ok: true; doc: unknown } | { ok: false; erro
   } catch (err) {
     const where = findJsonSyntaxError(text);
     if (!where) return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
-    return { ok: false, error: `invalid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, found ${where.found}` };
+    return {
+      ok: false,
+      error: `invalid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, found ${where.found}`,
+    };
   }
 }
 
@@ -53,13 +56,19 @@ export async function readInventoryFile(path: string): Promise<InventoryFileResu
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    return { ok: false, errors: [`${path}: ${READ_ERRORS[code] ?? `cannot read (${code || (err as Error).message})`}`] };
+    return {
+      ok: false,
+      errors: [`${path}: ${READ_ERRORS[code] ?? `cannot read (${code || (err as Error).message})`}`],
+    };
   }
   const json = parseJson(text.replace(/^\uFEFF/, ''));
   if (!json.ok) return { ok: false, errors: [`${path}: ${json.error}`] };
   const parsed = parseInventory(json.doc);
   if (!parsed.ok) {
-    return { ok: false, errors: parsed.issues.map((i) => `${path}: ${i.path}: ${i.message}${received(json.doc, i.path, i.message)}`) };
+    return {
+      ok: false,
+      errors: parsed.issues.map((i) => `${path}: ${i.path}: ${i.message}${received(json.doc, i.path, i.message)}`),
+    };
   }
   return { ok: true, inventory: parsed.inventory };
 }

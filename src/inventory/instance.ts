@@ -72,8 +72,16 @@ export function toInstance(host: string, domain: DomainFacts, cpuUsage: number |
 /** Placeholder facts for a host that could not be reached: it is `down`, so never a target. */
 export function unknownFacts(name: string): HostFacts {
   return {
-    name, reachable: false, cpus: 0, memoryMb: 0, freeMemoryMb: 0, diskGb: 0,
-    hypervisorType: 'unknown', hypervisorVersion: 0, cpuModel: 'unknown', cpuTimeNs: null,
+    name,
+    reachable: false,
+    cpus: 0,
+    memoryMb: 0,
+    freeMemoryMb: 0,
+    diskGb: 0,
+    hypervisorType: 'unknown',
+    hypervisorVersion: 0,
+    cpuModel: 'unknown',
+    cpuTimeNs: null,
   };
 }
 

@@ -14,7 +14,10 @@ export interface JsonSyntaxError {
 }
 
 class Stop {
-  constructor(readonly offset: number, readonly expected: string) {}
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+  ) {}
 }
 
 function scanner(text: string) {
@@ -28,7 +31,7 @@ function scanner(text: string) {
   const string = () => {
     i++; // opening quote
     while (i < text.length && text[i] !== '"') {
-      if (text.charCodeAt(i) < 0x20) fail('a closing \'"\' (control character in string)');
+      if (text.charCodeAt(i) < 0x20) fail("a closing '\"' (control character in string)");
       if (text[i] === '\\') {
         i++;
         if (text[i] === 'u') {
@@ -38,7 +41,7 @@ function scanner(text: string) {
       }
       i++;
     }
-    if (i >= text.length) fail('a closing \'"\'');
+    if (i >= text.length) fail("a closing '\"'");
     i++;
   };
   const number = () => {

@@ -1,8 +1,13 @@
 /** Small concurrency helpers for fan-out calls to many hosts. */
 
 /** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`Expected \`limit\` to be a positive integer, got \`${limit}\``);
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`Expected \`limit\` to be a positive integer, got \`${limit}\``);
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -19,7 +24,10 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export class CallTimeoutError extends Error {
   override name = 'CallTimeoutError';
   readonly code = 'CALL_TIMEOUT';
-  constructor(readonly what: string, readonly ms: number) {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+  ) {
     super(`${what} did not answer within ${ms} ms`);
   }
 }
@@ -28,7 +36,12 @@ export class CallTimeoutError extends Error {
  * Settles with `work`'s outcome, or rejects after `ms` or when `signal` aborts. The underlying call
  * is handed an abort signal too, but a driver call that cannot be cancelled is simply abandoned.
  */
-export function withTimeout<T>(what: string, ms: number, signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export function withTimeout<T>(
+  what: string,
+  ms: number,
+  signal: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const local = new AbortController();
   const onAbort = () => local.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });

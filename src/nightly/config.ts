@@ -20,12 +20,16 @@ export const NightlyConfigSchema = z.strictObject({
   /** When the run starts: a cron expression (5 fields, or 6 with seconds) in `timezone`. @default '0 2 * * *' */
   schedule: z
     .string()
-    .refine((s) => validateCron(s), { error: (iss) => `expected a cron expression such as "0 2 * * *", got "${String(iss.input)}"` })
+    .refine((s) => validateCron(s), {
+      error: (iss) => `expected a cron expression such as "0 2 * * *", got "${String(iss.input)}"`,
+    })
     .default('0 2 * * *'),
   /** IANA time zone of `schedule` and `windowEnd`. @default 'UTC' */
   timezone: z
     .string()
-    .refine(isTimeZone, { error: (iss) => `expected an IANA time zone such as "Europe/Berlin", got "${String(iss.input)}"` })
+    .refine(isTimeZone, {
+      error: (iss) => `expected an IANA time zone such as "Europe/Berlin", got "${String(iss.input)}"`,
+    })
     .default('UTC'),
   /** Local time (HH:MM in `timezone`) after which no new migration starts; running ones finish. @default '05:00' */
   windowEnd: z

@@ -8,7 +8,10 @@ import type { Clock } from '../../executor/clock.js';
 import type { Executor } from '../../executor/index.js';
 import type { NightlyDeps } from './types.js';
 
-export function executeWithinWindow(executor: Pick<Executor, 'execute' | 'cancel'>, clock: Pick<Clock, 'now' | 'sleep'>): NightlyDeps['executePlan'] {
+export function executeWithinWindow(
+  executor: Pick<Executor, 'execute' | 'cancel'>,
+  clock: Pick<Clock, 'now' | 'sleep'>,
+): NightlyDeps['executePlan'] {
   return async (planId, { deadline }) => {
     const done = new AbortController();
     const windowEnd = clock.sleep(Math.max(0, deadline - clock.now()), done.signal).then(

@@ -19,7 +19,10 @@ export interface Nightly {
 
 function errorOf(err: unknown): { code: string; message: string } {
   const e = err as { code?: unknown; message?: unknown };
-  return { code: typeof e?.code === 'string' ? e.code : 'ERROR', message: typeof e?.message === 'string' ? e.message : String(err) };
+  return {
+    code: typeof e?.code === 'string' ? e.code : 'ERROR',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
 }
 
 function imbalance(plan: Plan): Record<string, number> {
@@ -40,7 +43,12 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
   const deadline = nextWallTime(now, config.windowEnd, config.timezone);
   let plan: Plan;
   try {
-    plan = await deps.planBalance({ cells: config.cells, threshold: config.threshold, maxMoves: config.maxMovesPerNight, frozenInstances: frozen });
+    plan = await deps.planBalance({
+      cells: config.cells,
+      threshold: config.threshold,
+      maxMoves: config.maxMovesPerNight,
+      frozenInstances: frozen,
+    });
   } catch (err) {
     log.error({ err }, 'nightly balance planning failed');
     return { action: 'failed', stage: 'plan', error: errorOf(err) };
@@ -48,7 +56,12 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
   if (plan.moves.length === 0) {
     const cv = imbalance(plan);
     const below = Object.values(cv).every((v) => v < config.threshold);
-    return { action: 'nothing-to-do', reason: below ? 'below-threshold' : 'no-useful-move', imbalance: cv, frozen: frozen.length };
+    return {
+      action: 'nothing-to-do',
+      reason: below ? 'below-threshold' : 'no-useful-move',
+      imbalance: cv,
+      frozen: frozen.length,
+    };
   }
   const planId = store.createPlan({ plan, source: 'nightly', at: now }).id;
   const base = { planId, moves: plan.moves.length, frozen: frozen.length, deadline: new Date(deadline).toISOString() };
@@ -95,11 +108,18 @@ export function createNightly(deps: NightlyDeps): Nightly {
   return {
     start() {
       if (!config.enabled || task) return;
-      task = deps.cron.schedule(config.schedule, () => runOnce().catch((err) => log.error({ err }, 'nightly run failed')), {
-        timezone: config.timezone,
-        name: 'nightly-balance',
-      });
-      log.info({ schedule: config.schedule, timezone: config.timezone, mode: config.mode }, 'nightly balancing scheduled');
+      task = deps.cron.schedule(
+        config.schedule,
+        () => runOnce().catch((err) => log.error({ err }, 'nightly run failed')),
+        {
+          timezone: config.timezone,
+          name: 'nightly-balance',
+        },
+      );
+      log.info(
+        { schedule: config.schedule, timezone: config.timezone, mode: config.mode },
+        'nightly balancing scheduled',
+      );
     },
     stop() {
       task?.stop();

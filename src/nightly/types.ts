@@ -24,11 +24,18 @@ export interface ExecuteOptions {
 
 /** The cron scheduler (node-cron's default export fits). */
 export interface CronScheduler {
-  schedule(expression: string, fn: () => unknown, options: { timezone?: string; name?: string; noOverlap?: boolean }): { stop(): unknown };
+  schedule(
+    expression: string,
+    fn: () => unknown,
+    options: { timezone?: string; name?: string; noOverlap?: boolean },
+  ): { stop(): unknown };
 }
 
 /** Store methods nightly uses. */
-export type NightlyStore = Pick<ExecutorStore, 'startNightlyRun' | 'finishNightlyRun' | 'createPlan' | 'getPlan' | 'listPlans' | 'listMoves'>;
+export type NightlyStore = Pick<
+  ExecutorStore,
+  'startNightlyRun' | 'finishNightlyRun' | 'createPlan' | 'getPlan' | 'listPlans' | 'listMoves'
+>;
 
 export interface NightlyDeps {
   cron: CronScheduler;
@@ -50,7 +57,20 @@ export type SkipReason = 'drain-running' | 'already-running';
 /** What one nightly run did and why; stored as the run's result. */
 export type NightlyResult =
   | { action: 'skipped'; reason: SkipReason }
-  | { action: 'nothing-to-do'; reason: 'below-threshold' | 'no-useful-move'; imbalance: Record<string, number>; frozen: number }
+  | {
+      action: 'nothing-to-do';
+      reason: 'below-threshold' | 'no-useful-move';
+      imbalance: Record<string, number>;
+      frozen: number;
+    }
   | { action: 'planned'; planId: string; moves: number; frozen: number; deadline: string }
-  | { action: 'executed'; planId: string; moves: number; frozen: number; deadline: string; status: PlanStatus | 'unknown'; outcomes: Partial<Record<MoveState, number>> }
+  | {
+      action: 'executed';
+      planId: string;
+      moves: number;
+      frozen: number;
+      deadline: string;
+      status: PlanStatus | 'unknown';
+      outcomes: Partial<Record<MoveState, number>>;
+    }
   | { action: 'failed'; stage: 'plan' | 'execute'; error: { code: string; message: string }; planId?: string };

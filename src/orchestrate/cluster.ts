@@ -26,7 +26,13 @@ export interface Cluster {
 export function openCluster(config: Config, log?: Logger): Cluster {
   if (config.hypervisors.length > 0) {
     const hosts = config.hypervisors as HostConfig[];
-    return { kind: 'libvirt', hypervisor: createLibvirtHypervisor({ hosts, log }), hosts, serverGroups: config.serverGroups, clock: systemClock };
+    return {
+      kind: 'libvirt',
+      hypervisor: createLibvirtHypervisor({ hosts, log }),
+      hosts,
+      serverGroups: config.serverGroups,
+      clock: systemClock,
+    };
   }
   const inventory = demoRegion({ seed: config.demo.seed, cells: config.demo.cells, size: config.demo.size });
   const clock = scaledClock(config.demo.timeScale);

@@ -46,8 +46,13 @@ export function createOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const ctx = { store: deps.store, clock: deps.clock, planner: deps.planner };
   const replan = createReplan({ ...ctx, collect: deps.collect });
   const executor = createExecutor({
-    hypervisor: deps.hypervisor, store: deps.store, clock: deps.clock, log: deps.log,
-    options: deps.executor, replan, hosts: deps.hosts,
+    hypervisor: deps.hypervisor,
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    options: deps.executor,
+    replan,
+    hosts: deps.hosts,
   });
   return {
     executor,

@@ -23,7 +23,10 @@ export interface PlanContext {
 /** Hosts in maintenance, except those held by `ownPlanIds` (the drain being planned holds its own). */
 export function maintenanceHosts(store: ExecutorStore | null, ownPlanIds: readonly (string | null)[] = []): string[] {
   if (!store) return [];
-  return store.listMaintenance().filter((m) => m.planId === null || !ownPlanIds.includes(m.planId)).map((m) => m.host);
+  return store
+    .listMaintenance()
+    .filter((m) => m.planId === null || !ownPlanIds.includes(m.planId))
+    .map((m) => m.host);
 }
 
 /** Plans `request` on `inventory`, never targeting hosts in maintenance. */
@@ -46,5 +49,7 @@ export function planRequest(
 
 /** The request that produced `plan` (same goal and target), for planning again from a new snapshot. */
 export function requestOf(p: Plan): PlanRequest {
-  return p.goal === 'drain' ? { goal: 'drain', hosts: p.target.hosts ?? [] } : { goal: 'balance', cells: p.target.cells ?? [] };
+  return p.goal === 'drain'
+    ? { goal: 'drain', hosts: p.target.hosts ?? [] }
+    : { goal: 'balance', cells: p.target.cells ?? [] };
 }

@@ -20,7 +20,10 @@ export function createReplan(deps: ReplanDeps): ReplanFn {
     if (!old) throw new Error(`cannot re-plan: plan ${planId} is not in the store`);
     const inventory = await deps.collect();
     const avoid = [...new Set([...avoidHosts, ...maintenanceHosts(deps.store)])];
-    const next = planRequest({ ...deps, store: null }, inventory, requestOf(old.plan), { exclusions, avoidHosts: avoid });
+    const next = planRequest({ ...deps, store: null }, inventory, requestOf(old.plan), {
+      exclusions,
+      avoidHosts: avoid,
+    });
     deps.onReplan?.({ supersedes: planId, plan: next });
     return next;
   };

@@ -21,8 +21,9 @@ export function createRunner(executor: Executor, log?: Logger): Runner {
     start(planId) {
       const p = executor.execute(planId);
       inFlight.set(planId, p);
-      p.catch((err: unknown) => log?.error({ planId, err }, 'plan execution stopped'))
-        .finally(() => inFlight.delete(planId));
+      p.catch((err: unknown) => log?.error({ planId, err }, 'plan execution stopped')).finally(() =>
+        inFlight.delete(planId),
+      );
     },
     cancel(planId) {
       const active = executor.active();

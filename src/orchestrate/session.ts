@@ -44,11 +44,19 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
   }
   const collect = (signal?: AbortSignal) =>
     collectInventory({
-      hypervisor: cluster.hypervisor, hosts: cluster.hosts, serverGroups: cluster.serverGroups,
-      clock: cluster.clock, sampleMs: options.sampleMs ?? 1000, signal, onWarning: options.onWarning,
+      hypervisor: cluster.hypervisor,
+      hosts: cluster.hosts,
+      serverGroups: cluster.serverGroups,
+      clock: cluster.clock,
+      sampleMs: options.sampleMs ?? 1000,
+      signal,
+      onWarning: options.onWarning,
     });
   return {
-    config, cluster, store, collect,
+    config,
+    cluster,
+    store,
+    collect,
     async close() {
       store?.close();
       await cluster.hypervisor.close();

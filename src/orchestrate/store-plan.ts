@@ -24,7 +24,13 @@ export function activeHolders(store: ExecutorStore, hosts: readonly string[]): M
  * Stores `plan`; a drain atomically together with the claim on its drained hosts (the store
  * settles racing drains: exactly one wins). Refused (`heldBy`) only by an active plan's claim.
  */
-export function storePlan(store: ExecutorStore, plan: Plan, source: PlanSource, at: number, id: string = randomUUID()): StoreResult {
+export function storePlan(
+  store: ExecutorStore,
+  plan: Plan,
+  source: PlanSource,
+  at: number,
+  id: string = randomUUID(),
+): StoreResult {
   const drained = plan.goal === 'drain' ? (plan.target.hosts ?? []) : [];
   return store.createPlanClaiming({ id, plan, source, at }, drained);
 }

@@ -49,7 +49,9 @@ function cellsOf(inventory: Inventory): Map<string, Host[]> {
 
 function cellReport(cell: string, cellHosts: Host[], sh: Shared): { report: CellReport; rows: HostRow[] } {
   const n1 = nPlusOne(sh.inventory, cellHosts, sh.byHost, sh.n1);
-  const rows = cellHosts.map((h) => hostRow(h, sh.byHost.get(h.name) ?? [], sh.maintenance, n1.checks.get(h.name) ?? undecided));
+  const rows = cellHosts.map((h) =>
+    hostRow(h, sh.byHost.get(h.name) ?? [], sh.maintenance, n1.checks.get(h.name) ?? undecided),
+  );
   const cellInv = cellInventory(sh.inventory, cellHosts, sh.byHost);
   const report: CellReport = {
     cell,
@@ -78,7 +80,9 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
   const tonight = tonightBalance(inventory, balance, planner, plannerOptions);
   const balanceMs = Math.round(performance.now() - t);
   const sh: Shared = {
-    inventory, maintenance, tonight,
+    inventory,
+    maintenance,
+    tonight,
     byHost: instancesByHost(inventory),
     sizes: flavorSizes(inventory.instances),
     n1: { planner, plannerOptions, plannerBudgetMs: options.plannerBudgetMs ?? 60_000 },
@@ -102,7 +106,12 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
   };
 }
 
-function hostRow(host: Host, instances: readonly Instance[], maintenance: ReadonlySet<string>, drain: DrainCheck): HostRow {
+function hostRow(
+  host: Host,
+  instances: readonly Instance[],
+  maintenance: ReadonlySet<string>,
+  drain: DrainCheck,
+): HostRow {
   return {
     host: host.name,
     cell: host.cell,

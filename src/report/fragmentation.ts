@@ -30,7 +30,11 @@ function fitsOn(free: { cpu: number; mem: number; disk: number }, size: Size, lo
  * Per size: instances of it in the cell and how many more fit, summed over the in-service hosts
  * (each host on its own: capacity split across hosts does not add up).
  */
-export function fragmentation(rows: readonly HostRow[], cellInstances: readonly Instance[], sizes: readonly Size[]): FlavorFit[] {
+export function fragmentation(
+  rows: readonly HostRow[],
+  cellInstances: readonly Instance[],
+  sizes: readonly Size[],
+): FlavorFit[] {
   const free = rows
     .filter((r) => r.inService)
     .map((r) => ({

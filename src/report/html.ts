@@ -21,7 +21,10 @@ function byMemoryShare(rows: readonly HostRow[]): HostRow[] {
 
 function cellSection(cell: CellReport, rows: readonly HostRow[]): string {
   const ordered = byMemoryShare(rows);
-  const cpu = cell.cpuUtilisation === null ? 'no CPU measurement' : `measured CPU use ${pct(cell.cpuUtilisation)} of physical cores`;
+  const cpu =
+    cell.cpuUtilisation === null
+      ? 'no CPU measurement'
+      : `measured CPU use ${pct(cell.cpuUtilisation)} of physical cores`;
   return `<section class="cell" id="cell-${esc(cell.cell)}">
 <h2>Cell ${esc(cell.cell)}</h2>
 <p class="note">${cell.hosts} hosts (${cell.inServiceHosts} in service), ${cell.instances} instances, ${esc(cpu)}.</p>

@@ -19,7 +19,11 @@ export interface NPlusOneOptions {
 }
 
 /** The cell alone: a drain never leaves its cell, so the planner needs nothing else. */
-export function cellInventory(inventory: Inventory, hosts: readonly Host[], byHost: ReadonlyMap<string, Instance[]>): Inventory {
+export function cellInventory(
+  inventory: Inventory,
+  hosts: readonly Host[],
+  byHost: ReadonlyMap<string, Instance[]>,
+): Inventory {
   return {
     hosts: [...hosts],
     instances: hosts.flatMap((h) => byHost.get(h.name) ?? []),
@@ -30,18 +34,34 @@ export function cellInventory(inventory: Inventory, hosts: readonly Host[], byHo
 function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCheck {
   try {
     const result = opts.planner(cell, { goal: 'drain', hosts: [host.name] }, opts.plannerOptions);
-    const blockers = result.unplaced.map((u) => ({ instance: u.instance, name: u.name, code: u.code, reason: u.reason }));
+    const blockers = result.unplaced.map((u) => ({
+      instance: u.instance,
+      name: u.name,
+      code: u.code,
+      reason: u.reason,
+    }));
     return { drainable: result.feasible, method: 'planner', blockers };
   } catch (err) {
     const reason = `drain planner failed: ${(err as Error)?.message ?? String(err)}`;
-    return { drainable: null, method: 'planner', blockers: [{ instance: '', name: '', code: 'PLANNER_ERROR', reason }] };
+    return {
+      drainable: null,
+      method: 'planner',
+      blockers: [{ instance: '', name: '', code: 'PLANNER_ERROR', reason }],
+    };
   }
 }
 
 const notChecked = (budgetMs: number): DrainCheck => ({
   drainable: null,
   method: 'none',
-  blockers: [{ instance: '', name: '', code: 'NOT_CHECKED', reason: `no quick proof either way, and the ${budgetMs} ms drain-planner budget of this cell was used up` }],
+  blockers: [
+    {
+      instance: '',
+      name: '',
+      code: 'NOT_CHECKED',
+      reason: `no quick proof either way, and the ${budgetMs} ms drain-planner budget of this cell was used up`,
+    },
+  ],
 });
 
 /** Decides every host of one cell. Returns the checks by host name and a summary with timing. */

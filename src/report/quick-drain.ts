@@ -12,8 +12,17 @@
  *   read-only devices, affinity groups); the caller asks the full drain planner.
  */
 import {
-  addInstance, buildView, checkTarget, createUsage, demandOf, explainUnplaced, fits, freeOf, removeInstance,
-  type ClusterView, type UsageState,
+  addInstance,
+  buildView,
+  checkTarget,
+  createUsage,
+  demandOf,
+  explainUnplaced,
+  fits,
+  freeOf,
+  removeInstance,
+  type ClusterView,
+  type UsageState,
 } from '../../planner/constraints/index.js';
 import type { Inventory, PlannerOptions } from '../../planner/index.js';
 import type { Blocker } from './model.js';
@@ -42,7 +51,12 @@ function canTake(view: ClusterView, s: UsageState, i: number, t: number): boolea
 }
 
 /** Places every instance (then undoes it, leaving `s` as it was); the placement, or null. */
-function greedy(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): Array<[number, number]> | null {
+function greedy(
+  view: ClusterView,
+  s: UsageState,
+  order: readonly number[],
+  targets: readonly number[],
+): Array<[number, number]> | null {
   const placed: Array<[number, number]> = [];
   let ok = true;
   for (const i of order) {
@@ -65,14 +79,20 @@ function greedy(view: ClusterView, s: UsageState, order: readonly number[], targ
 function explanationKey(view: ClusterView, i: number): string {
   const inst = view.instances[i];
   const d = demandOf(inst);
-  if (view.excludedPairs.size && [...view.excludedPairs].some((k) => k.startsWith(`${inst.id}\u0000`))) return `id:${inst.id}`;
+  if (view.excludedPairs.size && [...view.excludedPairs].some((k) => k.startsWith(`${inst.id}\u0000`)))
+    return `id:${inst.id}`;
   return [inst.host, d.vcpus, d.memoryMb, d.diskGb, inst.cpuMode, inst.cpuModel, inst.serverGroup].join('\u0001');
 }
 
 const SUBJECT = '\u0002';
 
 /** Instances that fit on no host of the cell even alone, explained as the planner would. */
-function aloneBlocked(view: ClusterView, s: UsageState, order: readonly number[], targets: readonly number[]): Blocker[] {
+function aloneBlocked(
+  view: ClusterView,
+  s: UsageState,
+  order: readonly number[],
+  targets: readonly number[],
+): Blocker[] {
   const out: Blocker[] = [];
   const explained = new Map<string, ReturnType<typeof explainUnplaced>>();
   for (const i of order) {
@@ -81,7 +101,12 @@ function aloneBlocked(view: ClusterView, s: UsageState, order: readonly number[]
     const key = explanationKey(view, i);
     let why = explained.get(key);
     if (!why) explained.set(key, (why = explainUnplaced(view, i, s, demandOf(inst), SUBJECT)));
-    out.push({ instance: inst.id, name: inst.name, code: why.code, reason: why.reason.split(SUBJECT).join(`instance ${inst.name}`) });
+    out.push({
+      instance: inst.id,
+      name: inst.name,
+      code: why.code,
+      reason: why.reason.split(SUBJECT).join(`instance ${inst.name}`),
+    });
   }
   return out;
 }
@@ -96,11 +121,23 @@ export function createQuickDrain(cell: Inventory, options: PlannerOptions): Quic
     check(host) {
       const k = view.hostIndex.get(host);
       if (k === undefined) return { kind: 'unknown' };
-      const order = [...view.instancesByHost[k]].sort((a, b) => view.instances[b].memoryMb - view.instances[a].memoryMb || view.instances[b].vcpus - view.instances[a].vcpus);
+      const order = [...view.instancesByHost[k]].sort(
+        (a, b) =>
+          view.instances[b].memoryMb - view.instances[a].memoryMb || view.instances[b].vcpus - view.instances[a].vcpus,
+      );
       const planner = order.some((i) => needsPlanner(view, i));
       const placed = planner ? null : greedy(view, s, order, targets);
-      if (placed) return { kind: 'drainable', placement: placed.map(([i, h]) => ({ instance: view.instances[i].id, to: view.hosts[h].name })) };
-      const blockers = aloneBlocked(view, s, order.filter((i) => !needsPlanner(view, i)), targets);
+      if (placed)
+        return {
+          kind: 'drainable',
+          placement: placed.map(([i, h]) => ({ instance: view.instances[i].id, to: view.hosts[h].name })),
+        };
+      const blockers = aloneBlocked(
+        view,
+        s,
+        order.filter((i) => !needsPlanner(view, i)),
+        targets,
+      );
       return blockers.length ? { kind: 'blocked', blockers } : { kind: 'unknown' };
     },
   };

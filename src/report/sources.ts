@@ -50,7 +50,11 @@ export function serviceState(config: Config, now: number): ServiceState {
  * Collects the inventory the service would see (never creates a store) and reads the service
  * state alongside. Unreachable hosts are reported through `onWarning` and show as down.
  */
-export async function collectFromConfig(config: Config, now: number, onWarning: (w: CollectWarning) => void): Promise<{ inventory: Inventory; state: ServiceState }> {
+export async function collectFromConfig(
+  config: Config,
+  now: number,
+  onWarning: (w: CollectWarning) => void,
+): Promise<{ inventory: Inventory; state: ServiceState }> {
   const session = openSession(config, { store: 'existing', sampleMs: config.inventory.sampleMs, onWarning });
   try {
     const inventory = await session.collect();

@@ -19,11 +19,22 @@ export interface BalanceSettings {
 }
 
 /** Tonight's balance per cell; a planner failure is reported in every cell, not thrown. */
-export function tonightBalance(inventory: Inventory, settings: BalanceSettings, planner: PlanFn, plannerOptions: PlannerOptions): Map<string, TonightBalance> {
+export function tonightBalance(
+  inventory: Inventory,
+  settings: BalanceSettings,
+  planner: PlanFn,
+  plannerOptions: PlannerOptions,
+): Map<string, TonightBalance> {
   let result: Plan | null = null;
   let error: string | null = null;
   try {
-    const request = { goal: 'balance' as const, cells: settings.cells, threshold: settings.threshold, maxMoves: settings.maxMoves, frozenInstances: settings.frozenInstances };
+    const request = {
+      goal: 'balance' as const,
+      cells: settings.cells,
+      threshold: settings.threshold,
+      maxMoves: settings.maxMoves,
+      frozenInstances: settings.frozenInstances,
+    };
     result = planner(inventory, request, plannerOptions);
   } catch (err) {
     error = `balance planner failed: ${(err as Error)?.message ?? String(err)}`;

@@ -2,21 +2,56 @@
 import type { MoveRecord, NightlyRunRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
 
 export interface PlanRow {
-  id: string; goal: string; plan_json: string; status: string; source: string;
-  created_at: number; updated_at: number; supersedes: string | null; superseded_by: string | null;
-  fingerprint: string | null; summary_json: string | null; error_json: string | null;
+  id: string;
+  goal: string;
+  plan_json: string;
+  status: string;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  supersedes: string | null;
+  superseded_by: string | null;
+  fingerprint: string | null;
+  summary_json: string | null;
+  error_json: string | null;
 }
 export interface MoveRow {
-  plan_id: string; idx: number; move_json: string; state: string; attempts: number;
-  error_json: string | null; progress_json: string | null; location_json: string | null;
-  started_at: number | null; ended_at: number | null;
+  plan_id: string;
+  idx: number;
+  move_json: string;
+  state: string;
+  attempts: number;
+  error_json: string | null;
+  progress_json: string | null;
+  location_json: string | null;
+  started_at: number | null;
+  ended_at: number | null;
 }
 export interface ProgressRow {
-  plan_id: string; idx: number; at: number; processed: number; remaining: number; total: number;
-  dirty_rate: number | null; eta_seconds: number | null;
+  plan_id: string;
+  idx: number;
+  at: number;
+  processed: number;
+  remaining: number;
+  total: number;
+  dirty_rate: number | null;
+  eta_seconds: number | null;
 }
-export interface EventRow { id: number; plan_id: string; move_idx: number | null; type: string; data_json: string | null; at: number }
-export interface NightlyRow { id: string; started_at: number; ended_at: number | null; mode: string; result_json: string | null }
+export interface EventRow {
+  id: number;
+  plan_id: string;
+  move_idx: number | null;
+  type: string;
+  data_json: string | null;
+  at: number;
+}
+export interface NightlyRow {
+  id: string;
+  started_at: number;
+  ended_at: number | null;
+  mode: string;
+  result_json: string | null;
+}
 
 export const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));

@@ -1,15 +1,34 @@
 /** Maintenance claims and nightly run records of the SQLite store. */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { ACTIVE_PLAN_STATUSES, type ExecutorStore, type MaintenanceRecord, type NewPlan, type PlanRecord } from '../../executor/store.js';
+import {
+  ACTIVE_PLAN_STATUSES,
+  type ExecutorStore,
+  type MaintenanceRecord,
+  type NewPlan,
+  type PlanRecord,
+} from '../../executor/store.js';
 import { prepared } from './statements.js';
 import { json, nightlyFromRow, type NightlyRow } from './rows.js';
 
-interface MaintenanceRow { host: string; since: number; reason: string; plan_id: string | null }
-const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({ host: r.host, since: r.since, reason: r.reason, planId: r.plan_id });
+interface MaintenanceRow {
+  host: string;
+  since: number;
+  reason: string;
+  plan_id: string | null;
+}
+const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({
+  host: r.host,
+  since: r.since,
+  reason: r.reason,
+  planId: r.plan_id,
+});
 
 export function maintenanceMethods(db: Database.Database) {
-  const active = prepared<[string], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const active = prepared<[string], MaintenanceRow>(
+    db,
+    'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL',
+  );
   const insert = prepared(db, 'INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
   // BEGIN IMMEDIATE takes the write lock first, so two processes racing for one host serialise here;
   // the partial unique index is the last line of defence.
@@ -20,7 +39,8 @@ export function maintenanceMethods(db: Database.Database) {
     return { ok: true as const };
   });
   return {
-    claimMaintenance: (hosts: string[], c: { reason: string; planId: string | null; at: number }) => claim.immediate(hosts, c),
+    claimMaintenance: (hosts: string[], c: { reason: string; planId: string | null; at: number }) =>
+      claim.immediate(hosts, c),
     releaseMaintenance: (host: string, at: number) => {
       prepared(db, 'UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL').run(at, host);
     },
@@ -28,7 +48,9 @@ export function maintenanceMethods(db: Database.Database) {
       prepared(db, 'UPDATE maintenance SET released_at = ? WHERE plan_id = ? AND released_at IS NULL').run(at, planId);
     },
     listMaintenance: () =>
-      prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host').all().map(toRecord),
+      prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host')
+        .all()
+        .map(toRecord),
   } satisfies Partial<ExecutorStore>;
 }
 
@@ -37,7 +59,10 @@ export function maintenanceMethods(db: Database.Database) {
  * refuse hosts held by an active plan, end the other claims on them, claim them and store the plan.
  */
 export function drainClaimMethods(db: Database.Database, createPlan: (input: NewPlan) => PlanRecord) {
-  const active = prepared<[string], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL');
+  const active = prepared<[string], MaintenanceRow>(
+    db,
+    'SELECT * FROM maintenance WHERE host = ? AND released_at IS NULL',
+  );
   const statusOf = prepared<[string], { status: string }>(db, 'SELECT status FROM plans WHERE id = ?');
   const release = prepared(db, 'UPDATE maintenance SET released_at = ? WHERE host = ? AND released_at IS NULL');
   const insert = prepared(db, 'INSERT INTO maintenance (host, since, reason, plan_id) VALUES (?, ?, ?, ?)');
@@ -71,6 +96,8 @@ export function nightlyMethods(db: Database.Database) {
       prepared(db, 'UPDATE nightly_runs SET ended_at = ?, result_json = ? WHERE id = ?').run(at, json(result), id);
     },
     listNightlyRuns: (limit = 50) =>
-      prepared<[number], NightlyRow>(db, 'SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit).map(nightlyFromRow),
+      prepared<[number], NightlyRow>(db, 'SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?')
+        .all(limit)
+        .map(nightlyFromRow),
   } satisfies Partial<ExecutorStore>;
 }

@@ -5,10 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { ExecutorStore, MovePatch, MoveState, NewPlan, PlanFilter, PlanRecord, PlanStatus } from '../../executor/store.js';
+import type {
+  ExecutorStore,
+  MovePatch,
+  MoveState,
+  NewPlan,
+  PlanFilter,
+  PlanRecord,
+  PlanStatus,
+} from '../../executor/store.js';
 import { migrate } from './migrations.js';
 import { prepared } from './statements.js';
-import { eventFromRow, json, moveFromRow, planFromRow, progressFromRow, type EventRow, type MoveRow, type PlanRow, type ProgressRow } from './rows.js';
+import {
+  eventFromRow,
+  json,
+  moveFromRow,
+  planFromRow,
+  progressFromRow,
+  type EventRow,
+  type MoveRow,
+  type PlanRow,
+  type ProgressRow,
+} from './rows.js';
 import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
@@ -18,7 +36,12 @@ export class StoreNotFoundError extends Error {
 }
 
 const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
-  state: 'state', attempts: 'attempts', error: 'error_json', location: 'location_json', startedAt: 'started_at', endedAt: 'ended_at',
+  state: 'state',
+  attempts: 'attempts',
+  error: 'error_json',
+  location: 'location_json',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
 };
 
 function dbValue(key: keyof MovePatch, v: unknown): unknown {
@@ -46,16 +69,26 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
   migrate(db);
   const plans = planMethods(db);
   return {
-    ...plans, ...moveMethods(db), ...maintenanceMethods(db), ...drainClaimMethods(db, plans.createPlan), ...nightlyMethods(db),
+    ...plans,
+    ...moveMethods(db),
+    ...maintenanceMethods(db),
+    ...drainClaimMethods(db, plans.createPlan),
+    ...nightlyMethods(db),
     close: () => db.close(),
   };
 }
 
 function planMethods(db: Database.Database) {
   const getPlanRow = prepared<[string], PlanRow>(db, 'SELECT * FROM plans WHERE id = ?');
-  const getVersion = prepared<[string], { status: string; updated_at: number }>(db, 'SELECT status, updated_at FROM plans WHERE id = ?');
-  const insertPlan = prepared(db, `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
-    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint)`);
+  const getVersion = prepared<[string], { status: string; updated_at: number }>(
+    db,
+    'SELECT status, updated_at FROM plans WHERE id = ?',
+  );
+  const insertPlan = prepared(
+    db,
+    `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
+    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint)`,
+  );
   const insertMove = prepared(db, `INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
   const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
   const must = (id: string): PlanRecord => {
@@ -66,8 +99,14 @@ function planMethods(db: Database.Database) {
   const createPlan = db.transaction((input: NewPlan): PlanRecord => {
     const id = input.id ?? randomUUID();
     insertPlan.run({
-      id, goal: input.plan.goal, plan_json: JSON.stringify(input.plan), status: input.status ?? 'planned',
-      source: input.source, at: input.at, supersedes: input.supersedes ?? null, fingerprint: input.fingerprint ?? null,
+      id,
+      goal: input.plan.goal,
+      plan_json: JSON.stringify(input.plan),
+      status: input.status ?? 'planned',
+      source: input.source,
+      at: input.at,
+      supersedes: input.supersedes ?? null,
+      fingerprint: input.fingerprint ?? null,
     });
     input.plan.moves.forEach((m, k) => {
       insertMove.run(id, k, JSON.stringify(m));
@@ -75,8 +114,11 @@ function planMethods(db: Database.Database) {
     });
     return must(id);
   });
-  const setStatus = prepared(db, `UPDATE plans SET status = @status, updated_at = @at,
-    summary_json = COALESCE(@summary, summary_json), error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`);
+  const setStatus = prepared(
+    db,
+    `UPDATE plans SET status = @status, updated_at = @at,
+    summary_json = COALESCE(@summary, summary_json), error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`,
+  );
   const link = prepared(db, `UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
   const linkBack = prepared(db, 'UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
   const handOver = prepared(db, 'UPDATE maintenance SET plan_id = ? WHERE plan_id = ? AND released_at IS NULL');
@@ -97,13 +139,20 @@ function planMethods(db: Database.Database) {
         where.push(`status IN (${filter.status.map(() => '?').join(',')})`);
         args.push(...filter.status);
       }
-      if (filter.source) (where.push('source = ?'), args.push(filter.source));
+      if (filter.source) where.push('source = ?'), args.push(filter.source);
       const sql = `SELECT * FROM plans ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-      return prepared<unknown[], PlanRow>(db, sql).all(...args, filter.limit ?? 100).map(planFromRow);
+      return prepared<unknown[], PlanRow>(db, sql)
+        .all(...args, filter.limit ?? 100)
+        .map(planFromRow);
     },
     setPlanStatus: (id, status, at, extra = {}) => {
       const r = setStatus.run({
-        id, status, at, summary: json(extra.summary), setError: 'error' in extra ? 1 : 0, error: json(extra.error),
+        id,
+        status,
+        at,
+        summary: json(extra.summary),
+        setError: 'error' in extra ? 1 : 0,
+        error: json(extra.error),
       });
       if (r.changes === 0) throw new StoreNotFoundError(`no plan with id "${id}"`);
     },
@@ -119,13 +168,21 @@ function planMethods(db: Database.Database) {
 function moveMethods(db: Database.Database) {
   const getMove = prepared<[string, number], MoveRow>(db, 'SELECT * FROM moves WHERE plan_id = ? AND idx = ?');
   const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
-  const insertProgress = prepared(db, `INSERT INTO progress (plan_id, idx, at, processed, remaining, total, dirty_rate, eta_seconds)
-    VALUES (@planId, @index, @at, @processedBytes, @remainingBytes, @totalBytes, @dirtyRateBps, @etaSeconds)`);
+  const insertProgress = prepared(
+    db,
+    `INSERT INTO progress (plan_id, idx, at, processed, remaining, total, dirty_rate, eta_seconds)
+    VALUES (@planId, @index, @at, @processedBytes, @remainingBytes, @totalBytes, @dirtyRateBps, @etaSeconds)`,
+  );
   const lastProgress = prepared(db, 'UPDATE moves SET progress_json = ? WHERE plan_id = ? AND idx = ?');
-  const insertEvent = prepared(db, 'INSERT INTO events (plan_id, move_idx, type, data_json, at) VALUES (?, ?, ?, ?, ?)');
+  const insertEvent = prepared(
+    db,
+    'INSERT INTO events (plan_id, move_idx, type, data_json, at) VALUES (?, ?, ?, ?, ?)',
+  );
   return {
     listMoves: (planId: string) =>
-      prepared<[string], MoveRow>(db, 'SELECT * FROM moves WHERE plan_id = ? ORDER BY idx').all(planId).map(moveFromRow),
+      prepared<[string], MoveRow>(db, 'SELECT * FROM moves WHERE plan_id = ? ORDER BY idx')
+        .all(planId)
+        .map(moveFromRow),
     getMove: (planId: string, index: number) => {
       const row = getMove.get(planId, index);
       return row ? moveFromRow(row) : null;
@@ -139,7 +196,10 @@ function moveMethods(db: Database.Database) {
       if (patch.state) insertHistory.run(planId, index, patch.state, at);
     }),
     moveHistory: (planId: string, index: number) =>
-      prepared<[string, number], { state: string; at: number }>(db, 'SELECT state, at FROM move_history WHERE plan_id = ? AND idx = ? ORDER BY rowid')
+      prepared<[string, number], { state: string; at: number }>(
+        db,
+        'SELECT state, at FROM move_history WHERE plan_id = ? AND idx = ? ORDER BY rowid',
+      )
         .all(planId, index)
         .map((r) => ({ state: r.state as MoveState, at: r.at })),
     addProgress: db.transaction((s: Parameters<ExecutorStore['addProgress']>[0]) => {
@@ -147,9 +207,13 @@ function moveMethods(db: Database.Database) {
       lastProgress.run(JSON.stringify(s), s.planId, s.index);
     }),
     listProgress: (planId: string, index?: number) => {
-      const rows = index === undefined
-        ? prepared<[string], ProgressRow>(db, 'SELECT * FROM progress WHERE plan_id = ? ORDER BY rowid').all(planId)
-        : prepared<[string, number], ProgressRow>(db, 'SELECT * FROM progress WHERE plan_id = ? AND idx = ? ORDER BY rowid').all(planId, index);
+      const rows =
+        index === undefined
+          ? prepared<[string], ProgressRow>(db, 'SELECT * FROM progress WHERE plan_id = ? ORDER BY rowid').all(planId)
+          : prepared<[string, number], ProgressRow>(
+              db,
+              'SELECT * FROM progress WHERE plan_id = ? AND idx = ? ORDER BY rowid',
+            ).all(planId, index);
       return rows.map(progressFromRow);
     },
     appendEvent: (e: Parameters<ExecutorStore['appendEvent']>[0]) =>
@@ -157,7 +221,9 @@ function moveMethods(db: Database.Database) {
     listEvents: (filter: { planId?: string; afterId?: number; limit?: number } = {}) => {
       const sql = `SELECT * FROM events WHERE id > ? ${filter.planId ? 'AND plan_id = ?' : ''} ORDER BY id LIMIT ?`;
       const args: unknown[] = [filter.afterId ?? 0, ...(filter.planId ? [filter.planId] : []), filter.limit ?? -1];
-      return prepared<unknown[], EventRow>(db, sql).all(...args).map(eventFromRow);
+      return prepared<unknown[], EventRow>(db, sql)
+        .all(...args)
+        .map(eventFromRow);
     },
   } satisfies Partial<ExecutorStore>;
 }

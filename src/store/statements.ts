@@ -6,7 +6,10 @@ import type Database from 'better-sqlite3';
 
 const caches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-export function prepared<P extends unknown[] = unknown[], R = unknown>(db: Database.Database, sql: string): Database.Statement<P, R> {
+export function prepared<P extends unknown[] = unknown[], R = unknown>(
+  db: Database.Database,
+  sql: string,
+): Database.Statement<P, R> {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   let s = cache.get(sql);

@@ -18,7 +18,12 @@ function demoConfig(extra: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rb-drain-cli-'));
   const file = join(dir, 'config.yaml');
   const store = join(dir, 'store.sqlite');
-  writeFileSync(file, `store:\n  path: ${store}\ndemo:\n  seed: 7\n  cells: 1\n  size: 6\n  timeScale: 5000\n${Object.entries(extra).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `store:\n  path: ${store}\ndemo:\n  seed: 7\n  cells: 1\n  size: 6\n  timeScale: 5000\n${Object.entries(extra)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join('\n')}\n`,
+  );
   return { file, store };
 }
 
@@ -82,7 +87,9 @@ describe('rebalancer drain', () => {
   it('executes: every move succeeds, the outcome is printed and stored, the host stays in maintenance', async () => {
     const { file, store } = demoConfig();
     const { io, out } = capture(true);
-    expect(await run(['--config', file, '--host', 'cell1-host02', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(0);
+    expect(
+      await run(['--config', file, '--host', 'cell1-host02', '--execute', '--format', 'json', '--sample-ms', '0'], io),
+    ).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.status).toBe('succeeded');
     expect(report.final.moves.length).toBeGreaterThan(0);
@@ -98,30 +105,59 @@ describe('rebalancer drain', () => {
   it('exits 2 for a host being drained by an active plan; takes over manual maintenance; never targets either host', async () => {
     const { file, store } = demoConfig();
     const db = openStore(store);
-    const held = { goal: 'drain' as const, target: { hosts: ['cell1-host03'] }, feasible: true, moves: [], unplaced: [], metrics: { before: {}, after: {}, moves: 0, gibToCopy: 0, waves: 0, method: 'test', objective: 0, lowerBound: 0, gap: 0 } };
+    const held = {
+      goal: 'drain' as const,
+      target: { hosts: ['cell1-host03'] },
+      feasible: true,
+      moves: [],
+      unplaced: [],
+      metrics: {
+        before: {},
+        after: {},
+        moves: 0,
+        gibToCopy: 0,
+        waves: 0,
+        method: 'test',
+        objective: 0,
+        lowerBound: 0,
+        gap: 0,
+      },
+    };
     const active = db.createPlanClaiming({ id: 'p-active', plan: held, source: 'api', at: 1 }, ['cell1-host03']);
     expect(active.ok).toBe(true);
     expect(db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 }).ok).toBe(true);
     db.close();
 
     const refused = capture();
-    expect(await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'json', '--sample-ms', '0'], refused.io)).toBe(2);
+    expect(
+      await run(
+        ['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'json', '--sample-ms', '0'],
+        refused.io,
+      ),
+    ).toBe(2);
     expect(refused.out.stderr).toMatch(/host "cell1-host03" is being drained by plan p-active/);
 
     const { io, out } = capture();
-    expect(await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(0);
+    expect(
+      await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io),
+    ).toBe(0);
     const report = JSON.parse(out.stdout);
     expect(report.final.moves.length).toBeGreaterThan(0);
     expect(report.final.moves.map((m: { to: string }) => m.to)).not.toContain('cell1-host03');
     const after = openStore(store);
-    expect(after.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['cell1-host03', 'p-active'], ['cell1-host04', report.planId]]);
+    expect(after.listMaintenance().map((m) => [m.host, m.planId])).toEqual([
+      ['cell1-host03', 'p-active'],
+      ['cell1-host04', report.planId],
+    ]);
     after.close();
   }, 60_000);
 
   it('prints the plan and then the outcome of every move as text', async () => {
     const { file } = demoConfig();
     const { io, out } = capture();
-    expect(await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'text', '--sample-ms', '0'], io)).toBe(0);
+    expect(
+      await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'text', '--sample-ms', '0'], io),
+    ).toBe(0);
     const id = /^plan ([0-9a-f-]{36})$/m.exec(out.stdout)?.[1];
     expect(id).toBeDefined();
     expect(out.stdout).toMatch(/Plan: drain of cell1-host03 \(feasible\)/);
@@ -131,9 +167,14 @@ describe('rebalancer drain', () => {
   }, 60_000);
 
   it('exits 1 when execution fails: every migration hits its (tiny) completion timeout', async () => {
-    const { file } = demoConfig({ planner: { timeoutPerGiBSeconds: 0.001, method: 'auto' }, executor: { maxReplans: 1 } });
+    const { file } = demoConfig({
+      planner: { timeoutPerGiBSeconds: 0.001, method: 'auto' },
+      executor: { maxReplans: 1 },
+    });
     const { io, out } = capture();
-    expect(await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io)).toBe(1);
+    expect(
+      await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io),
+    ).toBe(1);
     const report = JSON.parse(out.stdout);
     expect(report.status).toBe('failed');
     expect(report.history).toHaveLength(2); // the plan and its one re-plan

@@ -5,7 +5,10 @@ import { planMetrics } from '../../planner/metrics.js';
 import type { Move } from '../../planner/model/plan.js';
 import { drainPlan, host, inventory, move, vm } from '../planner/support/tiny.js';
 
-const m = (from: string, to: string, seconds: number, wave = 0): Move => ({ ...move(vm(`${from}${to}${seconds}`, from), from, to, wave), estimatedSeconds: seconds });
+const m = (from: string, to: string, seconds: number, wave = 0): Move => ({
+  ...move(vm(`${from}${to}${seconds}`, from), from, to, wave),
+  estimatedSeconds: seconds,
+});
 
 describe('estimatePlanSeconds', () => {
   it('runs up to 4 moves at once, at most 2 out of one host', () => {
@@ -14,7 +17,9 @@ describe('estimatePlanSeconds', () => {
     // From four different hosts to four different hosts: all at once.
     expect(estimatePlanSeconds([m('h1', 'a', 10), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10)])).toBe(10);
     // Five independent moves: the fifth waits for the first to finish.
-    expect(estimatePlanSeconds([m('h1', 'a', 5), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10), m('h5', 'e', 10)])).toBe(15);
+    expect(
+      estimatePlanSeconds([m('h1', 'a', 5), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10), m('h5', 'e', 10)]),
+    ).toBe(15);
   });
   it('limits arrivals per host to 2', () => {
     expect(estimatePlanSeconds([m('h1', 'x', 10), m('h2', 'x', 10), m('h3', 'x', 10)])).toBe(20);
@@ -30,7 +35,12 @@ describe('plan text', () => {
     expect(duration(42)).toBe('42s');
     expect(duration(95)).toBe('1m35s');
     expect(duration(7300)).toBe('2h01m40s');
-    expect(table([['a', 'bb'], ['ccc', 'd']])).toEqual(['  a    bb', '  ccc  d']);
+    expect(
+      table([
+        ['a', 'bb'],
+        ['ccc', 'd'],
+      ]),
+    ).toEqual(['  a    bb', '  ccc  d']);
   });
 
   it('shows moves by wave, touched hosts, unplaced instances and totals', () => {

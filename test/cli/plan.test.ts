@@ -35,7 +35,10 @@ describe('rebalancer plan: plans', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as Plan;
     expect(plan.feasible).toBe(true);
-    expect(plan.moves.map((m) => [m.name, m.from, m.to]).sort()).toEqual([['vm1', 'HostB', 'HostC'], ['vm2', 'HostB', 'HostC']]);
+    expect(plan.moves.map((m) => [m.name, m.from, m.to]).sort()).toEqual([
+      ['vm1', 'HostB', 'HostC'],
+      ['vm2', 'HostB', 'HostC'],
+    ]);
     expect(r.stdout).toBe(`${JSON.stringify(plan, null, 2)}\n`);
   });
 
@@ -57,7 +60,15 @@ describe('rebalancer plan: plans', () => {
   });
 
   it('balances a cell', async () => {
-    const r = await cli(['balance', '--inventory', scenario('swap-needs-bounce'), '--cell', 'cell1', '--format', 'json']);
+    const r = await cli([
+      'balance',
+      '--inventory',
+      scenario('swap-needs-bounce'),
+      '--cell',
+      'cell1',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as Plan;
     expect(plan.goal).toBe('balance');
@@ -65,7 +76,15 @@ describe('rebalancer plan: plans', () => {
   });
 
   it('applies --timeout-per-gib to every move', async () => {
-    const r = await cli(['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--timeout-per-gib', '100']);
+    const r = await cli([
+      'drain',
+      '--inventory',
+      scenario('seed-example'),
+      '--host',
+      'HostB',
+      '--timeout-per-gib',
+      '100',
+    ]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Plan).moves.map((m) => m.timeoutSeconds)).toEqual([200, 200]);
   });
@@ -80,21 +99,79 @@ describe('rebalancer plan: plans', () => {
 const badHost = { ...seed.hosts[1], name: 'HostD', vcpus: -4 };
 describe('rebalancer plan: bad input exits 2, explains on stderr, prints nothing', () => {
   it.each([
-    ['a missing file', ['drain', '--inventory', join(dir, 'absent.json'), '--host', 'HostB'], /absent\.json: no such file/],
-    ['broken JSON', ['drain', '--inventory', file('broken.json', '{\n  "hosts": [\n    {"name": "a",}\n  ]\n}'), '--host', 'a'], /broken\.json: invalid JSON at line 3, column 18: expected a property name/],
-    ['an unknown host name', ['drain', '--inventory', scenario('seed-example'), '--host', 'HostX'], /--host: unknown host "HostX".*did you mean "HostB", "HostC"/],
-    ['a host in another cell than --cell', ['drain', '--inventory', scenario('cell-boundary'), '--host', 'c2-h0', '--cell', 'cell1'], /--host: host "c2-h0" is in cell "cell2", not in the requested cell "cell1"/],
-    ['duplicate instance ids', ['drain', '--inventory', file('dup.json', { ...seed, instances: [seed.instances[0], seed.instances[0]] }), '--host', 'HostB'], /dup\.json: instances\[1\]\.id: duplicate instance id "d1df1b5a/],
-    ['a negative size', ['drain', '--inventory', file('neg.json', { ...seed, hosts: [...seed.hosts, badHost] }), '--host', 'HostB'], /neg\.json: hosts\[2\]\.vcpus: .*>=0 \(got -4\)/],
-    ['an unknown option', ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--force'], /Unknown option '--force'/],
+    [
+      'a missing file',
+      ['drain', '--inventory', join(dir, 'absent.json'), '--host', 'HostB'],
+      /absent\.json: no such file/,
+    ],
+    [
+      'broken JSON',
+      ['drain', '--inventory', file('broken.json', '{\n  "hosts": [\n    {"name": "a",}\n  ]\n}'), '--host', 'a'],
+      /broken\.json: invalid JSON at line 3, column 18: expected a property name/,
+    ],
+    [
+      'an unknown host name',
+      ['drain', '--inventory', scenario('seed-example'), '--host', 'HostX'],
+      /--host: unknown host "HostX".*did you mean "HostB", "HostC"/,
+    ],
+    [
+      'a host in another cell than --cell',
+      ['drain', '--inventory', scenario('cell-boundary'), '--host', 'c2-h0', '--cell', 'cell1'],
+      /--host: host "c2-h0" is in cell "cell2", not in the requested cell "cell1"/,
+    ],
+    [
+      'duplicate instance ids',
+      [
+        'drain',
+        '--inventory',
+        file('dup.json', { ...seed, instances: [seed.instances[0], seed.instances[0]] }),
+        '--host',
+        'HostB',
+      ],
+      /dup\.json: instances\[1\]\.id: duplicate instance id "d1df1b5a/,
+    ],
+    [
+      'a negative size',
+      ['drain', '--inventory', file('neg.json', { ...seed, hosts: [...seed.hosts, badHost] }), '--host', 'HostB'],
+      /neg\.json: hosts\[2\]\.vcpus: .*>=0 \(got -4\)/,
+    ],
+    [
+      'an unknown option',
+      ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--force'],
+      /Unknown option '--force'/,
+    ],
     ['no goal', ['--inventory', scenario('seed-example')], /expected "drain" or "balance" after "plan", got nothing/],
     ['no inventory', ['drain', '--host', 'HostB'], /--inventory: expected the path of an inventory JSON file/],
-    ['no host to drain', ['drain', '--inventory', scenario('seed-example')], /--host: expected at least one host to drain/],
-    ['a bad threshold', ['balance', '--inventory', scenario('seed-example'), '--threshold', '1.5'], /--threshold: expected a number between 0 and 1, got 1\.5/],
-    ['a bad move limit', ['balance', '--inventory', scenario('seed-example'), '--max-moves', 'many'], /--max-moves: expected a non-negative integer, got "many"/],
-    ['a bad format', ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--format', 'yaml'], /--format: expected one of json, text, got "yaml"/],
-    ['a bad method', ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--method', 'magic'], /--method: expected one of auto, heuristic, exact, got "magic"/],
-    ['a bad timeout budget', ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--timeout-per-gib=-5'], /--timeout-per-gib: expected a positive number of seconds, got "-5"/],
+    [
+      'no host to drain',
+      ['drain', '--inventory', scenario('seed-example')],
+      /--host: expected at least one host to drain/,
+    ],
+    [
+      'a bad threshold',
+      ['balance', '--inventory', scenario('seed-example'), '--threshold', '1.5'],
+      /--threshold: expected a number between 0 and 1, got 1\.5/,
+    ],
+    [
+      'a bad move limit',
+      ['balance', '--inventory', scenario('seed-example'), '--max-moves', 'many'],
+      /--max-moves: expected a non-negative integer, got "many"/,
+    ],
+    [
+      'a bad format',
+      ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--format', 'yaml'],
+      /--format: expected one of json, text, got "yaml"/,
+    ],
+    [
+      'a bad method',
+      ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--method', 'magic'],
+      /--method: expected one of auto, heuristic, exact, got "magic"/,
+    ],
+    [
+      'a bad timeout budget',
+      ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--timeout-per-gib=-5'],
+      /--timeout-per-gib: expected a positive number of seconds, got "-5"/,
+    ],
   ])('%s', async (_name, args, pattern) => {
     const r = await cli(args);
     expect(r.code).toBe(2);
@@ -104,7 +181,17 @@ describe('rebalancer plan: bad input exits 2, explains on stderr, prints nothing
   });
 
   it('reports every problem of a request at once, one line each', async () => {
-    const r = await cli(['drain', '--inventory', scenario('seed-example'), '--host', 'HostX', '--host', 'HostB', '--host', 'HostB']);
+    const r = await cli([
+      'drain',
+      '--inventory',
+      scenario('seed-example'),
+      '--host',
+      'HostX',
+      '--host',
+      'HostB',
+      '--host',
+      'HostB',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
   });
@@ -113,14 +200,22 @@ describe('rebalancer plan: bad input exits 2, explains on stderr, prints nothing
 describe('bin/rebalancer.js', () => {
   it('runs the real binary: seed example drain, JSON on a pipe, exit 0', async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [join(root, 'bin/rebalancer.js'), 'plan', 'drain', '--inventory', scenario('seed-example'), '--host', 'HostB'], { cwd: root });
+    const { stdout } = await run(
+      process.execPath,
+      [join(root, 'bin/rebalancer.js'), 'plan', 'drain', '--inventory', scenario('seed-example'), '--host', 'HostB'],
+      { cwd: root },
+    );
     const plan = JSON.parse(stdout) as Plan;
     expect(plan.moves.map((m) => `${m.from}->${m.to}`)).toEqual(['HostB->HostC', 'HostB->HostC']);
   });
 
   it('exits 2 from the real binary on an unknown host', async () => {
     const run = promisify(execFile);
-    const err = await run(process.execPath, [join(root, 'bin/rebalancer.js'), 'plan', 'drain', '--inventory', scenario('seed-example'), '--host', 'nope'], { cwd: root }).catch((e) => e);
+    const err = await run(
+      process.execPath,
+      [join(root, 'bin/rebalancer.js'), 'plan', 'drain', '--inventory', scenario('seed-example'), '--host', 'nope'],
+      { cwd: root },
+    ).catch((e) => e);
     expect(err.code).toBe(2);
     expect(err.stdout).toBe('');
     expect(err.stderr).toContain('unknown host "nope"');
@@ -135,11 +230,19 @@ describe('rebalancer plan: planner bugs', () => {
     let stderr = '';
     const io: CommandIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false };
     const broken = () => {
-      throw new PlanVerificationError([{ wave: 0, code: 'CAPACITY', message: 'HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB' }]);
+      throw new PlanVerificationError([
+        {
+          wave: 0,
+          code: 'CAPACITY',
+          message: 'HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB',
+        },
+      ]);
     };
     const code = await run(['drain', '--inventory', scenario('seed-example'), '--host', 'HostB'], io, { plan: broken });
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe('rebalancer plan: internal error: planner produced an invalid plan: HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB\n');
+    expect(stderr).toBe(
+      'rebalancer plan: internal error: planner produced an invalid plan: HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB\n',
+    );
   });
 });

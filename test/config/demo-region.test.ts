@@ -29,7 +29,24 @@ describe('demo region', () => {
   });
 
   it('respects anti-affinity: the empty plan of the region verifies', () => {
-    const empty = { goal: 'balance' as const, target: { cells: [] }, feasible: true, moves: [], unplaced: [], metrics: { before: {}, after: {}, moves: 0, gibToCopy: 0, waves: 0, method: 'none', objective: 0, lowerBound: 0, gap: 0 } };
+    const empty = {
+      goal: 'balance' as const,
+      target: { cells: [] },
+      feasible: true,
+      moves: [],
+      unplaced: [],
+      metrics: {
+        before: {},
+        after: {},
+        moves: 0,
+        gibToCopy: 0,
+        waves: 0,
+        method: 'none',
+        objective: 0,
+        lowerBound: 0,
+        gap: 0,
+      },
+    };
     const check = verifyPlan(inv, empty, {});
     expect(check.violations.filter((v) => v.code.includes('AFFINITY'))).toEqual([]);
   });

@@ -26,7 +26,12 @@ describe('loadConfig', () => {
   it('merges a YAML file over the defaults, keeping unspecified keys', () => {
     const file = tmpFile('c.yaml', `api:\n  port: 9000\n  tokens:\n    - { token: ${adminToken}, role: admin }\n`);
     const r = loadConfig({ path: file, env: {} });
-    expect(r.ok && r.config.api).toEqual({ host: '127.0.0.1', port: 9000, tokens: [{ token: adminToken, role: 'admin' }], bodyLimitBytes: 65536 });
+    expect(r.ok && r.config.api).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      tokens: [{ token: adminToken, role: 'admin' }],
+      bodyLimitBytes: 65536,
+    });
   });
 
   it('reads the file named by REBALANCER_CONFIG (JSON)', () => {
@@ -60,21 +65,26 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem with its path and the value received', () => {
-    const file = tmpFile('bad.yaml', [
-      'api:',
-      '  port: 70000',
-      '  tokens: [{ token: short, role: root }]',
-      '  colour: blue',
-      'hypervisors:',
-      '  - { name: h1, uri: "qemu:///system", cell: c1 }',
-      '  - { name: h1, uri: "qemu:///system", cell: c1 }',
-      'planner: { method: magic }',
-    ].join('\n'));
+    const file = tmpFile(
+      'bad.yaml',
+      [
+        'api:',
+        '  port: 70000',
+        '  tokens: [{ token: short, role: root }]',
+        '  colour: blue',
+        'hypervisors:',
+        '  - { name: h1, uri: "qemu:///system", cell: c1 }',
+        '  - { name: h1, uri: "qemu:///system", cell: c1 }',
+        'planner: { method: magic }',
+      ].join('\n'),
+    );
     const r = loadConfig({ path: file, env: {} });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const paths = r.errors.map((e) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['api.port', 'api.tokens[0].token', 'api.tokens[0].role', 'api', 'planner.method']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['api.port', 'api.tokens[0].token', 'api.tokens[0].role', 'api', 'planner.method']),
+    );
     expect(r.errors.find((e) => e.path === 'api.port')?.message).toContain('70000');
     expect(r.errors.find((e) => e.path === 'api')?.message).toContain('colour');
     // a token is never echoed back, even a bad one
@@ -82,9 +92,19 @@ describe('loadConfig', () => {
   });
 
   it('reports duplicate host names once the schema passes', () => {
-    const file = tmpFile('dup.json', JSON.stringify({ hypervisors: [{ name: 'h1', uri: 'qemu:///a', cell: 'c' }, { name: 'h1', uri: 'qemu:///b', cell: 'c' }] }));
+    const file = tmpFile(
+      'dup.json',
+      JSON.stringify({
+        hypervisors: [
+          { name: 'h1', uri: 'qemu:///a', cell: 'c' },
+          { name: 'h1', uri: 'qemu:///b', cell: 'c' },
+        ],
+      }),
+    );
     const r = loadConfig({ path: file, env: {} });
-    expect(!r.ok && r.errors).toEqual([{ path: 'hypervisors[1].name', message: 'duplicate host name "h1" (also hypervisors[0])' }]);
+    expect(!r.ok && r.errors).toEqual([
+      { path: 'hypervisors[1].name', message: 'duplicate host name "h1" (also hypervisors[0])' },
+    ]);
   });
 
   it.each([

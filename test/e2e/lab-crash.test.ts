@@ -20,12 +20,17 @@ const BANDWIDTH = 32; // MiB/s: big (384 MiB of random data) then migrates for 1
 
 /** Runs the CLI as a child process (as an operator would), collecting its output. */
 function cli(args: string[]) {
-  const child = spawn(process.execPath, ['bin/rebalancer.js', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/rebalancer.js', ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-  const exit = new Promise<{ status: NodeJS.Signals | number | null; stdout: string }>((r) => child.on('close', (code, signal) => r({ status: signal ?? code, stdout })));
+  const exit = new Promise<{ status: NodeJS.Signals | number | null; stdout: string }>((r) =>
+    child.on('close', (code, signal) => r({ status: signal ?? code, stdout })),
+  );
   return { process: child, exit, stderr: () => stderr };
 }
 
@@ -46,12 +51,28 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     const dir = mkdtempSync(join(tmpdir(), 'rb-crash-'));
     const storePath = join(dir, 'store.sqlite');
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({
-      store: { path: storePath }, hypervisors: labHosts(lab()), serverGroups: LAB_GROUPS,
-      executor: { bandwidthMiBps: BANDWIDTH, pollIntervalMs: 500 },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        store: { path: storePath },
+        hypervisors: labHosts(lab()),
+        serverGroups: LAB_GROUPS,
+        executor: { bandwidthMiBps: BANDWIDTH, pollIntervalMs: 500 },
+      }),
+    );
     const incomingBefore = incomingMigrations(lab(), 'big');
-    const child = cli(['drain', '--config', config, '--host', 'lab-a', '--execute', '--format', 'json', '--sample-ms', '0']);
+    const child = cli([
+      'drain',
+      '--config',
+      config,
+      '--host',
+      'lab-a',
+      '--execute',
+      '--format',
+      'json',
+      '--sample-ms',
+      '0',
+    ]);
 
     // the drain process creates the store; opening it while that process creates the tables waits for it
     const watch = await waitFor('the store', () => (existsSync(storePath) ? openStore(storePath) : null), 60_000);
@@ -74,7 +95,10 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     const result = JSON.parse(exit.stdout) as { status: string; finalPlanId: string };
     const rig = openRig(lab(), storePath);
     try {
-      const events = rig.store.listEvents({ planId: killedAt.planId }).filter((e) => e.moveIndex === killedAt.index).map((e) => e.type);
+      const events = rig.store
+        .listEvents({ planId: killedAt.planId })
+        .filter((e) => e.moveIndex === killedAt.index)
+        .map((e) => e.type);
       console.info(`[e2e] after SIGKILL: ${result.status}; big's move events: ${events.join(', ')}`);
       expect(result.status).toBe('succeeded');
 
@@ -83,7 +107,10 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
       const moves = chain.flatMap((id) => rig.store.listMoves(id));
       for (const name of ['small1', 'small2', 'disky', 'big']) {
         const done = moves.filter((m) => m.move.name === name && m.state === 'succeeded');
-        expect(done.map((m) => m.move.name), `${name} succeeded exactly once`).toEqual([name]);
+        expect(
+          done.map((m) => m.move.name),
+          `${name} succeeded exactly once`,
+        ).toEqual([name]);
         const where = await locate(rig, labVm(name));
         expect(where, name).toEqual({ runningOn: [done[0].move.to], definedOn: [done[0].move.to] });
       }

@@ -18,7 +18,11 @@ async function withRig<T>(lab: Lab, fn: (rig: Rig) => Promise<T>): Promise<T> {
   }
 }
 
-function stored(rig: Rig, plan: Parameters<ReturnType<Rig['orchestrator']>['storePlan']>[0], orch = rig.orchestrator()): string {
+function stored(
+  rig: Rig,
+  plan: Parameters<ReturnType<Rig['orchestrator']>['storePlan']>[0],
+  orch = rig.orchestrator(),
+): string {
   const s = orch.storePlan(plan, 'cli');
   if (!s.ok) throw new Error(`maintenance held: ${JSON.stringify(s.heldBy)}`);
   return s.record.id;
@@ -32,8 +36,15 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
     await withRig(lab(), async (rig) => {
       const t0 = Date.now();
       const inv = await rig.collect(undefined, 1000);
-      console.info(`[e2e] collected ${inv.hosts.length} hosts / ${inv.instances.length} VMs with CPU sampling in ${Date.now() - t0} ms`);
-      expect(inv.instances.filter((i) => i.host === 'lab-a').map((i) => i.name).sort()).toEqual(['big', 'disky', 'small1', 'small2']);
+      console.info(
+        `[e2e] collected ${inv.hosts.length} hosts / ${inv.instances.length} VMs with CPU sampling in ${Date.now() - t0} ms`,
+      );
+      expect(
+        inv.instances
+          .filter((i) => i.host === 'lab-a')
+          .map((i) => i.name)
+          .sort(),
+      ).toEqual(['big', 'disky', 'small1', 'small2']);
       expect(inv.instances.find((i) => i.name === 'disky')).toMatchObject({ storage: 'local', status: 'ACTIVE' });
       const orch = rig.orchestrator();
       const plan = orch.planDrain(inv, ['lab-a']);
@@ -99,17 +110,30 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       const big = await rig.planFor(['big'], { avoidHosts: ['lab-b'] });
       const small = await rig.planFor(['small1'], { avoidHosts: ['lab-c'] });
       const plan = { ...big, moves: [...big.moves, ...small.moves] };
-      expect(plan.moves.map((m) => [m.name, m.to])).toEqual([['big', 'lab-c'], ['small1', 'lab-b']]);
-      const orch = rig.orchestrator({ only: ['small1', 'big'], executor: { bandwidthMiBps: 64, concurrency: { global: 1 } } });
+      expect(plan.moves.map((m) => [m.name, m.to])).toEqual([
+        ['big', 'lab-c'],
+        ['small1', 'lab-b'],
+      ]);
+      const orch = rig.orchestrator({
+        only: ['small1', 'big'],
+        executor: { bandwidthMiBps: 64, concurrency: { global: 1 } },
+      });
       const id = stored(rig, plan, orch);
       const running = orch.executor.execute(id);
       try {
-        await waitFor('big migrating', () => rig.store.getMove(id, 0)?.state === 'migrating' && rig.store.getMove(id, 1)?.state === 'pending', 60_000);
+        await waitFor(
+          'big migrating',
+          () => rig.store.getMove(id, 0)?.state === 'migrating' && rig.store.getMove(id, 1)?.state === 'pending',
+          60_000,
+        );
         await stopDaemon('lab-b');
         const result = await running;
         expect(result.status).toBe('succeeded');
         expect(rig.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
-        expect(rig.store.listMoves(id).map((m) => [m.move.name, m.state])).toEqual([['big', 'succeeded'], ['small1', 'failed']]);
+        expect(rig.store.listMoves(id).map((m) => [m.move.name, m.state])).toEqual([
+          ['big', 'succeeded'],
+          ['small1', 'failed'],
+        ]);
         const next = rig.store.listMoves(result.finalPlanId);
         expect(next.map((m) => [m.move.name, m.move.to, m.state])).toEqual([['small1', 'lab-c', 'succeeded']]);
         expect(await locate(rig, labVm('small1'))).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });

@@ -15,7 +15,8 @@ import { openStore } from '../../src/store/sqlite.js';
 import type { Lab } from '../support/lab.js';
 
 /** The lab VMs' CPU models (QEMU's defaults and small2's custom model) run on every lab host. */
-export const labHosts = (lab: Lab): HostConfig[] => lab.hosts.map((h) => ({ ...h, compatibleCpuModels: ['kvm64', 'qemu64'] }));
+export const labHosts = (lab: Lab): HostConfig[] =>
+  lab.hosts.map((h) => ({ ...h, compatibleCpuModels: ['kvm64', 'qemu64'] }));
 export const LAB_GROUPS = [{ id: 'lab-group', policy: 'soft-anti-affinity' as const }];
 
 export interface Rig {
@@ -41,11 +42,20 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
     return only ? { ...inv, instances: inv.instances.filter((i) => only.includes(i.name)) } : inv;
   };
   return {
-    hv, hosts, store, storePath, collect,
+    hv,
+    hosts,
+    store,
+    storePath,
+    collect,
     orchestrator: (o = {}) =>
       createOrchestrator({
-        hypervisor: hv, hosts, store, clock: systemClock, collect: () => collect(o.only),
-        planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds }, executor: { pollIntervalMs: 500, retries: { backoffMs: 500 }, ...o.executor },
+        hypervisor: hv,
+        hosts,
+        store,
+        clock: systemClock,
+        collect: () => collect(o.only),
+        planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds },
+        executor: { pollIntervalMs: 500, retries: { backoffMs: 500 }, ...o.executor },
       }),
     async planFor(names, o = {}) {
       const inv = await collect(names);
@@ -61,7 +71,10 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
 }
 
 export async function locate(rig: Rig, vm: { uuid: string }): Promise<DomainLocation> {
-  return rig.hv.locate(vm.uuid, rig.hosts.map((h) => h.name));
+  return rig.hv.locate(
+    vm.uuid,
+    rig.hosts.map((h) => h.name),
+  );
 }
 
 /** Incoming migrations each lab host's QEMU logs recorded for `vm` (one `-incoming` start each). */
@@ -69,12 +82,20 @@ export function incomingMigrations(lab: Lab, vm: string): number {
   let n = 0;
   for (const h of readdirSync(join(lab.dir, 'hosts'))) {
     const log = join(lab.dir, 'hosts', h, 'log', 'qemu', `${vm}.log`);
-    if (existsSync(log)) n += readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('-incoming')).length;
+    if (existsSync(log))
+      n += readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('-incoming')).length;
   }
   return n;
 }
 
-export async function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | null | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

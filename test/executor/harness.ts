@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVirtualClock, type VirtualClock } from '../../executor/clock.js';
 import { createExecutor, type Executor, type ExecutorDeps } from '../../executor/index.js';
-import { createSimulatedCluster, type SimDomainSpec, type SimHostSpec, type SimulatedCluster } from '../../executor/hypervisor/simulated/index.js';
+import {
+  createSimulatedCluster,
+  type SimDomainSpec,
+  type SimHostSpec,
+  type SimulatedCluster,
+} from '../../executor/hypervisor/simulated/index.js';
 import type { ExecutorStore } from '../../executor/store.js';
 import type { Move, Plan } from '../../planner/index.js';
 import { openStore } from '../../src/store/sqlite.js';
@@ -27,17 +32,49 @@ export function hosts(names: string[], over: Partial<SimHostSpec> = {}): SimHost
 }
 
 export function vms(n: number, host: string, over: Partial<SimDomainSpec> = {}, prefix = 'vm'): SimDomainSpec[] {
-  return Array.from({ length: n }, (_, k) => ({ id: `${prefix}${k}`, name: `${prefix}${k}`, host, vcpus: 2, memoryMb: 4096, ...over }));
+  return Array.from({ length: n }, (_, k) => ({
+    id: `${prefix}${k}`,
+    name: `${prefix}${k}`,
+    host,
+    vcpus: 2,
+    memoryMb: 4096,
+    ...over,
+  }));
 }
 
 export function mv(id: string, from: string, to: string, over: Partial<Move> = {}): Move {
-  return { instance: id, name: id, from, to, mode: 'live', wave: 0, estimatedSeconds: 5, timeoutSeconds: 3200, gib: 4, ...over };
+  return {
+    instance: id,
+    name: id,
+    from,
+    to,
+    mode: 'live',
+    wave: 0,
+    estimatedSeconds: 5,
+    timeoutSeconds: 3200,
+    gib: 4,
+    ...over,
+  };
 }
 
 export function planOf(moves: Move[], feasible = true): Plan {
   return {
-    goal: 'drain', target: { hosts: [...new Set(moves.map((m) => m.from))] }, feasible, moves, unplaced: [],
-    metrics: { before: {}, after: {}, moves: moves.length, gibToCopy: 0, waves: 1, method: 'test', objective: 0, lowerBound: 0, gap: 0 },
+    goal: 'drain',
+    target: { hosts: [...new Set(moves.map((m) => m.from))] },
+    feasible,
+    moves,
+    unplaced: [],
+    metrics: {
+      before: {},
+      after: {},
+      moves: moves.length,
+      gibToCopy: 0,
+      waves: 1,
+      method: 'test',
+      objective: 0,
+      lowerBound: 0,
+      gap: 0,
+    },
   };
 }
 
@@ -58,11 +95,22 @@ export function createHarness(o: HarnessOptions): Harness {
   const sim = createSimulatedCluster({ clock, hosts: o.hosts, domains: o.domains, setupMs: o.setupMs ?? 1000 });
   const stores: ExecutorStore[] = [openStore(path, { durability: o.durability })];
   const { hosts: _h, domains: _d, setupMs: _s, hostConfigs, durability, ...rest } = o;
-  const deps = (store: ExecutorStore, extra: Partial<ExecutorDeps> = {}): ExecutorDeps => ({ hypervisor: sim, store, clock, hosts: hostConfigs, ...rest, ...extra });
+  const deps = (store: ExecutorStore, extra: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
+    hypervisor: sim,
+    store,
+    clock,
+    hosts: hostConfigs,
+    ...rest,
+    ...extra,
+  });
   const h: Harness = {
-    clock, sim, store: stores[0], path,
+    clock,
+    sim,
+    store: stores[0],
+    path,
     executor: createExecutor(deps(stores[0])),
-    addPlan: (moves, feasible = true) => h.store.createPlan({ plan: planOf(moves, feasible), source: 'cli', at: clock.now() }).id,
+    addPlan: (moves, feasible = true) =>
+      h.store.createPlan({ plan: planOf(moves, feasible), source: 'cli', at: clock.now() }).id,
     restart(extra) {
       const store = openStore(path, { durability });
       stores.push(store);
@@ -72,7 +120,12 @@ export function createHarness(o: HarnessOptions): Harness {
     },
     cleanup() {
       clock.stop();
-      for (const s of stores) try { s.close(); } catch { /* closed */ }
+      for (const s of stores)
+        try {
+          s.close();
+        } catch {
+          /* closed */
+        }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -92,7 +145,8 @@ export function peakConcurrency(store: ExecutorStore): { global: number; out: nu
     total += d;
     out.set(from, (out.get(from) ?? 0) + d);
     inb.set(to, (inb.get(to) ?? 0) + d);
-    if (total < 0 || out.get(from)! < 0 || inb.get(to)! < 0) throw new Error(`release without admission at event ${e.id}`);
+    if (total < 0 || out.get(from)! < 0 || inb.get(to)! < 0)
+      throw new Error(`release without admission at event ${e.id}`);
     peak.global = Math.max(peak.global, total);
     peak.out = Math.max(peak.out, out.get(from)!);
     peak.in = Math.max(peak.in, inb.get(to)!);

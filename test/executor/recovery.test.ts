@@ -9,46 +9,55 @@ class Crash extends Error {}
 
 const DEST = ['B', 'C', 'B', 'C', 'B'];
 const cases: [MoveStep, number][] = [];
-for (const s of ['precheck', 'migrate', 'progress', 'verify', 'finish'] as MoveStep[]) for (const n of [1, 2, 4]) cases.push([s, n]);
+for (const s of ['precheck', 'migrate', 'progress', 'verify', 'finish'] as MoveStep[])
+  for (const n of [1, 2, 4]) cases.push([s, n]);
 
 describe('executor: crash recovery', () => {
-  it.each(cases)('crash before step %s (occurrence %i): after recover() every VM is on its destination, moved once', async (stepName, n) => {
-    let seen = 0;
-    h = createHarness({
-      hosts: hosts(['A', 'B', 'C'], { nicMbps: 2000 }),
-      domains: vms(5, 'A', { dirtyRateMbps: 200 }),
-      durability: 'normal', // survives a process crash, which is what this test simulates
-      hooks: {
-        beforeStep: (s) => {
-          if (s === stepName && ++seen === n) throw new Crash(`crash at ${s} #${n}`);
+  it.each(cases)(
+    'crash before step %s (occurrence %i): after recover() every VM is on its destination, moved once',
+    async (stepName, n) => {
+      let seen = 0;
+      h = createHarness({
+        hosts: hosts(['A', 'B', 'C'], { nicMbps: 2000 }),
+        domains: vms(5, 'A', { dirtyRateMbps: 200 }),
+        durability: 'normal', // survives a process crash, which is what this test simulates
+        hooks: {
+          beforeStep: (s) => {
+            if (s === stepName && ++seen === n) throw new Crash(`crash at ${s} #${n}`);
+          },
         },
-      },
-    });
-    const id = h.addPlan(DEST.map((to, k) => mv(`vm${k}`, 'A', to, { wave: k < 3 ? 0 : 1 })));
-    await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
-    const states = h.store.listMoves(id).map((m) => m.state);
-    expect(states.some((s) => s !== 'succeeded')).toBe(true);
+      });
+      const id = h.addPlan(DEST.map((to, k) => mv(`vm${k}`, 'A', to, { wave: k < 3 ? 0 : 1 })));
+      await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
+      const states = h.store.listMoves(id).map((m) => m.state);
+      expect(states.some((s) => s !== 'succeeded')).toBe(true);
 
-    await h.clock.sleep(3000); // the dead process is gone; migrations it started run on
-    const exec = h.restart();
-    const resumed = await exec.recover();
-    expect(resumed.map((r) => r.planId)).toEqual([id]);
-    const result = await resumed[0].done;
-    expect(result.status).toBe('succeeded');
-    DEST.forEach((to, k) => expect(h.sim.whereIs(`vm${k}`)).toMatchObject({ host: to, state: 'running' }));
-    for (let k = 0; k < 5; k++) {
-      expect(h.sim.migrations.filter((m) => m.domainId === `vm${k}` && m.outcome === 'completed')).toHaveLength(1);
-    }
-    expect(h.store.listMoves(id).every((m) => m.state === 'succeeded')).toBe(true);
-    const peak = peakConcurrency(h.store);
-    expect(peak.out).toBeLessThanOrEqual(2);
-    expect(peak.in).toBeLessThanOrEqual(2);
-  });
+      await h.clock.sleep(3000); // the dead process is gone; migrations it started run on
+      const exec = h.restart();
+      const resumed = await exec.recover();
+      expect(resumed.map((r) => r.planId)).toEqual([id]);
+      const result = await resumed[0].done;
+      expect(result.status).toBe('succeeded');
+      DEST.forEach((to, k) => expect(h.sim.whereIs(`vm${k}`)).toMatchObject({ host: to, state: 'running' }));
+      for (let k = 0; k < 5; k++) {
+        expect(h.sim.migrations.filter((m) => m.domainId === `vm${k}` && m.outcome === 'completed')).toHaveLength(1);
+      }
+      expect(h.store.listMoves(id).every((m) => m.state === 'succeeded')).toBe(true);
+      const peak = peakConcurrency(h.store);
+      expect(peak.out).toBeLessThanOrEqual(2);
+      expect(peak.in).toBeLessThanOrEqual(2);
+    },
+  );
 
   it('resumes watching a migration left running and still applies its timeout', async () => {
     h = createHarness({
-      hosts: hosts(['A', 'B']), domains: vms(1, 'A', { dirtyRateMbps: 30_000 }),
-      hooks: { beforeStep: (s) => { if (s === 'progress') throw new Crash('crash'); } },
+      hosts: hosts(['A', 'B']),
+      domains: vms(1, 'A', { dirtyRateMbps: 30_000 }),
+      hooks: {
+        beforeStep: (s) => {
+          if (s === 'progress') throw new Crash('crash');
+        },
+      },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B', { timeoutSeconds: 30 })]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
@@ -61,7 +70,15 @@ describe('executor: crash recovery', () => {
   });
 
   it('finishes a plan left cancelling as cancelled', async () => {
-    h = createHarness({ hosts: hosts(['A', 'B']), domains: vms(3, 'A'), hooks: { beforeStep: (s) => { if (s === 'verify') throw new Crash('crash'); } } });
+    h = createHarness({
+      hosts: hosts(['A', 'B']),
+      domains: vms(3, 'A'),
+      hooks: {
+        beforeStep: (s) => {
+          if (s === 'verify') throw new Crash('crash');
+        },
+      },
+    });
     const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
     h.store.setPlanStatus(id, 'cancelling', h.clock.now());
@@ -78,7 +95,13 @@ describe('executor: recovery of a half-linked re-plan', () => {
     const oldId = h.addPlan([mv('vm0', 'A', 'B')]);
     h.store.setPlanStatus(oldId, 'running', h.clock.now());
     h.store.updateMove(oldId, 0, { state: 'failed', error: { code: 'MIGRATION_FAILED', message: 'x' } }, h.clock.now());
-    const next = h.store.createPlan({ plan: planOf([mv('vm0', 'A', 'C')]), source: 'cli', status: 'running', supersedes: oldId, at: h.clock.now() });
+    const next = h.store.createPlan({
+      plan: planOf([mv('vm0', 'A', 'C')]),
+      source: 'cli',
+      status: 'running',
+      supersedes: oldId,
+      at: h.clock.now(),
+    });
     const resumed = await h.restart().recover();
     expect(resumed.map((r) => r.planId)).toEqual([next.id]);
     expect((await resumed[0].done).status).toBe('succeeded');
@@ -91,9 +114,14 @@ describe('executor: recovery after a forced completion', () => {
   it('resumes on the destination a guest the stopped process had paused', async () => {
     let polls = 0;
     h = createHarness({
-      hosts: hosts(['A', 'B']), domains: vms(1, 'A', { dirtyRateMbps: 30_000, memoryMb: 65536 }),
+      hosts: hosts(['A', 'B']),
+      domains: vms(1, 'A', { dirtyRateMbps: 30_000, memoryMb: 65536 }),
       options: { onTimeout: 'force_complete', progressTimeoutSeconds: 10 },
-      hooks: { beforeStep: (s) => { if (s === 'progress' && ++polls === 15) throw new Crash('crash'); } },
+      hooks: {
+        beforeStep: (s) => {
+          if (s === 'progress' && ++polls === 15) throw new Crash('crash');
+        },
+      },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);

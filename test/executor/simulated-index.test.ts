@@ -8,11 +8,19 @@ import { demoRegion } from '../../src/demo/region.js';
 function cluster() {
   const clock = createVirtualClock({ autoAdvance: true });
   const hosts = ['A', 'B', 'C'].map((name) => ({ name, cpus: 32, memoryMb: 262144, diskGb: 2000 }));
-  const domains = [0, 1, 2].map((k) => ({ id: `vm${k}`, host: 'A', vcpus: 4, memoryMb: 4096, cpuUsage: 0.5, dirtyRateMbps: k === 2 ? 20_000 : 0 }));
+  const domains = [0, 1, 2].map((k) => ({
+    id: `vm${k}`,
+    host: 'A',
+    vcpus: 4,
+    memoryMb: 4096,
+    cpuUsage: 0.5,
+    dirtyRateMbps: k === 2 ? 20_000 : 0,
+  }));
   return { clock, sim: createSimulatedCluster({ clock, hosts, domains, setupMs: 0 }) };
 }
 
-const names = async (sim: ReturnType<typeof cluster>['sim'], host: string) => (await sim.listDomains(host)).map((d) => d.id);
+const names = async (sim: ReturnType<typeof cluster>['sim'], host: string) =>
+  (await sim.listDomains(host)).map((d) => d.id);
 
 describe('simulated cluster index', () => {
   it('lists and counts domains per host through migration, post-copy and landing; CPU follows the guest', async () => {
@@ -41,8 +49,15 @@ describe('simulated cluster index', () => {
   it('leaves no abort listener behind on the caller signal after migrations end', async () => {
     const { sim } = cluster();
     const life = new AbortController();
-    for (const [k, to] of [[0, 'B'], [1, 'C'], [0, 'A']] as const) {
-      await sim.migrate({ domainId: `vm${k}`, domainName: `vm${k}`, from: k === 0 && to === 'A' ? 'B' : 'A', to, mode: 'live' }, life.signal);
+    for (const [k, to] of [
+      [0, 'B'],
+      [1, 'C'],
+      [0, 'A'],
+    ] as const) {
+      await sim.migrate(
+        { domainId: `vm${k}`, domainName: `vm${k}`, from: k === 0 && to === 'A' ? 'B' : 'A', to, mode: 'live' },
+        life.signal,
+      );
     }
     expect(getEventListeners(life.signal, 'abort')).toHaveLength(0);
   });

@@ -12,7 +12,9 @@ function cluster(domains: Partial<SimDomainSpec>[], setupMs = 1000) {
   const clock = createVirtualClock({ autoAdvance: true });
   const hosts = ['A', 'B', 'C'].map((name) => ({ name, cpus: 32, memoryMb: 262144, diskGb: 2000 }));
   const sim = createSimulatedCluster({
-    clock, hosts, setupMs,
+    clock,
+    hosts,
+    setupMs,
     domains: domains.map((d, k) => ({ id: `vm${k}`, host: 'A', vcpus: 2, memoryMb: 4096, ...d })),
   });
   return { clock, sim };
@@ -22,7 +24,7 @@ describe('simulated cluster', () => {
   it('migrates a quiet guest in set-up plus memory / bandwidth, then it runs only on the destination', async () => {
     const { clock, sim } = cluster([{}]);
     await sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'B', mode: 'live' });
-    expect(clock.now()).toBeCloseTo(1000 + (4 * GIB / TEN_GBIT) * 1000, 0);
+    expect(clock.now()).toBeCloseTo(1000 + ((4 * GIB) / TEN_GBIT) * 1000, 0);
     expect(await sim.locate('vm0', ['A', 'B', 'C'])).toEqual({ runningOn: ['B'], definedOn: ['B'] });
     expect(sim.migrations[0]).toMatchObject({ outcome: 'completed', from: 'A', to: 'B' });
   });
@@ -33,14 +35,16 @@ describe('simulated cluster', () => {
       sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'B', mode: 'live' }),
       sim.migrate({ domainId: 'vm1', domainName: 'vm1', from: 'A', to: 'C', mode: 'live' }),
     ]);
-    expect(clock.now()).toBeCloseTo((8 * GIB / TEN_GBIT) * 1000, 0);
+    expect(clock.now()).toBeCloseTo(((8 * GIB) / TEN_GBIT) * 1000, 0);
   });
 
   it('copies local disks first for block migration and honours a bandwidth cap', async () => {
-    const disks = [{ target: 'vda', source: null, storage: 'local' as const, device: 'disk' as const, readonly: false, sizeGb: 10 }];
+    const disks = [
+      { target: 'vda', source: null, storage: 'local' as const, device: 'disk' as const, readonly: false, sizeGb: 10 },
+    ];
     const { clock, sim } = cluster([{ disks }], 0);
     await sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'B', mode: 'block', bandwidthMiBps: 512 });
-    expect(clock.now()).toBeCloseTo((14 * 1024 / 512) * 1000, 0);
+    expect(clock.now()).toBeCloseTo(((14 * 1024) / 512) * 1000, 0);
   });
 
   it('never converges when the guest dirties faster than the link, until post-copy', async () => {
@@ -101,10 +105,16 @@ describe('simulated cluster', () => {
 
   it('refuses what libvirt refuses: wrong source, cold migration of a running guest, a second job', async () => {
     const { sim } = cluster([{}, { state: 'shutoff' }]);
-    await expect(sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'B', to: 'C', mode: 'live' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'C', mode: 'cold' })).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+    await expect(
+      sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'B', to: 'C', mode: 'live' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'C', mode: 'cold' }),
+    ).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
     const running = sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'B', mode: 'live' });
-    await expect(sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'C', mode: 'live' })).rejects.toMatchObject({ code: 'BUSY', transient: true });
+    await expect(
+      sim.migrate({ domainId: 'vm0', domainName: 'vm0', from: 'A', to: 'C', mode: 'live' }),
+    ).rejects.toMatchObject({ code: 'BUSY', transient: true });
     await running;
     await sim.migrate({ domainId: 'vm1', domainName: 'vm1', from: 'A', to: 'C', mode: 'cold' });
     expect(sim.whereIs('vm1')).toMatchObject({ host: 'C', state: 'shutoff' });
@@ -124,16 +134,45 @@ describe('simulated cluster', () => {
   it('builds from an inventory with host configs carrying cell, ratios and bandwidth', async () => {
     const parsed = parseInventory({
       hosts: [
-        { name: 'H1', cell: 'c1', vcpus: 8, memoryMb: 32768, diskGb: 100, hypervisorType: 'QEMU', hypervisorVersion: 7, cpuModel: 'X', cpuAllocationRatio: 4, migrationBandwidthMbps: 1000 },
-        { name: 'H2', cell: 'c1', state: 'down', vcpus: 8, memoryMb: 32768, diskGb: 100, hypervisorType: 'QEMU', hypervisorVersion: 7, cpuModel: 'X' },
+        {
+          name: 'H1',
+          cell: 'c1',
+          vcpus: 8,
+          memoryMb: 32768,
+          diskGb: 100,
+          hypervisorType: 'QEMU',
+          hypervisorVersion: 7,
+          cpuModel: 'X',
+          cpuAllocationRatio: 4,
+          migrationBandwidthMbps: 1000,
+        },
+        {
+          name: 'H2',
+          cell: 'c1',
+          state: 'down',
+          vcpus: 8,
+          memoryMb: 32768,
+          diskGb: 100,
+          hypervisorType: 'QEMU',
+          hypervisorVersion: 7,
+          cpuModel: 'X',
+        },
       ],
       instances: [{ id: 'i1', host: 'H1', status: 'PAUSED', vcpus: 2, memoryMb: 2048, diskGb: 10, storage: 'local' }],
     });
     if (!parsed.ok) throw new Error('fixture invalid');
     const { cluster: sim, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock: createVirtualClock() });
-    expect(hosts[0]).toMatchObject({ name: 'H1', cell: 'c1', cpuAllocationRatio: 4, migrationBandwidthMbps: 1000, compatibleCpuModels: ['X'] });
+    expect(hosts[0]).toMatchObject({
+      name: 'H1',
+      cell: 'c1',
+      cpuAllocationRatio: 4,
+      migrationBandwidthMbps: 1000,
+      compatibleCpuModels: ['X'],
+    });
     expect((await sim.hostFacts('H2')).reachable).toBe(false);
-    expect(await sim.listDomains('H1')).toMatchObject([{ id: 'i1', state: 'paused', disks: [{ storage: 'local', sizeGb: 10 }] }]);
+    expect(await sim.listDomains('H1')).toMatchObject([
+      { id: 'i1', state: 'paused', disks: [{ storage: 'local', sizeGb: 10 }] },
+    ]);
     expect((await sim.hostFacts('H1')).freeMemoryMb).toBe(32768 - 2048);
   });
 });
@@ -141,12 +180,19 @@ describe('simulated cluster', () => {
 describe('simulated cluster in scaled real time (demo mode)', () => {
   it('completes a migration after its simulated duration divided by the speed', async () => {
     const clock = createScaledClock(200);
-    const sim = createSimulatedCluster({ clock, hosts: [{ name: 'A', cpus: 4, memoryMb: 65536, diskGb: 10 }, { name: 'B', cpus: 4, memoryMb: 65536, diskGb: 10 }], domains: [{ id: 'v', host: 'A', vcpus: 1, memoryMb: 8192 }] });
+    const sim = createSimulatedCluster({
+      clock,
+      hosts: [
+        { name: 'A', cpus: 4, memoryMb: 65536, diskGb: 10 },
+        { name: 'B', cpus: 4, memoryMb: 65536, diskGb: 10 },
+      ],
+      domains: [{ id: 'v', host: 'A', vcpus: 1, memoryMb: 8192 }],
+    });
     const t0 = clock.now();
     const r0 = Date.now();
     await sim.migrate({ domainId: 'v', domainName: 'v', from: 'A', to: 'B', mode: 'live' });
     const simulated = clock.now() - t0;
-    expect(simulated).toBeGreaterThanOrEqual(1000 + (8 * GIB / TEN_GBIT) * 1000 - 50);
+    expect(simulated).toBeGreaterThanOrEqual(1000 + ((8 * GIB) / TEN_GBIT) * 1000 - 50);
     expect(Date.now() - r0).toBeLessThan(simulated / 20);
     expect(sim.whereIs('v')!.host).toBe('B');
   });

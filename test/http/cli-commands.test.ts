@@ -13,7 +13,13 @@ import { openSession } from '../../src/orchestrate/session.js';
 import { systemClock } from '../../executor/clock.js';
 
 function captureIo(): CommandIo & { out: string; err: string } {
-  const io = { out: '', err: '', isTty: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  const io = {
+    out: '',
+    err: '',
+    isTty: false,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
   return io;
 }
 
@@ -22,13 +28,16 @@ let configFile: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rebalancer-cli-'));
   configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({
-    store: { path: join(dir, 'store.sqlite') },
-    demo: { seed: 31, cells: 1, size: 8, timeScale: 1000 },
-    planner: { method: 'heuristic' },
-    nightly: { enabled: false },
-    log: { level: 'silent' },
-  }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      store: { path: join(dir, 'store.sqlite') },
+      demo: { seed: 31, cells: 1, size: 8, timeScale: 1000 },
+      planner: { method: 'heuristic' },
+      nightly: { enabled: false },
+      log: { level: 'silent' },
+    }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,7 +47,14 @@ async function storedDrain(hostIndex: number): Promise<string> {
   if (!loaded.ok) throw new Error('config');
   const session = openSession(loaded.config, { sampleMs: 0 });
   try {
-    const o = createOrchestrator({ hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store: session.store!, clock: systemClock, collect: session.collect, planner: loaded.config.planner });
+    const o = createOrchestrator({
+      hypervisor: session.cluster.hypervisor,
+      hosts: session.cluster.hosts,
+      store: session.store!,
+      clock: systemClock,
+      collect: session.collect,
+      planner: loaded.config.planner,
+    });
     const inventory = await session.collect();
     const stored = o.storePlan(o.planDrain(inventory, [inventory.hosts[hostIndex].name]), 'cli');
     if (!stored.ok) throw new Error('held');
@@ -67,7 +83,12 @@ describe('rebalancer execute', () => {
     [['x', '--bogus'], 2, /Unknown option '--bogus'/],
   ])('execute %j exits %i', async (argv, code, pattern) => {
     const io = captureIo();
-    expect(await execute(argv.map((a) => a.replace('__CONFIG__', configFile)), io)).toBe(code);
+    expect(
+      await execute(
+        argv.map((a) => a.replace('__CONFIG__', configFile)),
+        io,
+      ),
+    ).toBe(code);
     expect(io.out + io.err).toMatch(pattern);
   });
 });

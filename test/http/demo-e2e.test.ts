@@ -63,7 +63,11 @@ describe('demo service end to end', () => {
     const moves = service.store.listMoves(id);
     const span = Math.max(...moves.map((m) => m.endedAt!)) - Math.min(...moves.map((m) => m.startedAt!));
     expect(span).toBeGreaterThan(20 * wallMs);
-    expect(plan.moves.every((m: { state: string; progress: { percent: number } }) => m.state === 'succeeded' && m.progress.percent === 100)).toBe(true);
+    expect(
+      plan.moves.every(
+        (m: { state: string; progress: { percent: number } }) => m.state === 'succeeded' && m.progress.percent === 100,
+      ),
+    ).toBe(true);
     expect(plan.etaSeconds).toBe(0);
     const events = (await call('GET', `/plans/${id}/events?limit=1000`)).body.events as Array<{ type: string }>;
     expect(events.map((e) => e.type)).toContain('plan.started');

@@ -18,10 +18,14 @@ describe('POST /plans/drain', () => {
     expect(r.body).toMatchObject({ goal: 'drain', target: { hosts: [h1] }, status: 'planned', source: 'api' });
     const onHost = inventory.instances.filter((i) => i.host === h1).length;
     expect(r.body.moves.length + r.body.unplaced.length).toBe(onHost);
-    expect(r.body.moves.every((m: { from: string; state: string }) => m.from === h1 && m.state === 'pending')).toBe(true);
+    expect(r.body.moves.every((m: { from: string; state: string }) => m.from === h1 && m.state === 'pending')).toBe(
+      true,
+    );
     expect(r.body.links.self).toBe(`/plans/${r.body.id}`);
     expect(r.headers.get('location')).toBe(`/plans/${r.body.id}`);
-    expect(t.store.listMaintenance()).toEqual([expect.objectContaining({ host: h1, planId: r.body.id, reason: 'drain' })]);
+    expect(t.store.listMaintenance()).toEqual([
+      expect.objectContaining({ host: h1, planId: r.body.id, reason: 'drain' }),
+    ]);
     expect(runner.started).not.toContain(r.body.id);
   });
 
@@ -87,7 +91,11 @@ describe('POST /plans/drain', () => {
     ['an empty host', '/plans/drain?host=', ['host']],
     ['a repeated host', `/plans/drain?host=${otherCellHost}&host=${otherCellHost}`, ['host']],
     ['a repeated flag', `/plans/drain?host=${otherCellHost}&execute=true&execute=false`, ['execute']],
-    ['a bad boolean and an unknown parameter', `/plans/drain?host=${otherCellHost}&dryRun=maybe&colour=red`, ['dryRun', 'colour']],
+    [
+      'a bad boolean and an unknown parameter',
+      `/plans/drain?host=${otherCellHost}&dryRun=maybe&colour=red`,
+      ['dryRun', 'colour'],
+    ],
   ])('answers 400 listing each problem for %s', async (_name, path, paths) => {
     const before = t.store.listPlans().length;
     const r = await t.call('POST', path);
@@ -101,6 +109,8 @@ describe('POST /plans/drain', () => {
   it('answers 400 when a parameter is in both the query and the body', async () => {
     const r = await t.call('POST', `/plans/drain?host=${otherCellHost}&dryRun=true`, { body: { dryRun: false } });
     expect(r.status).toBe(400);
-    expect(r.body.error.details).toEqual([{ path: 'dryRun', message: 'parameter "dryRun" given 2 times: expected it once' }]);
+    expect(r.body.error.details).toEqual([
+      { path: 'dryRun', message: 'parameter "dryRun" given 2 times: expected it once' },
+    ]);
   });
 });

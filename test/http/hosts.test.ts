@@ -18,7 +18,11 @@ describe('hosts and maintenance', () => {
     const mem = inventory.instances.filter((i) => i.host === a).reduce((s, i) => s + i.memoryMb, 0);
     const h = inventory.hosts[0];
     expect(first.utilisation.memAlloc).toBeCloseTo(mem / (h.memoryMb - h.reservedMemoryMb), 2);
-    expect(first).toMatchObject({ cell: h.cell, maintenance: null, instances: inventory.instances.filter((i) => i.host === a).length });
+    expect(first).toMatchObject({
+      cell: h.cell,
+      maintenance: null,
+      instances: inventory.instances.filter((i) => i.host === a).length,
+    });
   });
 
   it('GET /hosts?cell= filters by cell', async () => {
@@ -38,20 +42,32 @@ describe('hosts and maintenance', () => {
 
   it('a drained host stays in maintenance and is never a target until enabled=false; drained again once its drain ended', async () => {
     const third = inventory.hosts.filter((h) => h.cell === inventory.hosts[0].cell)[2].name;
-    const targets = async () => (await t.call('POST', `/plans/drain?host=${third}&dryRun=true`)).body.moves.map((m: { to: string }) => m.to);
+    const targets = async () =>
+      (await t.call('POST', `/plans/drain?host=${third}&dryRun=true`)).body.moves.map((m: { to: string }) => m.to);
     const drain = await t.call('POST', `/plans/drain?host=${a}`);
     expect(drain.status).toBe(201);
-    expect((await t.call('GET', `/hosts/${a}`)).body.maintenance).toMatchObject({ reason: 'drain', planId: drain.body.id });
+    expect((await t.call('GET', `/hosts/${a}`)).body.maintenance).toMatchObject({
+      reason: 'drain',
+      planId: drain.body.id,
+    });
     // being drained (planned): a second drain is refused, naming the plan
     const refused = await t.call('POST', `/plans/drain?host=${a}`);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'HOST_IN_MAINTENANCE', details: [{ host: a, planId: drain.body.id }] });
+    expect(refused.body.error).toMatchObject({
+      code: 'HOST_IN_MAINTENANCE',
+      details: [{ host: a, planId: drain.body.id }],
+    });
     t.store.setPlanStatus(drain.body.id, 'succeeded', Date.now());
     expect(await targets()).not.toContain(a);
     // the drain ended: draining again is allowed and the new plan takes the claim
     const again = await t.call('POST', `/plans/drain?host=${a}`);
     expect(again.status).toBe(201);
-    expect(t.store.listMaintenance().filter((m) => m.host === a).map((m) => m.planId)).toEqual([again.body.id]);
+    expect(
+      t.store
+        .listMaintenance()
+        .filter((m) => m.host === a)
+        .map((m) => m.planId),
+    ).toEqual([again.body.id]);
     t.store.setPlanStatus(again.body.id, 'cancelled', Date.now());
     expect(await targets()).not.toContain(a);
     const off = await t.call('POST', `/hosts/${a}/maintenance?enabled=false`);
@@ -83,7 +99,9 @@ describe('hosts and maintenance', () => {
     expect(balance.body.moves.map((m: { to: string }) => m.to)).not.toContain(host);
     const drain = await t.call('POST', `/plans/drain?host=${host}`);
     expect(drain.status).toBe(201);
-    expect(t.store.listMaintenance().filter((m) => m.host === host)).toEqual([expect.objectContaining({ reason: 'drain', planId: drain.body.id })]);
+    expect(t.store.listMaintenance().filter((m) => m.host === host)).toEqual([
+      expect.objectContaining({ reason: 'drain', planId: drain.body.id }),
+    ]);
   });
 
   it.each([

@@ -9,7 +9,11 @@ function setup() {
   const clock = { now: () => now, sleep: async () => {} };
   const collect = () => (calls++, new Promise<Inventory>((resolve) => pending.push(resolve)));
   const source = cachedInventorySource({ collect, clock, maxAgeMs: 1000 });
-  const snapshot = (n: number): Inventory => ({ hosts: [], instances: [], serverGroups: [{ id: `v${n}`, policy: 'affinity' }] });
+  const snapshot = (n: number): Inventory => ({
+    hosts: [],
+    instances: [],
+    serverGroups: [{ id: `v${n}`, policy: 'affinity' }],
+  });
   return { source, snapshot, pending, calls: () => calls, advance: (ms: number) => void (now += ms) };
 }
 

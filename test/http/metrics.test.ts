@@ -19,7 +19,10 @@ function parseExposition(text: string): Map<string, number> {
       }
       continue;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/.exec(line);
+    const m =
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/.exec(
+        line,
+      );
     expect(m, `bad exposition line: ${line}`).not.toBeNull();
     const family = m![1].replace(/_(bucket|sum|count)$/, '');
     expect(typed.has(m![1]) || typed.has(family), `sample before its TYPE: ${line}`).toBe(true);

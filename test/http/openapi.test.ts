@@ -14,27 +14,48 @@ describe('GET /openapi.json', () => {
 
   it('is OpenAPI 3.1 and documents every route of the API', () => {
     expect(doc.openapi).toBe('3.1.0');
-    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`));
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(routes.sort()).toEqual([
-      'GET /healthz', 'GET /hosts', 'GET /hosts/{name}', 'GET /metrics', 'GET /openapi.json', 'GET /plans', 'GET /plans/{id}',
-      'GET /plans/{id}/events', 'GET /reports/capacity', 'POST /hosts/{name}/maintenance', 'POST /plans/balance',
-      'POST /plans/drain', 'POST /plans/{id}/cancel', 'POST /plans/{id}/execute',
+      'GET /healthz',
+      'GET /hosts',
+      'GET /hosts/{name}',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /plans',
+      'GET /plans/{id}',
+      'GET /plans/{id}/events',
+      'GET /reports/capacity',
+      'POST /hosts/{name}/maintenance',
+      'POST /plans/balance',
+      'POST /plans/drain',
+      'POST /plans/{id}/cancel',
+      'POST /plans/{id}/execute',
     ]);
   });
 
   it('resolves every $ref', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(10);
-    for (const r of refs) expect(r.split('/').reduce((o: any, k) => o?.[k], doc), r).toBeDefined();
+    for (const r of refs)
+      expect(
+        r.split('/').reduce((o: any, k) => o?.[k], doc),
+        r,
+      ).toBeDefined();
   });
 
   it('the validator used by every test rejects what the document does not allow', () => {
     const planSchema = { $ref: '#/components/schemas/Plan' };
     expect(validateSchema(doc, planSchema, { id: 1 })).not.toEqual([]);
     expect(checkResponse(doc, 'GET', '/plans/x', 200, 'application/json', { plans: [] })).not.toEqual([]);
-    expect(checkResponse(doc, 'GET', '/plans/x', 418, 'application/json', {})).toEqual(['GET /plans/{id}: status 418 not documented']);
+    expect(checkResponse(doc, 'GET', '/plans/x', 418, 'application/json', {})).toEqual([
+      'GET /plans/{id}: status 418 not documented',
+    ]);
     expect(checkResponse(doc, 'GET', '/healthz', 200, 'application/json', { status: 'ok' })).toEqual([]);
-    expect(checkResponse(doc, 'GET', '/healthz', 200, 'application/json', { status: 'fine' })).toEqual(['GET /healthz 200: $.status: expected "ok"']);
+    expect(checkResponse(doc, 'GET', '/healthz', 200, 'application/json', { status: 'fine' })).toEqual([
+      'GET /healthz 200: $.status: expected "ok"',
+    ]);
   });
 });
 

@@ -24,7 +24,13 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
 
   it.each([
     ['an unknown cell', '/plans/balance?cell=cell9', 404, 'UNKNOWN_CELL', ['cell']],
-    ['a threshold out of range and a fractional maxMoves', '/plans/balance?threshold=2&maxMoves=1.5', 400, 'INVALID_PARAMETER', ['threshold', 'maxMoves']],
+    [
+      'a threshold out of range and a fractional maxMoves',
+      '/plans/balance?threshold=2&maxMoves=1.5',
+      400,
+      'INVALID_PARAMETER',
+      ['threshold', 'maxMoves'],
+    ],
     ['a repeated threshold', '/plans/balance?threshold=0.1&threshold=0.2', 400, 'INVALID_PARAMETER', ['threshold']],
   ])('POST /plans/balance rejects %s', async (_n, path, status, code, paths) => {
     const before = t.store.listPlans().length;
@@ -52,7 +58,11 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     const [latest] = (await t.call('GET', '/plans')).body.plans;
     const r = await t.call('GET', `/plans/${latest.id}`);
     expect(r.status).toBe(200);
-    expect(r.body.moves.every((m: { state: string; progress: { percent: number } }) => m.state === 'pending' && m.progress.percent === 0)).toBe(true);
+    expect(
+      r.body.moves.every(
+        (m: { state: string; progress: { percent: number } }) => m.state === 'pending' && m.progress.percent === 0,
+      ),
+    ).toBe(true);
     expect(r.body.etaSeconds).toBeGreaterThan(0);
     expect(r.body.progress).toMatchObject({ movesTotal: r.body.moves.length, movesDone: 0 });
     const missing = await t.call('GET', '/plans/nope');
@@ -105,7 +115,8 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
   it('GET /plans/:id/events pages through the events of a plan', async () => {
     const [p] = (await t.call('GET', '/plans')).body.plans;
     const at = Date.now();
-    for (const type of ['plan.started', 'move.started', 'move.succeeded']) t.store.appendEvent({ planId: p.id, moveIndex: type === 'plan.started' ? null : 0, type, data: { n: 1 }, at });
+    for (const type of ['plan.started', 'move.started', 'move.succeeded'])
+      t.store.appendEvent({ planId: p.id, moveIndex: type === 'plan.started' ? null : 0, type, data: { n: 1 }, at });
     const first = await t.call('GET', `/plans/${p.id}/events?limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.events.map((e: { type: string }) => e.type)).toEqual(['plan.started', 'move.started']);

@@ -10,12 +10,18 @@ describe('racing drains', () => {
   let t: Harness;
   // The delay lets both requests pass the maintenance pre-check before either claims the host,
   // so only the store's atomic claim can settle the race.
-  beforeAll(async () => (t = await startHarness({ inventorySource: async () => (await sleep(30), structuredClone(inventory)) })));
+  beforeAll(
+    async () =>
+      (t = await startHarness({ inventorySource: async () => (await sleep(30), structuredClone(inventory)) })),
+  );
   afterAll(() => t.close());
 
   it.each([0, 1, 2])('two concurrent drains of one host: exactly one 201, one 409 (round %i)', async (round) => {
     const host = inventory.hosts[round].name;
-    const replies = await Promise.all([t.call('POST', `/plans/drain?host=${host}`), t.call('POST', `/plans/drain?host=${host}`)]);
+    const replies = await Promise.all([
+      t.call('POST', `/plans/drain?host=${host}`),
+      t.call('POST', `/plans/drain?host=${host}`),
+    ]);
     const statuses = replies.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409]);
     const winner = replies.find((r) => r.status === 201)!;
@@ -44,7 +50,8 @@ describe('racing drains settled by the store alone', () => {
     const replies = await Promise.all([1, 2, 3].map(() => t.call('POST', `/plans/drain?host=${host}`)));
     expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     const winner = replies.find((r) => r.status === 201)!;
-    for (const r of replies.filter((x) => x.status === 409)) expect(r.body.error.details[0].planId).toBe(winner.body.id);
+    for (const r of replies.filter((x) => x.status === 409))
+      expect(r.body.error.details[0].planId).toBe(winner.body.id);
     expect(t.store.listPlans().map((p) => p.id)).toEqual([winner.body.id]);
   });
 });

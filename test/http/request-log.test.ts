@@ -22,12 +22,18 @@ describe('request log at info', () => {
 
   it('logs each request once with id, method, url, status and time; a 404 at warn; never the token', async () => {
     await t.call('GET', '/plans', { headers: { 'x-request-id': 'req-list-1' } });
-    await t.call('GET', '/plans/00000000-0000-4000-8000-000000000000', { headers: { 'x-request-id': 'req-missing-1' } });
+    await t.call('GET', '/plans/00000000-0000-4000-8000-000000000000', {
+      headers: { 'x-request-id': 'req-missing-1' },
+    });
     await sleep(20);
     const done = lines.filter((l) => l.msg === 'request completed');
     const list = done.filter((l) => l.reqId === 'req-list-1');
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ level: 30, req: { id: 'req-list-1', method: 'GET', url: '/plans', headers: { authorization: '[redacted]' } }, res: { statusCode: 200 } });
+    expect(list[0]).toMatchObject({
+      level: 30,
+      req: { id: 'req-list-1', method: 'GET', url: '/plans', headers: { authorization: '[redacted]' } },
+      res: { statusCode: 200 },
+    });
     expect(list[0].responseTime).toBeGreaterThanOrEqual(0);
     expect(done.find((l) => l.reqId === 'req-missing-1')).toMatchObject({ level: 40, res: { statusCode: 404 } });
     expect(JSON.stringify(lines)).not.toContain(ADMIN);

@@ -25,7 +25,10 @@ describe('authentication and roles', () => {
   });
 
   it('rejects a Basic credential as not a bearer token', async () => {
-    const r = await t.call('GET', '/hosts', { token: null, headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    const r = await t.call('GET', '/hosts', {
+      token: null,
+      headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+    });
     expect(r.status).toBe(401);
   });
 
@@ -34,9 +37,12 @@ describe('authentication and roles', () => {
     expect(r).toMatchObject({ status: 200, body: { status: 'ok' } });
   });
 
-  it.each(['/plans', '/hosts', `/hosts/${host}`, '/metrics', '/openapi.json', '/reports/capacity?format=csv'])('a read token may GET %s', async (path) => {
-    expect((await t.call('GET', path, { token: READER })).status).toBe(200);
-  });
+  it.each(['/plans', '/hosts', `/hosts/${host}`, '/metrics', '/openapi.json', '/reports/capacity?format=csv'])(
+    'a read token may GET %s',
+    async (path) => {
+      expect((await t.call('GET', path, { token: READER })).status).toBe(200);
+    },
+  );
 
   it.each([
     `/plans/drain?host=${host}`,
@@ -87,7 +93,10 @@ describe('bad requests and errors', () => {
   });
 
   it('answers malformed JSON and non-object bodies with 400', async () => {
-    const bad = await t.call('POST', '/plans/drain', { raw: '{"host": ', headers: { 'content-type': 'application/json' } });
+    const bad = await t.call('POST', '/plans/drain', {
+      raw: '{"host": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('INVALID_BODY');
     const list = await t.call('POST', `/plans/drain?host=${host}`, { body: [host] });

@@ -10,7 +10,9 @@ import { parseInventory, type Instance, type Inventory } from '../../planner/ind
 import { collectInventory } from '../../src/inventory/collect.js';
 
 function fixture(name: string): Inventory {
-  const parsed = parseInventory(JSON.parse(readFileSync(new URL(`../fixtures/scenarios/${name}.json`, import.meta.url), 'utf8')));
+  const parsed = parseInventory(
+    JSON.parse(readFileSync(new URL(`../fixtures/scenarios/${name}.json`, import.meta.url), 'utf8')),
+  );
   if (!parsed.ok) throw new Error(`fixture ${name}: ${JSON.stringify(parsed.issues)}`);
   return parsed.inventory;
 }
@@ -23,24 +25,36 @@ function comparable(i: Instance) {
 async function roundTrip(inv: Inventory, sampleMs = 1000) {
   const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
   const { cluster, hosts } = simulatedClusterFromInventory(inv, { clock });
-  const collected = await collectInventory({ hypervisor: cluster, hosts, serverGroups: inv.serverGroups, clock, sampleMs });
+  const collected = await collectInventory({
+    hypervisor: cluster,
+    hosts,
+    serverGroups: inv.serverGroups,
+    clock,
+    sampleMs,
+  });
   return collected;
 }
 
 describe('collectInventory over a simulated cluster', () => {
-  it.each(['seed-example', 'storage-modes', 'server-groups', 'cpu-compat', 'cell-boundary'])('gives back fixture %s', async (name) => {
-    const inv = fixture(name);
-    const got = await roundTrip(inv);
-    expect(got.hosts.map((h) => ({ ...h, cpuUsage: null }))).toEqual(inv.hosts.map((h) => ({ ...h, cpuUsage: null })));
-    const byId = new Map(got.instances.map((i) => [i.id, i]));
-    expect(got.instances).toHaveLength(inv.instances.length);
-    for (const want of inv.instances) {
-      const have = byId.get(want.id);
-      expect(have && comparable(have), want.id).toEqual(comparable(want));
-      if (want.status === 'ACTIVE' && want.cpuUsage !== null) expect(have!.cpuUsage!, want.id).toBeCloseTo(want.cpuUsage, 2);
-    }
-    expect(got.serverGroups).toEqual(inv.serverGroups);
-  });
+  it.each(['seed-example', 'storage-modes', 'server-groups', 'cpu-compat', 'cell-boundary'])(
+    'gives back fixture %s',
+    async (name) => {
+      const inv = fixture(name);
+      const got = await roundTrip(inv);
+      expect(got.hosts.map((h) => ({ ...h, cpuUsage: null }))).toEqual(
+        inv.hosts.map((h) => ({ ...h, cpuUsage: null })),
+      );
+      const byId = new Map(got.instances.map((i) => [i.id, i]));
+      expect(got.instances).toHaveLength(inv.instances.length);
+      for (const want of inv.instances) {
+        const have = byId.get(want.id);
+        expect(have && comparable(have), want.id).toEqual(comparable(want));
+        if (want.status === 'ACTIVE' && want.cpuUsage !== null)
+          expect(have!.cpuUsage!, want.id).toBeCloseTo(want.cpuUsage, 2);
+      }
+      expect(got.serverGroups).toEqual(inv.serverGroups);
+    },
+  );
 
   it('measures host utilisation from the hosts CPU time', async () => {
     const inv = fixture('seed-example');
@@ -56,7 +70,9 @@ describe('collectInventory over a simulated cluster', () => {
     const got = await roundTrip(inv, 0);
     expect(got.hosts.find((h) => h.name === down)?.state).toBe('down');
     expect(got.instances.filter((i) => i.host === down)).toEqual([]);
-    expect(got.instances.filter((i) => i.host !== down)).toHaveLength(inv.instances.filter((i) => i.host !== down).length);
+    expect(got.instances.filter((i) => i.host !== down)).toHaveLength(
+      inv.instances.filter((i) => i.host !== down).length,
+    );
     expect(got.instances.every((i) => i.cpuUsage === null)).toBe(true);
   });
 });

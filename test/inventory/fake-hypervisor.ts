@@ -13,8 +13,18 @@ export interface FakeHost {
 
 export function domain(id: string, over: Partial<DomainFacts> = {}): DomainFacts {
   return {
-    id, name: over.name ?? id, state: 'running', vcpus: 2, memoryMb: 2048, disks: [],
-    configDrive: false, cdrom: false, cpuMode: 'host-model', cpuModel: null, cpuTimeNs: 0, ...over,
+    id,
+    name: over.name ?? id,
+    state: 'running',
+    vcpus: 2,
+    memoryMb: 2048,
+    disks: [],
+    configDrive: false,
+    cdrom: false,
+    cpuMode: 'host-model',
+    cpuModel: null,
+    cpuTimeNs: 0,
+    ...over,
   };
 }
 
@@ -27,7 +37,9 @@ export function fakeHypervisor(hosts: Record<string, FakeHost>): Hypervisor & { 
     return h;
   };
   const never = () => new Promise<never>(() => {});
-  const unsupported = async () => { throw new HypervisorError('UNSUPPORTED', 'fake', false); };
+  const unsupported = async () => {
+    throw new HypervisorError('UNSUPPORTED', 'fake', false);
+  };
   return {
     kind: 'simulated',
     calls,
@@ -36,8 +48,17 @@ export function fakeHypervisor(hosts: Record<string, FakeHost>): Hypervisor & { 
       const h = get(name);
       if (h.failure === 'hang') return never();
       return {
-        name, reachable: h.failure !== 'unreachable', cpus: 16, memoryMb: 65536, freeMemoryMb: 32768, diskGb: 500,
-        hypervisorType: 'QEMU', hypervisorVersion: 7002000, cpuModel: 'Skylake-Server', cpuTimeNs: null, ...h.facts,
+        name,
+        reachable: h.failure !== 'unreachable',
+        cpus: 16,
+        memoryMb: 65536,
+        freeMemoryMb: 32768,
+        diskGb: 500,
+        hypervisorType: 'QEMU',
+        hypervisorVersion: 7002000,
+        cpuModel: 'Skylake-Server',
+        cpuTimeNs: null,
+        ...h.facts,
       };
     },
     async listDomains(name) {
@@ -46,8 +67,14 @@ export function fakeHypervisor(hosts: Record<string, FakeHost>): Hypervisor & { 
       for (const d of h.domains ?? []) if (d.state === 'running') d.cpuTimeNs += h.cpuNsPerCall ?? 0;
       return structuredClone(h.domains ?? []);
     },
-    migrate: unsupported, jobProgress: unsupported, abortJob: unsupported, setMaxSpeed: unsupported,
-    startPostCopy: unsupported, suspend: unsupported, resume: unsupported, locate: unsupported,
+    migrate: unsupported,
+    jobProgress: unsupported,
+    abortJob: unsupported,
+    setMaxSpeed: unsupported,
+    startPostCopy: unsupported,
+    suspend: unsupported,
+    resume: unsupported,
+    locate: unsupported,
     async close() {},
   };
 }

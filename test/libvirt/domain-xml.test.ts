@@ -28,8 +28,16 @@ describe('parseDomainXml', () => {
   it('reads sizes, cpu mode, metadata in the product namespace, and classifies disks', () => {
     const d = parseDomainXml(nova, { sharedPaths: ['/mnt/shared'] });
     expect(d).toMatchObject({
-      id: '0b8d6c1e-7f5a-4a39-9d0e-2c4b6a8e1f00', name: 'instance-0000002a', vcpus: 2, memoryMb: 4096,
-      cpuMode: 'host-passthrough', cpuModel: null, serverGroup: 'web-anti', pinned: true, configDrive: true, cdrom: false,
+      id: '0b8d6c1e-7f5a-4a39-9d0e-2c4b6a8e1f00',
+      name: 'instance-0000002a',
+      vcpus: 2,
+      memoryMb: 4096,
+      cpuMode: 'host-passthrough',
+      cpuModel: null,
+      serverGroup: 'web-anti',
+      pinned: true,
+      configDrive: true,
+      cdrom: false,
     });
     expect(d.disks.map((k) => [k.target, k.storage, k.device, k.readonly, k.source])).toEqual([
       ['vda', 'local', 'disk', false, '/var/lib/nova/instances/0b8d/disk'],
@@ -45,12 +53,23 @@ describe('parseDomainXml', () => {
       <cpu mode='custom' match='exact'><model fallback='allow'>Skylake-Server</model></cpu>
       <metadata><other xmlns="urn:x"><serverGroup>ignored</serverGroup></other></metadata>
       <devices><disk type='file' device='cdrom'><source file='/isos/debian.iso'/><target dev='sda'/></disk></devices></domain>`);
-    expect(d).toMatchObject({ memoryMb: 512, cpuMode: 'custom', cpuModel: 'Skylake-Server', cdrom: true, configDrive: false, serverGroup: null, pinned: false });
+    expect(d).toMatchObject({
+      memoryMb: 512,
+      cpuMode: 'custom',
+      cpuModel: 'Skylake-Server',
+      cdrom: true,
+      configDrive: false,
+      serverGroup: null,
+      pinned: false,
+    });
   });
 
   it('does not treat a path that merely starts like a shared dir as shared', () => {
-    const d = parseDomainXml(`<domain><name>a</name><uuid>u</uuid><memory unit='MiB'>64</memory><vcpu>1</vcpu><devices>
-      <disk type='file' device='disk'><source file='/mnt/shared2/x.qcow2'/><target dev='vda'/></disk></devices></domain>`, { sharedPaths: ['/mnt/shared/'] });
+    const d = parseDomainXml(
+      `<domain><name>a</name><uuid>u</uuid><memory unit='MiB'>64</memory><vcpu>1</vcpu><devices>
+      <disk type='file' device='disk'><source file='/mnt/shared2/x.qcow2'/><target dev='vda'/></disk></devices></domain>`,
+      { sharedPaths: ['/mnt/shared/'] },
+    );
     expect(d.disks[0]!.storage).toBe('local');
   });
 
@@ -61,18 +80,57 @@ describe('parseDomainXml', () => {
 
 describe('libvirt helpers', () => {
   it('reads the host CPU model from capabilities', () => {
-    expect(parseHostCpuModel('<capabilities><host><uuid>x</uuid><cpu><arch>x86_64</arch><model>Icelake-Server</model></cpu></host></capabilities>')).toBe('Icelake-Server');
+    expect(
+      parseHostCpuModel(
+        '<capabilities><host><uuid>x</uuid><cpu><arch>x86_64</arch><model>Icelake-Server</model></cpu></host></capabilities>',
+      ),
+    ).toBe('Icelake-Server');
   });
 
   it.each([
-    [{ code: 42, domain: 10, message: "Domain not found: no domain with matching uuid 'x'" }, false, 'NOT_FOUND', false],
-    [{ code: 78, domain: 10, message: "operation aborted: job 'migration out' canceled by client" }, true, 'ABORTED', false],
-    [{ code: 38, domain: 7, message: "Failed to connect socket to '/x/sock': Connection refused" }, false, 'HOST_UNREACHABLE', true],
-    [{ code: 38, domain: 10, message: "unable to connect to server at '10.201.0.2:16509': Connection refused" }, true, 'HOST_UNREACHABLE', true],
-    [{ code: 55, domain: 10, message: 'Requested operation is not valid: domain is not running' }, false, 'NOT_FOUND', false],
-    [{ code: 1, domain: 10, message: 'internal error: unable to execute QEMU command' }, true, 'MIGRATION_FAILED', false],
+    [
+      { code: 42, domain: 10, message: "Domain not found: no domain with matching uuid 'x'" },
+      false,
+      'NOT_FOUND',
+      false,
+    ],
+    [
+      { code: 78, domain: 10, message: "operation aborted: job 'migration out' canceled by client" },
+      true,
+      'ABORTED',
+      false,
+    ],
+    [
+      { code: 38, domain: 7, message: "Failed to connect socket to '/x/sock': Connection refused" },
+      false,
+      'HOST_UNREACHABLE',
+      true,
+    ],
+    [
+      { code: 38, domain: 10, message: "unable to connect to server at '10.201.0.2:16509': Connection refused" },
+      true,
+      'HOST_UNREACHABLE',
+      true,
+    ],
+    [
+      { code: 55, domain: 10, message: 'Requested operation is not valid: domain is not running' },
+      false,
+      'NOT_FOUND',
+      false,
+    ],
+    [
+      { code: 1, domain: 10, message: 'internal error: unable to execute QEMU command' },
+      true,
+      'MIGRATION_FAILED',
+      false,
+    ],
     [{ code: 1, domain: 10, message: 'internal error: something else' }, false, 'INTERNAL', false],
-    [{ code: 68, domain: 10, message: 'Timed out during operation: cannot acquire state change lock' }, false, 'BUSY', true],
+    [
+      { code: 68, domain: 10, message: 'Timed out during operation: cannot acquire state change lock' },
+      false,
+      'BUSY',
+      true,
+    ],
   ])('maps %o (migration call: %s) to %s', (err, migration, code, transient) => {
     const e = toHypervisorError(err, 'op', migration);
     expect(e).toMatchObject({ code, transient });
@@ -89,15 +147,42 @@ describe('libvirt helpers', () => {
   });
 
   it('converts job statistics: dirty rate from pages to bytes', () => {
-    expect(progressFromJobStats({ type: 'unbounded', time_elapsed: 5049, data_total: 100, data_processed: 40, data_remaining: 60, memory_dirty_rate: 10, memory_page_size: 4096, downtime: 300 }, false))
-      .toEqual({ type: 'unbounded', elapsedMs: 5049, dataTotal: 100, dataProcessed: 40, dataRemaining: 60, memDirtyRateBps: 40960, downtimeMs: 300, postCopy: false });
+    expect(
+      progressFromJobStats(
+        {
+          type: 'unbounded',
+          time_elapsed: 5049,
+          data_total: 100,
+          data_processed: 40,
+          data_remaining: 60,
+          memory_dirty_rate: 10,
+          memory_page_size: 4096,
+          downtime: 300,
+        },
+        false,
+      ),
+    ).toEqual({
+      type: 'unbounded',
+      elapsedMs: 5049,
+      dataTotal: 100,
+      dataProcessed: 40,
+      dataRemaining: 60,
+      memDirtyRateBps: 40960,
+      downtimeMs: 300,
+      postCopy: false,
+    });
     expect(progressFromJobStats({ type: 'none' }, false)).toMatchObject({ type: 'none', dataProcessed: 0 });
     expect(versionNumber('7.2.22')).toBe(7_002_022);
   });
 
   it('says how to build the binding when it is missing', () => {
     expect(() => loadBinding('/nonexistent/libvirt')).toThrow(
-      expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('libvirt bindings not built: run scripts/build-libvirt-binding.sh (nothing at /nonexistent/libvirt)') }),
+      expect.objectContaining({
+        code: 'UNSUPPORTED',
+        message: expect.stringContaining(
+          'libvirt bindings not built: run scripts/build-libvirt-binding.sh (nothing at /nonexistent/libvirt)',
+        ),
+      }),
     );
   });
 });

@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibvirtHypervisor } from '../../executor/hypervisor/libvirt/index.js';
 import { HypervisorError } from '../../executor/hypervisor/errors.js';
 import type { Hypervisor, JobProgress } from '../../executor/hypervisor/types.js';
-import { hostNames, labSkip, labVm, lockLab, requireLab, resetVms, startDaemon, stopDaemon, virsh } from '../support/lab.js';
+import {
+  hostNames,
+  labSkip,
+  labVm,
+  lockLab,
+  requireLab,
+  resetVms,
+  startDaemon,
+  stopDaemon,
+  virsh,
+} from '../support/lab.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +35,10 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     release = await lockLab();
     await resetVms();
     hv = createLibvirtHypervisor({
-      hosts: [...lab.hosts, { name: 'lab-gone', uri: `qemu+unix:///system?socket=${lab.dir}/no-such-host/sock`, cell: 'lab' }],
+      hosts: [
+        ...lab.hosts,
+        { name: 'lab-gone', uri: `qemu+unix:///system?socket=${lab.dir}/no-such-host/sock`, cell: 'lab' },
+      ],
       storagePools: ['images'],
     });
   }, 780_000);
@@ -61,7 +74,14 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
       expect(d.cpuTimeNs).toBeGreaterThan(0);
     }
     expect(byName.get('disky')!.disks).toEqual([
-      { target: 'vda', source: '/var/lib/libvirt/images/disky.qcow2', storage: 'local', device: 'disk', readonly: false, sizeGb: 0.063 },
+      {
+        target: 'vda',
+        source: '/var/lib/libvirt/images/disky.qcow2',
+        storage: 'local',
+        device: 'disk',
+        readonly: false,
+        sizeGb: 0.063,
+      },
     ]);
     expect(byName.get('small1')).toMatchObject({ disks: [], serverGroup: 'lab-group', pinned: false });
     expect(byName.get('small2')).toMatchObject({ cpuMode: 'custom', cpuModel: 'kvm64', serverGroup: 'lab-group' });
@@ -87,12 +107,18 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     );
     expect(await hv.locate(vm.uuid, all())).toEqual({ runningOn: ['lab-b'], definedOn: ['lab-b'] });
     const [disky] = (await hv.listDomains('lab-b')).filter((d) => d.name === 'disky');
-    expect(disky!.disks[0]).toMatchObject({ source: '/var/lib/libvirt/images/disky.qcow2', storage: 'local', sizeGb: 0.063 });
+    expect(disky!.disks[0]).toMatchObject({
+      source: '/var/lib/libvirt/images/disky.qcow2',
+      storage: 'local',
+      sizeGb: 0.063,
+    });
   });
 
   it('a live migration of a domain with a local disk but without block mode fails and leaves it in place', async () => {
     const vm = labVm('disky');
-    const err = await hv.migrate({ domainId: vm.uuid, domainName: vm.name, from: 'lab-b', to: 'lab-c', mode: 'live' }).catch((e: unknown) => e);
+    const err = await hv
+      .migrate({ domainId: vm.uuid, domainName: vm.name, from: 'lab-b', to: 'lab-c', mode: 'live' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HypervisorError);
     expect((err as HypervisorError).code).toBe('MIGRATION_FAILED');
     expect(await hv.locate(vm.uuid, all())).toEqual({ runningOn: ['lab-b'], definedOn: ['lab-b'] });
@@ -101,8 +127,18 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
   it('reports progress of a bandwidth-limited migration of big, changes its speed, and aborts it', async () => {
     const vm = labVm('big');
     const started = Date.now();
-    const migration = hv.migrate({ domainId: vm.uuid, domainName: vm.name, from: 'lab-a', to: 'lab-c', mode: 'live', bandwidthMiBps: 20 });
-    const outcome = migration.then(() => 'completed', (e: unknown) => e);
+    const migration = hv.migrate({
+      domainId: vm.uuid,
+      domainName: vm.name,
+      from: 'lab-a',
+      to: 'lab-c',
+      mode: 'live',
+      bandwidthMiBps: 20,
+    });
+    const outcome = migration.then(
+      () => 'completed',
+      (e: unknown) => e,
+    );
     const samples: JobProgress[] = [];
     // job statistics read zero while the destination QEMU starts: wait for data to flow
     while (samples.filter((s) => s.dataProcessed > 0).length < 3 && Date.now() - started < 30_000) {
@@ -137,8 +173,15 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     const vm = labVm('big');
     const started = Date.now();
     const migration = hv.migrate({
-      domainId: vm.uuid, domainName: vm.name, from: 'lab-a', to: 'lab-c', mode: 'live',
-      bandwidthMiBps: 20, postCopy: true, autoConverge: true, maxDowntimeMs: 200,
+      domainId: vm.uuid,
+      domainName: vm.name,
+      from: 'lab-a',
+      to: 'lab-c',
+      mode: 'live',
+      bandwidthMiBps: 20,
+      postCopy: true,
+      autoConverge: true,
+      maxDowntimeMs: 200,
     });
     let p = await hv.jobProgress('lab-a', vm.uuid);
     while (p.dataProcessed === 0 && Date.now() - started < 30_000) {
@@ -150,7 +193,9 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     expect((await hv.jobProgress('lab-a', vm.uuid)).postCopy).toBe(true);
     await migration;
     const seconds = (Date.now() - started) / 1000;
-    console.info(`[libvirt] post-copy migration big lab-a -> lab-c: ${seconds.toFixed(2)} s (pre-copy at 20 MiB/s needs > 25 s)`);
+    console.info(
+      `[libvirt] post-copy migration big lab-a -> lab-c: ${seconds.toFixed(2)} s (pre-copy at 20 MiB/s needs > 25 s)`,
+    );
     expect(seconds).toBeLessThan(20);
     expect(await hv.locate(vm.uuid, all())).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });
   }, 60_000);
@@ -171,7 +216,10 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
       hv.migrate({ domainId: vm.uuid, domainName: vm.name, from: 'lab-a', to: 'lab-c', mode: 'cold' }),
     );
     expect(await hv.locate(vm.uuid, all())).toEqual({ runningOn: [], definedOn: ['lab-c'] });
-    expect((await hv.listDomains('lab-c')).find((d) => d.id === vm.uuid)).toMatchObject({ state: 'shutoff', memoryMb: 64 });
+    expect((await hv.listDomains('lab-c')).find((d) => d.id === vm.uuid)).toMatchObject({
+      state: 'shutoff',
+      memoryMb: 64,
+    });
   });
 
   it('locates domains, survives a stopped daemon and reconnects after its restart', async () => {
@@ -181,7 +229,9 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     try {
       expect((await hv.hostFacts('lab-b')).reachable).toBe(false);
       expect(await hv.locate(small1.uuid, all())).toEqual({ runningOn: ['lab-a'], definedOn: ['lab-a'] });
-      const err = await hv.migrate({ domainId: small1.uuid, domainName: small1.name, from: 'lab-a', to: 'lab-b', mode: 'live' }).catch((e: unknown) => e);
+      const err = await hv
+        .migrate({ domainId: small1.uuid, domainName: small1.name, from: 'lab-a', to: 'lab-b', mode: 'live' })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'HOST_UNREACHABLE', transient: true });
     } finally {
       await startDaemon('lab-b');

@@ -5,13 +5,27 @@ import { nextWallTime } from '../../src/nightly/window.js';
 describe('nightly configuration', () => {
   it('has documented defaults', () => {
     expect(NightlyConfigSchema.parse({})).toEqual({
-      enabled: true, schedule: '0 2 * * *', timezone: 'UTC', windowEnd: '05:00', mode: 'report',
-      threshold: 0.1, maxMovesPerNight: 20, cooldownHours: 24, cells: [],
+      enabled: true,
+      schedule: '0 2 * * *',
+      timezone: 'UTC',
+      windowEnd: '05:00',
+      mode: 'report',
+      threshold: 0.1,
+      maxMovesPerNight: 20,
+      cooldownHours: 24,
+      cells: [],
     });
   });
 
   it('reports every bad field with the value received', () => {
-    const r = NightlyConfigSchema.safeParse({ schedule: 'every night', timezone: 'Mars/Olympus', windowEnd: '5am', mode: 'yolo', maxMovesPerNight: 0, extra: 1 });
+    const r = NightlyConfigSchema.safeParse({
+      schedule: 'every night',
+      timezone: 'Mars/Olympus',
+      windowEnd: '5am',
+      mode: 'yolo',
+      maxMovesPerNight: 0,
+      extra: 1,
+    });
     expect(r.success).toBe(false);
     const byPath = Object.fromEntries(r.error!.issues.map((i) => [i.path.join('.') || i.code, i.message]));
     expect(byPath.schedule).toContain('"every night"');

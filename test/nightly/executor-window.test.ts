@@ -20,7 +20,10 @@ describe('nightly window with the executor', () => {
     const deadline = Date.parse('2023-11-14T22:14:00Z');
     expect(deadline - start).toBe(40_000);
     // one move per wave, so they run one after the other
-    const plan = { ...balancePlan([]), moves: Array.from({ length: 12 }, (_, k) => mv(`vm${k}`, 'h1', 'h2', { wave: k })) };
+    const plan = {
+      ...balancePlan([]),
+      moves: Array.from({ length: 12 }, (_, k) => mv(`vm${k}`, 'h1', 'h2', { wave: k })),
+    };
     const nightly = createNightly({
       cron: { schedule: () => ({ stop() {} }) },
       store: h.store,
@@ -32,7 +35,12 @@ describe('nightly window with the executor', () => {
       config: NightlyConfigSchema.parse({ mode: 'execute', timezone: 'UTC', windowEnd: '22:14' }),
     });
     const result = await nightly.runOnce(start);
-    expect(result).toMatchObject({ action: 'executed', moves: 12, status: 'cancelled', deadline: '2023-11-14T22:14:00.000Z' });
+    expect(result).toMatchObject({
+      action: 'executed',
+      moves: 12,
+      status: 'cancelled',
+      deadline: '2023-11-14T22:14:00.000Z',
+    });
     const moves = h.store.listMoves((result as { planId: string }).planId);
     const started = moves.filter((m) => m.startedAt !== null);
     expect(started.length).toBeGreaterThan(0);

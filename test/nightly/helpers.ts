@@ -9,7 +9,17 @@ import { openStore } from '../../src/store/sqlite.js';
 export const HOUR = 3_600_000;
 
 export function move(instance: string, k: number): Move {
-  return { instance, name: instance, from: 'h1', to: 'h2', mode: 'live', wave: k, estimatedSeconds: 10, timeoutSeconds: 1600, gib: 2 };
+  return {
+    instance,
+    name: instance,
+    from: 'h1',
+    to: 'h2',
+    mode: 'live',
+    wave: k,
+    estimatedSeconds: 10,
+    timeoutSeconds: 1600,
+    gib: 2,
+  };
 }
 
 export function balancePlan(instances: string[], cv = 0.3): Plan {
@@ -20,7 +30,17 @@ export function balancePlan(instances: string[], cv = 0.3): Plan {
     feasible: true,
     moves: instances.map(move),
     unplaced: [],
-    metrics: { before: { cell1: stats }, after: { cell1: stats }, moves: instances.length, gibToCopy: 2 * instances.length, waves: instances.length, method: 'test', objective: 0, lowerBound: 0, gap: 0 },
+    metrics: {
+      before: { cell1: stats },
+      after: { cell1: stats },
+      moves: instances.length,
+      gibToCopy: 2 * instances.length,
+      waves: instances.length,
+      method: 'test',
+      objective: 0,
+      lowerBound: 0,
+      gap: 0,
+    },
   };
 }
 
@@ -36,14 +56,22 @@ export interface Harness {
  * Nightly dependencies over a real SQLite store. `plan` answers each planning request;
  * `execute` (default: nothing moves) plays the executor.
  */
-export function harness(config: NightlyConfigInput, opts: {
-  plan?: (req: NightlyBalanceRequest) => Plan;
-  execute?: (h: Harness, planId: string, options: ExecuteOptions) => Promise<void>;
-  drainRunning?: () => boolean;
-  now?: number;
-} = {}): Harness {
+export function harness(
+  config: NightlyConfigInput,
+  opts: {
+    plan?: (req: NightlyBalanceRequest) => Plan;
+    execute?: (h: Harness, planId: string, options: ExecuteOptions) => Promise<void>;
+    drainRunning?: () => boolean;
+    now?: number;
+  } = {},
+): Harness {
   const store = openStore(':memory:');
-  const clock = { t: opts.now ?? 0, now() { return this.t; } };
+  const clock = {
+    t: opts.now ?? 0,
+    now() {
+      return this.t;
+    },
+  };
   const h: Harness = { store, requests: [], executions: [], clock, deps: undefined as unknown as NightlyDeps };
   h.deps = {
     cron: { schedule: () => ({ stop() {} }) },

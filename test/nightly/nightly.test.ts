@@ -29,17 +29,32 @@ describe('nightly run', () => {
 
   it('starts no migration after the window end (execute mode, one hour per move from 02:00)', async () => {
     const instances = ['vm-1', 'vm-2', 'vm-3', 'vm-4', 'vm-5'];
-    const h = harness({ mode: 'execute', windowEnd: '05:00', timezone: 'UTC' }, { now: at('2026-01-10T02:00:00Z'), plan: () => balancePlan(instances), execute: hourPerMove });
+    const h = harness(
+      { mode: 'execute', windowEnd: '05:00', timezone: 'UTC' },
+      { now: at('2026-01-10T02:00:00Z'), plan: () => balancePlan(instances), execute: hourPerMove },
+    );
     open.push(h.store);
     const result = await createNightly(h.deps).runOnce(h.clock.t);
-    expect(result).toMatchObject({ action: 'executed', moves: 5, status: 'succeeded', outcomes: { succeeded: 3, pending: 2 } });
+    expect(result).toMatchObject({
+      action: 'executed',
+      moves: 5,
+      status: 'succeeded',
+      outcomes: { succeeded: 3, pending: 2 },
+    });
     const started = h.store.listMoves((result as { planId: string }).planId).filter((m) => m.startedAt !== null);
-    expect(started.map((m) => new Date(m.startedAt!).toISOString())).toEqual(['2026-01-10T02:00:00.000Z', '2026-01-10T03:00:00.000Z', '2026-01-10T04:00:00.000Z']);
+    expect(started.map((m) => new Date(m.startedAt!).toISOString())).toEqual([
+      '2026-01-10T02:00:00.000Z',
+      '2026-01-10T03:00:00.000Z',
+      '2026-01-10T04:00:00.000Z',
+    ]);
     expect(h.executions[0].options.deadline).toBe(at('2026-01-10T05:00:00Z'));
   });
 
   it('reads the window end in the configured time zone', async () => {
-    const h = harness({ mode: 'execute', windowEnd: '05:00', timezone: 'America/New_York' }, { now: at('2026-07-10T06:00:00Z') });
+    const h = harness(
+      { mode: 'execute', windowEnd: '05:00', timezone: 'America/New_York' },
+      { now: at('2026-07-10T06:00:00Z') },
+    );
     open.push(h.store);
     await createNightly(h.deps).runOnce(h.clock.t);
     expect(new Date(h.executions[0].options.deadline).toISOString()).toBe('2026-07-10T09:00:00.000Z');
@@ -90,7 +105,9 @@ describe('nightly run', () => {
     draining = false;
     answer = () => balancePlan([], 0.05);
     await nightly.runOnce((h.clock.t = 3000));
-    answer = () => { throw Object.assign(new Error('inventory collection timed out'), { code: 'COLLECT_TIMEOUT' }); };
+    answer = () => {
+      throw Object.assign(new Error('inventory collection timed out'), { code: 'COLLECT_TIMEOUT' });
+    };
     await nightly.runOnce((h.clock.t = 4000));
     const runs = h.store.listNightlyRuns().reverse();
     expect(runs.map((r) => [r.startedAt, r.mode, (r.result as { action: string }).action])).toEqual([
@@ -101,7 +118,11 @@ describe('nightly run', () => {
     ]);
     expect(runs[1].result).toEqual({ action: 'skipped', reason: 'drain-running' });
     expect(runs[2].result).toMatchObject({ reason: 'below-threshold', imbalance: { cell1: 0.05 } });
-    expect(runs[3].result).toEqual({ action: 'failed', stage: 'plan', error: { code: 'COLLECT_TIMEOUT', message: 'inventory collection timed out' } });
+    expect(runs[3].result).toEqual({
+      action: 'failed',
+      stage: 'plan',
+      error: { code: 'COLLECT_TIMEOUT', message: 'inventory collection timed out' },
+    });
     expect(runs.every((r) => r.endedAt !== null)).toBe(true);
   });
 

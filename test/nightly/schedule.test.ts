@@ -20,7 +20,10 @@ describe('nightly schedule (node-cron, fake timers)', () => {
     ['UTC', '2026-01-10T01:50:00Z', '2026-01-10T02:00:00.000Z'],
     ['America/New_York', '2026-01-10T06:50:00Z', '2026-01-10T07:00:00.000Z'],
   ])('fires the default schedule at 02:00 in %s (start %s)', async (timezone, start, expected) => {
-    vi.useFakeTimers({ now: at(start), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.useFakeTimers({
+      now: at(start),
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     const h = harness({ timezone });
     h.clock.now = () => Date.now();
     const nightly = createNightly({ ...h.deps, cron });
@@ -56,7 +59,11 @@ describe('nightly schedule (node-cron, fake timers)', () => {
     nightly.start();
     nightly.start();
     expect(schedule).toHaveBeenCalledTimes(1);
-    expect(schedule.mock.calls[0]).toEqual(['30 1 * * 1-5', expect.any(Function), expect.objectContaining({ timezone: 'Asia/Tokyo' })]);
+    expect(schedule.mock.calls[0]).toEqual([
+      '30 1 * * 1-5',
+      expect.any(Function),
+      expect.objectContaining({ timezone: 'Asia/Tokyo' }),
+    ]);
     h.store.close();
   });
 });

@@ -9,8 +9,25 @@ import { collectInventory } from '../../src/inventory/collect.js';
 import { createOrchestrator } from '../../src/orchestrate/orchestrator.js';
 import { openStore } from '../../src/store/sqlite.js';
 
-const host = (name: string) => ({ name, cell: 'c1', vcpus: 32, memoryMb: 65536, diskGb: 1000, hypervisorType: 'QEMU', hypervisorVersion: 8002000, cpuModel: 'Skylake-Server' });
-const vm = (k: number) => ({ id: `00000000-0000-4000-8000-00000000000${k}`, name: `vm${k}`, host: 'A', status: 'ACTIVE', vcpus: 2, memoryMb: 4096, diskGb: 20 });
+const host = (name: string) => ({
+  name,
+  cell: 'c1',
+  vcpus: 32,
+  memoryMb: 65536,
+  diskGb: 1000,
+  hypervisorType: 'QEMU',
+  hypervisorVersion: 8002000,
+  cpuModel: 'Skylake-Server',
+});
+const vm = (k: number) => ({
+  id: `00000000-0000-4000-8000-00000000000${k}`,
+  name: `vm${k}`,
+  host: 'A',
+  status: 'ACTIVE',
+  vcpus: 2,
+  memoryMb: 4096,
+  diskGb: 20,
+});
 
 function world() {
   const parsed = parseInventory({ hosts: ['A', 'B', 'C'].map(host), instances: [1, 2, 3].map(vm) });
@@ -19,7 +36,14 @@ function world() {
   const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-orch-')), 's.sqlite'));
   const collect = (): Promise<Inventory> => collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0 });
-  const orch = createOrchestrator({ hypervisor: cluster, hosts, store, clock, collect, executor: { retries: { backoffMs: 10 } } });
+  const orch = createOrchestrator({
+    hypervisor: cluster,
+    hosts,
+    store,
+    clock,
+    collect,
+    executor: { retries: { backoffMs: 10 } },
+  });
   return { cluster, store, collect, orch };
 }
 

@@ -7,8 +7,11 @@ import { finalPlacement } from '../../planner/metrics.js';
 import { balanceCell } from '../../bench/gen-balance.js';
 import { host, inventory, scenario, vm } from './constraints-helpers.js';
 
-const balance = (inv: Inventory, req: Omit<Extract<PlanRequest, { goal: 'balance' }>, 'goal'> = {}, avoidHosts?: string[]): Plan =>
-  plan(inv, { goal: 'balance', ...req }, { avoidHosts });
+const balance = (
+  inv: Inventory,
+  req: Omit<Extract<PlanRequest, { goal: 'balance' }>, 'goal'> = {},
+  avoidHosts?: string[],
+): Plan => plan(inv, { goal: 'balance', ...req }, { avoidHosts });
 
 /** The strategy's CPU and memory spread of one cell before and after a plan (participating hosts). */
 function imbalance(inv: Inventory, p: Plan, cell = 'cell1'): { before: number; after: number } {
@@ -98,7 +101,13 @@ describe('balance', () => {
     // h1 lost memory (ratio change): 40 GiB allocated on 32 GiB usable.
     const inv = inventory(
       [host('h1', { memoryMb: 32768 }), host('h2'), host('h3')],
-      [vm('big', 'h1', { memoryMb: 16384 }), vm('mid', 'h1', { memoryMb: 16384 }), vm('small', 'h1', { memoryMb: 8192 }), vm('o', 'h2', { memoryMb: 32768 }), vm('p', 'h3', { memoryMb: 32768 })],
+      [
+        vm('big', 'h1', { memoryMb: 16384 }),
+        vm('mid', 'h1', { memoryMb: 16384 }),
+        vm('small', 'h1', { memoryMb: 8192 }),
+        vm('o', 'h2', { memoryMb: 32768 }),
+        vm('p', 'h3', { memoryMb: 32768 }),
+      ],
     );
     const p = balance(inv, { threshold: 1 });
     expect(p.feasible).toBe(true);
@@ -119,7 +128,11 @@ describe('balance', () => {
   it('reports an over-capacity host it cannot repair', () => {
     const inv = inventory(
       [host('h1', { memoryMb: 8192 }), host('h2', { memoryMb: 8192 })],
-      [vm('a', 'h1', { memoryMb: 8192 }), vm('b', 'h1', { memoryMb: 4096, pinned: true }), vm('c', 'h2', { memoryMb: 8192 })],
+      [
+        vm('a', 'h1', { memoryMb: 8192 }),
+        vm('b', 'h1', { memoryMb: 4096, pinned: true }),
+        vm('c', 'h2', { memoryMb: 8192 }),
+      ],
     );
     const p = balance(inv);
     expect(p.feasible).toBe(false);
@@ -131,7 +144,8 @@ describe('balance', () => {
   it('treats soft-anti-affinity as a preference: members are not stacked when another host does as well', () => {
     const inv = lopsided();
     inv.serverGroups.push({ id: 'soft', policy: 'soft-anti-affinity' });
-    for (const i of inv.instances) if (i.name !== 'c0') i.serverGroup = i.name === 'b0' || i.name.startsWith('a') ? 'soft' : null;
+    for (const i of inv.instances)
+      if (i.name !== 'c0') i.serverGroup = i.name === 'b0' || i.name.startsWith('a') ? 'soft' : null;
     // b0 (h2) and every a* (h1) are members; c0 on h3 is not. h2 and h3 are equally loaded, so
     // only the penalty tells them apart: the one move allowed goes to h3.
     const p = balance(inv, { maxMoves: 1 });

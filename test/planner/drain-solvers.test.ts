@@ -19,10 +19,22 @@ function randomProblem(seed: number): Problem {
   const hosts = [host('src', { memoryMb: 1 << 20, vcpus: 256 })];
   const vms = [];
   for (let h = 0; h < 4; h++) {
-    hosts.push(host(`h${h}`, { memoryMb: 16384 + Math.floor(r() * 4) * 4096, vcpus: 16, cpuUsage: r() < 0.5 ? null : 0.1 + r() * 0.4 }));
-    for (let k = 0; k < Math.floor(r() * 3); k++) vms.push(vm(`b${h}-${k}`, `h${h}`, { memoryMb: 2048 * (1 + Math.floor(r() * 2)), vcpus: 1 + Math.floor(r() * 3) }));
+    hosts.push(
+      host(`h${h}`, {
+        memoryMb: 16384 + Math.floor(r() * 4) * 4096,
+        vcpus: 16,
+        cpuUsage: r() < 0.5 ? null : 0.1 + r() * 0.4,
+      }),
+    );
+    for (let k = 0; k < Math.floor(r() * 3); k++)
+      vms.push(
+        vm(`b${h}-${k}`, `h${h}`, { memoryMb: 2048 * (1 + Math.floor(r() * 2)), vcpus: 1 + Math.floor(r() * 3) }),
+      );
   }
-  for (let k = 0; k < 6; k++) vms.push(vm(`m${k}`, 'src', { memoryMb: 1024 * (1 + Math.floor(r() * 6)), vcpus: 1 + Math.floor(r() * 4), cpuUsage: r() }));
+  for (let k = 0; k < 6; k++)
+    vms.push(
+      vm(`m${k}`, 'src', { memoryMb: 1024 * (1 + Math.floor(r() * 6)), vcpus: 1 + Math.floor(r() * 4), cpuUsage: r() }),
+    );
   const view = buildView(inventory(hosts, vms), { drained: ['src'] });
   const base = createUsage(view);
   return { view, base, units: buildUnits(view, base, [...view.instancesByHost[0]], new Set()).units };
@@ -48,23 +60,26 @@ function bruteForce(p: Problem): number {
 }
 
 describe('placement solvers against brute force', () => {
-  it.each(Array.from({ length: 12 }, (_, k) => k + 1))('seed %i: bound <= optimum <= heuristic; exact finds the optimum', (seed) => {
-    const p = randomProblem(seed);
-    const opt = bruteForce(p);
-    const h = solveHeuristic(p);
-    if (opt === Infinity) {
-      expect(h.score.placed).toBeLessThan(6);
-      return;
-    }
-    expect(h.score.placed).toBe(6);
-    expect(h.objective).toBeGreaterThanOrEqual(opt - 1e-9);
-    expect(lowerBound(p, h.hostOf, h.objective)).toBeLessThanOrEqual(opt + 1e-9);
-    const e = solveExact(p, { incumbent: h.objective, timeLimitMs: 5000, now: () => performance.now() });
-    if (e?.proven) expect(e.peak).toBeCloseTo(opt, 9);
-    const s = solvePlacement(p, { method: 'auto', now: () => performance.now(), exactTimeLimitMs: 5000 });
-    expect(s.lowerBound).toBeLessThanOrEqual(opt + 1e-9);
-    expect(s.objective).toBeGreaterThanOrEqual(opt - 1e-9);
-  });
+  it.each(Array.from({ length: 12 }, (_, k) => k + 1))(
+    'seed %i: bound <= optimum <= heuristic; exact finds the optimum',
+    (seed) => {
+      const p = randomProblem(seed);
+      const opt = bruteForce(p);
+      const h = solveHeuristic(p);
+      if (opt === Infinity) {
+        expect(h.score.placed).toBeLessThan(6);
+        return;
+      }
+      expect(h.score.placed).toBe(6);
+      expect(h.objective).toBeGreaterThanOrEqual(opt - 1e-9);
+      expect(lowerBound(p, h.hostOf, h.objective)).toBeLessThanOrEqual(opt + 1e-9);
+      const e = solveExact(p, { incumbent: h.objective, timeLimitMs: 5000, now: () => performance.now() });
+      if (e?.proven) expect(e.peak).toBeCloseTo(opt, 9);
+      const s = solvePlacement(p, { method: 'auto', now: () => performance.now(), exactTimeLimitMs: 5000 });
+      expect(s.lowerBound).toBeLessThanOrEqual(opt + 1e-9);
+      expect(s.objective).toBeGreaterThanOrEqual(opt - 1e-9);
+    },
+  );
 });
 
 describe('MILP', () => {
@@ -84,7 +99,10 @@ describe('MILP', () => {
 
 describe('fitsUnderLevel', () => {
   it('needs a host where the largest unit fits whole, and enough room in total', () => {
-    const hosts = [{ cap: 10, used: 5, floor: 0.5 }, { cap: 10, used: 5, floor: 0.5 }];
+    const hosts = [
+      { cap: 10, used: 5, floor: 0.5 },
+      { cap: 10, used: 5, floor: 0.5 },
+    ];
     expect(fitsUnderLevel(hosts, [6], 1, true)).toBe(false); // 10 free in total, but 5 per host
     expect(fitsUnderLevel(hosts, [5, 5], 1, true)).toBe(true);
     expect(fitsUnderLevel(hosts, [5, 5], 0.9, true)).toBe(false);

@@ -32,7 +32,12 @@ describe('drain: scenarios', () => {
     expect(p.feasible).toBe(false);
     expect(p.unplaced.map((u) => u.code).sort()).toEqual(['PINNED', 'READONLY_DEVICE']);
     expect(p.unplaced.find((u) => u.code === 'READONLY_DEVICE')!.reason).toMatch(/config drive/);
-    expect(Object.fromEntries(p.moves.map((m) => [m.name, m.mode]))).toEqual({ 'vm-dkr3ng': 'block', 'vm-fvv244': 'live', 'vm-70zucs': 'cold', 'vm-eu3h1t': 'block' });
+    expect(Object.fromEntries(p.moves.map((m) => [m.name, m.mode]))).toEqual({
+      'vm-dkr3ng': 'block',
+      'vm-fvv244': 'live',
+      'vm-70zucs': 'cold',
+      'vm-eu3h1t': 'block',
+    });
     const block = p.moves.find((m) => m.name === 'vm-dkr3ng')!;
     expect(block.gib).toBe(4 + 40); // 4 GiB memory + 40 GB local disk
     expect(block.timeoutSeconds).toBe(800 * 44);
@@ -84,13 +89,20 @@ describe('drain: rules and codes', () => {
   });
 
   it('SERVER_GROUP when the only target already has an anti-affinity member', () => {
-    const inv = inventory(two(), [vm('x', 'a', { serverGroup: 'g' }), vm('y', 'b', { serverGroup: 'g' })], [{ id: 'g', policy: 'anti-affinity' }]);
+    const inv = inventory(
+      two(),
+      [vm('x', 'a', { serverGroup: 'g' }), vm('y', 'b', { serverGroup: 'g' })],
+      [{ id: 'g', policy: 'anti-affinity' }],
+    );
     const p = drain(inv, ['a']);
     expect(p.unplaced).toMatchObject([{ name: 'x', code: 'SERVER_GROUP' }]);
   });
 
   it('NO_CAPACITY reason states exactly what the closest host lacked', () => {
-    const inv = inventory([host('a'), host('c1-h1', { memoryMb: 4096 }), host('c1-h2', { memoryMb: 8192 })], [vm('x', 'a', { memoryMb: 11264 })]);
+    const inv = inventory(
+      [host('a'), host('c1-h1', { memoryMb: 4096 }), host('c1-h2', { memoryMb: 8192 })],
+      [vm('x', 'a', { memoryMb: 11264 })],
+    );
     const p = drain(inv, ['a']);
     expect(p.unplaced[0].reason).toContain('closest host c1-h2 lacks 3072 MB memory and 0 vCPU');
   });
@@ -109,11 +121,24 @@ describe('drain: rules and codes', () => {
 
   it('affinity members on two drained hosts meet on one host; a pinned member blocks its group', () => {
     const groups = [{ id: 'f', policy: 'affinity' as const }];
-    const p = drain(inventory([host('a'), host('b'), host('c'), host('d')], [vm('x', 'a', { serverGroup: 'f' }), vm('y', 'b', { serverGroup: 'f' })], groups), ['a', 'b']);
+    const p = drain(
+      inventory(
+        [host('a'), host('b'), host('c'), host('d')],
+        [vm('x', 'a', { serverGroup: 'f' }), vm('y', 'b', { serverGroup: 'f' })],
+        groups,
+      ),
+      ['a', 'b'],
+    );
     expect(p.feasible).toBe(true);
     expect(dest(p, 'x')).toBe(dest(p, 'y'));
-    const q = drain(inventory(two(), [vm('x', 'a', { serverGroup: 'f' }), vm('y', 'a', { serverGroup: 'f', pinned: true })], groups), ['a']);
-    expect(q.unplaced.map((u) => [u.name, u.code])).toEqual([['x', 'SERVER_GROUP'], ['y', 'PINNED']]);
+    const q = drain(
+      inventory(two(), [vm('x', 'a', { serverGroup: 'f' }), vm('y', 'a', { serverGroup: 'f', pinned: true })], groups),
+      ['a'],
+    );
+    expect(q.unplaced.map((u) => [u.name, u.code])).toEqual([
+      ['x', 'SERVER_GROUP'],
+      ['y', 'PINNED'],
+    ]);
   });
 
   it('spreads load: lowest peak on receivers, with a proven bound', () => {

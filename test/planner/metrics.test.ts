@@ -6,7 +6,7 @@ describe('maxAndCv', () => {
   it('computes the population coefficient of variation', () => {
     const r = maxAndCv([0.2, 0.4, 0.6]);
     expect(r.max).toBe(0.6);
-    expect(r.cv).toBeCloseTo(Math.sqrt(((0.2 ** 2) + 0 + (0.2 ** 2)) / 3) / 0.4, 12);
+    expect(r.cv).toBeCloseTo(Math.sqrt((0.2 ** 2 + 0 + 0.2 ** 2) / 3) / 0.4, 12);
   });
   it('is 0 for all-zero hosts and for no hosts', () => {
     expect(maxAndCv([0, 0])).toEqual({ max: 0, cv: 0 });
@@ -46,7 +46,11 @@ describe('planMetrics', () => {
   it('counts moves, GiB and waves and applies the latest move of each instance', () => {
     const v = vm('v1', 'a', { memoryMb: 2048 });
     const inv = inventory([host('a'), host('b'), host('c')], [v]);
-    const m = planMetrics(inv, [move(v, 'a', 'b', 0), move(v, 'b', 'c', 1)], { method: 'hand', objective: 2, lowerBound: 1 });
+    const m = planMetrics(inv, [move(v, 'a', 'b', 0), move(v, 'b', 'c', 1)], {
+      method: 'hand',
+      objective: 2,
+      lowerBound: 1,
+    });
     expect(m.moves).toBe(2);
     expect(m.gibToCopy).toBe(4);
     expect(m.waves).toBe(2);

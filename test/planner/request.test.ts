@@ -18,7 +18,11 @@ describe('validateRequest', () => {
     ['a threshold that is not a number', { goal: 'balance' as const, threshold: 'x' }, ['threshold']],
     ['a negative maxMoves', { goal: 'balance' as const, maxMoves: -1 }, ['maxMoves']],
     ['a fractional maxMoves', { goal: 'balance' as const, maxMoves: 2.5 }, ['maxMoves']],
-    ['several problems at once', { goal: 'balance' as const, cells: ['x'], threshold: -1, maxMoves: 'a' }, ['cell', 'threshold', 'maxMoves']],
+    [
+      'several problems at once',
+      { goal: 'balance' as const, cells: ['x'], threshold: -1, maxMoves: 'a' },
+      ['cell', 'threshold', 'maxMoves'],
+    ],
   ])('%s', (_name, request, paths) => {
     expect(validateRequest(inv, request).map((i) => i.path)).toEqual(paths);
   });

@@ -27,8 +27,13 @@ function load(name: string): Inventory {
   return inv;
 }
 
-const names = readdirSync(dir).filter((f) => f.endsWith('.expect.json')).map((f) => f.replace(/\.expect\.json$/, '')).sort();
-const expectations = names.map((n) => [n, JSON.parse(readFileSync(join(dir, `${n}.expect.json`), 'utf8')) as Expectation] as const);
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.expect.json'))
+  .map((f) => f.replace(/\.expect\.json$/, ''))
+  .sort();
+const expectations = names.map(
+  (n) => [n, JSON.parse(readFileSync(join(dir, `${n}.expect.json`), 'utf8')) as Expectation] as const,
+);
 const drains = expectations.filter(([, e]) => e.drain).map(([n, e]) => [n, e.drain!, e.feasible ?? true] as const);
 const balances = expectations.filter(([, e]) => e.balance).map(([n, e]) => [n, e.balance!] as const);
 

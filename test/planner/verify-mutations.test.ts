@@ -36,13 +36,37 @@ const mutations: Record<string, Mutation> = {
     h.memoryMb = h.reservedMemoryMb;
     return { inv: w, plan: p, code: 'CAPACITY' };
   },
-  'move duplicated in its wave': (inv, p, k) => ({ inv, plan: { ...p, moves: [...p.moves, p.moves[k]] }, code: 'DUPLICATE_IN_WAVE' }),
-  'destination is the source': (inv, p, k) => ({ inv, plan: withMove(p, k, { to: p.moves[k].from }), code: 'SAME_HOST' }),
-  'waves start at 1': (inv, p) => ({ inv, plan: { ...p, moves: p.moves.map((m) => ({ ...m, wave: m.wave + 1 })) }, code: 'WAVE_GAP' }),
-  'timeout doubled': (inv, p, k) => ({ inv, plan: withMove(p, k, { timeoutSeconds: p.moves[k].timeoutSeconds * 2 + 1 }), code: 'TIMEOUT' }),
-  'wrong mode': (inv, p, k) => ({ inv, plan: withMove(p, k, { mode: p.moves[k].mode === 'cold' ? 'live' : 'cold' }), code: 'MODE' }),
+  'move duplicated in its wave': (inv, p, k) => ({
+    inv,
+    plan: { ...p, moves: [...p.moves, p.moves[k]] },
+    code: 'DUPLICATE_IN_WAVE',
+  }),
+  'destination is the source': (inv, p, k) => ({
+    inv,
+    plan: withMove(p, k, { to: p.moves[k].from }),
+    code: 'SAME_HOST',
+  }),
+  'waves start at 1': (inv, p) => ({
+    inv,
+    plan: { ...p, moves: p.moves.map((m) => ({ ...m, wave: m.wave + 1 })) },
+    code: 'WAVE_GAP',
+  }),
+  'timeout doubled': (inv, p, k) => ({
+    inv,
+    plan: withMove(p, k, { timeoutSeconds: p.moves[k].timeoutSeconds * 2 + 1 }),
+    code: 'TIMEOUT',
+  }),
+  'wrong mode': (inv, p, k) => ({
+    inv,
+    plan: withMove(p, k, { mode: p.moves[k].mode === 'cold' ? 'live' : 'cold' }),
+    code: 'MODE',
+  }),
   'wrong source': (inv, p, k) => ({ inv, plan: withMove(p, k, { from: p.moves[k].to }), code: 'FROM_MISMATCH' }),
-  'metrics miscount': (inv, p) => ({ inv, plan: { ...p, metrics: { ...p.metrics, moves: p.moves.length + 1 } }, code: 'METRICS_MOVES' }),
+  'metrics miscount': (inv, p) => ({
+    inv,
+    plan: { ...p, metrics: { ...p.metrics, moves: p.moves.length + 1 } },
+    code: 'METRICS_MOVES',
+  }),
   'destination disabled': (inv, p, k) => {
     const w = clone(inv);
     hostOf(w, p.moves[k].to).enabled = false;
@@ -53,8 +77,18 @@ const mutations: Record<string, Mutation> = {
     hostOf(w, p.moves[k].to).state = 'down';
     return { inv: w, plan: p, code: 'TARGET_DOWN' };
   },
-  'destination avoided': (inv, p, k) => ({ inv, plan: p, options: { avoidHosts: [p.moves[k].to] }, code: 'TARGET_AVOIDED' }),
-  'placement excluded': (inv, p, k) => ({ inv, plan: p, options: { exclusions: [{ instance: p.moves[k].instance, host: p.moves[k].to }] }, code: 'EXCLUDED' }),
+  'destination avoided': (inv, p, k) => ({
+    inv,
+    plan: p,
+    options: { avoidHosts: [p.moves[k].to] },
+    code: 'TARGET_AVOIDED',
+  }),
+  'placement excluded': (inv, p, k) => ({
+    inv,
+    plan: p,
+    options: { exclusions: [{ instance: p.moves[k].instance, host: p.moves[k].to }] },
+    code: 'EXCLUDED',
+  }),
   'instance pinned': (inv, p, k) => {
     const w = clone(inv);
     w.instances.find((i) => i.id === p.moves[k].instance)!.pinned = true;
@@ -82,10 +116,24 @@ const mutations: Record<string, Mutation> = {
 };
 
 const drainOnly: Record<string, Mutation> = {
-  'move dropped': (inv, p, k) => ({ inv, plan: { ...p, moves: p.moves.filter((_, i) => i !== k), metrics: { ...p.metrics, moves: p.moves.length - 1 } }, code: 'DRAIN_UNLISTED' }),
+  'move dropped': (inv, p, k) => ({
+    inv,
+    plan: { ...p, moves: p.moves.filter((_, i) => i !== k), metrics: { ...p.metrics, moves: p.moves.length - 1 } },
+    code: 'DRAIN_UNLISTED',
+  }),
   'moved instance also unplaced': (inv, p, k) => {
     const m = p.moves[k];
-    return { inv, plan: { ...p, unplaced: [...p.unplaced, { instance: m.instance, name: m.name, host: m.from, code: 'NO_CAPACITY', reason: 'mutant' }] }, code: 'UNPLACED_BUT_MOVED' };
+    return {
+      inv,
+      plan: {
+        ...p,
+        unplaced: [
+          ...p.unplaced,
+          { instance: m.instance, name: m.name, host: m.from, code: 'NO_CAPACITY', reason: 'mutant' },
+        ],
+      },
+      code: 'UNPLACED_BUT_MOVED',
+    };
   },
   'feasible flag flipped': (inv, p) => ({ inv, plan: { ...p, feasible: !p.feasible }, code: 'FEASIBLE_FLAG' }),
 };
@@ -95,7 +143,10 @@ function check(inv: Inventory, p: Plan, name: string, mutation: Mutation, k: num
   fc.pre(mutant !== null);
   const r = verifyPlan(mutant!.inv, mutant!.plan, mutant!.options);
   expect(r.ok, `${name} must be rejected`).toBe(false);
-  expect(r.violations.map((v) => v.code), name).toContain(mutant!.code);
+  expect(
+    r.violations.map((v) => v.code),
+    name,
+  ).toContain(mutant!.code);
 }
 
 describe('verifier rejects mutated plans', () => {
@@ -108,10 +159,16 @@ describe('verifier rejects mutated plans', () => {
 
   it.each(Object.keys({ ...mutations, ...drainOnly }))('drain plan, %s', (name) => {
     const mutation = { ...mutations, ...drainOnly }[name];
-    fc.assert(fc.property(drains, fc.nat(), ({ inv, p }, k) => check(inv, p, name, mutation, k)), { numRuns: 40, seed: 7 });
+    fc.assert(
+      fc.property(drains, fc.nat(), ({ inv, p }, k) => check(inv, p, name, mutation, k)),
+      { numRuns: 40, seed: 7 },
+    );
   });
 
   it.each(Object.keys(mutations))('balance plan, %s', (name) => {
-    fc.assert(fc.property(balances, fc.nat(), ({ inv, p }, k) => check(inv, p, name, mutations[name], k)), { numRuns: 40, seed: 8 });
+    fc.assert(
+      fc.property(balances, fc.nat(), ({ inv, p }, k) => check(inv, p, name, mutations[name], k)),
+      { numRuns: 40, seed: 8 },
+    );
   });
 });

@@ -15,11 +15,18 @@ const CELL_SIZE = 400;
 
 function region() {
   const hosts = Array.from({ length: HOSTS }, (_, k) =>
-    host(`r${k}`, { cell: `cell${Math.floor(k / CELL_SIZE)}`, vcpus: 256, cpuAllocationRatio: 4, memoryMb: 1 << 20, diskGb: 10000 }),
+    host(`r${k}`, {
+      cell: `cell${Math.floor(k / CELL_SIZE)}`,
+      vcpus: 256,
+      cpuAllocationRatio: 4,
+      memoryMb: 1 << 20,
+      diskGb: 10000,
+    }),
   );
   const instances: Instance[] = [];
   for (let h = 0; h < HOSTS; h++) {
-    for (let j = 0; j < PER_HOST; j++) instances.push(vm(`i-${h}-${j}`, `r${h}`, { storage: j % 5 === 0 ? 'local' : 'shared', serverGroup: null }));
+    for (let j = 0; j < PER_HOST; j++)
+      instances.push(vm(`i-${h}-${j}`, `r${h}`, { storage: j % 5 === 0 ? 'local' : 'shared', serverGroup: null }));
   }
   return inventory(hosts, instances);
 }

@@ -8,9 +8,16 @@ import { planMetrics } from '../../planner/metrics.js';
 import { host, inventory, scenario, vm } from './constraints-helpers.js';
 
 /** Target placements by instance id and host name. */
-function targets(inv: Inventory, wanted: Record<string, string>): { view: ReturnType<typeof buildView>; moves: TargetMove[] } {
+function targets(
+  inv: Inventory,
+  wanted: Record<string, string>,
+): { view: ReturnType<typeof buildView>; moves: TargetMove[] } {
   const view = buildView(inv);
-  const moves = Object.entries(wanted).map(([id, to], k) => ({ instance: view.instanceIndex.get(id)!, to: view.hostIndex.get(to)!, priority: -k }));
+  const moves = Object.entries(wanted).map(([id, to], k) => ({
+    instance: view.instanceIndex.get(id)!,
+    to: view.hostIndex.get(to)!,
+    priority: -k,
+  }));
   return { view, moves };
 }
 

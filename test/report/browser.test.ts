@@ -15,7 +15,16 @@ import { renderHtml } from '../../src/report/html.js';
 import { scenario } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const available = existsSync(CHROMIUM);
 const required = Boolean(process.env.REBALANCER_REQUIRE_REAL);
 
@@ -35,14 +44,21 @@ async function serve(html: string): Promise<{ server: Server; url: string; paths
 describe('capacity report in headless Chromium', () => {
   it('renders the SVG charts and key texts with no console error or failed request', async (ctx) => {
     if (!available) {
-      if (required) throw new Error(`${CHROMIUM} is missing (REBALANCER_REQUIRE_REAL is set): apt-get install -y --no-install-recommends chromium`);
+      if (required)
+        throw new Error(
+          `${CHROMIUM} is missing (REBALANCER_REQUIRE_REAL is set): apt-get install -y --no-install-recommends chromium`,
+        );
       ctx.skip();
     }
     const started = performance.now();
     const report = buildCapacityReport(scenario('cell-boundary'), { now: Date.parse('2026-01-10T12:00:00Z') });
     const { server, url, paths } = await serve(renderHtml(report));
     const profile = mkdtempSync(join(tmpdir(), 'report-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      headless: true,
+    });
     const problems: string[] = [];
     try {
       const page = await context.newPage();
@@ -54,11 +70,20 @@ describe('capacity report in headless Chromium', () => {
       expect(response?.status()).toBe(200);
 
       expect(await page.locator('svg').count()).toBe(3 * report.cells.length);
-      const boxes = await page.locator('svg rect.bar').evaluateAll((rects) =>
-        rects.map((r) => r.getBoundingClientRect()).filter((b) => b.width > 0 && b.height > 0).length);
+      const boxes = await page
+        .locator('svg rect.bar')
+        .evaluateAll(
+          (rects) => rects.map((r) => r.getBoundingClientRect()).filter((b) => b.width > 0 && b.height > 0).length,
+        );
       // two allocation charts with a bar per host, plus two bars per resource in each headroom chart
       expect(boxes).toBe(2 * report.hosts.length + 6 * report.cells.length);
-      for (const text of ['Capacity review', 'Cell cell1', 'N+1: can each host be drained now?', 'Fragmentation: how many more instances of each size fit', "Tonight's balance"]) {
+      for (const text of [
+        'Capacity review',
+        'Cell cell1',
+        'N+1: can each host be drained now?',
+        'Fragmentation: how many more instances of each size fit',
+        "Tonight's balance",
+      ]) {
         expect(await page.getByText(text, { exact: true }).first().isVisible(), text).toBe(true);
       }
       const blocked = page.locator('section#cell-cell1 table').filter({ hasText: 'c1-h0' }).first();

@@ -8,7 +8,10 @@ import { scenarioPath } from './fixtures.js';
 
 function io() {
   const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), isTty: false } };
+  return {
+    out,
+    io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), isTty: false },
+  };
 }
 
 describe('rebalancer report capacity', () => {
@@ -24,18 +27,40 @@ describe('rebalancer report capacity', () => {
     const c = io();
     expect(await run(['capacity', '--inventory', scenarioPath('seed-example'), '--format', 'json'], c.io)).toBe(0);
     const report = JSON.parse(c.out.stdout);
-    expect(report.hosts.map((h: { host: string; drain: { drainable: boolean } }) => [h.host, h.drain.drainable])).toEqual([['HostB', true], ['HostC', true]]);
+    expect(
+      report.hosts.map((h: { host: string; drain: { drainable: boolean } }) => [h.host, h.drain.drainable]),
+    ).toEqual([
+      ['HostB', true],
+      ['HostC', true],
+    ]);
     expect(c.out.stderr).toBe('');
   });
 
   it('writes CSV to --out and treats --maintenance hosts as never targets', async () => {
     const out = join(tmp(), 'report.csv');
     const c = io();
-    expect(await run(['capacity', '--inventory', scenarioPath('seed-example'), '--format', 'csv', '--out', out, '--maintenance', 'HostC'], c.io)).toBe(0);
+    expect(
+      await run(
+        [
+          'capacity',
+          '--inventory',
+          scenarioPath('seed-example'),
+          '--format',
+          'csv',
+          '--out',
+          out,
+          '--maintenance',
+          'HostC',
+        ],
+        c.io,
+      ),
+    ).toBe(0);
     expect(c.out.stdout).toBe('');
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toMatch(/^cell1,HostB,true,false,2,.*,false,quick,"vm1 NO_TARGET_IN_CELL: .* \| vm2 NO_TARGET_IN_CELL: .*"$/);
+    expect(lines[1]).toMatch(
+      /^cell1,HostB,true,false,2,.*,false,quick,"vm1 NO_TARGET_IN_CELL: .* \| vm2 NO_TARGET_IN_CELL: .*"$/,
+    );
     expect(lines[2]).toMatch(/^cell1,HostC,false,true,/);
   });
 
@@ -52,17 +77,36 @@ describe('rebalancer report capacity', () => {
     store.claimMaintenance(['HostC'], { reason: 'disk swap', planId: null, at: Date.now() });
     store.close();
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ store: { path: storePath }, nightly: { threshold: 0.3, maxMovesPerNight: 4 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({ store: { path: storePath }, nightly: { threshold: 0.3, maxMovesPerNight: 4 } }),
+    );
     const c = io();
-    expect(await run(['capacity', '--config', config, '--inventory', scenarioPath('seed-example'), '--format', 'json'], c.io)).toBe(0);
+    expect(
+      await run(
+        ['capacity', '--config', config, '--inventory', scenarioPath('seed-example'), '--format', 'json'],
+        c.io,
+      ),
+    ).toBe(0);
     const report = JSON.parse(c.out.stdout);
-    expect(report.settings).toMatchObject({ maintenanceHosts: ['HostC'], threshold: 0.3, maxMoves: 4, frozenInstances: 0 });
+    expect(report.settings).toMatchObject({
+      maintenanceHosts: ['HostC'],
+      threshold: 0.3,
+      maxMoves: 4,
+      frozenInstances: 0,
+    });
   });
 
   it('reports on the demo region of a configuration without hypervisors', async () => {
     const dir = tmp();
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ store: { path: join(dir, 'none.sqlite') }, demo: { seed: 3, cells: 2, size: 12, timeScale: 60 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        store: { path: join(dir, 'none.sqlite') },
+        demo: { seed: 3, cells: 2, size: 12, timeScale: 60 },
+      }),
+    );
     const c = io();
     expect(await run(['capacity', '--config', config, '--format', 'json'], c.io)).toBe(0);
     const report = JSON.parse(c.out.stdout);
@@ -72,7 +116,10 @@ describe('rebalancer report capacity', () => {
 
   it.each([
     [['capacity', '--inventory', '/nonexistent/inv.json'], /\/nonexistent\/inv\.json: no such file/],
-    [['capacity', '--inventory', scenarioPath('seed-example'), '--format', 'pdf'], /expected --format html, json or csv, got "pdf"/],
+    [
+      ['capacity', '--inventory', scenarioPath('seed-example'), '--format', 'pdf'],
+      /expected --format html, json or csv, got "pdf"/,
+    ],
     [['capacity', '--inventory'], /--inventory/],
     [['usage', '--inventory', scenarioPath('seed-example')], /expected the report name "capacity", got "usage"/],
     [['capacity', '--frobnicate'], /Unknown option '--frobnicate'/],

@@ -50,7 +50,10 @@ describe("tonight's balance", () => {
     for (const c of r.cells) {
       expect(c.tonight.error).toBeNull();
       expect(c.tonight.moves.every((m) => m.from.startsWith(`${c.cell}-`) && m.to.startsWith(`${c.cell}-`))).toBe(true);
-      expect(c.tonight.gibToCopy).toBeCloseTo(c.tonight.moves.reduce((s, m) => s + m.gib, 0), 3);
+      expect(c.tonight.gibToCopy).toBeCloseTo(
+        c.tonight.moves.reduce((s, m) => s + m.gib, 0),
+        3,
+      );
       if (c.tonight.moves.length) expect(c.tonight.after!.memAlloc.cv).toBeLessThan(c.tonight.before!.memAlloc.cv);
     }
     expect(r.settings).toMatchObject({ threshold: 0.1, maxMoves: 6, frozenInstances: 4 });

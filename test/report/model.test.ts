@@ -17,7 +17,12 @@ describe('capacity report model', () => {
     // 2 hosts x 16 vCPU x ratio 16; vm1 + vm2 + big-on-c = 1 + 1 + 22 vCPU
     expect(cell.resources.vcpus).toMatchObject({ capacity: 512, allocated: 24, headroom: 488 });
     expect(cell.resources.vcpus.used).toBeCloseTo(0.21 + 0.765 + 22 * 0.724, 6);
-    expect(cell.resources.memoryMb).toEqual({ capacity: 2 * 32232, allocated: 21024, used: null, headroom: 2 * 32232 - 21024 });
+    expect(cell.resources.memoryMb).toEqual({
+      capacity: 2 * 32232,
+      allocated: 21024,
+      used: null,
+      headroom: 2 * 32232 - 21024,
+    });
     // every instance is on shared storage: no local disk allocated
     expect(cell.resources.diskGb).toMatchObject({ capacity: 2 * 878, allocated: 0 });
     expect(cell.cpuUtilisation).toBeCloseTo((0.21 + 0.765 + 22 * 0.724) / 32, 6);
@@ -59,7 +64,14 @@ describe('capacity report model', () => {
   });
 
   it('agrees with the drain planner on every host it decides quickly', () => {
-    for (const name of ['seed-example', 'cell-boundary', 'storage-modes', 'cpu-compat', 'swap-needs-bounce', 'tight-binpack']) {
+    for (const name of [
+      'seed-example',
+      'cell-boundary',
+      'storage-modes',
+      'cpu-compat',
+      'swap-needs-bounce',
+      'tight-binpack',
+    ]) {
       const inv = scenario(name);
       const r = buildCapacityReport(inv, { now: NOW });
       for (const row of r.hosts.filter((h) => h.drain.method === 'quick')) {
@@ -89,7 +101,10 @@ describe('capacity report model', () => {
       throw new Error('solver exploded');
     };
     const r = buildCapacityReport(scenario('tight-binpack'), { now: NOW, planner });
-    expect(host(r, 'tb-src').drain.blockers[0]).toMatchObject({ code: 'PLANNER_ERROR', reason: 'drain planner failed: solver exploded' });
+    expect(host(r, 'tb-src').drain.blockers[0]).toMatchObject({
+      code: 'PLANNER_ERROR',
+      reason: 'drain planner failed: solver exploded',
+    });
     expect(r.cells[0].tonight).toMatchObject({ moves: [], error: 'balance planner failed: solver exploded' });
     expect(r.cells[0].tonight.before).not.toBeNull();
   });

@@ -20,8 +20,15 @@ function witness(inv: Inventory, host: string, placement: Array<{ instance: stri
     const mode = migrationMode(inst).mode!;
     const [src, dst] = [byName.get(inst.host)!, byName.get(to)!];
     return {
-      instance, name: inst.name, from: inst.host, to, mode, wave: 0,
-      estimatedSeconds: estimatedSeconds(inst, mode, src, dst), timeoutSeconds: timeoutSeconds(inst, mode), gib: moveGib(inst, mode),
+      instance,
+      name: inst.name,
+      from: inst.host,
+      to,
+      mode,
+      wave: 0,
+      estimatedSeconds: estimatedSeconds(inst, mode, src, dst),
+      timeoutSeconds: timeoutSeconds(inst, mode),
+      gib: moveGib(inst, mode),
     };
   });
   const metrics = planMetrics(inv, moves, { method: 'quick', objective: 0, lowerBound: 0 });
@@ -38,7 +45,10 @@ describe('quick N+1 proofs', () => {
         const answer = createQuickDrain(inv, { avoidHosts }).check(host);
         seen[answer.kind]++;
         if (answer.kind === 'drainable') {
-          const onHost = inv.instances.filter((i) => i.host === host).map((i) => i.id).sort();
+          const onHost = inv.instances
+            .filter((i) => i.host === host)
+            .map((i) => i.id)
+            .sort();
           expect(answer.placement.map((p) => p.instance).sort()).toEqual(onHost);
           expect(verifyPlan(inv, witness(inv, host, answer.placement), { avoidHosts }).violations).toEqual([]);
         } else if (answer.kind === 'blocked') {

@@ -46,7 +46,13 @@ describe('CSV', () => {
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     expect(rows).toHaveLength(1 + 8);
     const c1h0 = Object.fromEntries(rows[0].map((k, j) => [k, rows.find((x) => x[1] === 'c1-h0')![j]]));
-    expect(c1h0).toMatchObject({ cell: 'cell1', host: 'c1-h0', in_service: 'true', drainable: 'false', drain_method: 'planner' });
+    expect(c1h0).toMatchObject({
+      cell: 'cell1',
+      host: 'c1-h0',
+      in_service: 'true',
+      drainable: 'false',
+      drain_method: 'planner',
+    });
     expect(Number(c1h0.vcpus_allocated)).toBeGreaterThan(0);
     expect(c1h0.blockers).toMatch(/^vm-\S+ NO_CAPACITY: instance vm-\S+: no compatible host in cell cell1 has room/);
     expect(rows.filter((x) => x[0] === 'cell2').every((x) => x[12] === 'true')).toBe(true);

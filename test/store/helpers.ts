@@ -11,8 +11,16 @@ export function tempDbPath(): { path: string; cleanup: () => void } {
 
 export function move(k: number, over: Partial<Move> = {}): Move {
   return {
-    instance: `vm-${k}`, name: `vm${k}`, from: 'HostA', to: 'HostB', mode: 'live',
-    wave: 0, estimatedSeconds: 10, timeoutSeconds: 1600, gib: 2, ...over,
+    instance: `vm-${k}`,
+    name: `vm${k}`,
+    from: 'HostA',
+    to: 'HostB',
+    mode: 'live',
+    wave: 0,
+    estimatedSeconds: 10,
+    timeoutSeconds: 1600,
+    gib: 2,
+    ...over,
   };
 }
 
@@ -23,6 +31,16 @@ export function samplePlan(moves = 3): Plan {
     feasible: true,
     moves: Array.from({ length: moves }, (_, k) => move(k)),
     unplaced: [],
-    metrics: { before: {}, after: {}, moves, gibToCopy: 2 * moves, waves: 1, method: 'test', objective: 0, lowerBound: 0, gap: 0 },
+    metrics: {
+      before: {},
+      after: {},
+      moves,
+      gibToCopy: 2 * moves,
+      waves: 1,
+      method: 'test',
+      objective: 0,
+      lowerBound: 0,
+      gap: 0,
+    },
   };
 }

@@ -5,7 +5,9 @@ import { openStore } from '../../src/store/sqlite.js';
 import { tempDbPath } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => { while (cleanups.length) cleanups.pop()!(); });
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
 
 /**
  * A connection whose first read of `user_version` lets `other` finish migrating the same file
@@ -40,7 +42,9 @@ describe('migrations', () => {
     const second = racing(t.path, first);
     expect(() => migrate(second)).not.toThrow();
     expect(second.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const tables = first.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'plans'").all();
+    const tables = first
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'plans'")
+      .all();
     expect(tables).toHaveLength(1);
   });
 
@@ -49,7 +53,29 @@ describe('migrations', () => {
     cleanups.push(t.cleanup);
     const stores = [openStore(t.path), openStore(t.path), openStore(t.path)];
     cleanups.push(() => stores.forEach((s) => s.close()));
-    stores[0].createPlan({ id: 'p1', plan: { goal: 'balance', target: {}, feasible: true, moves: [], unplaced: [], metrics: { before: {}, after: {}, moves: 0, gibToCopy: 0, waves: 0, method: 'test', objective: 0, lowerBound: 0, gap: 0 } }, source: 'api', at: 1 });
+    stores[0].createPlan({
+      id: 'p1',
+      plan: {
+        goal: 'balance',
+        target: {},
+        feasible: true,
+        moves: [],
+        unplaced: [],
+        metrics: {
+          before: {},
+          after: {},
+          moves: 0,
+          gibToCopy: 0,
+          waves: 0,
+          method: 'test',
+          objective: 0,
+          lowerBound: 0,
+          gap: 0,
+        },
+      },
+      source: 'api',
+      at: 1,
+    });
     expect(stores[2].getPlan('p1')?.goal).toBe('balance');
   });
 });

@@ -49,7 +49,11 @@ function hostsFile(): string {
 export function findLab(): Lab | null {
   const file = hostsFile();
   if (!existsSync(file)) return null;
-  const doc = JSON.parse(readFileSync(file, 'utf8')) as { labDir: string; hosts: Array<HostConfig & { address?: string; id?: string }>; vms: LabVm[] };
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+    labDir: string;
+    hosts: Array<HostConfig & { address?: string; id?: string }>;
+    vms: LabVm[];
+  };
   return {
     dir: doc.labDir,
     hosts: doc.hosts.map(({ name, uri, migrationUri, cell }) => ({ name, uri, migrationUri, cell })),
@@ -82,11 +86,17 @@ export function uriOf(host: string): string {
 
 async function script(name: string, args: string[], timeout = 120_000): Promise<string> {
   try {
-    const { stdout } = await run('bash', [resolve(scripts, name), ...args], { timeout, env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir } });
+    const { stdout } = await run('bash', [resolve(scripts, name), ...args], {
+      timeout,
+      env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir },
+    });
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; code?: number };
-    throw new Error(`scripts/lab/${name} ${args.join(' ')} failed (exit ${e.code}): ${e.stderr?.trim() || 'no output'}`, { cause: err });
+    throw new Error(
+      `scripts/lab/${name} ${args.join(' ')} failed (exit ${e.code}): ${e.stderr?.trim() || 'no output'}`,
+      { cause: err },
+    );
   }
 }
 
@@ -146,7 +156,8 @@ export async function lockLab(waitMs = 600_000): Promise<() => Promise<void>> {
       await unlink(file).catch(() => undefined);
       continue;
     }
-    if (Date.now() > until) throw new Error(`the lab is still locked by process ${holder} after ${waitMs} ms (${file})`);
+    if (Date.now() > until)
+      throw new Error(`the lab is still locked by process ${holder} after ${waitMs} ms (${file})`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -37,11 +37,19 @@ export interface LvDomain {
   toXmlAsync(flags: number): Promise<string>;
   getBlockInfoAsync(path: string): Promise<{ capacity: number; allocation: number; physical: number }>;
   getJobStatsAsync(flags: number): Promise<Record<string, number | string | boolean>>;
-  getJobInfoAsync(): Promise<{ type: string; time: { elapsed: number }; data: { total: number; processed: number; remaining: number } }>;
+  getJobInfoAsync(): Promise<{
+    type: string;
+    time: { elapsed: number };
+    data: { total: number; processed: number; remaining: number };
+  }>;
   abortCurrentJobAsync(): Promise<boolean>;
   migrateSetMaxSpeedAsync(mibps: number, flags: number): Promise<boolean>;
   migrateStartPostCopyAsync(flags: number): Promise<boolean>;
-  migrateToURI3Async(dconnuri: string, params: Record<string, string | number | string[]>, flags: number): Promise<boolean>;
+  migrateToURI3Async(
+    dconnuri: string,
+    params: Record<string, string | number | string[]>,
+    flags: number,
+  ): Promise<boolean>;
   setMigrationMaxDowntimeAsync(ms: number): Promise<boolean>;
   suspendAsync(): Promise<boolean>;
   resumeAsync(): Promise<boolean>;
@@ -66,7 +74,9 @@ export interface LvConnection {
   lookupDomainByNameAsync(name: string): Promise<LvDomain>;
   lookupDomainByUUIDAsync(uuid: string): Promise<LvDomain>;
   defineDomainAsync(xml: string): Promise<LvDomain>;
-  lookupStoragePoolByNameAsync(name: string): Promise<{ getInfoAsync(): Promise<{ capacity: number; allocation: number; available: number }> }>;
+  lookupStoragePoolByNameAsync(
+    name: string,
+  ): Promise<{ getInfoAsync(): Promise<{ capacity: number; allocation: number; available: number }> }>;
 }
 
 export interface LibvirtBinding {
@@ -84,15 +94,19 @@ const REQUIRED = ['getJobStats', 'migrateSetMaxSpeed', 'migrateStartPostCopy', '
  */
 export function loadBinding(path = process.env.REBALANCER_LIBVIRT_BINDING ?? defaultBindingPath): LibvirtBinding {
   const hint = 'libvirt bindings not built: run scripts/build-libvirt-binding.sh';
-  if (!existsSync(resolve(path, 'package.json'))) throw new HypervisorError('UNSUPPORTED', `${hint} (nothing at ${path})`, false);
+  if (!existsSync(resolve(path, 'package.json')))
+    throw new HypervisorError('UNSUPPORTED', `${hint} (nothing at ${path})`, false);
   let mod: { Hypervisor: LibvirtBinding['Hypervisor']; Domain: { prototype: Record<string, unknown> } };
   try {
     mod = createRequire(import.meta.url)(path);
   } catch (err) {
-    throw new HypervisorError('UNSUPPORTED', `${hint} (loading ${path} failed: ${(err as Error).message})`, false, { cause: err });
+    throw new HypervisorError('UNSUPPORTED', `${hint} (loading ${path} failed: ${(err as Error).message})`, false, {
+      cause: err,
+    });
   }
   const missing = REQUIRED.filter((m) => typeof mod.Domain.prototype[m] !== 'function');
-  if (missing.length > 0) throw new HypervisorError('UNSUPPORTED', `${hint} (the build at ${path} lacks ${missing.join(', ')})`, false);
+  if (missing.length > 0)
+    throw new HypervisorError('UNSUPPORTED', `${hint} (the build at ${path} lacks ${missing.join(', ')})`, false);
   return mod;
 }
 

@@ -30,7 +30,12 @@ export function createConnectionPool(binding: LibvirtBinding, hosts: HostConfig[
 
   function host(name: string): HostConfig {
     const h = byName.get(name);
-    if (!h) throw new HypervisorError('NOT_FOUND', `unknown host "${name}" (configured: ${[...byName.keys()].join(', ')})`, false);
+    if (!h)
+      throw new HypervisorError(
+        'NOT_FOUND',
+        `unknown host "${name}" (configured: ${[...byName.keys()].join(', ')})`,
+        false,
+      );
     return h;
   }
 
@@ -39,7 +44,12 @@ export function createConnectionPool(binding: LibvirtBinding, hosts: HostConfig[
     return conn.connectAsync().then(
       () => conn,
       (err: unknown) => {
-        throw new HypervisorError('HOST_UNREACHABLE', `cannot connect to ${name} (${host(name).uri}): ${(err as Error).message}`, true, { cause: err });
+        throw new HypervisorError(
+          'HOST_UNREACHABLE',
+          `cannot connect to ${name} (${host(name).uri}): ${(err as Error).message}`,
+          true,
+          { cause: err },
+        );
       },
     );
   }

@@ -35,7 +35,19 @@ function text(v: unknown): string | null {
 function mib(v: unknown): number {
   const value = Number(text(v) ?? 0);
   const unit = (typeof v === 'object' && v ? String((v as Node)['@unit'] ?? 'KiB') : 'KiB').toLowerCase();
-  const factor: Record<string, number> = { b: 1 / 1048576, bytes: 1 / 1048576, k: 1 / 1024, kib: 1 / 1024, kb: 1000 / 1048576, m: 1, mib: 1, mb: 1e6 / 1048576, g: 1024, gib: 1024, gb: 1e9 / 1048576 };
+  const factor: Record<string, number> = {
+    b: 1 / 1048576,
+    bytes: 1 / 1048576,
+    k: 1 / 1024,
+    kib: 1 / 1024,
+    kb: 1000 / 1048576,
+    m: 1,
+    mib: 1,
+    mb: 1e6 / 1048576,
+    g: 1024,
+    gib: 1024,
+    gb: 1e9 / 1048576,
+  };
   return Math.round(value * (factor[unit] ?? 1 / 1024));
 }
 

@@ -18,7 +18,8 @@ const VIR_ERR = {
 const FROM_REMOTE = 7;
 const FROM_RPC = 49;
 
-const CONNECTION_TEXT = /failed to connect socket|connection refused|connection reset|broken pipe|end of file while reading|client socket is closed|cannot recv data|cannot write data|no route to host|network is unreachable|not connected|keepalive timeout|unable to connect to server|is not connected/i;
+const CONNECTION_TEXT =
+  /failed to connect socket|connection refused|connection reset|broken pipe|end of file while reading|client socket is closed|cannot recv data|cannot write data|no route to host|network is unreachable|not connected|keepalive timeout|unable to connect to server|is not connected/i;
 const ABORT_TEXT = /canceled|cancelled|operation aborted/i;
 const BUSY_TEXT = /cannot acquire state change lock|another migration job|job .* is active|timeout waiting for/i;
 
@@ -41,7 +42,8 @@ export function toHypervisorError(err: unknown, what: string, migration = false)
   if (err instanceof HypervisorError) return err;
   const e = err as { code?: number; message?: string };
   const message = `${what}: ${e?.message ?? String(err)}`;
-  const make = (code: HypervisorErrorCode, transient: boolean) => new HypervisorError(code, message, transient, { cause: err });
+  const make = (code: HypervisorErrorCode, transient: boolean) =>
+    new HypervisorError(code, message, transient, { cause: err });
   if (isConnectionError(err)) return make('HOST_UNREACHABLE', true);
   switch (e?.code) {
     case VIR_ERR.NO_DOMAIN:

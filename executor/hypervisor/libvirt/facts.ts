@@ -51,7 +51,18 @@ export async function readHostFacts(conn: LvConnection, name: string, pools: str
 }
 
 export function unreachableHost(name: string): HostFacts {
-  return { name, reachable: false, cpus: 0, memoryMb: 0, freeMemoryMb: 0, diskGb: 0, hypervisorType: 'QEMU', hypervisorVersion: 0, cpuModel: 'unknown', cpuTimeNs: null };
+  return {
+    name,
+    reachable: false,
+    cpus: 0,
+    memoryMb: 0,
+    freeMemoryMb: 0,
+    diskGb: 0,
+    hypervisorType: 'QEMU',
+    hypervisorVersion: 0,
+    cpuModel: 'unknown',
+    cpuTimeNs: null,
+  };
 }
 
 function domainState(s: string): DomainState {

@@ -10,7 +10,14 @@ import { loadBinding, pinned, type LibvirtBinding, type LvConnection, type LvDom
 import { createConnectionPool } from './connections.js';
 import { isConnectionError, toHypervisorError } from './errors.js';
 import { listAllDomains, readDomainFacts, readHostFacts, unreachableHost } from './facts.js';
-import { idleProgress, migrationFlags, migrationParams, progressFromJobInfo, progressFromJobStats, XML_SECURE_INACTIVE } from './migration.js';
+import {
+  idleProgress,
+  migrationFlags,
+  migrationParams,
+  progressFromJobInfo,
+  progressFromJobStats,
+  XML_SECURE_INACTIVE,
+} from './migration.js';
 
 export interface LibvirtHypervisorOptions {
   hosts: HostConfig[];
@@ -43,12 +50,21 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
    * Runs `fn` on the domain `id` at `host`, errors mapped (`migration` marks migration calls).
    * `dedicated` runs it on a connection of its own (the migration call itself).
    */
-  function onDomain<T>(host: string, id: string, what: string, fn: (d: LvDomain) => Promise<T>, migration = false, dedicated = false): Promise<T> {
+  function onDomain<T>(
+    host: string,
+    id: string,
+    what: string,
+    fn: (d: LvDomain) => Promise<T>,
+    migration = false,
+    dedicated = false,
+  ): Promise<T> {
     const label = `${what} ${id} on ${host}`;
     const body = async (conn: LvConnection) => {
       const dom = await lookup(conn, id);
       // connection errors stay raw so that the pool drops the broken connection
-      return pinned(dom, () => fn(dom)).catch((err: unknown) => Promise.reject(isConnectionError(err) ? err : toHypervisorError(err, label, migration)));
+      return pinned(dom, () => fn(dom)).catch((err: unknown) =>
+        Promise.reject(isConnectionError(err) ? err : toHypervisorError(err, label, migration)),
+      );
     };
     return dedicated ? pool.dedicated(host, label, body) : pool.use(host, label, body);
   }
@@ -66,34 +82,58 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
   }
 
   async function listDomains(host: string) {
-    return pool.use(host, `list domains of ${host}`, async (conn) => {
-      const doms = await listAllDomains(conn);
-      const facts = await Promise.all(doms.map((d) => pinned(d, () => readDomainFacts(d, parse)).catch(() => null)));
-      return facts.filter((f) => f !== null);
-    }, true);
+    return pool.use(
+      host,
+      `list domains of ${host}`,
+      async (conn) => {
+        const doms = await listAllDomains(conn);
+        const facts = await Promise.all(doms.map((d) => pinned(d, () => readDomainFacts(d, parse)).catch(() => null)));
+        return facts.filter((f) => f !== null);
+      },
+      true,
+    );
   }
 
   async function migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void> {
     const what = `migrate ${req.domainName} (${req.domainId}) ${req.from} -> ${req.to} (${req.mode})`;
-    if (req.from === req.to) throw new HypervisorError('MIGRATION_FAILED', `${what}: source and destination are the same host`, false);
+    if (req.from === req.to)
+      throw new HypervisorError('MIGRATION_FAILED', `${what}: source and destination are the same host`, false);
     const dest = pool.host(req.to);
-    if (req.mode !== 'cold' && migrating + 1 >= poolThreads) log?.warn({ migrating: migrating + 1, poolThreads }, 'concurrent migrations near the thread-pool size: raise UV_THREADPOOL_SIZE');
-    const run = req.mode === 'cold'
-      ? coldMigrate(req, what)
-      : onDomain(req.from, req.domainId, 'migrate', async (dom) => {
-          if (req.maxDowntimeMs) await dom.setMigrationMaxDowntimeAsync(req.maxDowntimeMs).catch((err: unknown) => log?.warn({ err, domain: req.domainName }, 'max downtime not set'));
-          log?.info({ domain: req.domainName, from: req.from, to: req.to, mode: req.mode }, 'migration started');
-          migrating++;
-          try {
-            await dom.migrateToURI3Async(dest.migrationUri ?? dest.uri, migrationParams(req), migrationFlags(req));
-          } finally {
-            migrating--;
-          }
-        }, true, true).finally(() => inPostCopy.delete(`${req.from}/${req.domainId}`));
+    if (req.mode !== 'cold' && migrating + 1 >= poolThreads)
+      log?.warn(
+        { migrating: migrating + 1, poolThreads },
+        'concurrent migrations near the thread-pool size: raise UV_THREADPOOL_SIZE',
+      );
+    const run =
+      req.mode === 'cold'
+        ? coldMigrate(req, what)
+        : onDomain(
+            req.from,
+            req.domainId,
+            'migrate',
+            async (dom) => {
+              if (req.maxDowntimeMs)
+                await dom
+                  .setMigrationMaxDowntimeAsync(req.maxDowntimeMs)
+                  .catch((err: unknown) => log?.warn({ err, domain: req.domainName }, 'max downtime not set'));
+              log?.info({ domain: req.domainName, from: req.from, to: req.to, mode: req.mode }, 'migration started');
+              migrating++;
+              try {
+                await dom.migrateToURI3Async(dest.migrationUri ?? dest.uri, migrationParams(req), migrationFlags(req));
+              } finally {
+                migrating--;
+              }
+            },
+            true,
+            true,
+          ).finally(() => inPostCopy.delete(`${req.from}/${req.domainId}`));
     if (!signal) return run;
     if (signal.aborted) throw signal.reason;
     // aborting the signal only stops waiting; abortJob stops the migration itself
-    return Promise.race([run, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+    return Promise.race([
+      run,
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ]);
   }
 
   /**
@@ -103,10 +143,20 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
    */
   async function coldMigrate(req: MigrationRequest, what: string): Promise<void> {
     const xml = await onDomain(req.from, req.domainId, 'cold migrate', async (dom) => {
-      if (await dom.isActiveAsync()) throw new HypervisorError('MIGRATION_FAILED', `${what}: the domain is running; cold migration needs it shut off`, false);
+      if (await dom.isActiveAsync())
+        throw new HypervisorError(
+          'MIGRATION_FAILED',
+          `${what}: the domain is running; cold migration needs it shut off`,
+          false,
+        );
       const facts = await readDomainFacts(dom, parse);
       const local = facts.disks.filter((d) => d.storage === 'local' && d.device === 'disk' && d.source);
-      if (local.length > 0) throw new HypervisorError('UNSUPPORTED', `${what}: cold migration does not copy local disks (${local.map((d) => d.source).join(', ')})`, false);
+      if (local.length > 0)
+        throw new HypervisorError(
+          'UNSUPPORTED',
+          `${what}: cold migration does not copy local disks (${local.map((d) => d.source).join(', ')})`,
+          false,
+        );
       return dom.toXmlAsync(XML_SECURE_INACTIVE);
     });
     await pool.use(req.to, `${what}: define on destination`, (conn) => conn.defineDomainAsync(xml));
@@ -137,8 +187,10 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
         await dom.abortCurrentJobAsync();
       } catch (err) {
         const m = (err as Error).message;
-        if (/no job is active/i.test(m)) throw new HypervisorError('NOT_FOUND', `abort job ${id} on ${host}: ${m}`, false, { cause: err });
-        if (/post-?copy/i.test(m)) throw new HypervisorError('UNSUPPORTED', `abort job ${id} on ${host}: ${m}`, false, { cause: err });
+        if (/no job is active/i.test(m))
+          throw new HypervisorError('NOT_FOUND', `abort job ${id} on ${host}: ${m}`, false, { cause: err });
+        if (/post-?copy/i.test(m))
+          throw new HypervisorError('UNSUPPORTED', `abort job ${id} on ${host}: ${m}`, false, { cause: err });
         throw err;
       }
     });
@@ -146,7 +198,8 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
   }
 
   async function setMaxSpeed(host: string, id: string, mibps: number): Promise<void> {
-    if (!Number.isFinite(mibps) || mibps < 0) throw new HypervisorError('INTERNAL', `Expected \`mibps\` to be a non-negative number, got \`${mibps}\``, false);
+    if (!Number.isFinite(mibps) || mibps < 0)
+      throw new HypervisorError('INTERNAL', `Expected \`mibps\` to be a non-negative number, got \`${mibps}\``, false);
     await onDomain(host, id, 'set migration speed', (dom) => dom.migrateSetMaxSpeedAsync(Math.round(mibps), 0), true);
   }
 
@@ -159,17 +212,29 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     const seen = await Promise.all(
       hosts.map(async (host) => {
         try {
-          return await pool.use(host, `locate ${id} on ${host}`, async (conn) => {
-            const dom = await lookup(conn, id).catch(() => null);
-            return { host, defined: dom !== null, running: dom !== null && (await pinned(dom, () => dom.isActiveAsync())) };
-          }, true);
+          return await pool.use(
+            host,
+            `locate ${id} on ${host}`,
+            async (conn) => {
+              const dom = await lookup(conn, id).catch(() => null);
+              return {
+                host,
+                defined: dom !== null,
+                running: dom !== null && (await pinned(dom, () => dom.isActiveAsync())),
+              };
+            },
+            true,
+          );
         } catch (err) {
           log?.warn({ host, domain: id, err }, 'host not asked: unreachable');
           return { host, defined: false, running: false };
         }
       }),
     );
-    return { runningOn: seen.filter((s) => s.running).map((s) => s.host), definedOn: seen.filter((s) => s.defined).map((s) => s.host) };
+    return {
+      runningOn: seen.filter((s) => s.running).map((s) => s.host),
+      definedOn: seen.filter((s) => s.defined).map((s) => s.host),
+    };
   }
 
   return {

@@ -34,7 +34,13 @@ export function migrationParams(req: MigrationRequest): Record<string, number> {
 
 const JOB_TYPES = new Set<JobProgress['type']>(['none', 'bounded', 'unbounded', 'completed', 'failed', 'cancelled']);
 
-export const idleProgress = (): JobProgress => ({ type: 'none', elapsedMs: 0, dataTotal: 0, dataProcessed: 0, dataRemaining: 0 });
+export const idleProgress = (): JobProgress => ({
+  type: 'none',
+  elapsedMs: 0,
+  dataTotal: 0,
+  dataProcessed: 0,
+  dataRemaining: 0,
+});
 
 /** Maps virDomainGetJobStats output (field names as in libvirt's VIR_DOMAIN_JOB_* macros). */
 export function progressFromJobStats(s: Record<string, number | string | boolean>, postCopy: boolean): JobProgress {
@@ -55,7 +61,17 @@ export function progressFromJobStats(s: Record<string, number | string | boolean
 }
 
 /** Maps the older virDomainGetJobInfo output (fallback for daemons without job stats). */
-export function progressFromJobInfo(j: { type: string; time: { elapsed: number }; data: { total: number; processed: number; remaining: number } }): JobProgress {
+export function progressFromJobInfo(j: {
+  type: string;
+  time: { elapsed: number };
+  data: { total: number; processed: number; remaining: number };
+}): JobProgress {
   const type = JOB_TYPES.has(j.type as JobProgress['type']) ? (j.type as JobProgress['type']) : 'none';
-  return { type, elapsedMs: j.time.elapsed, dataTotal: j.data.total, dataProcessed: j.data.processed, dataRemaining: j.data.remaining };
+  return {
+    type,
+    elapsedMs: j.time.elapsed,
+    dataTotal: j.data.total,
+    dataProcessed: j.data.processed,
+    dataRemaining: j.data.remaining,
+  };
 }

@@ -69,7 +69,8 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
     engine.sync();
     state.accountCpu(clock.now());
   };
-  const jobOn = (host: string, domainId: string) => engine.find((j) => j.req.domainId === domainId && j.req.from === host);
+  const jobOn = (host: string, domainId: string) =>
+    engine.find((j) => j.req.domainId === domainId && j.req.from === host);
 
   const cluster: SimulatedCluster = {
     kind: 'simulated',
@@ -88,15 +89,41 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
     async migrate(req, signal) {
       sync();
       const d = checkMigration(state, req, engine.find((j) => j.req.domainId === req.domainId) !== undefined);
-      const disk = req.mode === 'live' ? 0 : d.facts.disks.filter((k) => k.storage === 'local' && k.device === 'disk').reduce((s, k) => s + k.sizeGb * GIB, 0);
+      const disk =
+        req.mode === 'live'
+          ? 0
+          : d.facts.disks
+              .filter((k) => k.storage === 'local' && k.device === 'disk')
+              .reduce((s, k) => s + k.sizeGb * GIB, 0);
       const job: Job = {
-        seq: seq++, req: { ...req }, startedAt: clock.now(), phase: 'setup', setupLeftMs: (opts.setupMs ?? 1000) + (req.mode === 'cold' ? opts.coldExtraMs ?? 0 : 0),
-        diskLeft: disk, memoryBytes: req.mode === 'cold' ? 0 : d.facts.memoryMb * MIB, roundLeft: 0, dirtied: 0, round: 0, processed: 0, rate: 0,
-        dirtyBps: mbpsToBps(d.dirtyRateMbps), suspended: d.state === 'paused', stalled: false, failAtMs: null,
+        seq: seq++,
+        req: { ...req },
+        startedAt: clock.now(),
+        phase: 'setup',
+        setupLeftMs: (opts.setupMs ?? 1000) + (req.mode === 'cold' ? (opts.coldExtraMs ?? 0) : 0),
+        diskLeft: disk,
+        memoryBytes: req.mode === 'cold' ? 0 : d.facts.memoryMb * MIB,
+        roundLeft: 0,
+        dirtied: 0,
+        round: 0,
+        processed: 0,
+        rate: 0,
+        dirtyBps: mbpsToBps(d.dirtyRateMbps),
+        suspended: d.state === 'paused',
+        stalled: false,
+        failAtMs: null,
         maxDowntimeMs: req.maxDowntimeMs ?? opts.defaultMaxDowntimeMs ?? 500,
       };
       faults.arm(job);
-      const rec: MigrationRecord = { domainId: req.domainId, from: req.from, to: req.to, mode: req.mode, startedAt: job.startedAt, endedAt: null, outcome: 'running' };
+      const rec: MigrationRecord = {
+        domainId: req.domainId,
+        from: req.from,
+        to: req.to,
+        mode: req.mode,
+        startedAt: job.startedAt,
+        endedAt: null,
+        outcome: 'running',
+      };
       migrations.push(rec);
       records.set(job, rec);
       const done = engine.start(job);
@@ -114,12 +141,17 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       sync();
       state.reachable(host);
       const h = jobOn(host, domainId);
-      if (!h) return { type: 'none', elapsedMs: 0, dataTotal: 0, dataProcessed: 0, dataRemaining: 0 } satisfies JobProgress;
+      if (!h)
+        return { type: 'none', elapsedMs: 0, dataTotal: 0, dataProcessed: 0, dataRemaining: 0 } satisfies JobProgress;
       const j = h.job;
       const remaining = remainingBytes(j);
       return {
-        type: 'unbounded', elapsedMs: clock.now() - j.startedAt, dataTotal: Math.round(j.processed + remaining),
-        dataProcessed: Math.round(j.processed), dataRemaining: Math.round(remaining), memDirtyRateBps: Math.round(j.dirtyBps),
+        type: 'unbounded',
+        elapsedMs: clock.now() - j.startedAt,
+        dataTotal: Math.round(j.processed + remaining),
+        dataProcessed: Math.round(j.processed),
+        dataRemaining: Math.round(remaining),
+        memDirtyRateBps: Math.round(j.dirtyBps),
         postCopy: j.phase === 'postcopy',
       };
     },
@@ -128,7 +160,8 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       state.reachable(host);
       const h = jobOn(host, domainId);
       if (!h) throw new HypervisorError('NOT_FOUND', `no migration job runs for domain ${domainId} on ${host}`, false);
-      if (h.job.phase === 'postcopy') throw new HypervisorError('UNSUPPORTED', `cannot abort a post-copy migration of ${domainId}`, false);
+      if (h.job.phase === 'postcopy')
+        throw new HypervisorError('UNSUPPORTED', `cannot abort a post-copy migration of ${domainId}`, false);
       records.get(h.job)!.outcome = 'aborted';
       engine.fail(h, new HypervisorError('ABORTED', `migration of ${domainId} was aborted`, false));
     },
@@ -146,8 +179,14 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       const h = jobOn(host, domainId);
       if (!h) throw new HypervisorError('NOT_FOUND', `no migration job runs for domain ${domainId} on ${host}`, false);
       const j = h.job;
-      if (!j.req.postCopy) throw new HypervisorError('MIGRATION_FAILED', `post-copy was not enabled for the migration of ${domainId}`, false);
-      if (j.phase !== 'precopy') throw new HypervisorError('BUSY', `migration of ${domainId} is in phase ${j.phase}, not pre-copy`, true);
+      if (!j.req.postCopy)
+        throw new HypervisorError(
+          'MIGRATION_FAILED',
+          `post-copy was not enabled for the migration of ${domainId}`,
+          false,
+        );
+      if (j.phase !== 'precopy')
+        throw new HypervisorError('BUSY', `migration of ${domainId} is in phase ${j.phase}, not pre-copy`, true);
       state.accountCpu(clock.now());
       j.phase = 'postcopy';
       j.roundLeft += j.dirtied;
@@ -167,7 +206,10 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       const up = hosts.filter((h) => state.hosts.get(h)?.reachable);
       if (!d) return { runningOn: [], definedOn: [] };
       const p = state.placeOf(d);
-      return { runningOn: p.runningOn.filter((h) => up.includes(h)), definedOn: p.definedOn.filter((h) => up.includes(h)) };
+      return {
+        runningOn: p.runningOn.filter((h) => up.includes(h)),
+        definedOn: p.definedOn.filter((h) => up.includes(h)),
+      };
     },
     async close() {
       engine.close();
@@ -179,7 +221,9 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
     },
     activeJobs: () => {
       sync();
-      return engine.jobs().map((j) => ({ domainId: j.req.domainId, from: j.req.from, to: j.req.to, phase: j.phase, rateBps: j.rate }));
+      return engine
+        .jobs()
+        .map((j) => ({ domainId: j.req.domainId, from: j.req.from, to: j.req.to, phase: j.phase, rateBps: j.rate }));
     },
   };
   return cluster;

@@ -68,7 +68,11 @@ export function createFaults(ctx: {
   return {
     failMigration(match, spec = {}) {
       const full = { code: 'MIGRATION_FAILED' as const, transient: false, afterMs: 0, times: 1, ...spec };
-      armed.push({ match: typeof match === 'string' ? (r) => r.domainId === match : match, spec: full, left: full.times });
+      armed.push({
+        match: typeof match === 'string' ? (r) => r.domainId === match : match,
+        spec: full,
+        left: full.times,
+      });
     },
     stall(id, on = true) {
       engine.sync();
@@ -83,7 +87,14 @@ export function createFaults(ctx: {
       state.host(host).reachable = false;
       for (const j of engine.jobs()) {
         if (j.req.from === host || j.req.to === host) {
-          failJob(j, new HypervisorError('HOST_UNREACHABLE', `lost connection to ${host} during the migration of ${j.req.domainId}`, true));
+          failJob(
+            j,
+            new HypervisorError(
+              'HOST_UNREACHABLE',
+              `lost connection to ${host} during the migration of ${j.req.domainId}`,
+              true,
+            ),
+          );
         }
       }
       engine.kick();
@@ -123,7 +134,11 @@ export function createFaults(ctx: {
     errorFor(job) {
       const spec = errors.get(job) ?? { code: 'MIGRATION_FAILED', transient: false };
       Object.assign(records.get(job) ?? {}, { endedAt: clock.now(), outcome: 'failed' });
-      return new HypervisorError(spec.code, `injected failure of the migration of ${job.req.domainId} to ${job.req.to}`, spec.transient);
+      return new HypervisorError(
+        spec.code,
+        `injected failure of the migration of ${job.req.domainId} to ${job.req.to}`,
+        spec.transient,
+      );
     },
   };
 }

@@ -48,7 +48,8 @@ const EPS = 1;
 export function remainingBytes(j: Job): number {
   // a page is dirty or not: what is left of the round and what was dirtied again overlap,
   // so the remaining memory never exceeds the guest's memory
-  const memory = j.phase === 'setup' || j.phase === 'disk' ? j.memoryBytes : Math.min(j.memoryBytes, j.roundLeft + j.dirtied);
+  const memory =
+    j.phase === 'setup' || j.phase === 'disk' ? j.memoryBytes : Math.min(j.memoryBytes, j.roundLeft + j.dirtied);
   return j.diskLeft + memory;
 }
 
@@ -138,7 +139,8 @@ export function allocate(jobs: Job[], capBps: (link: string) => number): void {
       const users = open.filter((j) => linksOf(j).includes(l)).length;
       if (users) share = Math.min(share, cap / users);
     }
-    for (const j of open) if (j.req.bandwidthMiBps) share = Math.min(share, j.req.bandwidthMiBps * 1024 * 1024 - j.rate);
+    for (const j of open)
+      if (j.req.bandwidthMiBps) share = Math.min(share, j.req.bandwidthMiBps * 1024 * 1024 - j.rate);
     for (const j of open) {
       j.rate += share;
       for (const l of linksOf(j)) left.set(l, left.get(l)! - share);

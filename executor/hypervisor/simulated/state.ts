@@ -36,11 +36,25 @@ export function createState(hosts: SimHostSpec[], domains: SimDomainSpec[], now:
   const hostCpu = new Map<string, { rate: number; ns: number; at: number }>();
   const definedOn = new Map<string, Set<SimDomain>>();
   for (const h of hosts) {
-    const spec = { hypervisorType: 'QEMU', hypervisorVersion: 8002000, cpuModel: 'Skylake-Server', nicMbps: 10_000, baseCpuLoad: 0, ...h } as SimHost['spec'];
+    const spec = {
+      hypervisorType: 'QEMU',
+      hypervisorVersion: 8002000,
+      cpuModel: 'Skylake-Server',
+      nicMbps: 10_000,
+      baseCpuLoad: 0,
+      ...h,
+    } as SimHost['spec'];
     const cpu = { rate: spec.baseCpuLoad, ns: 0, at: now };
     hostCpu.set(h.name, cpu);
     definedOn.set(h.name, new Set());
-    hostMap.set(h.name, { spec, reachable: !h.down, speed: 1, get cpuNs() { return cpu.ns + cpu.rate * (cpuAt - cpu.at) * 1e6; } });
+    hostMap.set(h.name, {
+      spec,
+      reachable: !h.down,
+      speed: 1,
+      get cpuNs() {
+        return cpu.ns + cpu.rate * (cpuAt - cpu.at) * 1e6;
+      },
+    });
   }
   const settleHost = (name: string) => {
     const c = hostCpu.get(name);
@@ -76,7 +90,8 @@ export function createState(hosts: SimHostSpec[], domains: SimDomainSpec[], now:
   };
 
   /** Domains defined on `host`, in creation order. */
-  const domainsOn = (host: string): SimDomain[] => [...(definedOn.get(host) ?? [])].sort((a, b) => order.get(a)! - order.get(b)!);
+  const domainsOn = (host: string): SimDomain[] =>
+    [...(definedOn.get(host) ?? [])].sort((a, b) => order.get(a)! - order.get(b)!);
 
   const host = (name: string): SimHost => {
     const h = hostMap.get(name);
@@ -98,13 +113,33 @@ export function createState(hosts: SimHostSpec[], domains: SimDomainSpec[], now:
   const hostFacts = (name: string): HostFacts => {
     const h = host(name);
     if (!h.reachable) {
-      return { name, reachable: false, cpus: 0, memoryMb: 0, freeMemoryMb: 0, diskGb: 0, hypervisorType: h.spec.hypervisorType, hypervisorVersion: 0, cpuModel: h.spec.cpuModel, cpuTimeNs: null };
+      return {
+        name,
+        reachable: false,
+        cpus: 0,
+        memoryMb: 0,
+        freeMemoryMb: 0,
+        diskGb: 0,
+        hypervisorType: h.spec.hypervisorType,
+        hypervisorVersion: 0,
+        cpuModel: h.spec.cpuModel,
+        cpuTimeNs: null,
+      };
     }
     let used = 0;
-    for (const d of definedOn.get(name) ?? []) if (d.state !== 'shutoff' && (d.postCopyTo ?? d.host) === name) used += d.facts.memoryMb;
+    for (const d of definedOn.get(name) ?? [])
+      if (d.state !== 'shutoff' && (d.postCopyTo ?? d.host) === name) used += d.facts.memoryMb;
     return {
-      name, reachable: true, cpus: h.spec.cpus, memoryMb: h.spec.memoryMb, freeMemoryMb: h.spec.memoryMb - used, diskGb: h.spec.diskGb,
-      hypervisorType: h.spec.hypervisorType, hypervisorVersion: h.spec.hypervisorVersion, cpuModel: h.spec.cpuModel, cpuTimeNs: Math.round(h.cpuNs),
+      name,
+      reachable: true,
+      cpus: h.spec.cpus,
+      memoryMb: h.spec.memoryMb,
+      freeMemoryMb: h.spec.memoryMb - used,
+      diskGb: h.spec.diskGb,
+      hypervisorType: h.spec.hypervisorType,
+      hypervisorVersion: h.spec.hypervisorVersion,
+      cpuModel: h.spec.cpuModel,
+      cpuTimeNs: Math.round(h.cpuNs),
     };
   };
 
@@ -114,7 +149,17 @@ export function createState(hosts: SimHostSpec[], domains: SimDomainSpec[], now:
     cpuTimeNs: Math.round(d.cpuNs),
   });
 
-  return { hosts: hostMap, domains: domainMap, accountCpu, host, reachable, placeOf, hostFacts, domainFacts, domainsOn };
+  return {
+    hosts: hostMap,
+    domains: domainMap,
+    accountCpu,
+    host,
+    reachable,
+    placeOf,
+    hostFacts,
+    domainFacts,
+    domainsOn,
+  };
 }
 
 /**
@@ -141,21 +186,55 @@ function makeDomain(
   };
   const d: SimDomain = {
     facts: {
-      id: spec.id, name: spec.name ?? spec.id, vcpus: spec.vcpus, memoryMb: spec.memoryMb,
-      disks: spec.disks ?? [{ target: 'vda', source: `/var/lib/libvirt/images/${spec.id}.qcow2`, storage: 'shared', device: 'disk', readonly: false, sizeGb: 20 }],
-      configDrive: spec.configDrive ?? false, cdrom: spec.cdrom ?? false, cpuMode: spec.cpuMode ?? 'host-model',
-      cpuModel: spec.cpuModel ?? null, serverGroup: spec.serverGroup ?? null, pinned: spec.pinned ?? false,
+      id: spec.id,
+      name: spec.name ?? spec.id,
+      vcpus: spec.vcpus,
+      memoryMb: spec.memoryMb,
+      disks: spec.disks ?? [
+        {
+          target: 'vda',
+          source: `/var/lib/libvirt/images/${spec.id}.qcow2`,
+          storage: 'shared',
+          device: 'disk',
+          readonly: false,
+          sizeGb: 20,
+        },
+      ],
+      configDrive: spec.configDrive ?? false,
+      cdrom: spec.cdrom ?? false,
+      cpuMode: spec.cpuMode ?? 'host-model',
+      cpuModel: spec.cpuModel ?? null,
+      serverGroup: spec.serverGroup ?? null,
+      pinned: spec.pinned ?? false,
     },
     dirtyRateMbps: spec.dirtyRateMbps ?? 0,
-    get host() { return host; },
-    set host(v) { change(() => (host = v)); },
-    get postCopyTo() { return postCopyTo; },
-    set postCopyTo(v) { change(() => (postCopyTo = v)); },
-    get state() { return state; },
-    set state(v) { change(() => (state = v)); },
-    get cpuUsage() { return cpuUsage; },
-    set cpuUsage(v) { change(() => (cpuUsage = v)); },
-    get cpuNs() { return cpuBase + rateOf(d) * (cpuAt() - since) * 1e6; },
+    get host() {
+      return host;
+    },
+    set host(v) {
+      change(() => (host = v));
+    },
+    get postCopyTo() {
+      return postCopyTo;
+    },
+    set postCopyTo(v) {
+      change(() => (postCopyTo = v));
+    },
+    get state() {
+      return state;
+    },
+    set state(v) {
+      change(() => (state = v));
+    },
+    get cpuUsage() {
+      return cpuUsage;
+    },
+    set cpuUsage(v) {
+      change(() => (cpuUsage = v));
+    },
+    get cpuNs() {
+      return cpuBase + rateOf(d) * (cpuAt() - since) * 1e6;
+    },
   };
   return d;
 }

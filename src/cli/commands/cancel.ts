@@ -33,7 +33,13 @@ function cancel(store: ExecutorStore, id: string, io: CommandIo): number {
   }
   if (rec.status === 'running' || rec.status === 'cancelling') {
     store.setPlanStatus(rec.id, 'cancelling', now);
-    store.appendEvent({ planId: rec.id, moveIndex: null, type: 'plan.cancel', data: { mode: 'wait', by: 'cli' }, at: now });
+    store.appendEvent({
+      planId: rec.id,
+      moveIndex: null,
+      type: 'plan.cancel',
+      data: { mode: 'wait', by: 'cli' },
+      at: now,
+    });
     io.stdout(`plan ${rec.id}: cancelling (no new migration starts; running ones finish)\n`);
     return 0;
   }
@@ -45,16 +51,23 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   let values: { config?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    }));
   } catch (err) {
     return (io.stderr(`rebalancer cancel: ${(err as Error).message}\n\n${HELP}`), 2);
   }
   if (values.help) return (io.stdout(HELP), 0);
-  if (positionals.length !== 1) return (io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
+  if (positionals.length !== 1)
+    return (io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
   const loaded = loadConfig({ path: values.config });
-  if (!loaded.ok) return (io.stderr(`rebalancer cancel: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok)
+    return (io.stderr(`rebalancer cancel: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
   const path = loaded.config.store.path;
-  if (!existsSync(path)) return (io.stderr(`rebalancer cancel: no store at ${path} (store.path): nothing was ever planned here\n`), 2);
+  if (!existsSync(path))
+    return (io.stderr(`rebalancer cancel: no store at ${path} (store.path): nothing was ever planned here\n`), 2);
   const store = openStore(path);
   try {
     return cancel(store, positionals[0], io);

@@ -47,9 +47,12 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-  if (loaded.config.hypervisors.length === 0) io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');
+  if (loaded.config.hypervisors.length === 0)
+    io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');
   const session = openSession(loaded.config, {
-    log, sampleMs: args.sampleMs, store: args.execute ? 'create' : 'existing',
+    log,
+    sampleMs: args.sampleMs,
+    store: args.execute ? 'create' : 'existing',
     onWarning: (w) => io.stderr(`warning: ${w.message}\n`),
   });
   try {
@@ -66,15 +69,24 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
     io.stderr(`rebalancer drain: ${problem.message}\n`);
     return problem.exit;
   }
-  const plan = planRequest({ store: session.store, clock: session.cluster.clock, planner: config.planner }, inventory, { goal: 'drain', hosts: args.hosts });
+  const plan = planRequest({ store: session.store, clock: session.cluster.clock, planner: config.planner }, inventory, {
+    goal: 'drain',
+    hosts: args.hosts,
+  });
   if (!args.execute || !plan.feasible) {
     printPlan(io, args, inventory, plan);
     if (args.execute) io.stderr('rebalancer drain: the plan is not feasible; nothing was executed\n');
     return plan.feasible ? 0 : 3;
   }
   const orchestrator = createOrchestrator({
-    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, clock: session.cluster.clock,
-    store: session.store!, collect: session.collect, log, planner: config.planner, executor: executorOptions(config),
+    hypervisor: session.cluster.hypervisor,
+    hosts: session.cluster.hosts,
+    clock: session.cluster.clock,
+    store: session.store!,
+    collect: session.collect,
+    log,
+    planner: config.planner,
+    executor: executorOptions(config),
   });
   const stored = orchestrator.storePlan(plan, 'cli');
   if (!stored.ok) {
@@ -112,7 +124,11 @@ function checkRequest(inventory: Inventory, hosts: string[]): { message: string;
   const issues = validateRequest(inventory, { goal: 'drain', hosts });
   if (issues.length) return { message: issues.map((i) => `${i.path}: ${i.message}`).join('\n'), exit: 2 };
   const down = inventory.hosts.filter((h) => hosts.includes(h.name) && h.state === 'down');
-  if (down.length) return { message: `cannot drain unreachable host(s) ${down.map((h) => h.name).join(', ')}: live migration needs the source host`, exit: 1 };
+  if (down.length)
+    return {
+      message: `cannot drain unreachable host(s) ${down.map((h) => h.name).join(', ')}: live migration needs the source host`,
+      exit: 1,
+    };
   return null;
 }
 

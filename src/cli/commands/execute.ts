@@ -31,13 +31,22 @@ options:
   -h, --help      this help
 `;
 
-interface Args { id: string; config?: string; json: boolean }
+interface Args {
+  id: string;
+  config?: string;
+  json: boolean;
+}
 
 function parse(argv: string[], io: CommandIo): Args | number {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
     if (values.help) return (io.stdout(HELP), 0);
-    if (positionals.length !== 1) return (io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
+    if (positionals.length !== 1)
+      return (io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
     return { id: positionals[0], config: values.config, json: values.json ?? false };
   } catch (err) {
     return (io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`), 2);
@@ -52,21 +61,46 @@ function onInterrupt(o: Orchestrator, id: () => string): () => void {
   return () => void process.off('SIGINT', handler);
 }
 
-async function start(session: Session, config: Config, o: Orchestrator, id: string, io: CommandIo): Promise<{ done: Promise<ExecutionResult> } | number> {
+async function start(
+  session: Session,
+  config: Config,
+  o: Orchestrator,
+  id: string,
+  io: CommandIo,
+): Promise<{ done: Promise<ExecutionResult> } | number> {
   const store = session.store!;
   const recovered = await o.executor.recover();
   const resumed = recovered.find((r) => r.planId === id);
-  for (const r of recovered.filter((x) => x !== resumed)) io.stderr(`rebalancer execute: also resuming plan ${r.planId} left running\n`);
-  if (resumed) return (io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`), { done: resumed.done });
+  for (const r of recovered.filter((x) => x !== resumed))
+    io.stderr(`rebalancer execute: also resuming plan ${r.planId} left running\n`);
+  if (resumed)
+    return (
+      io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`), { done: resumed.done }
+    );
   const record = store.getPlan(id);
   if (!record) return (io.stderr(`rebalancer execute: no plan with id "${id}"\n`), 2);
-  if (record.status !== 'planned') return (io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`), 2);
-  const check = reverifyStoredPlan(store, session.cluster.clock, await session.collect(), record, config.planner.timeoutPerGiBSeconds);
+  if (record.status !== 'planned')
+    return (io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`), 2);
+  const check = reverifyStoredPlan(
+    store,
+    session.cluster.clock,
+    await session.collect(),
+    record,
+    config.planner.timeoutPerGiBSeconds,
+  );
   if (!check.ok && check.reason === 'stale') {
-    io.stderr(`rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`);
+    io.stderr(
+      `rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`,
+    );
     return 3;
   }
-  if (!check.ok) return (io.stderr(`rebalancer execute: host "${check.heldBy[0].host}" is in maintenance for plan ${check.heldBy[0].planId}\n`), 2);
+  if (!check.ok)
+    return (
+      io.stderr(
+        `rebalancer execute: host "${check.heldBy[0].host}" is in maintenance for plan ${check.heldBy[0].planId}\n`,
+      ),
+      2
+    );
   return { done: o.executor.execute(id) };
 }
 
@@ -74,14 +108,22 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const args = parse(argv, io);
   if (typeof args === 'number') return args;
   const loaded = loadConfig({ path: args.config });
-  if (!loaded.ok) return (io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok)
+    return (io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
   const config = loaded.config;
-  if (!existsSync(config.store.path)) return (io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`), 2);
+  if (!existsSync(config.store.path))
+    return (io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`), 2);
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const session = openSession(config, { log, store: 'existing' });
   const o = createOrchestrator({
-    hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts, store: session.store!, clock: session.cluster.clock,
-    collect: session.collect, log, planner: config.planner, executor: executorOptions(config),
+    hypervisor: session.cluster.hypervisor,
+    hosts: session.cluster.hosts,
+    store: session.store!,
+    clock: session.cluster.clock,
+    collect: session.collect,
+    log,
+    planner: config.planner,
+    executor: executorOptions(config),
   });
   const stopInterrupt = onInterrupt(o, () => args.id);
   try {

@@ -46,7 +46,12 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
 /** Request field -> the command-line flag a user typed. */
-const FLAG: Record<string, string> = { host: '--host', cell: '--cell', threshold: '--threshold', maxMoves: '--max-moves' };
+const FLAG: Record<string, string> = {
+  host: '--host',
+  cell: '--cell',
+  threshold: '--threshold',
+  maxMoves: '--max-moves',
+};
 
 interface Parsed {
   goal: 'drain' | 'balance';
@@ -63,7 +68,12 @@ function num(text: string | undefined): unknown {
   return text.trim() !== '' && Number.isFinite(n) ? n : text;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], problems: string[]): T | undefined {
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  problems: string[],
+): T | undefined {
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
   problems.push(`${flag}: expected one of ${allowed.join(', ')}, got "${value}"`);
   return undefined;
@@ -71,22 +81,26 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 
 function interpret(values: Values, positionals: string[], problems: string[]): Parsed | null {
   const [goal, ...extra] = positionals;
-  if (goal !== 'drain' && goal !== 'balance') problems.push(`expected "drain" or "balance" after "plan", got ${goal === undefined ? 'nothing' : `"${goal}"`}`);
+  if (goal !== 'drain' && goal !== 'balance')
+    problems.push(`expected "drain" or "balance" after "plan", got ${goal === undefined ? 'nothing' : `"${goal}"`}`);
   if (extra.length) problems.push(`unexpected argument(s): ${extra.join(' ')}`);
   if (!values.inventory) problems.push('--inventory: expected the path of an inventory JSON file');
   if (goal === 'balance' && values.host) problems.push('--host: applies to "plan drain" only');
   if (goal === 'drain' && values.threshold !== undefined) problems.push('--threshold: applies to "plan balance" only');
-  if (goal === 'drain' && values['max-moves'] !== undefined) problems.push('--max-moves: applies to "plan balance" only');
+  if (goal === 'drain' && values['max-moves'] !== undefined)
+    problems.push('--max-moves: applies to "plan balance" only');
   const perGiB = num(values['timeout-per-gib']);
-  if (perGiB !== undefined && !(typeof perGiB === 'number' && perGiB > 0)) problems.push(`--timeout-per-gib: expected a positive number of seconds, got "${values['timeout-per-gib']}"`);
+  if (perGiB !== undefined && !(typeof perGiB === 'number' && perGiB > 0))
+    problems.push(`--timeout-per-gib: expected a positive number of seconds, got "${values['timeout-per-gib']}"`);
   const method = oneOf('--method', values.method, ['auto', 'heuristic', 'exact'] as const, problems);
   const format = oneOf('--format', values.format, ['json', 'text'] as const, problems);
   if (problems.length) return null;
   const options: PlannerOptions = { method: method ?? 'auto' };
   if (typeof perGiB === 'number') options.timeoutPerGiBSeconds = perGiB;
-  const request: RequestInput = goal === 'drain'
-    ? { goal, hosts: values.host ?? [], cells: values.cell }
-    : { goal: 'balance', cells: values.cell, threshold: num(values.threshold), maxMoves: num(values['max-moves']) };
+  const request: RequestInput =
+    goal === 'drain'
+      ? { goal, hosts: values.host ?? [], cells: values.cell }
+      : { goal: 'balance', cells: values.cell, threshold: num(values.threshold), maxMoves: num(values['max-moves']) };
   return { goal: goal as Parsed['goal'], inventory: values.inventory!, request, options, format };
 }
 
@@ -118,7 +132,8 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
   } catch (err) {
     // parseArgs explains unknown options and missing values; keep it to one line.
     const e = err as Error & { code?: string };
-    const text = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\s*\n\s*/g, ' ');
+    const text =
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\s*\n\s*/g, ' ');
     return fail(io, [text], true);
   }
   if (parsed.values.help) {
@@ -131,7 +146,11 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
   const file = await readInventoryFile(input.inventory);
   if (!file.ok) return fail(io, file.errors);
   const issues = validateRequest(file.inventory, input.request);
-  if (issues.length) return fail(io, issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`));
+  if (issues.length)
+    return fail(
+      io,
+      issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`),
+    );
   let result;
   try {
     result = (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);

@@ -7,7 +7,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig, formatConfigErrors } from '../../config/index.js';
 import { defaultNightlyConfig, type NightlyConfig } from '../../nightly/config.js';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
-import { collectFromConfig, readInventory, serviceState, type Loaded, type ServiceState } from '../../report/sources.js';
+import {
+  collectFromConfig,
+  readInventory,
+  serviceState,
+  type Loaded,
+  type ServiceState,
+} from '../../report/sources.js';
 import type { Inventory, PlannerOptions } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
 
@@ -55,8 +61,10 @@ function parse(argv: string[]): Loaded<Args> | 'help' {
       },
     });
     if (values.help) return 'help';
-    if (positionals[0] !== 'capacity' || positionals.length > 1) return { ok: false, message: `expected the report name "capacity", got "${positionals.join(' ')}"` };
-    if (!RENDER[values.format]) return { ok: false, message: `expected --format html, json or csv, got "${values.format}"` };
+    if (positionals[0] !== 'capacity' || positionals.length > 1)
+      return { ok: false, message: `expected the report name "capacity", got "${positionals.join(' ')}"` };
+    if (!RENDER[values.format])
+      return { ok: false, message: `expected --format html, json or csv, got "${values.format}"` };
     return { ok: true, value: { ...values, format: values.format, maintenance: values.maintenance } };
   } catch (err) {
     return { ok: false, message: (err as Error).message };
@@ -81,7 +89,10 @@ async function inputs(args: Args, now: number, io: CommandIo): Promise<Loaded<In
   const loaded = loadConfig({ path: args.config, env: process.env });
   if (!loaded.ok) return { ok: false, message: `invalid configuration:\n${formatConfigErrors(loaded.errors)}` };
   const c = loaded.config;
-  const plannerOptions: PlannerOptions = { method: c.planner.method, timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds };
+  const plannerOptions: PlannerOptions = {
+    method: c.planner.method,
+    timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds,
+  };
   const got = file?.ok
     ? { inventory: file.value, state: serviceState(c, now) }
     : await collectFromConfig(c, now, (w) => io.stderr(`warning: ${w.message}\n`));
@@ -109,7 +120,12 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     now,
     maintenanceHosts: state.maintenanceHosts,
     plannerOptions,
-    balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight, frozenInstances: state.frozenInstances, cells: nightly.cells },
+    balance: {
+      threshold: nightly.threshold,
+      maxMoves: nightly.maxMovesPerNight,
+      frozenInstances: state.frozenInstances,
+      cells: nightly.cells,
+    },
   });
   const text = RENDER[args.value.format](report);
   if (!args.value.out) {

@@ -39,15 +39,18 @@ export function withDemoToken(config: Config): { config: Config; generated: stri
 
 function banner(config: Config, url: string, generated: string | null, kind: string): string {
   const token = generated ?? '<a token from api.tokens>';
-  const cluster = kind === 'demo'
-    ? `demo region (simulated: ${config.demo.cells} cells, ${config.demo.size} hosts, seed ${config.demo.seed}, time x${config.demo.timeScale})`
-    : `libvirt (${config.hypervisors.length} hosts)`;
+  const cluster =
+    kind === 'demo'
+      ? `demo region (simulated: ${config.demo.cells} cells, ${config.demo.size} hosts, seed ${config.demo.seed}, time x${config.demo.timeScale})`
+      : `libvirt (${config.hypervisors.length} hosts)`;
   return [
     `rebalancer listening on ${url}`,
     `  cluster: ${cluster}`,
     `  store:   ${config.store.path}`,
     `  report:  ${url}/reports/capacity  (HTML; ?format=json or csv)`,
-    generated ? `  token:   ${generated}  (admin, generated for this run; set api.tokens to keep one)` : `  auth:    bearer tokens from api.tokens`,
+    generated
+      ? `  token:   ${generated}  (admin, generated for this run; set api.tokens to keep one)`
+      : `  auth:    bearer tokens from api.tokens`,
     `  try:     curl -H "Authorization: Bearer ${token}" ${url}/hosts`,
     `           curl -H "Authorization: Bearer ${token}" -o report.html ${url}/reports/capacity`,
     '',
@@ -56,7 +59,16 @@ function banner(config: Config, url: string, generated: string | null, kind: str
 
 function parse(argv: string[], io: CommandIo): { config?: string; host?: string; port?: string } | number {
   try {
-    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
     if (values.help) return (io.stdout(HELP), 0);
     return values;
   } catch (err) {
@@ -72,9 +84,12 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   if (args.host) env.REBALANCER_API__HOST = JSON.stringify(args.host);
   if (args.port) env.REBALANCER_API__PORT = args.port;
   const loaded = loadConfig({ path: args.config, env });
-  if (!loaded.ok) return (io.stderr(`rebalancer serve: invalid configuration:\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok)
+    return (io.stderr(`rebalancer serve: invalid configuration:\n${formatConfigErrors(loaded.errors)}\n`), 2);
   if (!loaded.config.api.tokens.length && !isLoopback(loaded.config.api.host)) {
-    io.stderr(`rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen on 127.0.0.1)\n`);
+    io.stderr(
+      `rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen on 127.0.0.1)\n`,
+    );
     return 2;
   }
   const { config, generated } = withDemoToken(loaded.config);

@@ -54,10 +54,22 @@ export function parseDrainArgs(argv: string[], isTty: boolean): ParsedArgs {
     return { ok: false, message: (err as Error).message };
   }
   const format = values.format ?? (isTty ? 'text' : 'json');
-  if (format !== 'json' && format !== 'text') return { ok: false, message: `--format: expected json or text, got "${format}"` };
+  if (format !== 'json' && format !== 'text')
+    return { ok: false, message: `--format: expected json or text, got "${format}"` };
   const sampleMs = values['sample-ms'] === undefined ? 1000 : Number(values['sample-ms']);
-  if (!Number.isFinite(sampleMs) || sampleMs < 0) return { ok: false, message: `--sample-ms: expected a number >= 0, got "${values['sample-ms']}"` };
+  if (!Number.isFinite(sampleMs) || sampleMs < 0)
+    return { ok: false, message: `--sample-ms: expected a number >= 0, got "${values['sample-ms']}"` };
   const hosts = [...new Set(values.host ?? [])];
   if (!values.help && hosts.length === 0) return { ok: false, message: '--host: expected at least one host to drain' };
-  return { ok: true, args: { config: values.config, hosts, execute: values.execute ?? false, format, sampleMs, help: values.help ?? false } };
+  return {
+    ok: true,
+    args: {
+      config: values.config,
+      hosts,
+      execute: values.execute ?? false,
+      format,
+      sampleMs,
+      help: values.help ?? false,
+    },
+  };
 }

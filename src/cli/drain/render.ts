@@ -39,8 +39,16 @@ export function drainReport(store: ExecutorStore, planId: string): DrainReport {
   const history = planChain(store, planId).map((id): ExecutedPlan => {
     const rec = store.getPlan(id)!;
     const moves = store.listMoves(id).map((m) => ({
-      index: m.index, instance: m.move.instance, name: m.move.name, from: m.move.from, to: m.move.to,
-      mode: m.move.mode, wave: m.move.wave, outcome: m.state, attempts: m.attempts, error: m.error,
+      index: m.index,
+      instance: m.move.instance,
+      name: m.move.name,
+      from: m.move.from,
+      to: m.move.to,
+      mode: m.move.mode,
+      wave: m.move.wave,
+      outcome: m.state,
+      attempts: m.attempts,
+      error: m.error,
       runningOn: m.location?.runningOn ?? null,
     }));
     return { planId: id, status: rec.status, plan: rec.plan, moves };

@@ -21,7 +21,12 @@ export interface Watcher {
 /** Plan ids of the re-plan chain that starts at `planId`, oldest first. */
 export function planChain(store: ExecutorStore, planId: string): string[] {
   const ids = [planId];
-  for (let next = store.getPlan(planId)?.supersededBy; next && !ids.includes(next); next = store.getPlan(next)?.supersededBy) ids.push(next);
+  for (
+    let next = store.getPlan(planId)?.supersededBy;
+    next && !ids.includes(next);
+    next = store.getPlan(next)?.supersededBy
+  )
+    ids.push(next);
   return ids;
 }
 

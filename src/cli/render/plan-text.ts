@@ -28,7 +28,10 @@ export function duration(seconds: number): string {
 }
 
 function header(plan: Plan): string {
-  const what = plan.goal === 'drain' ? `drain of ${(plan.target.hosts ?? []).join(', ')}` : `balance of ${plan.target.cells?.length ? plan.target.cells.join(', ') : 'all cells'}`;
+  const what =
+    plan.goal === 'drain'
+      ? `drain of ${(plan.target.hosts ?? []).join(', ')}`
+      : `balance of ${plan.target.cells?.length ? plan.target.cells.join(', ') : 'all cells'}`;
   const verdict = plan.feasible ? 'feasible' : `NOT feasible: ${plan.unplaced.length} instance(s) cannot be placed`;
   return `Plan: ${what} (${verdict})`;
 }
@@ -45,7 +48,11 @@ function waveLines(moves: readonly Move[]): string[] {
   for (const w of [...byWave.keys()].sort((a, b) => a - b)) {
     const list = byWave.get(w)!;
     out.push('', `Wave ${w} (${list.length} move${list.length === 1 ? '' : 's'})`);
-    out.push(...table(list.map((m) => [m.name, `${m.from} -> ${m.to}`, m.mode, gib(m.gib), `est. ${duration(m.estimatedSeconds)}`])));
+    out.push(
+      ...table(
+        list.map((m) => [m.name, `${m.from} -> ${m.to}`, m.mode, gib(m.gib), `est. ${duration(m.estimatedSeconds)}`]),
+      ),
+    );
   }
   return out;
 }
@@ -68,7 +75,11 @@ function hostLines(inventory: Inventory, plan: Plan): string[] {
 
 function unplacedLines(plan: Plan): string[] {
   if (!plan.unplaced.length) return [];
-  return ['', `Unplaced (${plan.unplaced.length})`, ...table(plan.unplaced.map((u) => [u.name, `on ${u.host}`, u.code, u.reason]))];
+  return [
+    '',
+    `Unplaced (${plan.unplaced.length})`,
+    ...table(plan.unplaced.map((u) => [u.name, `on ${u.host}`, u.code, u.reason])),
+  ];
 }
 
 function totalLines(plan: Plan): string[] {
@@ -83,5 +94,13 @@ function totalLines(plan: Plan): string[] {
 }
 
 export function renderPlanText(inventory: Inventory, plan: Plan): string {
-  return [header(plan), ...waveLines(plan.moves), ...hostLines(inventory, plan), ...unplacedLines(plan), ...totalLines(plan)].join('\n') + '\n';
+  return (
+    [
+      header(plan),
+      ...waveLines(plan.moves),
+      ...hostLines(inventory, plan),
+      ...unplacedLines(plan),
+      ...totalLines(plan),
+    ].join('\n') + '\n'
+  );
 }

@@ -12,7 +12,11 @@ export function createHttpMetrics(registry = new Registry()): HttpMetrics {
   return {
     registry,
     requests: registry.counter('rebalancer_http_requests_total', 'HTTP requests by method, route and status'),
-    duration: registry.histogram('rebalancer_http_request_duration_seconds', 'HTTP request latency', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]),
+    duration: registry.histogram(
+      'rebalancer_http_request_duration_seconds',
+      'HTTP request latency',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ),
   };
 }
 

@@ -5,7 +5,15 @@
 import type { ExecutorStore, MoveRecord, PlanStatus } from '../../../executor/store.js';
 import type { Registry } from './registry.js';
 
-const PLAN_STATUSES: PlanStatus[] = ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'];
+const PLAN_STATUSES: PlanStatus[] = [
+  'planned',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+];
 const OUTCOMES = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'] as const;
 const IN_FLIGHT = new Set(['prechecking', 'migrating', 'verifying']);
 const GIB = 1024 ** 3;
@@ -14,10 +22,20 @@ const GIB = 1024 ** 3;
 export function registerPlanMetrics(registry: Registry, store: ExecutorStore): void {
   const plans = registry.gauge('rebalancer_plans', 'Stored plans by status');
   const moves = registry.counter('rebalancer_moves_total', 'Finished migrations by outcome');
-  const duration = registry.histogram('rebalancer_migration_duration_seconds', 'Duration of succeeded migrations', [5, 15, 30, 60, 120, 300, 600, 1800, 3600]);
-  const bytes = registry.counter('rebalancer_migrated_bytes_total', 'Bytes copied by succeeded migrations (memory, plus disk for block)');
+  const duration = registry.histogram(
+    'rebalancer_migration_duration_seconds',
+    'Duration of succeeded migrations',
+    [5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+  );
+  const bytes = registry.counter(
+    'rebalancer_migrated_bytes_total',
+    'Bytes copied by succeeded migrations (memory, plus disk for block)',
+  );
   const inFlight = registry.gauge('rebalancer_migrations_in_flight', 'Migrations running now');
-  const timeouts = registry.counter('rebalancer_migration_timeouts_total', 'Migrations aborted at their completion timeout');
+  const timeouts = registry.counter(
+    'rebalancer_migration_timeouts_total',
+    'Migrations aborted at their completion timeout',
+  );
   const replans = registry.counter('rebalancer_replans_total', 'Plans created to replace a failed plan');
 
   registry.collect(() => {

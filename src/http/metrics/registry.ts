@@ -17,7 +17,12 @@ function num(v: number): string {
   return v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : Number.isNaN(v) ? 'NaN' : String(v);
 }
 
-interface HistogramCell { labels: Labels; counts: number[]; sum: number; count: number }
+interface HistogramCell {
+  labels: Labels;
+  counts: number[];
+  sum: number;
+  count: number;
+}
 
 export class Metric {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
@@ -58,7 +63,9 @@ export class Metric {
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.kind}`];
     for (const { labels, value } of this.values.values()) lines.push(`${this.name}${labelText(labels)} ${num(value)}`);
     for (const c of this.cells.values()) {
-      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: num(b) })} ${c.counts[i]}`));
+      this.buckets.forEach((b, i) =>
+        lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: num(b) })} ${c.counts[i]}`),
+      );
       lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: '+Inf' })} ${c.count}`);
       lines.push(`${this.name}_sum${labelText(c.labels)} ${num(c.sum)}`);
       lines.push(`${this.name}_count${labelText(c.labels)} ${c.count}`);
@@ -78,7 +85,14 @@ export class Registry {
     return this.add(new Metric(name, help, 'gauge'));
   }
   histogram(name: string, help: string, buckets: number[]): Metric {
-    return this.add(new Metric(name, help, 'histogram', [...buckets].sort((a, b) => a - b)));
+    return this.add(
+      new Metric(
+        name,
+        help,
+        'histogram',
+        [...buckets].sort((a, b) => a - b),
+      ),
+    );
   }
   /** Runs before every render (derive gauges from the store, for example). */
   collect(fn: () => void): void {

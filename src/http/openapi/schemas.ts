@@ -8,12 +8,31 @@ const bool: Schema = { type: 'boolean' };
 const nullable = (type: string): Schema => ({ type: [type, 'null'] });
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const obj = (properties: Record<string, Schema>, extra: Schema = {}): Schema => ({
-  type: 'object', properties, required: Object.keys(properties), ...extra,
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+  ...extra,
 });
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 
-const PLAN_STATUS = { type: 'string', enum: ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'] };
-const MOVE_STATE = { type: 'string', enum: ['pending', 'prechecking', 'migrating', 'verifying', 'succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'] };
+const PLAN_STATUS = {
+  type: 'string',
+  enum: ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'],
+};
+const MOVE_STATE = {
+  type: 'string',
+  enum: [
+    'pending',
+    'prechecking',
+    'migrating',
+    'verifying',
+    'succeeded',
+    'skipped',
+    'failed',
+    'timed_out',
+    'cancelled',
+  ],
+};
 const stat = obj({ max: num, cv: num });
 
 const planCore: Record<string, Schema> = {
@@ -21,52 +40,137 @@ const planCore: Record<string, Schema> = {
   target: { type: 'object', properties: { hosts: arr(str), cells: arr(str) } },
   feasible: bool,
   unplaced: arr(obj({ instance: str, name: str, host: str, code: str, reason: str })),
-  metrics: { type: 'object', required: ['before', 'after', 'moves', 'gibToCopy', 'waves', 'method'], properties: {
-    before: { type: 'object', additionalProperties: ref('CellStats') },
-    after: { type: 'object', additionalProperties: ref('CellStats') },
-    moves: int, gibToCopy: num, waves: int, method: str, objective: num, lowerBound: num, gap: num,
-  } },
+  metrics: {
+    type: 'object',
+    required: ['before', 'after', 'moves', 'gibToCopy', 'waves', 'method'],
+    properties: {
+      before: { type: 'object', additionalProperties: ref('CellStats') },
+      after: { type: 'object', additionalProperties: ref('CellStats') },
+      moves: int,
+      gibToCopy: num,
+      waves: int,
+      method: str,
+      objective: num,
+      lowerBound: num,
+      gap: num,
+    },
+  },
 };
 
 const moveCore: Record<string, Schema> = {
-  instance: str, name: str, from: str, to: str, mode: { type: 'string', enum: ['live', 'block', 'cold'] },
-  wave: int, estimatedSeconds: num, timeoutSeconds: num, gib: num,
+  instance: str,
+  name: str,
+  from: str,
+  to: str,
+  mode: { type: 'string', enum: ['live', 'block', 'cold'] },
+  wave: int,
+  estimatedSeconds: num,
+  timeoutSeconds: num,
+  gib: num,
 };
 
 const header: Record<string, Schema> = {
-  id: str, status: PLAN_STATUS, source: { type: 'string', enum: ['api', 'cli', 'nightly'] },
-  createdAt: str, updatedAt: str, supersedes: nullable('string'), supersededBy: nullable('string'),
+  id: str,
+  status: PLAN_STATUS,
+  source: { type: 'string', enum: ['api', 'cli', 'nightly'] },
+  createdAt: str,
+  updatedAt: str,
+  supersedes: nullable('string'),
+  supersededBy: nullable('string'),
 };
 
 const links = obj({ self: str, execute: str, cancel: str, events: str });
-const storedError = { type: ['object', 'null'], required: ['code', 'message'], properties: { code: str, message: str } };
+const storedError = {
+  type: ['object', 'null'],
+  required: ['code', 'message'],
+  properties: { code: str, message: str },
+};
 
 export const schemas: Record<string, Schema> = {
-  Error: obj({ error: obj({ code: str, message: str, details: arr({ type: 'object', required: ['path', 'message'], properties: { path: str, message: str } }) }) }),
+  Error: obj({
+    error: obj({
+      code: str,
+      message: str,
+      details: arr({ type: 'object', required: ['path', 'message'], properties: { path: str, message: str } }),
+    }),
+  }),
   CellStats: obj({ hosts: int, cpuAlloc: stat, memAlloc: stat, cpuUsage: { oneOf: [stat, { type: 'null' }] } }),
   Move: obj({
-    index: int, ...moveCore, state: MOVE_STATE, attempts: int,
-    progress: obj({ percent: num, processedBytes: nullable('number'), totalBytes: nullable('number'), etaSeconds: nullable('number') }),
-    error: storedError, startedAt: nullable('string'), endedAt: nullable('string'),
+    index: int,
+    ...moveCore,
+    state: MOVE_STATE,
+    attempts: int,
+    progress: obj({
+      percent: num,
+      processedBytes: nullable('number'),
+      totalBytes: nullable('number'),
+      etaSeconds: nullable('number'),
+    }),
+    error: storedError,
+    startedAt: nullable('string'),
+    endedAt: nullable('string'),
   }),
   Plan: obj({
-    ...header, ...planCore, moves: arr(ref('Move')),
+    ...header,
+    ...planCore,
+    moves: arr(ref('Move')),
     progress: obj({ movesTotal: int, movesDone: int, byState: { type: 'object', additionalProperties: int } }),
-    etaSeconds: num, summary: {}, error: storedError, links,
+    etaSeconds: num,
+    summary: {},
+    error: storedError,
+    links,
   }),
   DryRunPlan: obj({ dryRun: { const: true }, ...planCore, moves: arr(obj(moveCore)) }),
-  PlanSummary: obj({ ...header, goal: planCore.goal, target: planCore.target, feasible: bool, moveCount: int, unplacedCount: int, links }),
+  PlanSummary: obj({
+    ...header,
+    goal: planCore.goal,
+    target: planCore.target,
+    feasible: bool,
+    moveCount: int,
+    unplacedCount: int,
+    links,
+  }),
   PlanList: obj({ plans: arr(ref('PlanSummary')) }),
-  EventList: obj({ events: arr(obj({ id: int, moveIndex: nullable('integer'), type: str, data: {}, at: str })), next: int }),
+  EventList: obj({
+    events: arr(obj({ id: int, moveIndex: nullable('integer'), type: str, data: {}, at: str })),
+    next: int,
+  }),
   Host: obj({
-    name: str, cell: str, zone: nullable('string'), enabled: bool, state: { type: 'string', enum: ['up', 'down'] },
-    vcpus: int, memoryMb: num, diskGb: num, instances: int,
+    name: str,
+    cell: str,
+    zone: nullable('string'),
+    enabled: bool,
+    state: { type: 'string', enum: ['up', 'down'] },
+    vcpus: int,
+    memoryMb: num,
+    diskGb: num,
+    instances: int,
     utilisation: obj({ cpuAlloc: num, memAlloc: num, diskAlloc: num, cpuUsage: nullable('number') }),
-    maintenance: { type: ['object', 'null'], required: ['since', 'reason', 'planId'], properties: { since: str, reason: str, planId: nullable('string') } },
+    maintenance: {
+      type: ['object', 'null'],
+      required: ['since', 'reason', 'planId'],
+      properties: { since: str, reason: str, planId: nullable('string') },
+    },
   }),
   HostList: obj({ hosts: arr(ref('Host')) }),
   HostDetail: {
-    allOf: [ref('Host'), obj({ instanceList: arr(obj({ id: str, name: str, status: str, vcpus: int, memoryMb: num, diskGb: num, storage: str, serverGroup: nullable('string') })) })],
+    allOf: [
+      ref('Host'),
+      obj({
+        instanceList: arr(
+          obj({
+            id: str,
+            name: str,
+            status: str,
+            vcpus: int,
+            memoryMb: num,
+            diskGb: num,
+            storage: str,
+            serverGroup: nullable('string'),
+          }),
+        ),
+      }),
+    ],
   },
   Health: obj({ status: { const: 'ok' } }),
 };

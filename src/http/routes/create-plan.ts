@@ -45,11 +45,18 @@ function rejectInvalid(inventory: Inventory, request: PlanRequest, cells: string
   const unknownCells = cells.filter((c) => !knownCells.has(c));
   const details: ErrorDetail[] = issues.map((i) => ({ path: i.path, message: i.message }));
   if (issues.length === unknownHosts.length + unknownCells.length) {
-    const what = unknownHosts.length ? `host ${unknownHosts.map((h) => `"${h}"`).join(', ')}` : `cell ${unknownCells.map((c) => `"${c}"`).join(', ')}`;
+    const what = unknownHosts.length
+      ? `host ${unknownHosts.map((h) => `"${h}"`).join(', ')}`
+      : `cell ${unknownCells.map((c) => `"${c}"`).join(', ')}`;
     throw notFound(unknownHosts.length ? 'UNKNOWN_HOST' : 'UNKNOWN_CELL', `unknown ${what}`, details);
   }
   const mismatch = issues.every((i) => / is in cell /.test(i.message));
-  throw new ApiError(400, mismatch ? 'HOST_NOT_IN_CELL' : 'INVALID_PARAMETER', issues.map((i) => `${i.path}: ${i.message}`).join('; '), details);
+  throw new ApiError(
+    400,
+    mismatch ? 'HOST_NOT_IN_CELL' : 'INVALID_PARAMETER',
+    issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+    details,
+  );
 }
 
 /** 409 naming the active plan that is draining the host (the only claim that refuses a drain). */
@@ -59,19 +66,41 @@ function rejectHeld(held: MaintenanceRecord[]): void {
   throw conflict(
     'HOST_IN_MAINTENANCE',
     `host "${first.host}" is being drained by plan ${first.planId}: wait for it to end or cancel it`,
-    held.map((m) => ({ path: 'host', message: `host "${m.host}" is held by plan ${m.planId} since ${new Date(m.since).toISOString()}`, host: m.host, planId: m.planId })),
+    held.map((m) => ({
+      path: 'host',
+      message: `host "${m.host}" is held by plan ${m.planId} since ${new Date(m.since).toISOString()}`,
+      host: m.host,
+      planId: m.planId,
+    })),
   );
 }
 
 function computePlan(deps: AppDeps, inventory: Inventory, request: PlanRequest): Plan {
   const maintenance = deps.store.listMaintenance().map((m) => m.host);
-  const frozen = request.goal === 'balance' ? inventory.instances.filter((i) => maintenance.includes(i.host)).map((i) => i.id) : [];
-  const req = request.goal === 'balance' ? { ...request, frozenInstances: [...(request.frozenInstances ?? []), ...frozen] } : request;
+  const frozen =
+    request.goal === 'balance' ? inventory.instances.filter((i) => maintenance.includes(i.host)).map((i) => i.id) : [];
+  const req =
+    request.goal === 'balance'
+      ? { ...request, frozenInstances: [...(request.frozenInstances ?? []), ...frozen] }
+      : request;
   const { timeoutPerGiBSeconds, method } = deps.config.planner;
-  return plan(inventory, req, { timeoutPerGiBSeconds, method, avoidHosts: maintenance, seed: 1, now: () => deps.clock.now() });
+  return plan(inventory, req, {
+    timeoutPerGiBSeconds,
+    method,
+    avoidHosts: maintenance,
+    seed: 1,
+    now: () => deps.clock.now(),
+  });
 }
 
-async function createPlan(deps: AppDeps, req: Request, res: Response, request: PlanRequest, p: Record<string, unknown>, cells: string[]) {
+async function createPlan(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  request: PlanRequest,
+  p: Record<string, unknown>,
+  cells: string[],
+) {
   const inventory = await deps.inventorySource();
   rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
@@ -87,10 +116,16 @@ async function createPlan(deps: AppDeps, req: Request, res: Response, request: P
   if (!stored.ok) return rejectHeld(stored.heldBy);
   const { record } = stored;
   const id = record.id;
-  planLogger(req.log, id).info({ goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible }, 'plan created');
+  planLogger(req.log, id).info(
+    { goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible },
+    'plan created',
+  );
   if (p.execute === true) deps.runner.start(id);
   const latest = deps.store.getPlan(id) ?? record;
-  res.status(201).location(`/plans/${id}`).json(planView(latest, deps.store.listMoves(id)));
+  res
+    .status(201)
+    .location(`/plans/${id}`)
+    .json(planView(latest, deps.store.listMoves(id)));
 }
 
 export function createPlanRoutes(deps: AppDeps): Router {
@@ -103,7 +138,12 @@ export function createPlanRoutes(deps: AppDeps): Router {
   router.post('/plans/balance', async (req, res) => {
     const p = readParams(req, BALANCE_PARAMS);
     const cells = (p.cell as string[] | undefined) ?? [];
-    const request: PlanRequest = { goal: 'balance', cells, threshold: p.threshold as number | undefined, maxMoves: p.maxMoves as number | undefined };
+    const request: PlanRequest = {
+      goal: 'balance',
+      cells,
+      threshold: p.threshold as number | undefined,
+      maxMoves: p.maxMoves as number | undefined,
+    };
     await createPlan(deps, req, res, request, p, cells);
   });
   return router;

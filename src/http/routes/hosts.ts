@@ -16,22 +16,34 @@ const ratio = (used: number, capacity: number) => (capacity > 0 ? round3(used / 
 function hostView(h: Host, instances: Instance[], maintenance: MaintenanceRecord | undefined) {
   const r = hostResources(h, instances);
   return {
-    name: h.name, cell: h.cell, zone: h.zone, enabled: h.enabled, state: h.state,
-    vcpus: h.vcpus, memoryMb: h.memoryMb, diskGb: h.diskGb, instances: instances.length,
+    name: h.name,
+    cell: h.cell,
+    zone: h.zone,
+    enabled: h.enabled,
+    state: h.state,
+    vcpus: h.vcpus,
+    memoryMb: h.memoryMb,
+    diskGb: h.diskGb,
+    instances: instances.length,
     utilisation: {
       cpuAlloc: ratio(r.vcpus.allocated, r.vcpus.capacity),
       memAlloc: ratio(r.memoryMb.allocated, r.memoryMb.capacity),
       diskAlloc: ratio(r.diskGb.allocated, r.diskGb.capacity),
       cpuUsage: h.cpuUsage,
     },
-    maintenance: maintenance ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId } : null,
+    maintenance: maintenance
+      ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId }
+      : null,
   };
 }
 
 async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inventory: Inventory }> {
   const inventory = await deps.inventorySource();
   const host = inventory.hosts.find((h) => h.name === name);
-  if (!host) throw notFound('UNKNOWN_HOST', `unknown host "${name}"`, [{ path: 'name', message: `expected the name of a host in the inventory, got "${name}"` }]);
+  if (!host)
+    throw notFound('UNKNOWN_HOST', `unknown host "${name}"`, [
+      { path: 'name', message: `expected the name of a host in the inventory, got "${name}"` },
+    ]);
   return { host, inventory };
 }
 
@@ -40,7 +52,16 @@ function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
   const maintenance = deps.store.listMaintenance().find((m) => m.host === host.name);
   return {
     ...hostView(host, instances, maintenance),
-    instanceList: instances.map((i) => ({ id: i.id, name: i.name, status: i.status, vcpus: i.vcpus, memoryMb: i.memoryMb, diskGb: i.diskGb, storage: i.storage, serverGroup: i.serverGroup })),
+    instanceList: instances.map((i) => ({
+      id: i.id,
+      name: i.name,
+      status: i.status,
+      vcpus: i.vcpus,
+      memoryMb: i.memoryMb,
+      diskGb: i.diskGb,
+      storage: i.storage,
+      serverGroup: i.serverGroup,
+    })),
   };
 }
 
@@ -48,7 +69,9 @@ function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
 function rejectWhileDraining(deps: AppDeps, m: MaintenanceRecord | undefined): void {
   const plan = m?.planId ? deps.store.getPlan(m.planId) : null;
   if (plan && (plan.status === 'running' || plan.status === 'cancelling')) {
-    throw conflict('PLAN_RUNNING', `host "${m!.host}" is being drained by running plan ${plan.id}: cancel it first`, [{ path: 'name', message: `held by plan ${plan.id}`, host: m!.host, planId: plan.id }]);
+    throw conflict('PLAN_RUNNING', `host "${m!.host}" is being drained by running plan ${plan.id}: cancel it first`, [
+      { path: 'name', message: `held by plan ${plan.id}`, host: m!.host, planId: plan.id },
+    ]);
   }
 }
 
@@ -73,8 +96,17 @@ export function hostRoutes(deps: AppDeps): Router {
     const current = deps.store.listMaintenance().find((m) => m.host === host.name);
     const now = deps.clock.now();
     if (p.enabled === true && !current) {
-      const claim = deps.store.claimMaintenance([host.name], { reason: (p.reason as string | undefined) ?? 'manual', planId: null, at: now });
-      if (!claim.ok) throw conflict('HOST_IN_MAINTENANCE', `host "${host.name}" is already in maintenance`, claim.heldBy.map((m) => ({ path: 'name', message: m.reason, host: m.host, planId: m.planId })));
+      const claim = deps.store.claimMaintenance([host.name], {
+        reason: (p.reason as string | undefined) ?? 'manual',
+        planId: null,
+        at: now,
+      });
+      if (!claim.ok)
+        throw conflict(
+          'HOST_IN_MAINTENANCE',
+          `host "${host.name}" is already in maintenance`,
+          claim.heldBy.map((m) => ({ path: 'name', message: m.reason, host: m.host, planId: m.planId })),
+        );
     } else if (p.enabled === false && current) {
       rejectWhileDraining(deps, current);
       deps.store.releaseMaintenance(host.name, now);

@@ -13,7 +13,8 @@ const STATUSES: PlanStatus[] = ['planned', 'running', 'cancelling', 'succeeded',
 
 function mustPlan(deps: AppDeps, id: string): PlanRecord {
   const record = deps.store.getPlan(id);
-  if (!record) throw notFound('PLAN_NOT_FOUND', `no plan with id "${id}"`, [{ path: 'id', message: `unknown plan id "${id}"` }]);
+  if (!record)
+    throw notFound('PLAN_NOT_FOUND', `no plan with id "${id}"`, [{ path: 'id', message: `unknown plan id "${id}"` }]);
   return record;
 }
 
@@ -22,7 +23,10 @@ function view(deps: AppDeps, id: string) {
 }
 
 /** A serialised view and, when cached, its ETag (computed once rather than per response). */
-interface CachedView { body: string; etag: string | null }
+interface CachedView {
+  body: string;
+  etag: string | null;
+}
 
 /**
  * Serialised views of plans that are not executing: their moves cannot change until the plan's
@@ -51,18 +55,42 @@ async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   const r = reverifyStoredPlan(deps.store, deps.clock, inventory, record, deps.config.planner.timeoutPerGiBSeconds);
   if (r.ok) return;
   if (r.reason === 'stale') {
-    throw conflict('PLAN_STALE', `the inventory changed since plan ${record.id} was computed: ${r.violations.length} violation(s); create a new plan first`,
-      r.violations.map((v) => ({ path: 'plan', message: v.message, rule: v.code, wave: v.wave, instance: v.instance ?? null, host: v.host ?? null })));
+    throw conflict(
+      'PLAN_STALE',
+      `the inventory changed since plan ${record.id} was computed: ${r.violations.length} violation(s); create a new plan first`,
+      r.violations.map((v) => ({
+        path: 'plan',
+        message: v.message,
+        rule: v.code,
+        wave: v.wave,
+        instance: v.instance ?? null,
+        host: v.host ?? null,
+      })),
+    );
   }
-  throw conflict('HOST_IN_MAINTENANCE', `host "${r.heldBy[0].host}" is in maintenance for another plan`,
-    r.heldBy.map((m) => ({ path: 'host', message: `host "${m.host}" is held by ${m.planId ?? 'an operator'}`, host: m.host, planId: m.planId })));
+  throw conflict(
+    'HOST_IN_MAINTENANCE',
+    `host "${r.heldBy[0].host}" is in maintenance for another plan`,
+    r.heldBy.map((m) => ({
+      path: 'host',
+      message: `host "${m.host}" is held by ${m.planId ?? 'an operator'}`,
+      host: m.host,
+      planId: m.planId,
+    })),
+  );
 }
 
 export function planRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/plans', (req, res) => {
-    const p = readParams(req, { status: { type: 'string', repeatable: true, oneOf: STATUSES }, limit: { type: 'integer', min: 1, max: 1000 } });
-    const plans = deps.store.listPlans({ status: p.status as PlanStatus[] | undefined, limit: (p.limit as number | undefined) ?? 100 });
+    const p = readParams(req, {
+      status: { type: 'string', repeatable: true, oneOf: STATUSES },
+      limit: { type: 'integer', min: 1, max: 1000 },
+    });
+    const plans = deps.store.listPlans({
+      status: p.status as PlanStatus[] | undefined,
+      limit: (p.limit as number | undefined) ?? 100,
+    });
     res.json({ plans: plans.map(planSummaryView) });
   });
   const cachedView = viewCache();
@@ -75,17 +103,31 @@ export function planRoutes(deps: AppDeps): Router {
   router.get('/plans/:id/events', (req, res) => {
     const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
     mustPlan(deps, req.params.id);
-    const events = deps.store.listEvents({ planId: req.params.id, afterId: p.after as number | undefined, limit: (p.limit as number | undefined) ?? 200 });
+    const events = deps.store.listEvents({
+      planId: req.params.id,
+      afterId: p.after as number | undefined,
+      limit: (p.limit as number | undefined) ?? 200,
+    });
     res.json({
-      events: events.map((e) => ({ id: e.id, moveIndex: e.moveIndex, type: e.type, data: e.data ?? null, at: new Date(e.at).toISOString() })),
-      next: events.length ? events[events.length - 1].id : (p.after as number | undefined) ?? 0,
+      events: events.map((e) => ({
+        id: e.id,
+        moveIndex: e.moveIndex,
+        type: e.type,
+        data: e.data ?? null,
+        at: new Date(e.at).toISOString(),
+      })),
+      next: events.length ? events[events.length - 1].id : ((p.after as number | undefined) ?? 0),
     });
   });
   router.post('/plans/:id/execute', async (req, res) => {
     readParams(req, {});
     const record = mustPlan(deps, req.params.id);
     if (record.status !== 'planned') {
-      throw conflict('PLAN_NOT_EXECUTABLE', `plan ${record.id} is ${record.status}: expected a plan in status "planned"`, [{ path: 'id', message: `status is "${record.status}"` }]);
+      throw conflict(
+        'PLAN_NOT_EXECUTABLE',
+        `plan ${record.id} is ${record.status}: expected a plan in status "planned"`,
+        [{ path: 'id', message: `status is "${record.status}"` }],
+      );
     }
     await reverify(deps, record);
     deps.runner.start(record.id);
@@ -98,7 +140,9 @@ export function planRoutes(deps: AppDeps): Router {
     // Cancelling a superseded plan cancels the re-plan that replaced it.
     const record = latestOfChain(deps.store, req.params.id)!;
     if (FINAL_PLAN_STATUSES.includes(record.status)) {
-      throw conflict('PLAN_FINISHED', `plan ${record.id} already ended (${record.status})`, [{ path: 'id', message: `status is "${record.status}"` }]);
+      throw conflict('PLAN_FINISHED', `plan ${record.id} already ended (${record.status})`, [
+        { path: 'id', message: `status is "${record.status}"` },
+      ]);
     }
     const now = deps.clock.now();
     if (record.status === 'planned') deps.store.setPlanStatus(record.id, 'cancelled', now);

@@ -33,15 +33,27 @@ export function reportRoutes(deps: AppDeps): Router {
     // Tonight's balance as the nightly run plans it: its cells, the cool-down, and (as the
     // service's nightly does) instances on hosts in maintenance left where they are.
     const held = new Set(maintenanceHosts);
-    const frozenInstances = [...new Set([
-      ...recentlyMovedInstances(deps.store, now - nightly.cooldownHours * 3_600_000),
-      ...inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id),
-    ])];
+    const frozenInstances = [
+      ...new Set([
+        ...recentlyMovedInstances(deps.store, now - nightly.cooldownHours * 3_600_000),
+        ...inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id),
+      ]),
+    ];
     return buildCapacityReport(inventory, {
       now,
       maintenanceHosts,
-      plannerOptions: { timeoutPerGiBSeconds: planner.timeoutPerGiBSeconds, method: planner.method, seed: 1, now: () => deps.clock.now() },
-      balance: { threshold: nightly.threshold, maxMoves: nightly.maxMovesPerNight, cells: nightly.cells, frozenInstances },
+      plannerOptions: {
+        timeoutPerGiBSeconds: planner.timeoutPerGiBSeconds,
+        method: planner.method,
+        seed: 1,
+        now: () => deps.clock.now(),
+      },
+      balance: {
+        threshold: nightly.threshold,
+        maxMoves: nightly.maxMovesPerNight,
+        cells: nightly.cells,
+        frozenInstances,
+      },
       plannerBudgetMs: 10_000,
     });
   };
@@ -49,7 +61,12 @@ export function reportRoutes(deps: AppDeps): Router {
     const p = readParams(req, { format: { type: 'string', oneOf: FORMATS } });
     const format = (p.format as Format | undefined) ?? (req.accepts(['json', 'html', 'text/csv']) || undefined);
     if (!format) {
-      throw new ApiError(406, 'NOT_ACCEPTABLE', 'the capacity report is available as text/html, application/json or text/csv', [{ path: 'accept', message: `got "${req.headers.accept}"` }]);
+      throw new ApiError(
+        406,
+        'NOT_ACCEPTABLE',
+        'the capacity report is available as text/html, application/json or text/csv',
+        [{ path: 'accept', message: `got "${req.headers.accept}"` }],
+      );
     }
     const now = deps.clock.now();
     if (!cached || now - cached.at > REPORT_TTL_MS) cached = { at: now, report: build() };

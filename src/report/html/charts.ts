@@ -39,9 +39,12 @@ export function allocationChart(rows: readonly HostRow[], resource: 'vcpus' | 'm
     const tip = `${r.host}: ${num(f.allocated)} of ${num(f.capacity)} ${label} (${pct(shares[k])}), ${drainText(r)}`;
     return `<rect class="bar" x="${(PAD.left + k * step).toFixed(2)}" y="${(y(0) - h).toFixed(2)}" width="${barW.toFixed(2)}" height="${h.toFixed(2)}" fill="${barColor(r)}"><title>${esc(tip)}</title></rect>`;
   });
-  const grid = [0.25, 0.5, 0.75, 1].filter((v) => v <= top).map((v) =>
-    `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7eb"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11" fill="#616e7c">${pct(v)}</text>`,
-  );
+  const grid = [0.25, 0.5, 0.75, 1]
+    .filter((v) => v <= top)
+    .map(
+      (v) =>
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7eb"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11" fill="#616e7c">${pct(v)}</text>`,
+    );
   const cap = `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(1)}" y2="${y(1)}" stroke="#d64545" stroke-width="1.5" stroke-dasharray="6 4"/><text x="${W - PAD.right}" y="${y(1) - 5}" text-anchor="end" font-size="11" fill="#d64545">capacity</text>`;
   const title = `<text x="${PAD.left}" y="16" font-size="13" font-weight="600" fill="#334e68">${esc(label)} allocation per host (${rows.length} hosts)</text>`;
   const axis = `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#9aa5b1"/><text x="${PAD.left}" y="${H - 6}" font-size="11" fill="#616e7c">hosts, fullest memory first</text>`;

@@ -8,4 +8,5 @@ export const pct = (x: number): string => `${one.format(x * 100)}%`;
 export const gib = (mb: number): string => `${one.format(mb / 1024)} GiB`;
 
 /** Allocated / capacity, 0 for a host without capacity. */
-export const ratio = (allocated: number, capacity: number): number => (capacity > 0 ? allocated / capacity : allocated > 0 ? 1 : 0);
+export const ratio = (allocated: number, capacity: number): number =>
+  capacity > 0 ? allocated / capacity : allocated > 0 ? 1 : 0;

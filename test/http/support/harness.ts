@@ -31,7 +31,11 @@ export interface Harness {
   store: ExecutorStore;
   config: Config;
   dir: string;
-  call(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Reply>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -40,7 +44,8 @@ export function recordingRunner(): PlanRunner & { started: string[]; cancelled: 
   const started: string[] = [];
   const cancelled: string[] = [];
   return {
-    started, cancelled,
+    started,
+    cancelled,
     start: (id) => void started.push(id),
     cancel: (id) => (cancelled.push(id), started.includes(id)),
     running: () => started.filter((id) => !cancelled.includes(id)),
@@ -63,11 +68,30 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const loaded = loadConfig({ env: {} });
   if (!loaded.ok) throw new Error('default config invalid');
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-http-'));
-  const base: Config = { ...loaded.config, api: { ...loaded.config.api, port: 0, tokens: [{ token: ADMIN, role: 'admin' }, { token: READER, role: 'read' }] }, store: { path: join(dir, 'store.sqlite') }, planner: { ...loaded.config.planner, method: 'heuristic' } };
+  const base: Config = {
+    ...loaded.config,
+    api: {
+      ...loaded.config.api,
+      port: 0,
+      tokens: [
+        { token: ADMIN, role: 'admin' },
+        { token: READER, role: 'read' },
+      ],
+    },
+    store: { path: join(dir, 'store.sqlite') },
+    planner: { ...loaded.config.planner, method: 'heuristic' },
+  };
   const config = o.config ? o.config(base) : base;
   const store = (o.store ?? openStore)(config.store.path);
   const inventorySource = o.inventorySource ?? (async () => structuredClone(o.inventory!));
-  const app = createApp({ config, store, inventorySource, runner: o.runner ?? recordingRunner(), log: o.log ?? silentLogger(), clock: o.clock ?? systemClock });
+  const app = createApp({
+    config,
+    store,
+    inventorySource,
+    runner: o.runner ?? recordingRunner(),
+    log: o.log ?? silentLogger(),
+    clock: o.clock ?? systemClock,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -89,14 +113,15 @@ export function makeCaller(url: string): Harness['call'] {
     const token = opts.token === undefined ? ADMIN : opts.token;
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined = opts.raw;
-    if (opts.body !== undefined) (body = JSON.stringify(opts.body), (headers['content-type'] = 'application/json'));
+    if (opts.body !== undefined) (body = JSON.stringify(opts.body)), (headers['content-type'] = 'application/json');
     const res = await fetch(url + path, { method, headers, body });
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text();
     const parsed = type.startsWith('application/json') ? JSON.parse(text) : text;
     openapi ??= await (await fetch(`${url}/openapi.json`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
     const problems = checkResponse(openapi, method, path, res.status, type, parsed, true);
-    if (problems.length) throw new Error(`response does not conform to /openapi.json:\n${problems.join('\n')}\n${text.slice(0, 500)}`);
+    if (problems.length)
+      throw new Error(`response does not conform to /openapi.json:\n${problems.join('\n')}\n${text.slice(0, 500)}`);
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return call;

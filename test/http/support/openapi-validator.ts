@@ -20,14 +20,18 @@ function typeMatches(want: string, got: string): boolean {
 
 export function validateSchema(doc: Doc, schema: Schema, value: unknown, path = '$'): string[] {
   if (schema.$ref) {
-    const target = (schema.$ref as string).replace(/^#\//, '').split('/').reduce((o: any, k: string) => o?.[k], doc);
+    const target = (schema.$ref as string)
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((o: any, k: string) => o?.[k], doc);
     if (!target) return [`${path}: unresolved $ref ${schema.$ref}`];
     return validateSchema(doc, target, value, path);
   }
   const errors: string[] = [];
   if (schema.type) {
     const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((t) => typeMatches(t, typeOf(value)))) return [`${path}: expected ${types.join('|')}, got ${typeOf(value)}`];
+    if (!types.some((t) => typeMatches(t, typeOf(value))))
+      return [`${path}: expected ${types.join('|')}, got ${typeOf(value)}`];
   }
   if ('const' in schema && value !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
   if (schema.enum && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
@@ -37,7 +41,8 @@ export function validateSchema(doc: Doc, schema: Schema, value: unknown, path = 
     if (passing !== 1) errors.push(`${path}: matches ${passing} of oneOf, expected exactly 1`);
   }
   if (typeOf(value) === 'object') errors.push(...validateObject(doc, schema, value as Record<string, unknown>, path));
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validateSchema(doc, schema.items, v, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => errors.push(...validateSchema(doc, schema.items, v, `${path}[${i}]`)));
   return errors;
 }
 
@@ -48,7 +53,8 @@ function validateObject(doc: Doc, schema: Schema, value: Record<string, unknown>
     const prop = schema.properties?.[k];
     if (prop) errors.push(...validateSchema(doc, prop, v, `${path}.${k}`));
     else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property "${k}"`);
-    else if (typeof schema.additionalProperties === 'object') errors.push(...validateSchema(doc, schema.additionalProperties, v, `${path}.${k}`));
+    else if (typeof schema.additionalProperties === 'object')
+      errors.push(...validateSchema(doc, schema.additionalProperties, v, `${path}.${k}`));
   }
   return errors;
 }
@@ -67,21 +73,33 @@ export function matchPath(doc: Doc, path: string): string | null {
  * Problems with a response: undocumented path, method or status, or a body not matching the
  * documented schema. An empty list means the response conforms.
  */
-export function checkResponse(doc: Doc, method: string, path: string, status: number, contentType: string, body: unknown, errorsOnUnknownPaths = false): string[] {
+export function checkResponse(
+  doc: Doc,
+  method: string,
+  path: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+  errorsOnUnknownPaths = false,
+): string[] {
   const template = matchPath(doc, path);
   // Unknown routes (404) and requests refused before routing (401) answer with the Error shape.
   if (!template && errorsOnUnknownPaths && status >= 400) {
-    return validateSchema(doc, { $ref: '#/components/schemas/Error' }, body).map((e) => `${method} ${path} ${status}: ${e}`);
+    return validateSchema(doc, { $ref: '#/components/schemas/Error' }, body).map(
+      (e) => `${method} ${path} ${status}: ${e}`,
+    );
   }
   if (!template) return [`${method} ${path}: path not documented`];
   const op = doc.paths[template][method.toLowerCase()];
-  if (!op && errorsOnUnknownPaths && status >= 400) return checkResponse(doc, method, '/nonexistent-route', status, contentType, body, true);
+  if (!op && errorsOnUnknownPaths && status >= 400)
+    return checkResponse(doc, method, '/nonexistent-route', status, contentType, body, true);
   if (!op) return [`${method} ${template}: method not documented`];
   const response = op.responses[String(status)];
   if (!response) return [`${method} ${template}: status ${status} not documented`];
   const media = contentType.split(';')[0].trim();
   const content = response.content?.[media];
   if (!content) return [`${method} ${template} ${status}: content type ${media} not documented`];
-  if (media !== 'application/json') return typeof body === 'string' ? [] : [`${method} ${template}: expected a text body`];
+  if (media !== 'application/json')
+    return typeof body === 'string' ? [] : [`${method} ${template}: expected a text body`];
   return validateSchema(doc, content.schema, body).map((e) => `${method} ${template} ${status}: ${e}`);
 }

@@ -49,19 +49,43 @@ const instanceArb = fc.record({
 });
 
 export const inventoryArb: fc.Arbitrary<Inventory> = fc
-  .record({ hosts: fc.array(hostArb, { minLength: 2, maxLength: 8 }), instances: fc.array(instanceArb, { maxLength: 30 }) })
+  .record({
+    hosts: fc.array(hostArb, { minLength: 2, maxLength: 8 }),
+    instances: fc.array(instanceArb, { maxLength: 30 }),
+  })
   .map(({ hosts, instances }) => {
     const doc = {
       hosts: hosts.map((h, k) => ({
-        name: `h${k}`, cell: k < 2 ? 'c1' : h.cell, enabled: h.enabled || k < 2, state: h.up ? 'up' : 'down',
-        vcpus: h.vcpus, memoryMb: h.memoryMb, diskGb: h.diskGb, cpuAllocationRatio: h.cpuRatio, ramAllocationRatio: h.ramRatio,
-        reservedMemoryMb: h.reservedMemoryMb, hypervisorType: 'QEMU', hypervisorVersion: h.version, cpuModel: h.cpuModel,
-        compatibleCpuModels: h.knowsOther ? ['Skylake', 'Broadwell'] : [h.cpuModel], cpuUsage: h.cpuUsage,
+        name: `h${k}`,
+        cell: k < 2 ? 'c1' : h.cell,
+        enabled: h.enabled || k < 2,
+        state: h.up ? 'up' : 'down',
+        vcpus: h.vcpus,
+        memoryMb: h.memoryMb,
+        diskGb: h.diskGb,
+        cpuAllocationRatio: h.cpuRatio,
+        ramAllocationRatio: h.ramRatio,
+        reservedMemoryMb: h.reservedMemoryMb,
+        hypervisorType: 'QEMU',
+        hypervisorVersion: h.version,
+        cpuModel: h.cpuModel,
+        compatibleCpuModels: h.knowsOther ? ['Skylake', 'Broadwell'] : [h.cpuModel],
+        cpuUsage: h.cpuUsage,
       })),
       instances: instances.map((i, k) => ({
-        id: `i${k}`, name: `vm${k}`, host: `h${(i.host < 6 ? 0 : i.host) % hosts.length}`, status: i.status, ...i.flavor,
-        storage: i.storage, configDrive: i.configDrive, cdrom: i.cdrom, cpuMode: i.cpuMode,
-        cpuModel: i.cpuMode === 'custom' ? 'Broadwell' : null, serverGroup: i.group, pinned: i.pinned, cpuUsage: i.cpuUsage,
+        id: `i${k}`,
+        name: `vm${k}`,
+        host: `h${(i.host < 6 ? 0 : i.host) % hosts.length}`,
+        status: i.status,
+        ...i.flavor,
+        storage: i.storage,
+        configDrive: i.configDrive,
+        cdrom: i.cdrom,
+        cpuMode: i.cpuMode,
+        cpuModel: i.cpuMode === 'custom' ? 'Broadwell' : null,
+        serverGroup: i.group,
+        pinned: i.pinned,
+        cpuUsage: i.cpuUsage,
       })),
       serverGroups: groups,
     };
