@@ -8,7 +8,10 @@ import type { Host, Instance, Inventory } from '../planner/index.js';
 /** Linear congruential generator: small, fast and reproducible across runs. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 const FLAVORS = [

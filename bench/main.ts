@@ -27,11 +27,12 @@ function fmt(v: string | number): string {
 export function renderTable(t: BenchTable): string {
   const cells = [t.columns, ...t.rows.map((r) => r.map(fmt))];
   const widths = t.columns.map((_, c) => Math.max(...cells.map((r) => String(r[c] ?? '').length)));
-  const line = (r: (string | number)[]) => '| ' + r.map((v, c) => String(v ?? '').padEnd(widths[c])).join(' | ') + ' |';
-  const out = [`### ${t.title}`, '', line(t.columns), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|'];
+  const line = (r: (string | number)[]) => `| ${r.map((v, c) => String(v ?? '').padEnd(widths[c])).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const out = [`### ${t.title}`, '', line(t.columns), rule];
   for (const r of cells.slice(1)) out.push(line(r));
   for (const n of t.notes ?? []) out.push('', n);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const mod = await load();
-    for (const table of await mod.run({ quick })) process.stdout.write(renderTable(table) + '\n');
+    for (const table of await mod.run({ quick })) process.stdout.write(`${renderTable(table)}\n`);
   }
   return 0;
 }

@@ -6,7 +6,7 @@
 import type { BenchOptions, BenchTable } from './main.js';
 import type { CellStats, Inventory } from '../planner/index.js';
 import { plan } from '../planner/index.js';
-import { cellStats, finalPlacement } from '../planner/metrics.js';
+import { cellStats } from '../planner/metrics.js';
 import { balanceCell } from './gen-balance.js';
 import { watcherGreedy } from './baselines/watcher-greedy.js';
 

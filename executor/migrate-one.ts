@@ -16,7 +16,7 @@ import {
   type RecordedLocation,
   type StoredError,
 } from './store.js';
-import { transfer, type TransferRun } from './transfer.js';
+import { transfer, type TransferResult, type TransferRun } from './transfer.js';
 
 export interface MoveRun extends TransferRun {
   planId: string;
@@ -59,7 +59,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   } catch (err) {
     return onError(ctx, run, rec, err);
   }
-  let result;
+  let result: TransferResult;
   try {
     if (run.cancelRequested())
       return done(
@@ -147,7 +147,7 @@ async function onError(ctx: Ctx, run: MoveRun, rec: MoveRecord, err: unknown): P
   if (ctx.life.aborted) throw err;
   const error = describeError(err);
   const loc = await whereIs(ctx, rec).catch(() => null);
-  if (loc && loc.runningOn.includes(rec.move.to) && !loc.runningOn.includes(rec.move.from))
+  if (loc?.runningOn.includes(rec.move.to) && !loc.runningOn.includes(rec.move.from))
     return done(await verify(ctx, run, rec, false));
   if (isRetryable(err) && rec.attempts < ctx.opts.retries.maxAttempts && !run.cancelRequested()) {
     ctx.store.updateMove(rec.planId, rec.index, { state: 'pending', error }, ctx.clock.now());

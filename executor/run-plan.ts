@@ -65,7 +65,9 @@ async function runOnePlan(ctx: Ctx, st: PlanRunState): Promise<'finished' | 'tro
     if (!trouble && !cancelRequested()) {
       await runWave(ctx, admission, run, moves, {
         stopStarting: () => trouble || cancelRequested(),
-        onTrouble: () => void (trouble = true),
+        onTrouble: () => {
+          trouble = true;
+        },
       });
     }
     if (cancelRequested()) {

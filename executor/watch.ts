@@ -66,7 +66,10 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
         etaSeconds: eta,
       });
       prev = { at: now, remaining: p.dataRemaining };
-      if (p.dataRemaining < lowest) (lowest = p.dataRemaining), (lowestAt = now);
+      if (p.dataRemaining < lowest) {
+        lowest = p.dataRemaining;
+        lowestAt = now;
+      }
       if (!armed) continue;
       if (now - o.startedAt > o.timeoutMs) {
         return {
@@ -84,5 +87,8 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
       }
     }
   })();
-  return { verdict, disarm: () => void (armed = false) };
+  const disarm = () => {
+    armed = false;
+  };
+  return { verdict, disarm };
 }

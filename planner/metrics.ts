@@ -70,7 +70,9 @@ function hostLoads(
   placement: ReadonlyMap<string, string>,
 ): { before: HostLoads; after: HostLoads } {
   const index = new Map<string, number>();
-  inventory.hosts.forEach((h, i) => index.set(h.name, i));
+  inventory.hosts.forEach((h, i) => {
+    index.set(h.name, i);
+  });
   const before = emptyLoads(inventory);
   const after = emptyLoads(inventory);
   const check = placement.size > 0;
@@ -103,7 +105,10 @@ function statsOf(inventory: Inventory, loads: HostLoads): Record<string, CellSta
   const groups = new Map<string, { cpu: number[]; mem: number[]; usage: number[] }>();
   inventory.hosts.forEach((h, i) => {
     let g = groups.get(h.cell);
-    if (!g) groups.set(h.cell, (g = { cpu: [], mem: [], usage: [] }));
+    if (!g) {
+      g = { cpu: [], mem: [], usage: [] };
+      groups.set(h.cell, g);
+    }
     g.cpu.push(fraction(loads.vcpus[i], usableVcpus(h)));
     g.mem.push(fraction(loads.memoryMb[i], usableMemoryMb(h)));
     const u = loads.cpuUsage[i];

@@ -28,7 +28,10 @@ interface Sums {
 function sums(values: Float64Array): Sums {
   let s1 = 0;
   let s2 = 0;
-  for (const v of values) (s1 += v), (s2 += v * v);
+  for (const v of values) {
+    s1 += v;
+    s2 += v * v;
+  }
   return { x: values, s1, s2 };
 }
 

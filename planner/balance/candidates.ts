@@ -22,7 +22,10 @@ export function pressure(metrics: readonly Metric[]): Float64Array {
   for (const m of metrics) {
     let s1 = 0;
     let s2 = 0;
-    for (const v of m.x) (s1 += v), (s2 += v * v);
+    for (const v of m.x) {
+      s1 += v;
+      s2 += v * v;
+    }
     const mean = s1 / n;
     const sd = Math.sqrt(Math.max(1e-18, s2 / n - mean * mean));
     for (let h = 0; h < n; h++) out[h] += (m.x[h] - mean) / sd;

@@ -44,7 +44,7 @@ export class Metric {
     const xb = this.x[b] + db;
     const s1 = this.s1 + da + db;
     const s2 = this.s2 - this.x[a] * this.x[a] - this.x[b] * this.x[b] + xa * xa + xb * xb;
-    let peak = xa > xb ? xa : xb;
+    let peak = Math.max(xa, xb);
     for (const k of this.top) {
       if (k !== a && k !== b) {
         if (this.x[k] > peak) peak = this.x[k];

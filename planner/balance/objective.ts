@@ -61,7 +61,9 @@ export class CellObjective {
     this.n = hosts.length;
     this.memCap = Float64Array.from(hosts, (h) => usableMemoryMb(h));
     this.phys = Float64Array.from(hosts, (h) => h.vcpus);
-    hosts.forEach((h, k) => this.index.set(h.name, k));
+    hosts.forEach((h, k) => {
+      this.index.set(h.name, k);
+    });
     const memFrac = hosts.map((h, k) => {
       const used = (byHost.get(h.name) ?? []).reduce((s, i) => s + i.memoryMb, 0);
       return this.memCap[k] > 0 ? used / this.memCap[k] : 0;

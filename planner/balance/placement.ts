@@ -61,7 +61,9 @@ export class CellPlacement {
     this.usage = createUsage(view);
     this.hostOf = [...hosts];
     this.local = new Int32Array(view.hosts.length).fill(-1);
-    hosts.forEach((h, k) => (this.local[h] = k));
+    hosts.forEach((h, k) => {
+      this.local[h] = k;
+    });
     this.loc = Int32Array.from(view.instances, (inst) => view.hostIndex.get(inst.host) ?? -1);
     this.homes = this.loc.slice();
     this.onHost = hosts.map((h) => [...view.instancesByHost[h]]);

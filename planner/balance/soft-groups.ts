@@ -43,7 +43,10 @@ export class SoftGroups {
     if (!this.sizes.has(s.g)) this.sizes.set(s.g, 0);
     this.pairs += this.pairsAdded(s.g, s.anti, h);
     let m = this.counts.get(s.g);
-    if (!m) this.counts.set(s.g, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.counts.set(s.g, m);
+    }
     m.set(h, (m.get(h) ?? 0) + 1);
     this.sizes.set(s.g, this.sizes.get(s.g)! + 1);
   }

@@ -58,7 +58,10 @@ function shift(view: ClusterView, s: UsageState, instance: number, host: number,
   const group = view.instances[instance].serverGroup;
   if (!group) return;
   let perHost = s.groupCount.get(group);
-  if (!perHost) s.groupCount.set(group, (perHost = new Map()));
+  if (!perHost) {
+    perHost = new Map();
+    s.groupCount.set(group, perHost);
+  }
   const c = (perHost.get(host) ?? 0) + sign;
   if (c > 0) perHost.set(host, c);
   else perHost.delete(host);

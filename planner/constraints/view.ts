@@ -86,7 +86,10 @@ function indexGroups(inventory: Inventory, instanceIndex: ReadonlyMap<string, nu
   for (const inst of inventory.instances) {
     if (!inst.serverGroup) continue;
     let list = groupMembers.get(inst.serverGroup);
-    if (!list) groupMembers.set(inst.serverGroup, (list = []));
+    if (!list) {
+      list = [];
+      groupMembers.set(inst.serverGroup, list);
+    }
     list.push(instanceIndex.get(inst.id)!);
   }
   return { groupPolicy, groupMembers };
@@ -103,7 +106,10 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
   hosts.forEach((h, k) => {
     hostIndex.set(h.name, k);
     let cell = hostsByCell.get(h.cell);
-    if (!cell) hostsByCell.set(h.cell, (cell = []));
+    if (!cell) {
+      cell = [];
+      hostsByCell.set(h.cell, cell);
+    }
     cell.push(k);
     capacity.vcpus[k] = usableVcpus(h);
     capacity.memoryMb[k] = usableMemoryMb(h);

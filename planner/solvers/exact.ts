@@ -141,7 +141,9 @@ function addHost(p: Problem, m: Model, classes: Klass[], h: number, cs: number[]
     vars[x] = {};
     ints[x] = 1;
     addTerm(vars, x, `a${c}`, 1);
-    dims.forEach((dim, j) => addTerm(vars, x, `p${h}_${j}`, dim.d(classes[c].units[0]) / dim.cap));
+    dims.forEach((dim, j) => {
+      addTerm(vars, x, `p${h}_${j}`, dim.d(classes[c].units[0]) / dim.cap);
+    });
     for (const r of RESOURCES) if (constraints[`c${h}_${r}`]) addTerm(vars, x, `c${h}_${r}`, u.demand[r] / scale[r]);
     if (u.antiGroup) {
       constraints[`g${u.antiGroup}_${h}`] = { max: 1 };
@@ -157,7 +159,9 @@ function buildModel(p: Problem, classes: Klass[], pairs: Pair[], incumbent: numb
     constraints: { tub: { max: incumbent * (1 + 1e-3) + 1e-6 } },
     ints: {},
   };
-  classes.forEach((klass, c) => (m.constraints[`a${c}`] = { equal: klass.units.length }));
+  classes.forEach((klass, c) => {
+    m.constraints[`a${c}`] = { equal: klass.units.length };
+  });
   const perHost = new Map<number, number[]>();
   for (const { c, h } of pairs) perHost.set(h, [...(perHost.get(h) ?? []), c]);
   for (const [h, cs] of perHost) addHost(p, m, classes, h, cs);

@@ -88,7 +88,9 @@ export function planBalance(inventory: Inventory, request: BalanceRequest, optio
       );
     const repairs = p.moved.length;
     improve(p, { threshold, maxMoves: maxMoves - targets.length }); // p.moved already counts the repairs
-    p.targets().forEach((t, k) => targets.push({ ...t, priority: (k < repairs ? REPAIR_PRIORITY : 0) - order++ }));
+    p.targets().forEach((t, k) => {
+      targets.push({ ...t, priority: (k < repairs ? REPAIR_PRIORITY : 0) - order++ });
+    });
   }
   const { schedule, cut } = scheduleWithin(view, targets, maxMoves);
   for (const d of schedule.dropped) {

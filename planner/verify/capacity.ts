@@ -76,7 +76,10 @@ export function createCapacityTracker(ctx: VerifyContext): CapacityTracker {
       const byDest = new Map<number, TrackedMove[]>();
       for (const t of moves) {
         let list = byDest.get(t.to);
-        if (!list) byDest.set(t.to, (list = []));
+        if (!list) {
+          list = [];
+          byDest.set(t.to, list);
+        }
         list.push(t);
       }
       for (const [to, arriving] of byDest) check(wave, to, arriving);

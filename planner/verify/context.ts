@@ -65,7 +65,10 @@ function scanInstances(ctx: VerifyContext, inventory: Inventory, named: Set<stri
     const policy = groups.get(group)?.policy;
     if (policy !== 'anti-affinity' && policy !== 'affinity') continue;
     let m = members.get(group);
-    if (!m) members.set(group, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      members.set(group, m);
+    }
     m.set(h, (m.get(h) ?? 0) + 1);
   }
 }

@@ -19,7 +19,10 @@ export function bucketByWave(ctx: VerifyContext, moves: readonly Move[]): Move[]
       continue;
     }
     let b = buckets.get(m.wave);
-    if (!b) buckets.set(m.wave, (b = []));
+    if (!b) {
+      b = [];
+      buckets.set(m.wave, b);
+    }
     b.push(m);
   }
   const used = [...buckets.keys()].sort((a, b) => a - b);

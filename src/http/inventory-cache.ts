@@ -47,5 +47,8 @@ export function cachedInventorySource(o: CachedSourceOptions): CachedSource {
     if (o.clock.now() - current.at > maxAge && !running) refresh().catch((err: unknown) => o.onError?.(err));
     return current.value;
   };
-  return Object.assign(source, { invalidate: () => void (current = null) });
+  const invalidate = () => {
+    current = null;
+  };
+  return Object.assign(source, { invalidate });
 }

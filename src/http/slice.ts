@@ -11,7 +11,10 @@ export function sliceCells(inventory: Inventory, cells: string[]): Inventory {
   if (!cells.length) return inventory;
   const key = [...new Set(cells)].sort().join('\u0000');
   let perSnapshot = cache.get(inventory);
-  if (!perSnapshot) cache.set(inventory, (perSnapshot = new Map()));
+  if (!perSnapshot) {
+    perSnapshot = new Map();
+    cache.set(inventory, perSnapshot);
+  }
   const hit = perSnapshot.get(key);
   if (hit) return hit;
   const wanted = new Set(cells);

@@ -50,7 +50,12 @@ function scanner(text: string) {
     i += m![0].length;
   };
   const literal = () => {
-    for (const word of ['true', 'false', 'null']) if (text.startsWith(word, i)) return void (i += word.length);
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return;
+      }
+    }
     fail('a value');
   };
   const items = (close: string, item: () => void) => {
@@ -84,7 +89,12 @@ function scanner(text: string) {
     else if (c === '-' || (c >= '0' && c <= '9')) number();
     else literal();
   };
-  return { run: () => (value(), ws(), i < text.length ? fail('end of file') : null) };
+  const run = () => {
+    value();
+    ws();
+    if (i < text.length) fail('end of file');
+  };
+  return { run };
 }
 
 /** Line and column (1-based) of `offset`. */

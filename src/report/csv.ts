@@ -51,5 +51,5 @@ function line(row: HostRow): string {
 
 /** Header line plus one line per host, CRLF-free (`\n`), ending with a newline. */
 export function renderCsv(report: CapacityReport): string {
-  return [CSV_COLUMNS.join(','), ...report.hosts.map(line)].join('\n') + '\n';
+  return `${[CSV_COLUMNS.join(','), ...report.hosts.map(line)].join('\n')}\n`;
 }

@@ -2,5 +2,5 @@
 import type { CapacityReport } from './model.js';
 
 export function renderJson(report: CapacityReport): string {
-  return JSON.stringify(report, null, 2) + '\n';
+  return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -100,7 +100,10 @@ function aloneBlocked(
     const inst = view.instances[i];
     const key = explanationKey(view, i);
     let why = explained.get(key);
-    if (!why) explained.set(key, (why = explainUnplaced(view, i, s, demandOf(inst), SUBJECT)));
+    if (!why) {
+      why = explainUnplaced(view, i, s, demandOf(inst), SUBJECT);
+      explained.set(key, why);
+    }
     out.push({
       instance: inst.id,
       name: inst.name,

@@ -139,8 +139,12 @@ function planMethods(db: Database.Database) {
         where.push(`status IN (${filter.status.map(() => '?').join(',')})`);
         args.push(...filter.status);
       }
-      if (filter.source) where.push('source = ?'), args.push(filter.source);
-      const sql = `SELECT * FROM plans ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+      if (filter.source) {
+        where.push('source = ?');
+        args.push(filter.source);
+      }
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const sql = `SELECT * FROM plans ${whereSql} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
       return prepared<unknown[], PlanRow>(db, sql)
         .all(...args, filter.limit ?? 100)
         .map(planFromRow);
@@ -157,7 +161,8 @@ function planMethods(db: Database.Database) {
       if (r.changes === 0) throw new StoreNotFoundError(`no plan with id "${id}"`);
     },
     supersede: db.transaction((oldId: string, newId: string, at: number) => {
-      must(oldId), must(newId);
+      must(oldId);
+      must(newId);
       link.run(newId, at, oldId);
       linkBack.run(oldId, at, newId);
       handOver.run(newId, oldId);

@@ -11,8 +11,14 @@ export function prepared<P extends unknown[] = unknown[], R = unknown>(
   sql: string,
 ): Database.Statement<P, R> {
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
   let s = cache.get(sql);
-  if (!s) cache.set(sql, (s = db.prepare(sql)));
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
   return s as unknown as Database.Statement<P, R>;
 }

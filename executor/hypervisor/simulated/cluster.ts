@@ -129,7 +129,7 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       const done = engine.start(job);
       if (!signal) return done;
       // aborting the signal only stops the caller's wait; the job goes on (as with libvirt)
-      let onAbort = () => undefined as void;
+      let onAbort: () => void = () => {};
       const aborted = new Promise<never>((_, reject) => {
         onAbort = () => reject(signal.reason);
         if (signal.aborted) onAbort();

@@ -4,7 +4,7 @@
  * sleeper waiting for the next event so that `migrate()` settles at the right simulated moment.
  */
 import type { Clock } from '../../clock.js';
-import { HypervisorError } from '../errors.js';
+import type { HypervisorError } from '../errors.js';
 import { advanceJob, allocate, crossBoundary, msToEvent, type Job } from './flow.js';
 
 export interface JobHandle {

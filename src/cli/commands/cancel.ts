@@ -24,7 +24,10 @@ options:
 
 function cancel(store: ExecutorStore, id: string, io: CommandIo): number {
   const rec = latestOfChain(store, id);
-  if (!rec) return (io.stderr(`rebalancer cancel: no plan with id "${id}"\n`), 2);
+  if (!rec) {
+    io.stderr(`rebalancer cancel: no plan with id "${id}"\n`);
+    return 2;
+  }
   const now = Date.now();
   if (rec.status === 'planned') {
     store.setPlanStatus(rec.id, 'cancelled', now);
@@ -57,17 +60,27 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       allowPositionals: true,
     }));
   } catch (err) {
-    return (io.stderr(`rebalancer cancel: ${(err as Error).message}\n\n${HELP}`), 2);
+    io.stderr(`rebalancer cancel: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
   }
-  if (values.help) return (io.stdout(HELP), 0);
-  if (positionals.length !== 1)
-    return (io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`);
+    return 2;
+  }
   const loaded = loadConfig({ path: values.config });
-  if (!loaded.ok)
-    return (io.stderr(`rebalancer cancel: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok) {
+    io.stderr(`rebalancer cancel: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    return 2;
+  }
   const path = loaded.config.store.path;
-  if (!existsSync(path))
-    return (io.stderr(`rebalancer cancel: no store at ${path} (store.path): nothing was ever planned here\n`), 2);
+  if (!existsSync(path)) {
+    io.stderr(`rebalancer cancel: no store at ${path} (store.path): nothing was ever planned here\n`);
+    return 2;
+  }
   const store = openStore(path);
   try {
     return cancel(store, positionals[0], io);

@@ -44,12 +44,18 @@ function parse(argv: string[], io: CommandIo): Args | number {
       options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
     });
-    if (values.help) return (io.stdout(HELP), 0);
-    if (positionals.length !== 1)
-      return (io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`), 2);
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`);
+      return 2;
+    }
     return { id: positionals[0], config: values.config, json: values.json ?? false };
   } catch (err) {
-    return (io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`), 2);
+    io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
   }
 }
 
@@ -73,14 +79,19 @@ async function start(
   const resumed = recovered.find((r) => r.planId === id);
   for (const r of recovered.filter((x) => x !== resumed))
     io.stderr(`rebalancer execute: also resuming plan ${r.planId} left running\n`);
-  if (resumed)
-    return (
-      io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`), { done: resumed.done }
-    );
+  if (resumed) {
+    io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`);
+    return { done: resumed.done };
+  }
   const record = store.getPlan(id);
-  if (!record) return (io.stderr(`rebalancer execute: no plan with id "${id}"\n`), 2);
-  if (record.status !== 'planned')
-    return (io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`), 2);
+  if (!record) {
+    io.stderr(`rebalancer execute: no plan with id "${id}"\n`);
+    return 2;
+  }
+  if (record.status !== 'planned') {
+    io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`);
+    return 2;
+  }
   const check = reverifyStoredPlan(
     store,
     session.cluster.clock,
@@ -94,13 +105,11 @@ async function start(
     );
     return 3;
   }
-  if (!check.ok)
-    return (
-      io.stderr(
-        `rebalancer execute: host "${check.heldBy[0].host}" is in maintenance for plan ${check.heldBy[0].planId}\n`,
-      ),
-      2
-    );
+  if (!check.ok) {
+    const held = check.heldBy[0];
+    io.stderr(`rebalancer execute: host "${held.host}" is in maintenance for plan ${held.planId}\n`);
+    return 2;
+  }
   return { done: o.executor.execute(id) };
 }
 
@@ -108,11 +117,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const args = parse(argv, io);
   if (typeof args === 'number') return args;
   const loaded = loadConfig({ path: args.config });
-  if (!loaded.ok)
-    return (io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok) {
+    io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
+    return 2;
+  }
   const config = loaded.config;
-  if (!existsSync(config.store.path))
-    return (io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`), 2);
+  if (!existsSync(config.store.path)) {
+    io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`);
+    return 2;
+  }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const session = openSession(config, { log, store: 'existing' });
   const o = createOrchestrator({

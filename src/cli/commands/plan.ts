@@ -9,6 +9,7 @@ import { plan, PlanVerificationError, type PlanRequest, type PlannerOptions } fr
 import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { renderPlanText } from '../render/plan-text.js';
+import type { Plan } from '../../../planner/model/plan.js';
 
 const USAGE = `usage:
   rebalancer plan drain   --inventory FILE --host HOST [--host HOST ...] [--cell CELL] [options]
@@ -151,7 +152,7 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
       io,
       issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`),
     );
-  let result;
+  let result: Plan;
   try {
     result = (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);
   } catch (err) {

@@ -69,7 +69,10 @@ function parse(argv: string[], io: CommandIo): { config?: string; host?: string;
       },
       strict: true,
     });
-    if (values.help) return (io.stdout(HELP), 0);
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
     return values;
   } catch (err) {
     io.stderr(`rebalancer serve: ${(err as Error).message}\n${HELP}`);
@@ -84,8 +87,10 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   if (args.host) env.REBALANCER_API__HOST = JSON.stringify(args.host);
   if (args.port) env.REBALANCER_API__PORT = args.port;
   const loaded = loadConfig({ path: args.config, env });
-  if (!loaded.ok)
-    return (io.stderr(`rebalancer serve: invalid configuration:\n${formatConfigErrors(loaded.errors)}\n`), 2);
+  if (!loaded.ok) {
+    io.stderr(`rebalancer serve: invalid configuration:\n${formatConfigErrors(loaded.errors)}\n`);
+    return 2;
+  }
   if (!loaded.config.api.tokens.length && !isLoopback(loaded.config.api.host)) {
     io.stderr(
       `rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen on 127.0.0.1)\n`,

@@ -34,22 +34,26 @@ exit status: 0 plan complete (and, with --execute, every move succeeded); 1 exec
 
 export type ParsedArgs = { ok: true; args: DrainArgs } | { ok: false; message: string };
 
+function parseFlags(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      host: { type: 'string', multiple: true },
+      execute: { type: 'boolean' },
+      format: { type: 'string' },
+      'sample-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+}
+
 export function parseDrainArgs(argv: string[], isTty: boolean): ParsedArgs {
-  let values;
+  let values: ReturnType<typeof parseFlags>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        host: { type: 'string', multiple: true },
-        execute: { type: 'boolean' },
-        format: { type: 'string' },
-        'sample-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    values = parseFlags(argv);
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }

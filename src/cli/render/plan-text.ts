@@ -10,7 +10,11 @@ import { DEFAULT_LIMITS, estimatePlanSeconds } from './schedule.js';
 /** Left-aligned columns separated by two spaces. */
 export function table(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const r of rows) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
   return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
 }
 
@@ -94,13 +98,12 @@ function totalLines(plan: Plan): string[] {
 }
 
 export function renderPlanText(inventory: Inventory, plan: Plan): string {
-  return (
-    [
-      header(plan),
-      ...waveLines(plan.moves),
-      ...hostLines(inventory, plan),
-      ...unplacedLines(plan),
-      ...totalLines(plan),
-    ].join('\n') + '\n'
-  );
+  const lines = [
+    header(plan),
+    ...waveLines(plan.moves),
+    ...hostLines(inventory, plan),
+    ...unplacedLines(plan),
+    ...totalLines(plan),
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -47,8 +47,13 @@ export class Metric {
   observe(labels: Labels, value: number): void {
     const key = labelText(labels);
     let cell = this.cells.get(key);
-    if (!cell) this.cells.set(key, (cell = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
-    this.buckets.forEach((b, i) => value <= b && cell.counts[i]++);
+    if (!cell) {
+      cell = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.cells.set(key, cell);
+    }
+    this.buckets.forEach((b, i) => {
+      if (value <= b) cell.counts[i]++;
+    });
     cell.sum += value;
     cell.count++;
   }
@@ -63,14 +68,14 @@ export class Metric {
     const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.kind}`];
     for (const { labels, value } of this.values.values()) lines.push(`${this.name}${labelText(labels)} ${num(value)}`);
     for (const c of this.cells.values()) {
-      this.buckets.forEach((b, i) =>
-        lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: num(b) })} ${c.counts[i]}`),
-      );
+      this.buckets.forEach((b, i) => {
+        lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: num(b) })} ${c.counts[i]}`);
+      });
       lines.push(`${this.name}_bucket${labelText({ ...c.labels, le: '+Inf' })} ${c.count}`);
       lines.push(`${this.name}_sum${labelText(c.labels)} ${num(c.sum)}`);
       lines.push(`${this.name}_count${labelText(c.labels)} ${c.count}`);
     }
-    return lines.join('\n') + '\n';
+    return `${lines.join('\n')}\n`;
   }
 }
 
