@@ -9,7 +9,15 @@ import { openStore } from '../../src/store/sqlite.js';
 
 function capture(isTty = false) {
   const out = { stdout: '', stderr: '' };
-  const io: CommandIo = { stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t), isTty };
+  const io: CommandIo = {
+    stdout: (t) => {
+      out.stdout += t;
+    },
+    stderr: (t) => {
+      out.stderr += t;
+    },
+    isTty,
+  };
   return { io, out };
 }
 

@@ -21,7 +21,15 @@ function file(name: string, content: unknown): string {
 async function cli(args: string[], isTty = false) {
   let stdout = '';
   let stderr = '';
-  const io: CommandIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty };
+  const io: CommandIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    isTty,
+  };
   const code = await main(['plan', ...args], io);
   return { code, stdout, stderr };
 }
@@ -228,7 +236,15 @@ describe('rebalancer plan: planner bugs', () => {
     const { PlanVerificationError } = await import('../../planner/index.js');
     let stdout = '';
     let stderr = '';
-    const io: CommandIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false };
+    const io: CommandIo = {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      isTty: false,
+    };
     const broken = () => {
       throw new PlanVerificationError([
         {

@@ -61,7 +61,12 @@ describe('demo region', () => {
 describe('scaledClock', () => {
   it('runs time `scale` times faster and sleeps scaled-down real time', async () => {
     let now = 1000;
-    const base = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const base = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
     const clock = scaledClock(60, base);
     now += 10;
     expect(clock.now()).toBe(1000 + 600);

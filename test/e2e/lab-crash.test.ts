@@ -26,8 +26,12 @@ function cli(args: string[]) {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exit = new Promise<{ status: NodeJS.Signals | number | null; stdout: string }>((r) =>
     child.on('close', (code, signal) => r({ status: signal ?? code, stdout })),
   );

@@ -26,7 +26,7 @@ describe('executor: basic runs', () => {
 
   it('never exceeds the concurrency limits, checked over the persisted event log (240 moves)', async () => {
     const names = ['H0', 'H1', 'H2', 'H3', 'H4', 'H5'];
-    const domains = names.flatMap((n, k) => vms(40, n, { memoryMb: 1024 }, `${n}-vm`));
+    const domains = names.flatMap((n) => vms(40, n, { memoryMb: 1024 }, `${n}-vm`));
     h = createHarness({
       hosts: hosts(names, { nicMbps: 1000 }),
       domains,

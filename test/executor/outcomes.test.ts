@@ -132,7 +132,10 @@ describe('executor: failures, retries and re-plans', () => {
       hosts: hosts(['A', 'B', 'C']),
       domains: vms(1, 'A'),
       options: { maxReplans: 2 },
-      replan: async () => (calls++, planOf([mv('vm0', 'A', 'C')])),
+      replan: async () => {
+        calls++;
+        return planOf([mv('vm0', 'A', 'C')]);
+      },
     });
     h.sim.faults.hostDown('B');
     h.sim.faults.failMigration('vm0', { times: 5 });
@@ -185,7 +188,10 @@ describe('executor: host loss', () => {
     h = createHarness({
       hosts: hosts(['A', 'B', 'C']),
       domains: vms(1, 'A', { memoryMb: 32768 }),
-      replan: async (req) => (asked.push(req.avoidHosts), planOf([mv('vm0', 'A', 'C')])),
+      replan: async (req) => {
+        asked.push(req.avoidHosts);
+        return planOf([mv('vm0', 'A', 'C')]);
+      },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B')]);
     const run = h.executor.execute(id);
@@ -214,7 +220,10 @@ describe('executor: unresponsive hosts', () => {
     const exec = h.restart({
       hypervisor: hanging,
       options: { callTimeoutMs: 5000, retries: { maxAttempts: 2, backoffMs: 1000 } },
-      replan: async (req) => (asked.push(req.avoidHosts), planOf([mv('vm0', 'A', 'C')])),
+      replan: async (req) => {
+        asked.push(req.avoidHosts);
+        return planOf([mv('vm0', 'A', 'C')]);
+      },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B')]);
     const t0 = h.clock.now();

@@ -38,7 +38,9 @@ describe('executor: crash recovery', () => {
       expect(resumed.map((r) => r.planId)).toEqual([id]);
       const result = await resumed[0].done;
       expect(result.status).toBe('succeeded');
-      DEST.forEach((to, k) => expect(h.sim.whereIs(`vm${k}`)).toMatchObject({ host: to, state: 'running' }));
+      DEST.forEach((to, k) => {
+        expect(h.sim.whereIs(`vm${k}`)).toMatchObject({ host: to, state: 'running' });
+      });
       for (let k = 0; k < 5; k++) {
         expect(h.sim.migrations.filter((m) => m.domainId === `vm${k}` && m.outcome === 'completed')).toHaveLength(1);
       }

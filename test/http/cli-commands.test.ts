@@ -17,8 +17,12 @@ function captureIo(): CommandIo & { out: string; err: string } {
     out: '',
     err: '',
     isTty: false,
-    stdout: (t: string) => void (io.out += t),
-    stderr: (t: string) => void (io.err += t),
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
   };
   return io;
 }

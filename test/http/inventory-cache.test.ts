@@ -7,14 +7,25 @@ function setup() {
   let calls = 0;
   const pending: Array<(inv: Inventory) => void> = [];
   const clock = { now: () => now, sleep: async () => {} };
-  const collect = () => (calls++, new Promise<Inventory>((resolve) => pending.push(resolve)));
+  const collect = () => {
+    calls++;
+    return new Promise<Inventory>((resolve) => pending.push(resolve));
+  };
   const source = cachedInventorySource({ collect, clock, maxAgeMs: 1000 });
   const snapshot = (n: number): Inventory => ({
     hosts: [],
     instances: [],
     serverGroups: [{ id: `v${n}`, policy: 'affinity' }],
   });
-  return { source, snapshot, pending, calls: () => calls, advance: (ms: number) => void (now += ms) };
+  return {
+    source,
+    snapshot,
+    pending,
+    calls: () => calls,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('cachedInventorySource', () => {

@@ -10,10 +10,14 @@ describe('racing drains', () => {
   let t: Harness;
   // The delay lets both requests pass the maintenance pre-check before either claims the host,
   // so only the store's atomic claim can settle the race.
-  beforeAll(
-    async () =>
-      (t = await startHarness({ inventorySource: async () => (await sleep(30), structuredClone(inventory)) })),
-  );
+  beforeAll(async () => {
+    t = await startHarness({
+      inventorySource: async () => {
+        await sleep(30);
+        return structuredClone(inventory);
+      },
+    });
+  });
   afterAll(() => t.close());
 
   it.each([0, 1, 2])('two concurrent drains of one host: exactly one 201, one 409 (round %i)', async (round) => {
@@ -39,7 +43,10 @@ describe('racing drains settled by the store alone', () => {
   // as when another process claimed the host between the check and the claim.
   beforeAll(async () => {
     t = await startHarness({
-      inventorySource: async () => (await sleep(10), structuredClone(inventory)),
+      inventorySource: async () => {
+        await sleep(10);
+        return structuredClone(inventory);
+      },
       store: (path) => ({ ...openStore(path), listMaintenance: () => [] }),
     });
   });

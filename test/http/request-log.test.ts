@@ -10,7 +10,12 @@ const inventory = demoRegion({ seed: 6, cells: 1, size: 6 });
 
 function capture(level: string) {
   const lines: Record<string, any>[] = [];
-  const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(JSON.parse(String(chunk))), cb()) });
+  const sink = new Writable({
+    write: (chunk, _e, cb) => {
+      lines.push(JSON.parse(String(chunk)));
+      cb();
+    },
+  });
   return { lines, log: createLogger({ level, destination: sink }) };
 }
 

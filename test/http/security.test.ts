@@ -15,7 +15,7 @@ describe('authentication and roles', () => {
   it.each([
     ['no Authorization header', null, /expected an "Authorization: Bearer <token>" header/],
     ['a wrong token', 'x'.repeat(28), /not valid/],
-    ['a token differing in the last character', ADMIN.slice(0, -1) + 'X', /not valid/],
+    ['a token differing in the last character', `${ADMIN.slice(0, -1)}X`, /not valid/],
   ])('answers 401 with %s', async (_n, token, message) => {
     const r = await t.call('GET', '/plans', { token });
     expect(r.status).toBe(401);
@@ -65,7 +65,12 @@ describe('authentication and roles', () => {
 describe('bad requests and errors', () => {
   let t: Harness;
   const lines: string[] = [];
-  const sink = new Writable({ write: (chunk, _e, cb) => (lines.push(String(chunk)), cb()) });
+  const sink = new Writable({
+    write: (chunk, _e, cb) => {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
   let failing = false;
   beforeAll(async () => {
     t = await startHarness({

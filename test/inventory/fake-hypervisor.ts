@@ -82,5 +82,10 @@ export function fakeHypervisor(hosts: Record<string, FakeHost>): Hypervisor & { 
 /** A clock whose sleep advances virtual time instantly. */
 export function virtualClock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }

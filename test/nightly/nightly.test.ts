@@ -7,7 +7,9 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('nightly run', () => {
   const open: Array<{ close(): void }> = [];
-  afterEach(() => open.splice(0).forEach((s) => s.close()));
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close();
+  });
 
   it('in report mode stores the plan as a nightly plan and executes nothing', async () => {
     const h = harness({ mode: 'report' }, { now: at('2026-01-10T02:00:00Z') });
@@ -99,16 +101,20 @@ describe('nightly run', () => {
     const h = harness({ threshold: 0.1 }, { drainRunning: () => draining, plan: () => answer() });
     open.push(h.store);
     const nightly = createNightly(h.deps);
-    await nightly.runOnce((h.clock.t = 1000));
+    h.clock.t = 1000;
+    await nightly.runOnce(h.clock.t);
     draining = true;
-    await nightly.runOnce((h.clock.t = 2000));
+    h.clock.t = 2000;
+    await nightly.runOnce(h.clock.t);
     draining = false;
     answer = () => balancePlan([], 0.05);
-    await nightly.runOnce((h.clock.t = 3000));
+    h.clock.t = 3000;
+    await nightly.runOnce(h.clock.t);
     answer = () => {
       throw Object.assign(new Error('inventory collection timed out'), { code: 'COLLECT_TIMEOUT' });
     };
-    await nightly.runOnce((h.clock.t = 4000));
+    h.clock.t = 4000;
+    await nightly.runOnce(h.clock.t);
     const runs = h.store.listNightlyRuns().reverse();
     expect(runs.map((r) => [r.startedAt, r.mode, (r.result as { action: string }).action])).toEqual([
       [1000, 'report', 'planned'],

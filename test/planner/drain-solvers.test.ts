@@ -11,7 +11,10 @@ import { host, inventory, vm } from './constraints-helpers.js';
 /** Deterministic pseudo-random numbers for generated cases. */
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function randomProblem(seed: number): Problem {

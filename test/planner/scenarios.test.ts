@@ -22,7 +22,8 @@ function load(name: string): Inventory {
   if (!inv) {
     const parsed = parseInventory(JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')));
     if (!parsed.ok) throw new Error(`${name}: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    inventories.set(name, (inv = parsed.inventory));
+    inv = parsed.inventory;
+    inventories.set(name, inv);
   }
   return inv;
 }

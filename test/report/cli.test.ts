@@ -10,7 +10,15 @@ function io() {
   const out = { stdout: '', stderr: '' };
   return {
     out,
-    io: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t), isTty: false },
+    io: {
+      stdout: (t: string) => {
+        out.stdout += t;
+      },
+      stderr: (t: string) => {
+        out.stderr += t;
+      },
+      isTty: false,
+    },
   };
 }
 
@@ -21,7 +29,9 @@ describe('rebalancer report capacity', () => {
     dirs.push(d);
     return d;
   };
-  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
 
   it('prints the JSON model for an inventory file', async () => {
     const c = io();

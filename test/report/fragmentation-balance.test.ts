@@ -19,7 +19,7 @@ describe('fragmentation', () => {
   it('never counts capacity split across hosts as room for one instance', () => {
     const inv = scenario('seed-example');
     // 2 x 12000 MB free would hold 24000 MB, but no single host can take 20000 MB
-    inv.hosts.forEach((h) => (h.reservedMemoryMb = h.memoryMb - 12000 - (h.name === 'HostB' ? 1024 : 20000)));
+    for (const h of inv.hosts) h.reservedMemoryMb = h.memoryMb - 12000 - (h.name === 'HostB' ? 1024 : 20000);
     const r = buildCapacityReport(inv, { now: NOW });
     expect(r.cells[0].fragmentation.find((f) => f.memoryMb === 20000)!.fitShared).toBe(0);
   });

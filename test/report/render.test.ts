@@ -15,13 +15,21 @@ function parseCsv(text: string): string[][] {
   for (let k = 0; k < text.length; k++) {
     const c = text[k];
     if (quoted) {
-      if (c === '"' && text[k + 1] === '"') (field += '"'), k++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[k + 1] === '"') {
+        field += '"';
+        k++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
   }
   return rows;
 }
@@ -29,7 +37,7 @@ function parseCsv(text: string): string[][] {
 /** An inventory whose names try to break out of HTML, SVG and CSV. */
 function hostile() {
   const inv = scenario('storage-modes');
-  inv.hosts[0].name = inv.hosts[0].name + '<script>alert("x")</script>';
+  inv.hosts[0].name += '<script>alert("x")</script>';
   inv.hosts[0].cell = 'cell<b>1</b>';
   for (const i of inv.instances) {
     if (i.host === 's0') i.host = inv.hosts[0].name;

@@ -52,7 +52,9 @@ describe('migrations', () => {
     const t = tempDbPath();
     cleanups.push(t.cleanup);
     const stores = [openStore(t.path), openStore(t.path), openStore(t.path)];
-    cleanups.push(() => stores.forEach((s) => s.close()));
+    cleanups.push(() => {
+      for (const s of stores) s.close();
+    });
     stores[0].createPlan({
       id: 'p1',
       plan: {

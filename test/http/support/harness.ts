@@ -47,7 +47,10 @@ export function recordingRunner(): PlanRunner & { started: string[]; cancelled: 
     started,
     cancelled,
     start: (id) => void started.push(id),
-    cancel: (id) => (cancelled.push(id), started.includes(id)),
+    cancel: (id) => {
+      cancelled.push(id);
+      return started.includes(id);
+    },
     running: () => started.filter((id) => !cancelled.includes(id)),
     idle: async () => {},
   };
@@ -113,7 +116,10 @@ export function makeCaller(url: string): Harness['call'] {
     const token = opts.token === undefined ? ADMIN : opts.token;
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined = opts.raw;
-    if (opts.body !== undefined) (body = JSON.stringify(opts.body)), (headers['content-type'] = 'application/json');
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
     const res = await fetch(url + path, { method, headers, body });
     const type = res.headers.get('content-type') ?? '';
     const text = await res.text();

@@ -41,8 +41,11 @@ export function validateSchema(doc: Doc, schema: Schema, value: unknown, path = 
     if (passing !== 1) errors.push(`${path}: matches ${passing} of oneOf, expected exactly 1`);
   }
   if (typeOf(value) === 'object') errors.push(...validateObject(doc, schema, value as Record<string, unknown>, path));
-  if (Array.isArray(value) && schema.items)
-    value.forEach((v, i) => errors.push(...validateSchema(doc, schema.items, v, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema.items) {
+    value.forEach((v, i) => {
+      errors.push(...validateSchema(doc, schema.items, v, `${path}[${i}]`));
+    });
+  }
   return errors;
 }
 
@@ -63,7 +66,7 @@ function validateObject(doc: Doc, schema: Schema, value: Record<string, unknown>
 export function matchPath(doc: Doc, path: string): string | null {
   const clean = path.split('?')[0];
   for (const template of Object.keys(doc.paths)) {
-    const re = new RegExp('^' + template.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    const re = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
     if (re.test(clean)) return template;
   }
   return null;
