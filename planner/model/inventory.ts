@@ -3,6 +3,7 @@
  * normalised types the rest of the planner works on. Pure: no I/O.
  */
 import { z } from 'zod';
+import { compileFastParser } from './fast-schema.js';
 
 const nonNegInt = z.number().int().nonnegative();
 const nonNeg = z.number().nonnegative();
@@ -139,20 +140,33 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
-/**
- * Validates an inventory document: the schema, then cross-references (unique host names and
- * instance ids, instances on known hosts, known server groups, custom CPU mode has a model).
- * Every problem is reported, not only the first.
- */
-export function parseInventory(doc: unknown): ParseResult {
+type RawInventory = z.output<typeof InventorySchema>;
+
+/** Accept valid documents without zod's bookkeeping; declined ones go to zod for its report. */
+const fastCopy = compileFastParser(InventorySchema);
+const fastInPlace = compileFastParser(InventorySchema, { inPlace: true });
+
+export interface ParseOptions {
+  /**
+   * The caller hands the document over (it just parsed it and keeps no other reference): it is
+   * validated and completed in place instead of copied, and becomes the returned inventory.
+   * @default false
+   */
+  adopt?: boolean;
+}
+
+function schemaPass(
+  doc: unknown,
+  options: ParseOptions,
+): { ok: true; raw: RawInventory } | { ok: false; issues: InputIssue[] } {
+  const fast = (options.adopt ? fastInPlace : fastCopy)(doc);
+  if (fast) return { ok: true, raw: fast };
   const parsed = InventorySchema.safeParse(doc);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-    };
-  }
-  const raw = parsed.data;
+  if (parsed.success) return { ok: true, raw: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+}
+
+function crossReferences(raw: RawInventory): InputIssue[] {
   const issues: InputIssue[] = [];
   const hostIndex = new Map<string, number>();
   raw.hosts.forEach((h, k) => {
@@ -190,26 +204,40 @@ export function parseInventory(doc: unknown): ParseResult {
     if (i.cpuMode === 'custom' && !i.cpuModel)
       issues.push({ path: `instances[${k}].cpuModel`, message: 'expected a CPU model name for cpuMode "custom"' });
   });
+  return issues;
+}
+
+/**
+ * Applies the remaining defaults in place: `raw` is the schema pass's own copy, never the
+ * caller's document, so no second copy of 100k instances is made.
+ */
+function normalise(raw: RawInventory): Inventory {
+  // Each object becomes a Host / Instance once its optional fields are filled in below.
+  for (const host of raw.hosts as Partial<Host>[]) {
+    host.zone ??= null;
+    host.compatibleCpuModels ??= [host.cpuModel as string];
+    host.cpuUsage ??= null;
+    host.migrationBandwidthMbps ??= null;
+  }
+  for (const inst of raw.instances as Partial<Instance>[]) {
+    inst.name ??= inst.id;
+    inst.cpuModel ??= null;
+    inst.serverGroup ??= null;
+    inst.cpuUsage ??= null;
+    inst.dirtyRateMbps ??= null;
+  }
+  return raw as Inventory;
+}
+
+/**
+ * Validates an inventory document: the schema, then cross-references (unique host names and
+ * instance ids, instances on known hosts, known server groups, custom CPU mode has a model).
+ * Every problem is reported, not only the first.
+ */
+export function parseInventory(doc: unknown, options: ParseOptions = {}): ParseResult {
+  const pass = schemaPass(doc, options);
+  if (!pass.ok) return pass;
+  const issues = crossReferences(pass.raw);
   if (issues.length) return { ok: false, issues };
-  return {
-    ok: true,
-    inventory: {
-      hosts: raw.hosts.map((h) => ({
-        ...h,
-        zone: h.zone ?? null,
-        compatibleCpuModels: h.compatibleCpuModels ?? [h.cpuModel],
-        cpuUsage: h.cpuUsage ?? null,
-        migrationBandwidthMbps: h.migrationBandwidthMbps ?? null,
-      })),
-      instances: raw.instances.map((i) => ({
-        ...i,
-        name: i.name ?? i.id,
-        cpuModel: i.cpuModel ?? null,
-        serverGroup: i.serverGroup ?? null,
-        cpuUsage: i.cpuUsage ?? null,
-        dirtyRateMbps: i.dirtyRateMbps ?? null,
-      })),
-      serverGroups: raw.serverGroups,
-    },
-  };
+  return { ok: true, inventory: normalise(pass.raw) };
 }

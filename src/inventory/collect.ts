@@ -205,7 +205,7 @@ function validated(doc: Document, groups: Set<string>, warn: (w: CollectWarning)
       inst.serverGroup = null;
     }
   }
-  const parsed = parseInventory(doc);
+  const parsed = parseInventory(doc, { adopt: true }); // the document was built here and is not used again
   if (!parsed.ok) throw new CollectError(parsed.issues);
   return parsed.inventory;
 }

@@ -63,7 +63,7 @@ export async function readInventoryFile(path: string): Promise<InventoryFileResu
   }
   const json = parseJson(text.replace(/^\uFEFF/, ''));
   if (!json.ok) return { ok: false, errors: [`${path}: ${json.error}`] };
-  const parsed = parseInventory(json.doc);
+  const parsed = parseInventory(json.doc, { adopt: true });
   if (!parsed.ok) {
     return {
       ok: false,
