@@ -148,8 +148,10 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
       columns: ['limits', 'moves', 'status', 'makespan s', 'lower bound s', 'ratio'],
       rows,
       notes: [
-        `Lower bound = max(bytes leaving the drained host / NIC bandwidth = ${lb.nic.toFixed(1)} s, longest single migration alone = ${lb.longest.toFixed(1)} s).`,
-        `Each migration has ${SETUP_MS} ms of set-up with no data moving and resends the memory its guest dirties (20-300 Mbit/s); both push the makespan above the bound. Target: within 1.1x.`,
+        `Lower bound = max(bytes leaving the drained host / NIC bandwidth = ${lb.nic.toFixed(1)} s, longest single ` +
+          `migration alone = ${lb.longest.toFixed(1)} s).`,
+        `Each migration has ${SETUP_MS} ms of set-up with no data moving and resends the memory its guest dirties ` +
+          `(20-300 Mbit/s); both push the makespan above the bound. Target: within 1.1x.`,
       ],
     },
     {
@@ -157,7 +159,8 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
       columns: ['limits', 'moves', 'CPU ms / migration', 'wall ms / migration'],
       rows: cpuRows,
       notes: [
-        'CPU includes the simulated cluster and SQLite writes (progress sample every second of simulated time); a real hypervisor driver adds its own.',
+        'CPU includes the simulated cluster and SQLite writes (progress sample every second of simulated time); a ' +
+          'real hypervisor driver adds its own.',
       ],
     },
   ];

@@ -37,7 +37,8 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
   if (process.env.BENCH_DEBUG)
     process.stderr.write(
-      `bench http: ${opts.method ?? 'GET'} ${opts.url} x${opts.connections} ${opts.duration ?? ''}s ${opts.amount ?? ''}\n`,
+      `bench http: ${opts.method ?? 'GET'} ${opts.url} x${opts.connections} ${opts.duration ?? ''}s ` +
+        `${opts.amount ?? ''}\n`,
     );
   return new Promise((resolve, reject) => {
     autocannon({ timeout: 30, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -124,7 +125,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchTable[]> {
     });
     return [
       {
-        title: `http: ${ready.hosts.length} hosts, ${ready.instances} instances (simulated), planner method ${ready.method}, ${quick ? 'quick' : 'full'} run`,
+        title:
+          `http: ${ready.hosts.length} hosts, ${ready.instances} instances (simulated), planner method ` +
+          `${ready.method}, ${quick ? 'quick' : 'full'} run`,
         columns: ['endpoint', 'clients', 's', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors'],
         rows: [
           row('POST /plans/drain?dryRun=true', drain, 200),
@@ -132,7 +135,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchTable[]> {
           row('GET /plans/:id', read, 200),
         ],
         notes: [
-          `Server RSS after GC: ${mib(before.rss)} MiB before the ${seconds} s drain run, ${mib(after.rss)} MiB after (heap used ${mib(before.heapUsed)} -> ${mib(after.heapUsed)} MiB).`,
+          `Server RSS after GC: ${mib(before.rss)} MiB before the ${seconds} s drain run, ${mib(after.rss)} MiB ` +
+            `after (heap used ${mib(before.heapUsed)} -> ${mib(after.heapUsed)} MiB).`,
           'Targets: drain p99 < 200 ms, reads p99 < 20 ms, zero errors, no memory growth.',
         ],
       },

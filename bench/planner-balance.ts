@@ -123,15 +123,22 @@ export async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
     const bound = transportBoundGib(inv, THRESHOLD);
     rows.push(['', 'lower bound (memory only)', '', '', Math.round(bound), '', `-> ${THRESHOLD}`, '', '', '', '', '']);
     notes.push(
-      `${label}: planning ${Math.round(a.ms)} ms (target < 10000 ms${hosts >= 1000 ? '' : ', stated for 1,000 hosts'}); ` +
-        `reduction ${r3(redA)} vs baseline ${r3(redB)} (${redA >= redB || imbalance(a.after) < THRESHOLD + 1e-3 ? 'met: threshold reached' : 'NOT met'}), ` +
-        `GiB ${Math.round(a.gib)} vs ${Math.round(b.gib)} = ${Math.round((100 * a.gib) / Math.max(1, b.gib))} % of the baseline (target <= 50 %: ${a.gib <= b.gib / 2 ? 'met' : 'NOT met'}); ` +
-        `no plan can reach memory CV ${THRESHOLD} with less than ${Math.round(bound)} GiB (${Math.round((100 * bound) / Math.max(1, b.gib))} % of the baseline), ours is ${Math.round((100 * a.gib) / Math.max(1, bound))} % of that bound.`,
+      `${label}: planning ${Math.round(a.ms)} ms ` +
+        `(target < 10000 ms${hosts >= 1000 ? '' : ', stated for 1,000 hosts'}); ` +
+        `reduction ${r3(redA)} vs baseline ${r3(redB)} ` +
+        `(${redA >= redB || imbalance(a.after) < THRESHOLD + 1e-3 ? 'met: threshold reached' : 'NOT met'}), ` +
+        `GiB ${Math.round(a.gib)} vs ${Math.round(b.gib)} = ${Math.round((100 * a.gib) / Math.max(1, b.gib))} % of ` +
+        `the baseline (target <= 50 %: ${a.gib <= b.gib / 2 ? 'met' : 'NOT met'}); ` +
+        `no plan can reach memory CV ${THRESHOLD} with less than ${Math.round(bound)} GiB ` +
+        `(${Math.round((100 * bound) / Math.max(1, b.gib))} % of the baseline), ours is ` +
+        `${Math.round((100 * a.gib) / Math.max(1, bound))} % of that bound.`,
     );
   }
   notes.push(
-    'Cells from bench/gen-balance.ts (seed 42): 64-vCPU / 512 GiB hosts filled to 30-95 % memory, flavours 2-64 GiB, 10 % local storage, 2 % pinned, 5 % in anti-affinity groups. ' +
-      'Memory-only rows drop every CPU figure. Imbalance = max(CV memory allocation, CV measured CPU when known); both planners stop below 0.1. Planning time of rebalancer includes the plan verifier. ' +
+    'Cells from bench/gen-balance.ts (seed 42): 64-vCPU / 512 GiB hosts filled to 30-95 % memory, flavours 2-64 GiB, ' +
+      '10 % local storage, 2 % pinned, 5 % in anti-affinity groups. ' +
+      'Memory-only rows drop every CPU figure. Imbalance = max(CV memory allocation, CV measured CPU when known); ' +
+      'both planners stop below 0.1. Planning time of rebalancer includes the plan verifier. ' +
       'GiB per 0.01 = GiB moved per 0.01 of imbalance reduction.',
   );
   return [

@@ -79,8 +79,10 @@ function drainTable(quick: boolean): BenchTable {
     ],
     rows,
     notes: [
-      'peak = highest utilisation (max of CPU allocation, memory allocation, measured CPU) over hosts that receive VMs; lower is better.',
-      'ms includes the independent plan verifier. First-fit: each VM to the first host in list order that passes every rule.',
+      'peak = highest utilisation (max of CPU allocation, memory allocation, measured CPU) over hosts that receive ' +
+        'VMs; lower is better.',
+      'ms includes the independent plan verifier. First-fit: each VM to the first host in list order that passes ' +
+        'every rule.',
     ],
   };
 }

@@ -114,7 +114,8 @@ export function resolveExecutorOptions(input: ExecutorOptionsInput = {}): Execut
     throw new ExecutorOptionError(`Expected \`pollIntervalMs\` to be a positive number, got \`${o.pollIntervalMs}\``);
   if (!(o.completionTimeoutPerGiBSeconds > 0))
     throw new ExecutorOptionError(
-      `Expected \`completionTimeoutPerGiBSeconds\` to be a positive number, got \`${o.completionTimeoutPerGiBSeconds}\``,
+      `Expected \`completionTimeoutPerGiBSeconds\` to be a positive number, got ` +
+        `\`${o.completionTimeoutPerGiBSeconds}\``,
     );
   if (!(o.progressTimeoutSeconds > 0))
     throw new ExecutorOptionError(

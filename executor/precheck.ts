@@ -61,7 +61,8 @@ export async function precheck(ctx: Ctx, move: Move, signal: AbortSignal): Promi
     if (used + need > capacity) {
       return fail(
         'DEST_NO_ROOM',
-        `destination ${m.to} has ${Math.max(0, capacity - used)} MiB of memory left, ${m.name} needs ${need} MiB (${arriving} MiB still arriving)`,
+        `destination ${m.to} has ${Math.max(0, capacity - used)} MiB of memory left, ${m.name} needs ${need} MiB ` +
+          `(${arriving} MiB still arriving)`,
       );
     }
     // reserve in the same synchronous step as the check, so a concurrent pre-check sees it

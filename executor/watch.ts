@@ -75,7 +75,9 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
         return {
           kind: 'timeout',
           code: 'COMPLETION_TIMEOUT',
-          message: `${move.name} still migrating after ${Math.round((now - o.startedAt) / 1000)} s (timeout ${Math.round(o.timeoutMs / 1000)} s)`,
+          message:
+            `${move.name} still migrating after ${Math.round((now - o.startedAt) / 1000)} s (timeout ` +
+            `${Math.round(o.timeoutMs / 1000)} s)`,
         };
       }
       if (now - lowestAt > ctx.opts.progressTimeoutSeconds * 1000) {

@@ -5,9 +5,10 @@
  *
  * Objective = max(CV(mem), floor) + peak(mem) + [max(CV(cpu), floor) + peak(cpu)] + soft
  * server-group penalty, over the hosts taking part in the balance; `floor` is the request's
- * threshold, because a spread already below it is good enough and not worth more GiB. Memory is allocated MiB / usable MiB. CPU is measured host
- * utilisation (`host.cpuUsage`, or the sum of its instances' `cpuUsage x vcpus / host vcpus`
- * when the host has no figure but all its instances do); an instance carries
+ * threshold, because a spread already below it is good enough and not worth more GiB. Memory is
+ * allocated MiB / usable MiB. CPU is measured host utilisation (`host.cpuUsage`, or the sum of
+ * its instances' `cpuUsage x vcpus / host vcpus` when the host has no figure but all its
+ * instances do); an instance carries
  * `cpuUsage x vcpus / host physical vcpus` with it. The CPU terms exist only when every host of
  * the cell has a figure; otherwise balance works on allocation alone.
  */

@@ -65,7 +65,8 @@ export function staticCheck(view: ClusterView, i: number, h: number): TargetChec
   if (host.hypervisorVersion < src.hypervisorVersion) {
     return fail(
       'HYPERVISOR_INCOMPATIBLE',
-      `${host.name} has ${host.hypervisorType} ${host.hypervisorVersion}, older than the source's ${src.hypervisorVersion}`,
+      `${host.name} has ${host.hypervisorType} ${host.hypervisorVersion}, older than the source's ` +
+        `${src.hypervisorVersion}`,
     );
   }
   const needed = inst.cpuMode === 'custom' ? inst.cpuModel! : src.cpuModel;

@@ -56,7 +56,10 @@ function sentence(view: ClusterView, w: Worst, cell: string, subject: string): s
   switch (w.code) {
     case 'NO_CAPACITY': {
       const c = w.closest!;
-      return `${subject}: no compatible host in cell ${cell} has room; closest host ${view.hosts[c.host].name} lacks ${describeLack(c.lack)}`;
+      return (
+        `${subject}: no compatible host in cell ${cell} has room; closest host ${view.hosts[c.host].name} lacks ` +
+        `${describeLack(c.lack)}`
+      );
     }
     case 'NO_TARGET_IN_CELL':
       return `${subject}: no other enabled, up, non-drained host in cell ${cell}: ${w.example}${more}`;

@@ -95,7 +95,9 @@ function checkHosts(inventory: Inventory, hosts: string[], cells: string[], issu
     else if (cells.length && !cells.includes(h.cell)) {
       issues.push({
         path: 'host',
-        message: `host "${name}" is in cell "${h.cell}", not in the requested cell ${cells.map((c) => `"${c}"`).join(', ')}`,
+        message:
+          `host "${name}" is in cell "${h.cell}", ` +
+          `not in the requested cell ${cells.map((c) => `"${c}"`).join(', ')}`,
       });
     }
   }

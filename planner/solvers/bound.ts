@@ -50,8 +50,9 @@ function dims(p: Problem): Dim[] {
 /**
  * Could units with demands `demands` (one dimension) fit under level t? Host h offers
  * slack(h) = min(t x cap - used, cap - used) (the second term only for allocation, which is also
- * a hard capacity), and nothing when another dimension of h is already above t. Relaxation: a unit may be split, but only over hosts whose slack is at least
- * the unit's whole demand (it must fit somewhere alone). Those host sets are nested (bigger units
+ * a hard capacity), and nothing when another dimension of h is already above t. Relaxation: a
+ * unit may be split, but only over hosts whose slack is at least the unit's whole demand (it
+ * must fit somewhere alone). Those host sets are nested (bigger units
  * have fewer), so by Hall's theorem it is feasible iff for every k the k largest units fit in the
  * hosts eligible for the k-th largest.
  */

@@ -69,7 +69,9 @@ export function buildUnits(
       for (const m of members)
         blocked.push({
           instance: m,
-          reason: `instance ${view.instances[m].name}: affinity group ${g} must stay with ${who.name}, which cannot leave drained host ${who.host}`,
+          reason:
+            `instance ${view.instances[m].name}: affinity group ${g} must stay with ${who.name}, which cannot ` +
+            `leave drained host ${who.host}`,
         });
       continue;
     }

@@ -66,7 +66,10 @@ export function createCapacityTracker(ctx: VerifyContext): CapacityTracker {
         code: 'CAPACITY',
         instance: arriving[arriving.length - 1].inst.id,
         host: ctx.hosts[to].name,
-        message: `${ctx.hosts[to].name} ${name} in wave ${wave}: ${fmt(base)} + ${fmt(add[r])} arriving (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) = ${fmt(base + add[r])} > capacity ${fmt(cap[r])} ${unit}${why}`,
+        message:
+          `${ctx.hosts[to].name} ${name} in wave ${wave}: ${fmt(base)} + ${fmt(add[r])} arriving ` +
+          `(${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}) = ${fmt(base + add[r])} > capacity ` +
+          `${fmt(cap[r])} ${unit}${why}`,
       });
     }
   }

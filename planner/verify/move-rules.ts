@@ -30,13 +30,17 @@ function checkMode(ctx: VerifyContext, m: Move, inst: Instance): void {
     report(ctx, {
       ...base,
       code: 'READONLY_DEVICE',
-      message: `instance ${inst.name} has local storage with a ${inst.configDrive ? 'config drive' : 'CD-ROM'} and cannot be block-migrated`,
+      message:
+        `instance ${inst.name} has local storage with a ${inst.configDrive ? 'config drive' : 'CD-ROM'} and ` +
+        `cannot be block-migrated`,
     });
   } else if (m.mode !== need) {
     report(ctx, {
       ...base,
       code: 'MODE',
-      message: `instance ${inst.name} (${inst.status}, ${inst.storage} storage) must move "${need}", plan says "${m.mode}"`,
+      message:
+        `instance ${inst.name} (${inst.status}, ${inst.storage} storage) must move "${need}", ` +
+        `plan says "${m.mode}"`,
     });
   }
   // Figures follow the mode the plan declares; a wrong mode is already reported above.
@@ -46,15 +50,18 @@ function checkMode(ctx: VerifyContext, m: Move, inst: Instance): void {
     report(ctx, {
       ...base,
       code: 'TIMEOUT',
-      message: `instance ${inst.name}: timeoutSeconds ${m.timeoutSeconds}, expected ${ctx.timeoutPerGiB} s/GiB x max(2, ${gib} GiB) = ${timeout}`,
+      message:
+        `instance ${inst.name}: timeoutSeconds ${m.timeoutSeconds}, expected ${ctx.timeoutPerGiB} s/GiB x ` +
+        `max(2, ${gib} GiB) = ${timeout}`,
     });
   }
   // GiB may be rounded to 2 decimals for display.
   if (!close(m.gib, gib, 0.005 + 1e-9)) {
+    const counted = m.mode === 'block' ? 'memory + local disk' : 'memory';
     report(ctx, {
       ...base,
       code: 'GIB',
-      message: `instance ${inst.name}: gib ${m.gib}, expected ${gib} (memory${m.mode === 'block' ? ' + local disk' : ''})`,
+      message: `instance ${inst.name}: gib ${m.gib}, expected ${gib} (${counted})`,
     });
   }
   if (!Number.isFinite(m.estimatedSeconds) || m.estimatedSeconds < 0) {
@@ -99,7 +106,9 @@ function checkCompat(ctx: VerifyContext, m: Move, inst: Instance, home: Host, fr
     report(ctx, {
       ...base,
       code: 'HYPERVISOR_VERSION',
-      message: `instance ${inst.name}: ${to.name} has hypervisor version ${to.hypervisorVersion} < ${from.hypervisorVersion} on ${from.name}`,
+      message:
+        `instance ${inst.name}: ${to.name} has hypervisor version ${to.hypervisorVersion} < ` +
+        `${from.hypervisorVersion} on ${from.name}`,
     });
   }
   const model = inst.cpuMode === 'custom' ? inst.cpuModel : home.cpuModel;
@@ -107,7 +116,9 @@ function checkCompat(ctx: VerifyContext, m: Move, inst: Instance, home: Host, fr
     report(ctx, {
       ...base,
       code: 'CPU',
-      message: `instance ${inst.name} (${inst.cpuMode}) needs CPU model ${model}, ${to.name} supports ${to.compatibleCpuModels.join(', ')}`,
+      message:
+        `instance ${inst.name} (${inst.cpuMode}) needs CPU model ${model}, ${to.name} supports ` +
+        `${to.compatibleCpuModels.join(', ')}`,
     });
   }
 }

@@ -43,7 +43,9 @@ export function createGroupTracker(ctx: VerifyContext): GroupTracker {
         code: 'ANTI_AFFINITY',
         instance: list[list.length - 1].inst.id,
         host,
-        message: `anti-affinity group ${inst.serverGroup} in wave ${wave}: ${present} member(s) on ${host} and ${list.length} arriving (${list.map((t) => t.inst.name).join(', ')})`,
+        message:
+          `anti-affinity group ${inst.serverGroup} in wave ${wave}: ${present} member(s) on ${host} and ` +
+          `${list.length} arriving (${list.map((t) => t.inst.name).join(', ')})`,
       });
     }
   }

@@ -30,7 +30,10 @@ const commands: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: rebalancer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "rebalancer <command> --help" for a command's options.\n`;
+  return (
+    `usage: rebalancer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
+    `Run "rebalancer <command> --help" for a command's options.\n`
+  );
 }
 
 export async function main(argv: string[], io: CommandIo = defaultIo): Promise<number> {

@@ -175,7 +175,9 @@ function addInstance(
     warn({
       code: 'DUPLICATE_DOMAIN',
       host: inst.host,
-      message: `domain ${inst.name} (${inst.id}) is defined on ${other.host} (${other.status}) and ${inst.host} (${inst.status}); using ${keep.host}`,
+      message:
+        `domain ${inst.name} (${inst.id}) is defined on ${other.host} (${other.status}) and ${inst.host} ` +
+        `(${inst.status}); using ${keep.host}`,
     });
     if (rank < seen.rank) {
       doc.instances[seen.index] = inst;

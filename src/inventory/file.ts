@@ -45,7 +45,9 @@ function parseJson(text: string): { ok: true; doc: unknown } | { ok: false; erro
     if (!where) return { ok: false, error: `invalid JSON: ${(err as Error).message}` };
     return {
       ok: false,
-      error: `invalid JSON at line ${where.line}, column ${where.column}: expected ${where.expected}, found ${where.found}`,
+      error:
+        `invalid JSON at line ${where.line}, column ${where.column}: ` +
+        `expected ${where.expected}, found ${where.found}`,
     };
   }
 }

@@ -17,7 +17,10 @@ export interface CapacityReportOptions {
   plannerOptions?: PlannerOptions;
   /** Report time in epoch ms (the report only prints it). */
   now: number;
-  /** Tonight's balance settings, as the nightly run would use them. @default threshold 0.1, no move limit, nothing frozen, all cells */
+  /**
+   * Tonight's balance settings, as the nightly run would use them.
+   * @default threshold 0.1, no move limit, nothing frozen, all cells
+   */
   balance?: Partial<BalanceSettings>;
   /** Wall-time budget of full drain-planner runs per cell, in ms. @default 60000 */
   plannerBudgetMs?: number;

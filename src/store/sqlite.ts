@@ -117,7 +117,8 @@ function planMethods(db: Database.Database) {
   const setStatus = prepared(
     db,
     `UPDATE plans SET status = @status, updated_at = @at,
-    summary_json = COALESCE(@summary, summary_json), error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`,
+    summary_json = COALESCE(@summary, summary_json),
+    error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`,
   );
   const link = prepared(db, `UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
   const linkBack = prepared(db, 'UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
@@ -195,7 +196,8 @@ function moveMethods(db: Database.Database) {
     updateMove: db.transaction((planId: string, index: number, patch: MovePatch, at: number) => {
       const keys = (Object.keys(patch) as (keyof MovePatch)[]).filter((k) => k in MOVE_COLUMNS);
       if (!keys.length) return;
-      const sql = `UPDATE moves SET ${keys.map((k) => `${MOVE_COLUMNS[k]} = ?`).join(', ')} WHERE plan_id = ? AND idx = ?`;
+      const assignments = keys.map((k) => `${MOVE_COLUMNS[k]} = ?`).join(', ');
+      const sql = `UPDATE moves SET ${assignments} WHERE plan_id = ? AND idx = ?`;
       const r = prepared(db, sql).run(...keys.map((k) => dbValue(k, patch[k])), planId, index);
       if (r.changes === 0) throw new StoreNotFoundError(`no move ${index} in plan "${planId}"`);
       if (patch.state) insertHistory.run(planId, index, patch.state, at);

@@ -18,8 +18,25 @@ const VIR_ERR = {
 const FROM_REMOTE = 7;
 const FROM_RPC = 49;
 
-const CONNECTION_TEXT =
-  /failed to connect socket|connection refused|connection reset|broken pipe|end of file while reading|client socket is closed|cannot recv data|cannot write data|no route to host|network is unreachable|not connected|keepalive timeout|unable to connect to server|is not connected/i;
+const CONNECTION_TEXT = new RegExp(
+  [
+    'failed to connect socket',
+    'connection refused',
+    'connection reset',
+    'broken pipe',
+    'end of file while reading',
+    'client socket is closed',
+    'cannot recv data',
+    'cannot write data',
+    'no route to host',
+    'network is unreachable',
+    'not connected',
+    'keepalive timeout',
+    'unable to connect to server',
+    'is not connected',
+  ].join('|'),
+  'i',
+);
 const ABORT_TEXT = /canceled|cancelled|operation aborted/i;
 const BUSY_TEXT = /cannot acquire state change lock|another migration job|job .* is active|timeout waiting for/i;
 

@@ -126,7 +126,9 @@ function checkRequest(inventory: Inventory, hosts: string[]): { message: string;
   const down = inventory.hosts.filter((h) => hosts.includes(h.name) && h.state === 'down');
   if (down.length)
     return {
-      message: `cannot drain unreachable host(s) ${down.map((h) => h.name).join(', ')}: live migration needs the source host`,
+      message:
+        `cannot drain unreachable host(s) ${down.map((h) => h.name).join(', ')}: live migration needs the ` +
+        `source host`,
       exit: 1,
     };
   return null;

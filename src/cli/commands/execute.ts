@@ -101,7 +101,8 @@ async function start(
   );
   if (!check.ok && check.reason === 'stale') {
     io.stderr(
-      `rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`,
+      `rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n` +
+        `${check.violations.map((v) => `  ${v.code}: ${v.message}`).join('\n')}\n`,
     );
     return 3;
   }

@@ -41,7 +41,8 @@ function banner(config: Config, url: string, generated: string | null, kind: str
   const token = generated ?? '<a token from api.tokens>';
   const cluster =
     kind === 'demo'
-      ? `demo region (simulated: ${config.demo.cells} cells, ${config.demo.size} hosts, seed ${config.demo.seed}, time x${config.demo.timeScale})`
+      ? `demo region (simulated: ${config.demo.cells} cells, ${config.demo.size} hosts, seed ${config.demo.seed}, ` +
+        `time x${config.demo.timeScale})`
       : `libvirt (${config.hypervisors.length} hosts)`;
   return [
     `rebalancer listening on ${url}`,
@@ -93,7 +94,8 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   }
   if (!loaded.config.api.tokens.length && !isLoopback(loaded.config.api.host)) {
     io.stderr(
-      `rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen on 127.0.0.1)\n`,
+      `rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen ` +
+        `on 127.0.0.1)\n`,
     );
     return 2;
   }

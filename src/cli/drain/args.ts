@@ -15,7 +15,9 @@ export interface DrainArgs {
   help: boolean;
 }
 
-export const DRAIN_USAGE = `usage: rebalancer drain --config FILE --host NAME [--host NAME ...] [--execute] [--format json|text]
+const SYNOPSIS = 'rebalancer drain --config FILE --host NAME [--host NAME ...] [--execute] [--format json|text]';
+
+export const DRAIN_USAGE = `usage: ${SYNOPSIS}
 
 Collects the inventory from the configured hypervisors, plans moving every instance off the
 given hosts and prints the plan. With --execute the plan is stored and run; hosts stay in

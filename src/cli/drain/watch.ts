@@ -32,7 +32,10 @@ export function planChain(store: ExecutorStore, planId: string): string[] {
 
 function moveLine(planId: string, m: MoveRecord): string {
   const err = m.error ? ` (${m.error.code}: ${m.error.message})` : '';
-  return `plan ${planId.slice(0, 8)} move ${m.index} ${m.move.name} ${m.move.from} -> ${m.move.to} [${m.move.mode}]: ${m.state}${err}`;
+  return (
+    `plan ${planId.slice(0, 8)} move ${m.index} ${m.move.name} ${m.move.from} -> ${m.move.to} [${m.move.mode}]: ` +
+    `${m.state}${err}`
+  );
 }
 
 function progressLine(moves: MoveRecord[]): string {

@@ -89,11 +89,15 @@ function unplacedLines(plan: Plan): string[] {
 function totalLines(plan: Plan): string[] {
   const m = plan.metrics;
   const seconds = estimatePlanSeconds(plan.moves, DEFAULT_LIMITS);
-  const limits = `${DEFAULT_LIMITS.global} at once, ${DEFAULT_LIMITS.perHostOutbound} out / ${DEFAULT_LIMITS.perHostInbound} in per host`;
+  const limits =
+    `${DEFAULT_LIMITS.global} at once, ${DEFAULT_LIMITS.perHostOutbound} out / ` +
+    `${DEFAULT_LIMITS.perHostInbound} in per host`;
   return [
     '',
-    `Totals: ${plan.moves.length} move(s) in ${m.waves} wave(s), ${gib(m.gibToCopy)} to copy, estimated ${duration(seconds)} (${limits})`,
-    `Method: ${m.method}, objective ${m.objective.toFixed(3)}, lower bound ${m.lowerBound.toFixed(3)}, gap ${(m.gap * 100).toFixed(1)}%`,
+    `Totals: ${plan.moves.length} move(s) in ${m.waves} wave(s), ${gib(m.gibToCopy)} to copy, estimated ` +
+      `${duration(seconds)} (${limits})`,
+    `Method: ${m.method}, objective ${m.objective.toFixed(3)}, lower bound ${m.lowerBound.toFixed(3)}, gap ` +
+      `${(m.gap * 100).toFixed(1)}%`,
   ];
 }
 

@@ -65,7 +65,8 @@ const paths: Doc = {
         ...created,
         ...errors,
         '409': err(
-          'A host is being drained by an active plan (planned, running or cancelling); details name the plan. Hosts whose drain ended or in manual maintenance may be drained again',
+          'A host is being drained by an active plan (planned, running or cancelling); details name the plan. Hosts ' +
+            'whose drain ended or in manual maintenance may be drained again',
         ),
       },
     },

@@ -57,7 +57,8 @@ async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   if (r.reason === 'stale') {
     throw conflict(
       'PLAN_STALE',
-      `the inventory changed since plan ${record.id} was computed: ${r.violations.length} violation(s); create a new plan first`,
+      `the inventory changed since plan ${record.id} was computed: ${r.violations.length} violation(s); create a new ` +
+        `plan first`,
       r.violations.map((v) => ({
         path: 'plan',
         message: v.message,

@@ -37,18 +37,32 @@ export function allocationChart(rows: readonly HostRow[], resource: 'vcpus' | 'm
     const f = r.resources[resource];
     const h = Math.max(0.5, y(0) - y(shares[k]));
     const tip = `${r.host}: ${num(f.allocated)} of ${num(f.capacity)} ${label} (${pct(shares[k])}), ${drainText(r)}`;
-    return `<rect class="bar" x="${(PAD.left + k * step).toFixed(2)}" y="${(y(0) - h).toFixed(2)}" width="${barW.toFixed(2)}" height="${h.toFixed(2)}" fill="${barColor(r)}"><title>${esc(tip)}</title></rect>`;
+    return (
+      `<rect class="bar" x="${(PAD.left + k * step).toFixed(2)}" y="${(y(0) - h).toFixed(2)}" ` +
+      `width="${barW.toFixed(2)}" height="${h.toFixed(2)}" fill="${barColor(r)}"><title>${esc(tip)}</title></rect>`
+    );
   });
   const grid = [0.25, 0.5, 0.75, 1]
     .filter((v) => v <= top)
     .map(
       (v) =>
-        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7eb"/><text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11" fill="#616e7c">${pct(v)}</text>`,
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e7eb"/>` +
+        `<text x="${PAD.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11" fill="#616e7c">${pct(v)}</text>`,
     );
-  const cap = `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(1)}" y2="${y(1)}" stroke="#d64545" stroke-width="1.5" stroke-dasharray="6 4"/><text x="${W - PAD.right}" y="${y(1) - 5}" text-anchor="end" font-size="11" fill="#d64545">capacity</text>`;
-  const title = `<text x="${PAD.left}" y="16" font-size="13" font-weight="600" fill="#334e68">${esc(label)} allocation per host (${rows.length} hosts)</text>`;
-  const axis = `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#9aa5b1"/><text x="${PAD.left}" y="${H - 6}" font-size="11" fill="#616e7c">hosts, fullest memory first</text>`;
-  return `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(label)} allocation per host">${title}${grid.join('')}${bars.join('')}${axis}${cap}</svg>`;
+  const cap =
+    `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(1)}" y2="${y(1)}" stroke="#d64545" ` +
+    `stroke-width="1.5" stroke-dasharray="6 4"/><text x="${W - PAD.right}" y="${y(1) - 5}" text-anchor="end" ` +
+    `font-size="11" fill="#d64545">capacity</text>`;
+  const title =
+    `<text x="${PAD.left}" y="16" font-size="13" font-weight="600" fill="#334e68">${esc(label)} ` +
+    `allocation per host (${rows.length} hosts)</text>`;
+  const axis =
+    `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(0)}" y2="${y(0)}" stroke="#9aa5b1"/>` +
+    `<text x="${PAD.left}" y="${H - 6}" font-size="11" fill="#616e7c">hosts, fullest memory first</text>`;
+  return (
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(label)} ` +
+    `allocation per host">${title}${grid.join('')}${bars.join('')}${axis}${cap}</svg>`
+  );
 }
 
 interface HeadroomLine {
@@ -72,13 +86,20 @@ export function headroomChart(cell: CellReport): string {
   const parts = lines.map((l, k) => {
     const share = Math.min(1, Math.max(0, ratio(l.f.allocated, l.f.capacity)));
     const y = 8 + k * rowH;
-    const text = `${num(l.f.allocated * l.scale)} of ${num(l.f.capacity * l.scale)} ${l.unit} allocated (${pct(ratio(l.f.allocated, l.f.capacity))}), headroom ${num(l.f.headroom * l.scale)} ${l.unit}`;
+    const text =
+      `${num(l.f.allocated * l.scale)} of ${num(l.f.capacity * l.scale)} ${l.unit} allocated ` +
+      `(${pct(ratio(l.f.allocated, l.f.capacity))}), headroom ${num(l.f.headroom * l.scale)} ${l.unit}`;
     return (
       `<text x="0" y="${y + 15}" font-size="13" fill="#334e68">${esc(l.label)}</text>` +
-      `<rect class="bar" x="${x0}" y="${y}" width="${barW}" height="20" rx="3" fill="var(--free)"><title>${esc(text)}</title></rect>` +
-      `<rect class="bar" x="${x0}" y="${y}" width="${Math.max(1, share * barW).toFixed(1)}" height="20" rx="3" fill="var(--alloc)"><title>${esc(text)}</title></rect>` +
+      `<rect class="bar" x="${x0}" y="${y}" width="${barW}" height="20" rx="3" fill="var(--free)"><title>${esc(text)}` +
+      `</title></rect>` +
+      `<rect class="bar" x="${x0}" y="${y}" width="${Math.max(1, share * barW).toFixed(1)}" height="20" rx="3" ` +
+      `fill="var(--alloc)"><title>${esc(text)}</title></rect>` +
       `<text x="${x0 + barW + 10}" y="${y + 15}" font-size="12" fill="#616e7c">${esc(text)}</text>`
     );
   });
-  return `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="headroom">${parts.join('')}</svg>`;
+  return (
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
+    `aria-label="headroom">${parts.join('')}</svg>`
+  );
 }

@@ -9,7 +9,8 @@ header { background:#243b53; color:#fff; padding:18px 32px; }
 header h1 { margin:0 0 4px; font-size:22px; font-weight:600; }
 header p { margin:0; color:#bcccdc; font-size:13px; }
 main { max-width:1100px; margin:0 auto; padding:20px 24px 48px; }
-section.cell { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:18px 22px; margin:20px 0; }
+section.cell { background:var(--card); border:1px solid var(--line); border-radius:8px;
+  padding:18px 22px; margin:20px 0; }
 h2 { font-size:19px; margin:0 0 12px; }
 h3 { font-size:15px; margin:20px 0 8px; color:#334e68; }
 table { border-collapse:collapse; width:100%; font-size:13px; }

@@ -17,16 +17,22 @@ export function cellSummaryTable(cells: readonly CellReport[]): string {
     const r = c.resources;
     const n = c.nPlusOne;
     return (
-      `<tr><td>${esc(c.cell)}</td><td class="num">${c.hosts}</td><td class="num">${c.inServiceHosts}</td><td class="num">${c.instances}</td>` +
-      `<td class="num">${pct(ratio(r.vcpus.allocated, r.vcpus.capacity))}</td><td class="num">${pct(ratio(r.memoryMb.allocated, r.memoryMb.capacity))}</td>` +
-      `<td class="num">${pct(ratio(r.diskGb.allocated, r.diskGb.capacity))}</td><td class="num">${c.cpuUtilisation === null ? 'n/a' : pct(c.cpuUtilisation)}</td>` +
+      `<tr><td>${esc(c.cell)}</td><td class="num">${c.hosts}</td><td class="num">${c.inServiceHosts}</td>` +
+      `<td class="num">${c.instances}</td>` +
+      `<td class="num">${pct(ratio(r.vcpus.allocated, r.vcpus.capacity))}</td>` +
+      `<td class="num">${pct(ratio(r.memoryMb.allocated, r.memoryMb.capacity))}</td>` +
+      `<td class="num">${pct(ratio(r.diskGb.allocated, r.diskGb.capacity))}</td>` +
+      `<td class="num">${c.cpuUtilisation === null ? 'n/a' : pct(c.cpuUtilisation)}</td>` +
       `<td class="num">${n.drainable} / ${c.hosts}</td><td class="num">${c.tonight.moves.length}</td></tr>`
     );
   });
   return (
-    `<table><thead><tr><th>Cell</th><th class="num">Hosts</th><th class="num">In service</th><th class="num">Instances</th>` +
-    `<th class="num">vCPU alloc.</th><th class="num">Memory alloc.</th><th class="num">Disk alloc.</th><th class="num">CPU measured</th>` +
-    `<th class="num">Drainable (N+1)</th><th class="num">Moves tonight</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    `<table><thead><tr><th>Cell</th><th class="num">Hosts</th><th class="num">In service</th>` +
+    `<th class="num">Instances</th>` +
+    `<th class="num">vCPU alloc.</th><th class="num">Memory alloc.</th><th class="num">Disk alloc.</th>` +
+    `<th class="num">CPU measured</th>` +
+    `<th class="num">Drainable (N+1)</th><th class="num">Moves tonight</th></tr></thead><tbody>${rows.join('')}` +
+    `</tbody></table>`
   );
 }
 
@@ -41,7 +47,8 @@ function blockerList(row: HostRow): string {
     .slice(0, 8)
     .map(
       (b) =>
-        `<div><span class="code">${esc(b.code)}</span> ${b.name ? `<b>${esc(b.name)}</b>: ` : ''}${esc(b.reason)}</div>`,
+        `<div><span class="code">${esc(b.code)}</span> ${b.name ? `<b>${esc(b.name)}</b>: ` : ''}${esc(b.reason)}` +
+        `</div>`,
     );
   const rest = row.drain.blockers.length - items.length;
   return items.join('') + (rest > 0 ? `<div class="note">and ${rest} more</div>` : '');
@@ -51,18 +58,23 @@ function blockerList(row: HostRow): string {
 export function nPlusOneTable(cell: CellReport, rows: readonly HostRow[]): string {
   const n = cell.nPlusOne;
   const undecided = n.undecided ? `, ${n.undecided} not decided within the planner budget` : '';
-  const head = `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now. Decided in ${num(n.ms)} ms: ${n.quick} by quick proofs, ${n.planner} by the drain planner${undecided}.</p>`;
+  const head =
+    `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now. Decided in ${num(n.ms)} ` +
+    `ms: ${n.quick} by quick proofs, ${n.planner} by the drain planner${undecided}.</p>`;
   const blocked = rows.filter((r) => r.drain.drainable !== true);
   if (!blocked.length) return `${head}<p>Every host can be drained with the others taking its instances.</p>`;
   const shown = blocked
     .slice(0, MAX_ROWS)
     .map(
       (r) =>
-        `<tr><td>${esc(r.host)}</td><td>${badge(r)}</td><td class="num">${r.instances}</td><td class="num">${pct(ratio(r.resources.vcpus.allocated, r.resources.vcpus.capacity))}</td>` +
-        `<td class="num">${pct(ratio(r.resources.memoryMb.allocated, r.resources.memoryMb.capacity))}</td><td>${blockerList(r)}</td></tr>`,
+        `<tr><td>${esc(r.host)}</td><td>${badge(r)}</td><td class="num">${r.instances}</td>` +
+        `<td class="num">${pct(ratio(r.resources.vcpus.allocated, r.resources.vcpus.capacity))}</td>` +
+        `<td class="num">${pct(ratio(r.resources.memoryMb.allocated, r.resources.memoryMb.capacity))}</td>` +
+        `<td>${blockerList(r)}</td></tr>`,
     );
   return (
-    `${head}<table><thead><tr><th>Host</th><th>Drain</th><th class="num">Instances</th><th class="num">vCPU</th><th class="num">Memory</th><th>Why (instances that cannot be placed)</th></tr></thead>` +
+    `${head}<table><thead><tr><th>Host</th><th>Drain</th><th class="num">Instances</th><th class="num">vCPU</th>` +
+    `<th class="num">Memory</th><th>Why (instances that cannot be placed)</th></tr></thead>` +
     `<tbody>${shown.join('')}</tbody></table>${more(blocked.length, shown.length, 'hosts')}`
   );
 }
@@ -71,11 +83,15 @@ export function fragmentationTable(cell: CellReport): string {
   const list = [...cell.fragmentation].sort((a, b) => b.count - a.count || b.memoryMb - a.memoryMb).slice(0, 30);
   const rows = list.map(
     (f) =>
-      `<tr><td class="num">${f.vcpus}</td><td class="num">${gib(f.memoryMb)}</td><td class="num">${num(f.diskGb)} GB</td><td class="num">${num(f.count)}</td><td class="num">${num(f.fitShared)}</td><td class="num">${num(f.fitLocal)}</td></tr>`,
+      `<tr><td class="num">${f.vcpus}</td><td class="num">${gib(f.memoryMb)}</td><td class="num">${num(f.diskGb)} GB` +
+      `</td><td class="num">${num(f.count)}</td><td class="num">${num(f.fitShared)}</td>` +
+      `<td class="num">${num(f.fitLocal)}</td></tr>`,
   );
   return (
-    `<table><thead><tr><th class="num">vCPU</th><th class="num">Memory</th><th class="num">Disk</th><th class="num">In this cell</th>` +
-    `<th class="num">More that fit (shared storage)</th><th class="num">More that fit (local disk)</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    `<table><thead><tr><th class="num">vCPU</th><th class="num">Memory</th><th class="num">Disk</th>` +
+    `<th class="num">In this cell</th>` +
+    `<th class="num">More that fit (shared storage)</th><th class="num">More that fit (local disk)</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table>` +
     more(cell.fragmentation.length, list.length, 'flavor sizes')
   );
 }
@@ -108,17 +124,23 @@ export function tonightSection(cell: CellReport): string {
   const t = cell.tonight;
   if (t.error) return `<p class="note">Tonight's balance could not be planned: ${esc(t.error)}</p>`;
   const metrics = t.before && t.after ? metricsTable(t.before, t.after) : '';
-  if (!t.moves.length)
-    return `<p>Nothing would move tonight (the cell is within the imbalance threshold or nothing can move).</p>${metrics}`;
+  if (!t.moves.length) {
+    const why = 'the cell is within the imbalance threshold or nothing can move';
+    return `<p>Nothing would move tonight (${why}).</p>${metrics}`;
+  }
   const moves = t.moves
     .slice(0, MAX_ROWS)
     .map(
       (m) =>
-        `<tr><td>${esc(m.name)}</td><td>${esc(m.from)}</td><td>${esc(m.to)}</td><td>${esc(m.mode)}</td><td class="num">${m.wave}</td><td class="num">${num(m.gib)}</td><td class="num">${num(m.estimatedSeconds)} s</td></tr>`,
+        `<tr><td>${esc(m.name)}</td><td>${esc(m.from)}</td><td>${esc(m.to)}</td><td>${esc(m.mode)}</td>` +
+        `<td class="num">${m.wave}</td><td class="num">${num(m.gib)}</td>` +
+        `<td class="num">${num(m.estimatedSeconds)} s</td></tr>`,
     );
   return (
-    `<p>${t.moves.length} migrations, ${num(t.gibToCopy)} GiB to copy.</p><div class="grid2"><div>${metrics}</div><div></div></div>` +
-    `<h3>Moves</h3><table><thead><tr><th>Instance</th><th>From</th><th>To</th><th>Mode</th><th class="num">Wave</th><th class="num">GiB</th><th class="num">Estimate</th></tr></thead>` +
+    `<p>${t.moves.length} migrations, ${num(t.gibToCopy)} GiB to copy.</p><div class="grid2"><div>${metrics}</div>` +
+    `<div></div></div>` +
+    `<h3>Moves</h3><table><thead><tr><th>Instance</th><th>From</th><th>To</th><th>Mode</th><th class="num">Wave</th>` +
+    `<th class="num">GiB</th><th class="num">Estimate</th></tr></thead>` +
     `<tbody>${moves.join('')}</tbody></table>${more(t.moves.length, moves.length, 'moves')}`
   );
 }
