@@ -9,12 +9,18 @@ import type { Violation } from './model/verify.js';
 import { planDrain } from './strategies/drain.js';
 import { planBalance } from './strategies/balance.js';
 import { verifyPlan } from './verify/verify.js';
+import type { CampaignPlan, CampaignRequest } from './model/campaign.js';
+import { planCampaign } from './campaign/plan.js';
+import { verifyCampaign } from './verify/campaign.js';
 
 export * from './model/inventory.js';
 export * from './model/plan.js';
 export * from './model/options.js';
 export * from './model/verify.js';
+export * from './model/campaign.js';
 export { verifyPlan } from './verify/verify.js';
+export { verifyCampaign } from './verify/campaign.js';
+export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';
 
 export type PlanRequest = ({ goal: 'drain' } & DrainRequest) | ({ goal: 'balance' } & BalanceRequest);
 
@@ -37,6 +43,21 @@ export function plan(inventory: Inventory, request: PlanRequest, options: Planne
   const result =
     request.goal === 'drain' ? planDrain(inventory, request, options) : planBalance(inventory, request, options);
   const check = verifyPlan(inventory, result, options);
+  if (!check.ok) throw new PlanVerificationError(check.violations);
+  return result;
+}
+
+/**
+ * Plans a rolling maintenance campaign (spec "Maintenance campaign") and verifies it step by step;
+ * throws PlanVerificationError on a planner bug.
+ */
+export function planMaintenance(
+  inventory: Inventory,
+  request: CampaignRequest,
+  options: PlannerOptions = {},
+): CampaignPlan {
+  const result = planCampaign(inventory, request, options);
+  const check = verifyCampaign(inventory, result, options);
   if (!check.ok) throw new PlanVerificationError(check.violations);
   return result;
 }

@@ -10,11 +10,13 @@ import type { InputIssue, Inventory } from './inventory.js';
  * hosts are expected to be in (a guard against draining the wrong host).
  */
 export interface RequestInput {
-  goal: 'drain' | 'balance';
+  goal: 'drain' | 'balance' | 'maintenance';
   hosts?: unknown;
   cells?: unknown;
   threshold?: unknown;
   maxMoves?: unknown;
+  /** Maintenance: most hosts of one cell out of service at once. */
+  maxUnavailable?: unknown;
 }
 
 /** Renders a received value for a message: strings quoted, everything else as JSON. */
@@ -108,16 +110,37 @@ function checkNumbers(request: RequestInput, issues: InputIssue[]): void {
   if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t >= 0 && t <= 1)) {
     issues.push({ path: 'threshold', message: `expected a number between 0 and 1, got ${shown(t)}` });
   }
+  const u = request.maxUnavailable;
+  if (u !== undefined && !(typeof u === 'number' && Number.isInteger(u) && u >= 1)) {
+    issues.push({ path: 'maxUnavailable', message: `expected a positive integer, got ${shown(u)}` });
+  }
   const m = request.maxMoves;
   if (m !== undefined && !(typeof m === 'number' && Number.isInteger(m) && m >= 0)) {
     issues.push({ path: 'maxMoves', message: `expected a non-negative integer, got ${shown(m)}` });
   }
 }
 
+/** A campaign names hosts or cells (not both), and a named cell has at least one enabled, up host. */
+function checkCampaignTarget(inventory: Inventory, hosts: string[], cells: string[], issues: InputIssue[]): void {
+  if (hosts.length && cells.length) {
+    issues.push({ path: 'host', message: 'expected hosts or cells to patch, not both' });
+    return;
+  }
+  if (!hosts.length && !cells.length && !issues.some((i) => i.path === 'host' || i.path === 'cell')) {
+    issues.push({ path: 'host', message: 'expected at least one host or cell to patch, got none' });
+  }
+  for (const c of new Set(cells)) {
+    const inCell = inventory.hosts.filter((h) => h.cell === c);
+    if (inCell.length && !inCell.some((h) => h.enabled && h.state === 'up'))
+      issues.push({ path: 'cell', message: `cell "${c}" has no enabled, up host to patch` });
+  }
+}
+
 /**
  * Checks a request against the inventory: host names exist (suggesting near names), no host
  * twice, a drain names at least one host, cells exist, drained hosts lie in the requested cells
- * when both are given, `threshold` in [0, 1], `maxMoves` a non-negative integer. Returns every
+ * when both are given, `threshold` in [0, 1], `maxMoves` a non-negative integer; a maintenance
+ * campaign names hosts or cells (not both) and `maxUnavailable` is a positive integer. Returns every
  * issue; an empty list means the request can be planned. `path` is the parameter name.
  */
 export function validateRequest(inventory: Inventory, request: RequestInput): InputIssue[] {
@@ -129,12 +152,8 @@ export function validateRequest(inventory: Inventory, request: RequestInput): In
   if (request.goal === 'drain' && hosts.length === 0 && !issues.some((i) => i.path === 'host')) {
     issues.push({ path: 'host', message: 'expected at least one host to drain, got none' });
   }
-  checkHosts(
-    inventory,
-    hosts,
-    cells.filter((c) => knownCells.has(c)),
-    issues,
-  );
+  if (request.goal === 'maintenance') checkCampaignTarget(inventory, hosts, cells, issues);
+  checkHosts(inventory, hosts, request.goal === 'maintenance' ? [] : cells.filter((c) => knownCells.has(c)), issues);
   checkNumbers(request, issues);
   return issues;
 }

@@ -7,6 +7,8 @@ export interface Violation {
   message: string;
   instance?: string;
   host?: string;
+  /** Campaign step (from 0) the violation belongs to; absent outside campaigns and for campaign-wide rules. */
+  step?: number;
 }
 
 export interface VerifyResult {

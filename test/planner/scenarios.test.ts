@@ -6,7 +6,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseInventory, plan, verifyPlan, type Inventory } from '../../planner/index.js';
+import {
+  parseInventory,
+  plan,
+  planMaintenance,
+  verifyCampaign,
+  verifyPlan,
+  type Inventory,
+} from '../../planner/index.js';
 import { cellStats, finalPlacement } from '../../planner/metrics.js';
 
 const dir = resolve(import.meta.dirname, '../fixtures/scenarios');
@@ -14,6 +21,9 @@ interface Expectation {
   drain?: string[];
   feasible?: boolean;
   balance?: string;
+  /** A maintenance campaign over this cell. */
+  cell?: string;
+  maxUnavailable?: number;
 }
 
 const inventories = new Map<string, Inventory>();
@@ -36,6 +46,9 @@ const expectations = names.map(
   (n) => [n, JSON.parse(readFileSync(join(dir, `${n}.expect.json`), 'utf8')) as Expectation] as const,
 );
 const drains = expectations.filter(([, e]) => e.drain).map(([n, e]) => [n, e.drain!, e.feasible ?? true] as const);
+const campaigns = expectations
+  .filter(([, e]) => e.cell)
+  .map(([n, e]) => [n, e.cell!, e.maxUnavailable ?? 1, e.feasible ?? true] as const);
 const balances = expectations.filter(([, e]) => e.balance).map(([n, e]) => [n, e.balance!] as const);
 
 describe('scenario fixtures', () => {
@@ -71,5 +84,18 @@ describe('balance scenarios', () => {
     // Imbalance is the coefficient of variation of memory allocation (the balance threshold's measure).
     expect(after.memAlloc.cv).toBeLessThanOrEqual(before.memAlloc.cv + 1e-9);
     for (const m of p.moves) expect(inv.hosts.find((h) => h.name === m.to)!.cell).toBe(cell);
+  });
+});
+
+describe('campaign scenarios', () => {
+  it('cover at least one campaign', () => expect(campaigns.length).toBeGreaterThanOrEqual(1));
+
+  it.each(campaigns)('%s: campaign over %s, maxUnavailable %i -> feasible %s', (name, cell, n, feasible) => {
+    const inv = load(name);
+    const p = planMaintenance(inv, { cells: [cell], maxUnavailable: n });
+    expect(verifyCampaign(inv, p).violations).toEqual([]);
+    expect(p.feasible).toBe(feasible);
+    const hosts = inv.hosts.filter((h) => h.cell === cell && h.enabled && h.state === 'up').length;
+    if (feasible) expect(p.steps).toHaveLength(Math.ceil(hosts / n));
   });
 });
