@@ -83,6 +83,8 @@ function checkCells(cells: string[], known: Set<string>, issues: InputIssue[]): 
   for (const c of cells) if (!known.has(c)) issues.push({ path: 'cell', message: unknownMessage('cell', c, known) });
 }
 
+const quoted = (names: string[]) => names.map((c) => `"${c}"`).join(', ');
+
 function checkHosts(inventory: Inventory, hosts: string[], cells: string[], issues: InputIssue[]): void {
   const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
   const seen = new Set<string>();
@@ -97,9 +99,7 @@ function checkHosts(inventory: Inventory, hosts: string[], cells: string[], issu
     else if (cells.length && !cells.includes(h.cell)) {
       issues.push({
         path: 'host',
-        message:
-          `host "${name}" is in cell "${h.cell}", ` +
-          `not in the requested cell ${cells.map((c) => `"${c}"`).join(', ')}`,
+        message: `host "${name}" is in cell "${h.cell}", not in the requested cell ${quoted(cells)}`,
       });
     }
   }

@@ -98,7 +98,7 @@ function checkUnplaced(plan: CampaignPlan, out: Violation[]): void {
     out.push({
       wave: null,
       code: 'UNPLACED_UNION',
-      message: `top-level unplaced lists ${top.length} instance(s), the steps list ${union.length}: expected their union`,
+      message: `top-level unplaced lists ${top.length} instance(s), the steps ${union.length}: expected their union`,
     });
   if (plan.feasible !== (top.length === 0))
     out.push({

@@ -148,7 +148,11 @@ describe('rebalancer plan: bad input exits 2, explains on stderr, prints nothing
       ['drain', '--inventory', scenario('seed-example'), '--host', 'HostB', '--force'],
       /Unknown option '--force'/,
     ],
-    ['no goal', ['--inventory', scenario('seed-example')], /expected "drain" or "balance" after "plan", got nothing/],
+    [
+      'no goal',
+      ['--inventory', scenario('seed-example')],
+      /expected "drain", "balance" or "maintenance" after "plan", got nothing/,
+    ],
     ['no inventory', ['drain', '--host', 'HostB'], /--inventory: expected the path of an inventory JSON file/],
     [
       'no host to drain',

@@ -1,27 +1,39 @@
 /**
- * `rebalancer plan drain|balance`: reads an inventory file, plans, prints the plan. No side
+ * `rebalancer plan drain|balance|maintenance`: reads an inventory file, plans, prints the plan. No side
  * effects. Exit status: 0 feasible plan, 3 plan computed but not feasible (still printed),
  * 2 bad input (one line per problem on stderr, nothing on stdout), 1 internal error.
  */
 import { parseArgs } from 'node:util';
 import type { CommandIo } from '../io.js';
-import { plan, PlanVerificationError, type PlanRequest, type PlannerOptions } from '../../../planner/index.js';
+import {
+  plan,
+  planMaintenance,
+  PlanVerificationError,
+  type CampaignPlan,
+  type CampaignRequest,
+  type Plan,
+  type PlanRequest,
+  type PlannerOptions,
+} from '../../../planner/index.js';
 import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { renderPlanText } from '../render/plan-text.js';
-import type { Plan } from '../../../planner/model/plan.js';
+import { renderCampaignText } from '../render/campaign-text.js';
 
 const USAGE = `usage:
   rebalancer plan drain   --inventory FILE --host HOST [--host HOST ...] [--cell CELL] [options]
   rebalancer plan balance --inventory FILE [--cell CELL ...] [--threshold X] [--max-moves N] [options]
+  rebalancer plan maintenance --inventory FILE (--host HOST ... | --cell CELL ...) [--max-unavailable N] [options]
 
 Plans live migrations from an inventory snapshot (JSON) without touching any host.
 
 options:
   --inventory FILE       inventory snapshot (required)
-  --host HOST            drain: a host to empty (repeatable)
+  --host HOST            drain: a host to empty; maintenance: a host to patch (repeatable)
   --cell CELL            balance: a cell to balance (repeatable; default all cells);
-                         drain: the cell the hosts must be in (a guard)
+                         drain: the cell the hosts must be in (a guard);
+                         maintenance: patch every enabled, up host of the cell (repeatable)
+  --max-unavailable N    maintenance: most hosts of one cell out at once (default 1)
   --threshold X          balance: imbalance (0..1) below which nothing moves (default 0.1)
   --max-moves N          balance: at most N moves (default unlimited)
   --timeout-per-gib N    completion timeout budget in seconds per GiB copied (default 800)
@@ -38,6 +50,7 @@ const OPTIONS = {
   cell: { type: 'string', multiple: true },
   threshold: { type: 'string' },
   'max-moves': { type: 'string' },
+  'max-unavailable': { type: 'string' },
   'timeout-per-gib': { type: 'string' },
   method: { type: 'string' },
   format: { type: 'string' },
@@ -52,10 +65,13 @@ const FLAG: Record<string, string> = {
   cell: '--cell',
   threshold: '--threshold',
   maxMoves: '--max-moves',
+  maxUnavailable: '--max-unavailable',
 };
 
+const GOALS = ['drain', 'balance', 'maintenance'] as const;
+
 interface Parsed {
-  goal: 'drain' | 'balance';
+  goal: (typeof GOALS)[number];
   inventory: string;
   request: RequestInput;
   options: PlannerOptions;
@@ -82,14 +98,19 @@ function oneOf<T extends string>(
 
 function interpret(values: Values, positionals: string[], problems: string[]): Parsed | null {
   const [goal, ...extra] = positionals;
-  if (goal !== 'drain' && goal !== 'balance')
-    problems.push(`expected "drain" or "balance" after "plan", got ${goal === undefined ? 'nothing' : `"${goal}"`}`);
+  if (!(GOALS as readonly string[]).includes(goal))
+    problems.push(
+      `expected "drain", "balance" or "maintenance" after "plan", got ${goal === undefined ? 'nothing' : `"${goal}"`}`,
+    );
   if (extra.length) problems.push(`unexpected argument(s): ${extra.join(' ')}`);
   if (!values.inventory) problems.push('--inventory: expected the path of an inventory JSON file');
   if (goal === 'balance' && values.host) problems.push('--host: applies to "plan drain" only');
-  if (goal === 'drain' && values.threshold !== undefined) problems.push('--threshold: applies to "plan balance" only');
-  if (goal === 'drain' && values['max-moves'] !== undefined)
+  if (goal !== 'balance' && values.threshold !== undefined)
+    problems.push('--threshold: applies to "plan balance" only');
+  if (goal !== 'balance' && values['max-moves'] !== undefined)
     problems.push('--max-moves: applies to "plan balance" only');
+  if (goal !== 'maintenance' && values['max-unavailable'] !== undefined)
+    problems.push('--max-unavailable: applies to "plan maintenance" only');
   const perGiB = num(values['timeout-per-gib']);
   if (perGiB !== undefined && !(typeof perGiB === 'number' && perGiB > 0))
     problems.push(`--timeout-per-gib: expected a positive number of seconds, got "${values['timeout-per-gib']}"`);
@@ -101,8 +122,18 @@ function interpret(values: Values, positionals: string[], problems: string[]): P
   const request: RequestInput =
     goal === 'drain'
       ? { goal, hosts: values.host ?? [], cells: values.cell }
-      : { goal: 'balance', cells: values.cell, threshold: num(values.threshold), maxMoves: num(values['max-moves']) };
+      : goal === 'maintenance'
+        ? { goal, hosts: values.host, cells: values.cell, maxUnavailable: num(values['max-unavailable']) }
+        : { goal: 'balance', cells: values.cell, threshold: num(values.threshold), maxMoves: num(values['max-moves']) };
   return { goal: goal as Parsed['goal'], inventory: values.inventory!, request, options, format };
+}
+
+function toCampaignRequest(r: RequestInput): CampaignRequest {
+  const out: CampaignRequest = {};
+  if (r.hosts !== undefined) out.hosts = r.hosts as string[];
+  if (r.cells !== undefined) out.cells = r.cells as string[];
+  if (r.maxUnavailable !== undefined) out.maxUnavailable = r.maxUnavailable as number;
+  return out;
 }
 
 function toPlanRequest(r: RequestInput): PlanRequest {
@@ -124,6 +155,8 @@ function fail(io: CommandIo, problems: string[], hint = false): number {
 export interface PlanCommandDeps {
   /** @default the planner's `plan` */
   plan?: typeof plan;
+  /** @default the planner's `planMaintenance` */
+  planMaintenance?: typeof planMaintenance;
 }
 
 export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps = {}): Promise<number> {
@@ -152,15 +185,20 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
       io,
       issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`),
     );
-  let result: Plan;
+  let result: Plan | CampaignPlan;
   try {
-    result = (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);
+    result =
+      input.goal === 'maintenance'
+        ? (deps.planMaintenance ?? planMaintenance)(file.inventory, toCampaignRequest(input.request), input.options)
+        : (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);
   } catch (err) {
     const why = err instanceof PlanVerificationError ? err.message : `${(err as Error)?.message ?? String(err)}`;
     io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
     return 1;
   }
   const format = input.format ?? (io.isTty ? 'text' : 'json');
-  io.stdout(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderPlanText(file.inventory, result));
+  const text = () =>
+    result.goal === 'maintenance' ? renderCampaignText(result) : renderPlanText(file.inventory, result);
+  io.stdout(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : text());
   return result.feasible ? 0 : 3;
 }
