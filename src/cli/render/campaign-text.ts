@@ -55,7 +55,8 @@ export function renderCampaignText(plan: CampaignPlan): string {
     '',
     `Totals: ${plural(m.steps, 'step')}, ${plural(m.moves, 'move')}, ${gib(m.gibToCopy)} to copy ` +
       `(lower bound ${gib(m.lowerBoundGib)}), ` +
-      `${m.instancesMovedTwiceOrMore} instance(s) moved in more than one step, migrations est. ${duration(seconds)} (patching not included)`,
+      `${m.instancesMovedTwiceOrMore} instance(s) moved in more than one step, ` +
+      `migrations est. ${duration(seconds)} (patching not included)`,
   );
   return `${lines.join('\n')}\n`;
 }
