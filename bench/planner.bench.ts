@@ -1,7 +1,8 @@
 /**
  * Planner benchmarks: drain planning time and quality from a 50-host cell to a 100k-instance
  * region, against a first-fit baseline; exact versus heuristic on small random drains; and the
- * balance section (bench/planner-balance.ts) when that module is present.
+ * balance section (bench/planner-balance.ts) when that module is present; maintenance campaigns
+ * (bench/planner-campaign.ts).
  */
 import { existsSync } from 'node:fs';
 import type { BenchOptions, BenchTable } from './main.js';
@@ -9,6 +10,7 @@ import { plan } from '../planner/index.js';
 import type { Inventory, Plan, PlannerOptions } from '../planner/index.js';
 import { DRAIN_HOST, generateRegion, type GenOptions } from './gen.js';
 import { firstFitDrain } from './drain-first-fit.js';
+import { campaignTables } from './planner-campaign.js';
 
 const now = () => performance.now();
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -166,5 +168,5 @@ async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
 }
 
 export async function run(o: BenchOptions): Promise<BenchTable[]> {
-  return [drainTable(o.quick), exactTable(o.quick), ...(await balanceTables(o))];
+  return [drainTable(o.quick), exactTable(o.quick), ...(await balanceTables(o)), ...campaignTables(o)];
 }

@@ -43,8 +43,18 @@ function eligibleIn(state: CampaignState, cell: string, options: PlannerOptions)
 
 /** The `n` remaining hosts with the fewest GiB to move (ties: inventory order). */
 function nextBatch(state: CampaignState, remaining: ReadonlySet<number>, n: number): number[] {
-  const order = [...remaining].sort((a, b) => state.movableGib[a] - state.movableGib[b] || a - b);
-  return order.slice(0, n).sort((a, b) => a - b);
+  const chosen: number[] = [];
+  const gib = state.movableGib;
+  // n is small: n passes of a linear scan beat sorting every remaining host each step.
+  for (let pass = 0; pass < n && chosen.length < remaining.size; pass++) {
+    let best = -1;
+    for (const k of remaining) {
+      if (chosen.includes(k)) continue;
+      if (best < 0 || gib[k] < gib[best] - 1e-9 || (Math.abs(gib[k] - gib[best]) <= 1e-9 && k < best)) best = k;
+    }
+    chosen.push(best);
+  }
+  return chosen.sort((a, b) => a - b);
 }
 
 function sequenceCell(ctx: StepContext, targets: number[], n: number): CampaignStep[] {

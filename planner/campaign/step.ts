@@ -16,9 +16,9 @@ import { planDrain } from '../strategies/drain.js';
 import { affinityHosts, applyMoves, type CampaignState, loadOf, subInventory, undoMoves } from './state.js';
 
 /** Fewest candidate destinations a step's drain considers before widening to all. */
-export const MIN_CANDIDATES = 48;
+export const MIN_CANDIDATES = 40;
 /** Candidates per instance being drained. */
-export const CANDIDATES_PER_INSTANCE = 3;
+export const CANDIDATES_PER_INSTANCE = 1.5;
 
 export interface StepResult {
   moves: Move[];
@@ -61,18 +61,22 @@ function drainMethod(o: PlannerOptions): PlannerOptions['method'] {
 /** Drain onto the least loaded `pool` hosts, widening to all of `pool` when that leaves something behind. */
 function drainPreferLight(ctx: StepContext, hosts: readonly number[], pool: readonly number[]): Plan {
   const moving = hosts.reduce((n, k) => n + ctx.state.onHost[k].size, 0);
-  const limit = Math.max(MIN_CANDIDATES, CANDIDATES_PER_INSTANCE * moving);
+  const limit = Math.max(MIN_CANDIDATES, Math.ceil(CANDIDATES_PER_INSTANCE * moving));
   if (pool.length <= limit) return drainOn(ctx, hosts, pool);
-  const light = [...pool].sort((a, b) => loadOf(ctx.state, a) - loadOf(ctx.state, b) || a - b).slice(0, limit);
-  const first = drainOn(
-    ctx,
-    hosts,
-    light.sort((a, b) => a - b),
-  );
+  const first = drainOn(ctx, hosts, lightest(ctx.state, pool, limit));
   return retryable(first.unplaced) ? drainOn(ctx, hosts, pool) : first;
 }
 
 const plain = (p: Plan): StepResult => ({ moves: p.moves, unplaced: p.unplaced });
+
+/** The `limit` least loaded hosts of `pool` (ties: lower index), in index order. */
+function lightest(s: CampaignState, pool: readonly number[], limit: number): number[] {
+  const loads = Float64Array.from(pool, (k) => loadOf(s, k));
+  const cut = loads.slice().sort()[limit - 1];
+  const below = pool.filter((_, i) => loads[i] < cut);
+  const at = pool.filter((_, i) => loads[i] === cut).slice(0, limit - below.length);
+  return [...below, ...at].sort((a, b) => a - b);
+}
 
 function lastWave(moves: readonly Move[]): number {
   return moves.reduce((w, m) => Math.max(w, m.wave), -1);

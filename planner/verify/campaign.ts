@@ -9,6 +9,7 @@
  * Codes (besides the drain codes, tagged with `step`): MAX_UNAVAILABLE, TARGET_MISSING,
  * TARGET_TWICE, STEP_NOT_TARGET, STEP_EMPTY, STEP_LIMIT, UNPLACED_UNION, FEASIBLE_FLAG,
  * METRICS_MOVES, METRICS_GIB, METRICS_TWICE, METRICS_LOWER_BOUND, METRICS_STEPS, STEP_GIB.
+ * Linear in hosts + instances once, then per step in what the step touches (plus a host scan).
  */
 import type { Instance, Inventory } from '../model/inventory.js';
 import type { CampaignPlan, CampaignStep } from '../model/campaign.js';
@@ -32,16 +33,71 @@ function asDrain(step: CampaignStep): Plan {
   };
 }
 
+/**
+ * The verifier's own placement as the steps go by, and for each step the part of the inventory
+ * its rules can see: the step's hosts, every host a move leaves or reaches, where each moved
+ * instance really is, and every host holding a member of a hard server group that a moved or
+ * drained instance belongs to. Capacity, anti-affinity and affinity only ever look at those
+ * hosts, so the step verifies as it would on the whole inventory, without scanning it per step.
+ */
+interface Placement {
+  inventory: Inventory;
+  byId: Map<string, Instance>;
+  onHost: Map<string, Set<Instance>>;
+  groupMembers: Map<string, Instance[]>;
+}
+
+function createPlacement(inventory: Inventory): Placement {
+  const instances = inventory.instances.map((i) => ({ ...i }));
+  const hard = new Set(
+    inventory.serverGroups.filter((g) => g.policy === 'anti-affinity' || g.policy === 'affinity').map((g) => g.id),
+  );
+  const onHost = new Map<string, Set<Instance>>(inventory.hosts.map((h) => [h.name, new Set()]));
+  const groupMembers = new Map<string, Instance[]>();
+  for (const inst of instances) {
+    onHost.get(inst.host)?.add(inst);
+    if (inst.serverGroup && hard.has(inst.serverGroup)) {
+      const list = groupMembers.get(inst.serverGroup) ?? [];
+      list.push(inst);
+      groupMembers.set(inst.serverGroup, list);
+    }
+  }
+  return { inventory, byId: new Map(instances.map((i) => [i.id, i])), onHost, groupMembers };
+}
+
+function stepView(p: Placement, step: CampaignStep): Inventory {
+  const hosts = new Set<string>(step.hosts);
+  const groups = new Set<string>();
+  const note = (inst: Instance | undefined) => {
+    if (!inst) return;
+    hosts.add(inst.host);
+    if (inst.serverGroup) groups.add(inst.serverGroup);
+  };
+  for (const h of step.hosts) for (const inst of p.onHost.get(h) ?? []) note(inst);
+  for (const m of step.moves) {
+    hosts.add(m.from).add(m.to);
+    note(p.byId.get(m.instance));
+  }
+  for (const g of groups) for (const inst of p.groupMembers.get(g) ?? []) hosts.add(inst.host);
+  const list = p.inventory.hosts.filter((h) => hosts.has(h.name));
+  const instances = list.flatMap((h) => [...(p.onHost.get(h.name) ?? [])]);
+  return { hosts: list, instances, serverGroups: p.inventory.serverGroups };
+}
+
 /** Where each instance is after the step: the move in its latest wave. */
-function advance(byId: Map<string, Instance>, step: CampaignStep): void {
+function advance(p: Placement, step: CampaignStep): void {
   const latest = new Map<string, { wave: number; to: string }>();
   for (const m of step.moves) {
     const seen = latest.get(m.instance);
     if (!seen || m.wave >= seen.wave) latest.set(m.instance, { wave: m.wave, to: m.to });
   }
   for (const [id, { to }] of latest) {
-    const inst = byId.get(id);
-    if (inst) inst.host = to;
+    const inst = p.byId.get(id);
+    const target = p.onHost.get(to);
+    if (!inst || !target) continue;
+    p.onHost.get(inst.host)?.delete(inst);
+    inst.host = to;
+    target.add(inst);
   }
 }
 
@@ -155,13 +211,11 @@ function checkMetrics(inventory: Inventory, plan: CampaignPlan, out: Violation[]
 export function verifyCampaign(inventory: Inventory, plan: CampaignPlan, options: VerifyOptions = {}): VerifyResult {
   const violations: Violation[] = [];
   checkTargets(inventory, plan, violations);
-  const instances = inventory.instances.map((i) => ({ ...i }));
-  const byId = new Map(instances.map((i) => [i.id, i]));
-  const current: Inventory = { ...inventory, instances };
+  const placement = createPlacement(inventory);
   plan.steps.forEach((step, k) => {
-    for (const v of verifyPlan(current, asDrain(step), options).violations)
+    for (const v of verifyPlan(stepView(placement, step), asDrain(step), options).violations)
       violations.push({ ...v, step: k, message: `step ${k}: ${v.message}` });
-    advance(byId, step);
+    advance(placement, step);
   });
   checkUnplaced(plan, violations);
   checkMetrics(inventory, plan, violations);
