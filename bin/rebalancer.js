@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Entry point: loads the TypeScript CLI through tsx so no build step is needed.
+// Entry point: runs the compiled CLI from dist/ (`npm run build`, which `npm ci` runs through `prepare`).
 // Each running libvirt migration holds one libuv worker thread: size the pool before anything
 // uses it (imports below are dynamic so this assignment runs first).
+import { existsSync } from 'node:fs';
+
 process.env.UV_THREADPOOL_SIZE ??= '16';
-const { register } = await import('tsx/esm/api');
-register();
-const { main } = await import('../src/cli/main.ts');
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('rebalancer: the compiled build (dist/) is missing: run `npm run build` (or `npm ci`)\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

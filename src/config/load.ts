@@ -3,8 +3,8 @@
  * YAML) <- environment (see env.ts), then validated with the zod schema. Every problem is
  * returned with its path; nothing throws for bad input.
  */
-import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../../planner/index.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -25,7 +25,13 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
-export const DEFAULT_CONFIG_FILE = resolve(import.meta.dirname, '../../config/default.json');
+/** The project folder: the nearest one above `from` holding package.json (from the sources and from dist/ alike). */
+function projectRoot(from: string): string {
+  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
+  return resolve(from, '../..');
+}
+
+export const DEFAULT_CONFIG_FILE = join(projectRoot(import.meta.dirname), 'config/default.json');
 
 type Doc = Record<string, unknown>;
 

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import type { Plan } from '../../planner/model/plan.js';
+import { buildOnce } from '../support/build.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const scenario = (name: string) => join(root, 'test/fixtures/scenarios', `${name}.json`);
@@ -210,6 +211,8 @@ describe('rebalancer plan: bad input exits 2, explains on stderr, prints nothing
 });
 
 describe('bin/rebalancer.js', () => {
+  beforeAll(buildOnce, 120_000);
+
   it('runs the real binary: seed example drain, JSON on a pipe, exit 0', async () => {
     const run = promisify(execFile);
     const { stdout } = await run(

@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutorStore } from '../../executor/store.js';
 import { planChain } from '../../src/cli/drain/watch.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { buildOnce } from '../support/build.js';
 import { labSkip, labVm, holdLab, resetVms } from '../support/lab.js';
 import { incomingMigrations, LAB_GROUPS, labHosts, locate, openRig, waitFor } from './support.js';
 
@@ -49,6 +50,7 @@ function bigInFlight(store: ExecutorStore): { planId: string; index: number } | 
 
 describe.skipIf(labSkip)('executor process killed mid-migration on the real lab', () => {
   const lab = holdLab();
+  beforeAll(buildOnce, 120_000);
 
   it('reconciles after SIGKILL of the drain command: every VM on exactly one host, nothing migrated twice', async () => {
     await resetVms();

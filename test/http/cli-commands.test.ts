@@ -124,6 +124,9 @@ describe('rebalancer serve', () => {
     const token = /token:\s+(\S+)/.exec(io.out)![1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(io.out).toContain(`${url}/reports/capacity`);
+    expect(io.out).toMatch(
+      /^ {2}drivers: (libvirt \(patched binding loaded\), simulated|simulated only; libvirt unavailable: .+)$/m,
+    );
     expect((await fetch(`${url}/plans`)).status).toBe(401);
     expect((await fetch(`${url}/plans`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     stop.abort();

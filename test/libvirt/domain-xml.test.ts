@@ -180,7 +180,7 @@ describe('libvirt helpers', () => {
       expect.objectContaining({
         code: 'UNSUPPORTED',
         message: expect.stringContaining(
-          'libvirt bindings not built: run scripts/build-libvirt-binding.sh (nothing at /nonexistent/libvirt)',
+          'libvirt binding not available: install libvirt-dev and pkg-config (Debian), then run `npm run build:binding` (nothing at /nonexistent/libvirt)',
         ),
       }),
     );

@@ -13,6 +13,7 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { bindingProblem } from '../../executor/hypervisor/libvirt/binding.js';
 import type { HostConfig } from '../../executor/hypervisor/types.js';
 
 const run = promisify(execFile);
@@ -37,7 +38,7 @@ export interface Lab {
 export const requireReal = Boolean(process.env.REBALANCER_REQUIRE_REAL);
 
 export const LAB_MISSING =
-  'the libvirt lab is not running: as root run `bash scripts/system-deps.sh && bash scripts/build-libvirt-binding.sh && bash scripts/lab/up.sh` ' +
+  'the libvirt lab is not running: as root run `bash scripts/system-deps.sh && npm run build:binding && bash scripts/lab/up.sh` ' +
   '(or `npm run test:all`), then run the tests again';
 
 function hostsFile(): string {
@@ -62,6 +63,14 @@ export function findLab(): Lab | null {
 }
 
 export const lab = findLab();
+
+/**
+ * A lab started before the install step built the binding holds a build of its own in
+ * <lab>/node-libvirt: tests use it while this checkout has none (`npm run build:binding` makes one).
+ */
+const labBinding = lab && resolve(lab.dir, 'node-libvirt/node_modules/libvirt');
+if (labBinding && !process.env.REBALANCER_LIBVIRT_BINDING && existsSync(labBinding) && bindingProblem() !== null)
+  process.env.REBALANCER_LIBVIRT_BINDING = labBinding;
 /** True when lab tests may be skipped: no lab and not required. */
 export const labSkip = lab === null && !requireReal;
 

@@ -1,13 +1,10 @@
 /**
  * Lazy loading of the patched node-libvirt binding (npm `libvirt` 1.2.1 + patches/node-libvirt),
- * built by scripts/build-libvirt-binding.sh into .lab/node-libvirt. It is not a normal
- * dependency, so that installing the project needs no libvirt headers: without it only the
- * simulated hypervisor is available.
+ * the package packages/libvirt-binding, which `npm install` builds when libvirt's headers are
+ * present. Installing the project needs no libvirt headers: without the build only the simulated
+ * hypervisor is available.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HypervisorError } from '../errors.js';
 
 export interface LvNodeInfo {
@@ -83,31 +80,40 @@ export interface LibvirtBinding {
   Hypervisor: new (uri: string) => LvConnection;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Where scripts/build-libvirt-binding.sh puts the build. */
-export const defaultBindingPath = resolve(here, '../../../.lab/node-libvirt/node_modules/libvirt');
+/** The package packages/libvirt-binding (an optional dependency, linked into node_modules). */
+export const defaultBindingPath = 'libvirt-binding';
 const REQUIRED = ['getJobStats', 'migrateSetMaxSpeed', 'migrateStartPostCopy', 'migrateToURI3'];
 
 /**
- * Loads the binding from `path` (default: env REBALANCER_LIBVIRT_BINDING, else the project's
- * build). Throws HypervisorError UNSUPPORTED when it is missing or lacks the project's patches.
+ * Loads the binding from `path`, a package name or folder (default: env REBALANCER_LIBVIRT_BINDING,
+ * else the project's package). Throws HypervisorError UNSUPPORTED, saying why and how to build
+ * it, when it is missing or lacks the project's patches.
  */
-export function loadBinding(path = process.env.REBALANCER_LIBVIRT_BINDING ?? defaultBindingPath): LibvirtBinding {
-  const hint = 'libvirt bindings not built: run scripts/build-libvirt-binding.sh';
-  if (!existsSync(resolve(path, 'package.json')))
-    throw new HypervisorError('UNSUPPORTED', `${hint} (nothing at ${path})`, false);
+export function loadBinding(path = process.env.REBALANCER_LIBVIRT_BINDING || defaultBindingPath): LibvirtBinding {
+  const hint =
+    'libvirt binding not available: install libvirt-dev and pkg-config (Debian), then run `npm run build:binding`';
   let mod: { Hypervisor: LibvirtBinding['Hypervisor']; Domain: { prototype: Record<string, unknown> } };
   try {
     mod = createRequire(import.meta.url)(path);
   } catch (err) {
-    throw new HypervisorError('UNSUPPORTED', `${hint} (loading ${path} failed: ${(err as Error).message})`, false, {
-      cause: err,
-    });
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${path}'`) ? `nothing at ${path}` : e.message;
+    throw new HypervisorError('UNSUPPORTED', `${hint} (${why})`, false, { cause: err });
   }
   const missing = REQUIRED.filter((m) => typeof mod.Domain.prototype[m] !== 'function');
   if (missing.length > 0)
     throw new HypervisorError('UNSUPPORTED', `${hint} (the build at ${path} lacks ${missing.join(', ')})`, false);
   return mod;
+}
+
+/** Whether the libvirt driver can run here: null when the binding loads, else why it cannot. */
+export function bindingProblem(path?: string): string | null {
+  try {
+    loadBinding(path);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export interface LibvirtHypervisorOptions {
   binding?: LibvirtBinding;
 }
 
-export { loadBinding } from './binding.js';
+export { bindingProblem, loadBinding } from './binding.js';
 
 export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hypervisor {
   const binding = options.binding ?? loadBinding();

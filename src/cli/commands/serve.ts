@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { bindingProblem } from '../../../executor/hypervisor/libvirt/index.js';
 import { createService } from '../../app.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
 import { createLogger } from '../../log.js';
@@ -37,7 +38,14 @@ export function withDemoToken(config: Config): { config: Config; generated: stri
   return { config: { ...config, api: { ...config.api, tokens: [{ token, role: 'admin' }] } }, generated: token };
 }
 
-function banner(config: Config, url: string, generated: string | null, kind: string): string {
+/** Which hypervisor drivers this installation can use: the simulated one always, libvirt with its binding. */
+export function driversLine(libvirtProblem: string | null): string {
+  return libvirtProblem === null
+    ? 'libvirt (patched binding loaded), simulated'
+    : `simulated only; libvirt unavailable: ${libvirtProblem}`;
+}
+
+function banner(config: Config, url: string, generated: string | null, kind: string, drivers: string): string {
   const token = generated ?? '<a token from api.tokens>';
   const cluster =
     kind === 'demo'
@@ -47,6 +55,7 @@ function banner(config: Config, url: string, generated: string | null, kind: str
   return [
     `rebalancer listening on ${url}`,
     `  cluster: ${cluster}`,
+    `  drivers: ${drivers}`,
     `  store:   ${config.store.path}`,
     `  report:  ${url}/reports/capacity  (HTML; ?format=json or csv)`,
     generated
@@ -101,6 +110,8 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   }
   const { config, generated } = withDemoToken(loaded.config);
   const log = createLogger({ level: config.log.level });
+  const libvirtProblem = bindingProblem();
+  log.info({ libvirt: libvirtProblem ?? 'available' }, 'hypervisor drivers');
   const service = await createService({ config, log });
   const server: Server = service.app.listen(config.api.port, config.api.host);
   try {
@@ -112,7 +123,9 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   }
   const port = (server.address() as AddressInfo).port;
   const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
-  io.stdout(banner(config, `http://${host}:${port}`, generated, service.session.cluster.kind));
+  io.stdout(
+    banner(config, `http://${host}:${port}`, generated, service.session.cluster.kind, driversLine(libvirtProblem)),
+  );
   await waitForStop(signal);
   log.info('shutting down');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

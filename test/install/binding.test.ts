@@ -1,0 +1,88 @@
+/**
+ * The libvirt binding as part of install (packages/libvirt-binding/build.mjs, the project's
+ * postinstall): without libvirt's headers it is skipped with one line and the install succeeds;
+ * with them (REBALANCER_REQUIRE_REAL: CI and `npm run test:all` have libvirt-dev) the build that
+ * `npm ci` made loads with the project's patched calls, and the driver uses it.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { bindingProblem } from '../../executor/hypervisor/libvirt/index.js';
+
+const run = promisify(execFile);
+const repo = resolve(import.meta.dirname, '../..');
+const required = Boolean(process.env.REBALANCER_REQUIRE_REAL);
+const hasPkgConfig = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'pkg-config')));
+
+/** A copy of the binding package in a fresh folder, so a run never touches the project's build. */
+function packageCopy(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'rb-binding-')), 'packages/libvirt-binding');
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['build.mjs', 'index.js', 'package.json'])
+    copyFileSync(join(repo, 'packages/libvirt-binding', f), join(dir, f));
+  return dir;
+}
+
+async function install(dir: string, env: Record<string, string>) {
+  const { REBALANCER_SKIP_LIBVIRT_BINDING: _, ...base } = process.env;
+  return run(process.execPath, [join(dir, 'build.mjs')], { cwd: dir, env: { ...base, ...env } });
+}
+
+describe('libvirt binding install step without the headers', () => {
+  it('is skipped with one clear line when pkg-config is not on PATH, and succeeds', async () => {
+    const dir = packageCopy();
+    const emptyBin = mkdtempSync(join(tmpdir(), 'rb-nobin-'));
+    const { stdout, stderr } = await install(dir, { PATH: emptyBin });
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').filter(Boolean)).toEqual([
+      '[libvirt-binding] skipped: pkg-config not found (Debian: apt-get install pkg-config libvirt-dev), so no ' +
+        'libvirt headers; only the simulated hypervisor is available',
+    ]);
+    expect(existsSync(join(dir, 'libvirt'))).toBe(false);
+    // the driver's load then says why there is no binding
+    expect(() => createRequire(import.meta.url)(dir)).toThrow(/^not built: skipped: pkg-config not found/);
+    expect(bindingProblem(dir)).toMatch(/npm run build:binding.*not built: skipped: pkg-config not found/);
+  });
+
+  it('is skipped with one clear line when pkg-config does not know libvirt, and succeeds', async (ctx) => {
+    if (!hasPkgConfig) {
+      if (required)
+        throw new Error('pkg-config is missing (REBALANCER_REQUIRE_REAL is set): run scripts/system-deps.sh');
+      ctx.skip();
+    }
+    const dir = packageCopy();
+    const empty = mkdtempSync(join(tmpdir(), 'rb-nopc-'));
+    const { stdout, stderr } = await install(dir, { PKG_CONFIG_LIBDIR: empty, PKG_CONFIG_PATH: empty });
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').filter(Boolean)).toEqual([
+      "[libvirt-binding] skipped: libvirt's development headers not found by pkg-config (Debian: apt-get install " +
+        'libvirt-dev); only the simulated hypervisor is available',
+    ]);
+    expect(readFileSync(join(dir, 'status.txt'), 'utf8')).toMatch(/^skipped: libvirt's development headers/);
+    expect(existsSync(join(dir, 'libvirt'))).toBe(false);
+  });
+
+  it('is skipped on request (REBALANCER_SKIP_LIBVIRT_BINDING=1)', async () => {
+    const { stdout } = await install(packageCopy(), { REBALANCER_SKIP_LIBVIRT_BINDING: '1' });
+    expect(stdout).toBe(
+      '[libvirt-binding] skipped: REBALANCER_SKIP_LIBVIRT_BINDING=1; only the simulated hypervisor is available\n',
+    );
+  });
+});
+
+describe('libvirt binding install step with the headers', () => {
+  it('the build made by the install loads with the patched calls and the driver uses it', async (ctx) => {
+    const problem = bindingProblem();
+    if (problem !== null && !required) ctx.skip();
+    expect(problem).toBeNull();
+    // run again, the install step finds its build up to date
+    const { stdout } = await run(process.execPath, ['packages/libvirt-binding/build.mjs'], { cwd: repo });
+    expect(stdout).toMatch(
+      /^\[libvirt-binding\] up to date \(libvirt@1\.2\.1 node-abi=\d+ libvirt=[\d.]+ patches=\w{16}\)/,
+    );
+  });
+});
