@@ -4,7 +4,7 @@
  * returned with its path; nothing throws for bad input.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../../planner/index.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -131,7 +131,19 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
       }));
   const errors = [...envIssues, ...schemaIssues, ...(parsed.success ? crossChecks(parsed.data) : [])];
   if (errors.length || !parsed.success) return { ok: false, errors };
-  return { ok: true, config: parsed.data, source };
+  return { ok: true, config: inStateDirectory(parsed.data, env.STATE_DIRECTORY), source };
+}
+
+/**
+ * Under systemd (`StateDirectory=`, which sets STATE_DIRECTORY, a colon-separated list) a relative
+ * `store.path` lives in the first state directory, so the service's store never depends on its
+ * working directory. Elsewhere a relative path stays relative to the working directory.
+ */
+function inStateDirectory(config: Config, stateDirectory: string | undefined): Config {
+  const dir = stateDirectory?.split(':')[0];
+  const path = config.store.path;
+  if (!dir || path === ':memory:' || isAbsolute(path)) return config;
+  return { ...config, store: { ...config.store, path: resolve(dir, path) } };
 }
 
 /** One line per problem, for people: `api.port: expected ...`. */

@@ -86,7 +86,13 @@ export const LogSchema = z.strictObject({
 
 export const ConfigSchema = z.strictObject({
   api: ApiSchema,
-  store: z.strictObject({ /** SQLite file. @default 'data/rebalancer.sqlite' */ path: nonEmpty }),
+  store: z.strictObject({
+    /**
+     * SQLite file; a relative path is taken from $STATE_DIRECTORY when set (systemd StateDirectory=),
+     * else from the working directory. @default 'data/rebalancer.sqlite'
+     */
+    path: nonEmpty,
+  }),
   inventory: InventoryConfigSchema,
   log: LogSchema,
   /** Real hosts; empty means the simulated demo region. @default [] */

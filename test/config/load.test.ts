@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveExecutorOptions } from '../../executor/options.js';
 import { loadConfig } from '../../src/config/index.js';
 
 function tmpFile(name: string, text: string): string {
@@ -62,6 +63,36 @@ describe('loadConfig', () => {
   it('loads the libvirt example', () => {
     const r = loadConfig({ path: 'config/example-libvirt.yaml', env: {} });
     expect(r.ok && r.config.hypervisors.map((h) => h.name)).toEqual(['HostA', 'HostB', 'HostC']);
+  });
+
+  it('loads the production example as the systemd unit runs it: store in the state directory', () => {
+    const tokens = JSON.stringify([{ token: adminToken, role: 'admin' }]);
+    const r = loadConfig({
+      path: 'config/production.example.yaml',
+      env: { STATE_DIRECTORY: '/var/lib/rebalancer', REBALANCER_API__TOKENS: tokens },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.store.path).toBe('/var/lib/rebalancer/rebalancer.sqlite');
+    expect(r.config.api).toMatchObject({ host: '0.0.0.0', tokens: [{ token: adminToken, role: 'admin' }] });
+    expect(r.config.hypervisors.map((h) => h.name)).toEqual(['HostA', 'HostB']);
+    expect(resolveExecutorOptions(r.config.executor).onTimeout).toBe('abort');
+  });
+
+  it.each([
+    ['the default relative path', {}, '/srv/state/data/rebalancer.sqlite'],
+    ['a relative path, first of several state directories', { path: 'x.sqlite' }, '/srv/state/x.sqlite'],
+    ['an absolute path', { path: '/data/x.sqlite' }, '/data/x.sqlite'],
+    ['the in-memory store', { path: ':memory:' }, ':memory:'],
+  ])('under STATE_DIRECTORY keeps %s there or as given', (_name, store, expected) => {
+    const file = tmpFile('c.json', JSON.stringify({ store }));
+    const r = loadConfig({ path: file, env: { STATE_DIRECTORY: '/srv/state:/srv/other' } });
+    expect(r.ok && r.config.store.path).toBe(expected);
+  });
+
+  it('leaves a relative store path relative to the working directory without STATE_DIRECTORY', () => {
+    const r = loadConfig({ env: {} });
+    expect(r.ok && r.config.store.path).toBe('data/rebalancer.sqlite');
   });
 
   it('lists every problem with its path and the value received', () => {
