@@ -65,7 +65,11 @@ function pkgConfig(...args) {
 
 /** The build in `dir` loads in a fresh Node process and has every call the driver needs. */
 function loads(dir) {
-  const check = `const l = require(${JSON.stringify(dir)}); const m = ${JSON.stringify(REQUIRED)}.filter((n) => typeof l.Domain.prototype[n] !== 'function'); if (m.length) { console.error('missing ' + m.join(', ')); process.exit(1); }`;
+  const check = [
+    `const l = require(${JSON.stringify(dir)});`,
+    `const m = ${JSON.stringify(REQUIRED)}.filter((n) => typeof l.Domain.prototype[n] !== 'function');`,
+    "if (m.length) { console.error('missing ' + m.join(', ')); process.exit(1); }",
+  ].join(' ');
   return logged(process.execPath, ['-e', check]);
 }
 
