@@ -113,3 +113,27 @@ export function estimatedSeconds(instance: Instance, mode: MigrationMode, src: H
   if (mode !== 'cold') seconds += precopySeconds(instance.memoryMb * MBIT_PER_MIB, instance.dirtyRateMbps ?? 0, bw);
   return Math.round(seconds * 10) / 10;
 }
+
+/**
+ * The planner's estimate of how long a plan runs: waves one after the other; within a wave
+ * `concurrency` migrations at once, each taking its `estimatedSeconds` plus `overheadSeconds`, so
+ * a wave lasts at least its longest move and at least its total work shared out. A lower-bound
+ * style estimate, which is what a window is checked against before anything runs.
+ */
+export function planDurationSeconds(
+  moves: ReadonlyArray<{ wave: number; estimatedSeconds: number }>,
+  concurrency: number,
+  overheadSeconds: number,
+): number {
+  const waves = new Map<number, { total: number; longest: number }>();
+  for (const m of moves) {
+    const s = m.estimatedSeconds + overheadSeconds;
+    const w = waves.get(m.wave) ?? { total: 0, longest: 0 };
+    w.total += s;
+    w.longest = Math.max(w.longest, s);
+    waves.set(m.wave, w);
+  }
+  let total = 0;
+  for (const w of waves.values()) total += Math.max(w.longest, w.total / Math.max(1, concurrency));
+  return total;
+}

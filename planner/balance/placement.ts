@@ -6,7 +6,7 @@
 import type { ClusterView } from '../constraints/view.js';
 import type { UsageState } from '../constraints/state.js';
 import { addInstance, createUsage, removeInstance } from '../constraints/state.js';
-import { migrationMode, moveGib } from '../estimate.js';
+import { estimatedSeconds, migrationMode, moveGib } from '../estimate.js';
 import type { UnplacedCode } from '../model/plan.js';
 import { CellObjective } from './objective.js';
 
@@ -15,20 +15,21 @@ export interface Fixed {
   reason: string;
 }
 
-/** Least GiB charged for any move, so that tiny instances do not look free. */
-const RETARGET_GIB = 0.5;
+/** Least seconds charged for any move, so that tiny instances do not look free. */
+const RETARGET_SECONDS = 1;
 /**
- * Share of its GiB charged for re-targeting an instance that already moves: no second copy, but
+ * Share of its cost charged for re-targeting an instance that already moves: no second copy, but
  * a change of mind that must pay for itself, or the search would shuffle moved instances for
  * crumbs of gain.
  */
-/**
- * Fixed cost of one migration in GiB-equivalents (setup, risk, an operator reading the plan).
- * Without it the search prefers many tiny moves; 16 roughly halves the move count for the same
- * GiB on the benchmark cells.
- */
-const MOVE_OVERHEAD_GIB = 16;
 const RETARGET_SHARE = 0.5;
+
+/**
+ * Fixed cost of one migration in seconds (set-up, the pause at switch-over, its risk, an operator
+ * reading the plan), on top of its transfer time. Without it the search prefers many tiny moves.
+ * @default 15
+ */
+export const DEFAULT_MIGRATION_OVERHEAD_SECONDS = 15;
 
 export class CellPlacement {
   readonly usage: UsageState;
@@ -44,8 +45,17 @@ export class CellPlacement {
   readonly onHost: number[][];
   /** GiB copied when the instance moves from its inventory host (0 when it cannot move). */
   readonly gib: Float64Array;
+  /** Seconds a move of the instance from its inventory host costs: overhead + estimated duration. */
+  readonly seconds: Float64Array;
   /** Instance indexes moved so far, in the order first moved. */
   readonly moved: number[] = [];
+  /** Seconds of the instances currently away from their inventory host. */
+  spentSeconds = 0;
+  /**
+   * Extra seconds a ranking charges for each new migration: the price of the move budget when it
+   * binds (0: rank by the real cost). Worthiness is always judged on the real cost.
+   */
+  movePrice = 0;
 
   /** 1 where balance may move the instance (on a participating host, not fixed). */
   private readonly free: Uint8Array;
@@ -57,6 +67,7 @@ export class CellPlacement {
     hosts: readonly number[],
     /** Why balance must leave an instance where it is (pinned, frozen, affinity member), or null. */
     readonly fixed: (i: number) => Fixed | null,
+    overheadSeconds = DEFAULT_MIGRATION_OVERHEAD_SECONDS,
   ) {
     this.usage = createUsage(view);
     this.hostOf = [...hosts];
@@ -77,10 +88,19 @@ export class CellPlacement {
         this.soft[i] = policy === 'soft-affinity' || policy === 'soft-anti-affinity' ? 1 : 0;
       }
     }
-    this.gib = Float64Array.from(view.instances, (inst) => {
-      const m = migrationMode(inst);
-      return m.mode ? moveGib(inst, m.mode) : 0;
-    });
+    this.gib = new Float64Array(view.instances.length);
+    this.seconds = new Float64Array(view.instances.length);
+    for (const list of this.onHost) {
+      for (const i of list) {
+        const inst = view.instances[i];
+        const m = migrationMode(inst);
+        if (!m.mode) continue;
+        const home = view.hosts[this.homes[i]];
+        this.gib[i] = moveGib(inst, m.mode);
+        // the destination is not known yet: the home host's link stands for both ends
+        this.seconds[i] = overheadSeconds + estimatedSeconds(inst, m.mode, home, home);
+      }
+    }
     const byHost = new Map(
       hosts.map((h) => [view.hosts[h].name, view.instancesByHost[h].map((i) => view.instances[i])]),
     );
@@ -104,10 +124,24 @@ export class CellPlacement {
     return this.homes[i];
   }
 
-  /** GiB the plan gains by moving `i` now (RETARGET_GIB when it already moves: no second copy). */
+  /** Seconds the plan spends by moving `i` now (a share of them when it already moves: no second copy). */
   cost(i: number): number {
-    if (this.loc[i] !== this.home(i)) return Math.max(this.gib[i] * RETARGET_SHARE, RETARGET_GIB);
-    return Math.max(this.gib[i], RETARGET_GIB) + MOVE_OVERHEAD_GIB;
+    if (this.loc[i] !== this.home(i)) return Math.max(this.seconds[i] * RETARGET_SHARE, RETARGET_SECONDS);
+    return Math.max(this.seconds[i], RETARGET_SECONDS);
+  }
+
+  /** The cost a ranking compares: `cost(i)` plus the move budget's price for a new migration. */
+  rankCost(i: number): number {
+    return this.loc[i] !== this.home(i) ? this.cost(i) : this.cost(i) + this.movePrice;
+  }
+
+  /**
+   * Whether moving `i` now keeps the plan within `maxSeconds` in total (re-targets add nothing)
+   * and the move itself within `maxMoveSeconds` (a migration cannot be split across nights).
+   */
+  fitsSeconds(i: number, maxSeconds: number, maxMoveSeconds: number): boolean {
+    if (this.seconds[i] > maxMoveSeconds) return false;
+    return this.loc[i] !== this.home(i) || this.spentSeconds + this.seconds[i] <= maxSeconds;
   }
 
   /** Objective change of moving `i` to host `to` (view index). */
@@ -132,7 +166,10 @@ export class CellPlacement {
     const list = this.onHost[a];
     list.splice(list.indexOf(i), 1);
     this.onHost[b].push(i);
-    if (from === this.home(i)) this.moved.push(i);
+    if (from === this.home(i)) {
+      if (!this.moved.includes(i)) this.moved.push(i);
+      this.spentSeconds += this.seconds[i];
+    } else if (to === this.home(i)) this.spentSeconds -= this.seconds[i];
     this.loc[i] = to;
   }
 

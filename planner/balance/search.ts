@@ -10,10 +10,10 @@ import { hostSet } from './candidates.js';
 import type { CellPlacement } from './placement.js';
 
 /**
- * Smallest gain worth one GiB of migration traffic. Gains are host-normalised (objective change
- * x hosts in the cell), so the figure does not depend on the cell's size.
+ * Smallest gain worth one second of migration (see CellPlacement.cost). Gains are host-normalised
+ * (objective change x hosts in the cell), so the figure does not depend on the cell's size.
  */
-export const MIN_GAIN_PER_GIB = 0.002;
+export const MIN_GAIN_PER_SECOND = 0.002;
 /** Sources and destinations looked at per step before widening. */
 const SOURCES = 4;
 const DESTINATIONS = 8;
@@ -35,12 +35,26 @@ const SWAP_DESTINATIONS = 4;
 /** Widening stops here: past it a step would cost more than it is likely to find. */
 const MAX_SOURCES = 16;
 
+/**
+ * The search's objective stops rewarding a spread at this share of the threshold, not at the
+ * threshold itself: otherwise the last step across it earns only the crumb below it, less than
+ * any move costs, and the search could stall a hair above the threshold.
+ */
+const FLOOR_SHARE = 0.97;
+
 export interface SearchLimits {
   /** Stop once `obj.imbalance()` is below this. */
   threshold: number;
   /** Most instances the cell may move. */
   maxMoves: number;
+  /** Most migration seconds (CellPlacement.cost of the moved instances) the cell may spend. @default Infinity */
+  maxSeconds?: number;
+  /** Longest single migration allowed, in seconds. @default Infinity */
+  maxMoveSeconds?: number;
 }
+
+/** How a search ended: `budget` when a move or time budget stopped it above the threshold. */
+export type SearchEnd = 'threshold' | 'budget' | 'no-gain';
 
 interface Swap {
   score: number;
@@ -64,13 +78,22 @@ interface Candidate {
   b: number;
 }
 
-/** Gain per GiB of moving `i` from objective host `a` to `b`, host-normalised. */
-function scoreOf(p: CellPlacement, i: number, a: number, b: number): number {
-  return (-p.deltaLocal(i, a, b) * p.obj.n) / p.cost(i);
+/**
+ * Ranking score of moving `i` from objective host `a` to `b`: host-normalised gain per ranked
+ * second, or -Infinity when the gain is not worth the move's real cost or it exceeds the budget.
+ */
+function scoreOf(p: CellPlacement, i: number, a: number, b: number, limits: SearchLimits): number {
+  const gain = -p.deltaLocal(i, a, b) * p.obj.n;
+  if (
+    gain < MIN_GAIN_PER_SECOND * p.cost(i) ||
+    !p.fitsSeconds(i, limits.maxSeconds ?? Infinity, limits.maxMoveSeconds ?? Infinity)
+  )
+    return -Infinity;
+  return gain / p.rankCost(i);
 }
 
 /** The best worthwhile move for each (source, destination) pair of hosts (objective indexes), best first. */
-function singleCandidates(p: CellPlacement, k: number, l: number, work: Work): Candidate[] {
+function singleCandidates(p: CellPlacement, k: number, l: number, work: Work, limits: SearchLimits): Candidate[] {
   const { src, dst } = sides(p, k, l);
   const out: Candidate[] = [];
   for (const a of src) {
@@ -80,8 +103,8 @@ function singleCandidates(p: CellPlacement, k: number, l: number, work: Work): C
       let best: Candidate | null = null;
       for (const i of p.onHost[a]) {
         if (!p.movable(i)) continue;
-        const score = scoreOf(p, i, a, b);
-        if (score < MIN_GAIN_PER_GIB || (best && score <= best.score)) continue;
+        const score = scoreOf(p, i, a, b, limits);
+        if (score === -Infinity || (best && score <= best.score)) continue;
         if (!checkTarget(p.view, i, p.hostOf[b], p.usage).ok) continue;
         best = { score, i, a, b };
       }
@@ -101,8 +124,8 @@ function applyRound(p: CellPlacement, cands: readonly Candidate[], limits: Searc
   for (const c of cands) {
     if (p.moved.length >= limits.maxMoves || p.obj.imbalance() < limits.threshold) break;
     if (p.local[p.loc[c.i]] !== c.a) continue;
-    const score = scoreOf(p, c.i, c.a, c.b);
-    if (score < MIN_GAIN_PER_GIB || score < KEEP_SHARE * c.score) continue;
+    const score = scoreOf(p, c.i, c.a, c.b, limits);
+    if (score === -Infinity || score < KEEP_SHARE * c.score) continue;
     if (!checkTarget(p.view, c.i, p.hostOf[c.b], p.usage).ok) continue;
     p.apply(c.i, p.hostOf[c.b]);
     applied++;
@@ -121,7 +144,17 @@ function swapAllowed(p: CellPlacement, i: number, a: number, j: number, b: numbe
   return ok;
 }
 
-function bestSwap(p: CellPlacement, k: number, l: number, work: Work): Swap | null {
+/** Whether moving both `i` and `j` fits the time budget. */
+function fitsBoth(p: CellPlacement, i: number, j: number, limits: SearchLimits): boolean {
+  const max = limits.maxSeconds ?? Infinity;
+  const single = limits.maxMoveSeconds ?? Infinity;
+  if (p.seconds[i] > single || p.seconds[j] > single) return false;
+  if (max === Infinity) return true;
+  const away = (x: number) => (p.loc[x] !== p.home(x) ? 0 : p.seconds[x]);
+  return p.spentSeconds + away(i) + away(j) <= max;
+}
+
+function bestSwap(p: CellPlacement, k: number, l: number, work: Work, limits: SearchLimits): Swap | null {
   const { src, dst } = sides(p, k, l);
   const n = p.obj.n;
   let best: Swap | null = null;
@@ -133,9 +166,10 @@ function bestSwap(p: CellPlacement, k: number, l: number, work: Work): Swap | nu
         if (!p.movable(i)) continue;
         for (const j of p.onHost[b]) {
           if (!p.movable(j)) continue;
-          const d = p.obj.deltaSwap(p.view.instances[i], a, p.view.instances[j], b);
-          const score = (-d * n) / (p.cost(i) + p.cost(j));
-          if (score < MIN_GAIN_PER_GIB || (best && score <= best.score)) continue;
+          const gain = -p.obj.deltaSwap(p.view.instances[i], a, p.view.instances[j], b) * n;
+          if (gain < MIN_GAIN_PER_SECOND * (p.cost(i) + p.cost(j)) || !fitsBoth(p, i, j, limits)) continue;
+          const score = gain / (p.rankCost(i) + p.rankCost(j));
+          if (best && score <= best.score) continue;
           if (!swapAllowed(p, i, p.hostOf[a], j, p.hostOf[b])) continue;
           best = {
             score,
@@ -152,18 +186,16 @@ function bestSwap(p: CellPlacement, k: number, l: number, work: Work): Swap | nu
 }
 
 /** Runs the search until a stop condition holds; moves are applied to `p`. */
-export function improve(p: CellPlacement, limits: SearchLimits): void {
+export function improve(p: CellPlacement, limits: SearchLimits): SearchEnd {
   const n = p.obj.n;
-  p.obj.floor = limits.threshold;
+  p.obj.floor = limits.threshold * FLOOR_SHARE;
   let k = SOURCES;
   const work: Work = { evaluations: 0 };
-  while (
-    p.moved.length < limits.maxMoves &&
-    p.obj.imbalance() >= limits.threshold &&
-    work.evaluations < EVALUATION_BUDGET
-  ) {
+  while (work.evaluations < EVALUATION_BUDGET) {
+    if (p.obj.imbalance() < limits.threshold) return 'threshold';
+    if (p.moved.length >= limits.maxMoves) return 'budget';
     const l = Math.min(MAX_DESTINATIONS, DESTINATIONS * Math.ceil(k / SOURCES));
-    if (applyRound(p, singleCandidates(p, k, l, work), limits) > 0) {
+    if (applyRound(p, singleCandidates(p, k, l, work, limits), limits) > 0) {
       k = SOURCES;
       continue;
     }
@@ -171,9 +203,12 @@ export function improve(p: CellPlacement, limits: SearchLimits): void {
       k = Math.min(n, k * 4);
       continue;
     }
-    const swap = bestSwap(p, SWAP_SOURCES, SWAP_DESTINATIONS, work);
-    if (!swap || p.moved.length + swap.moves.length > limits.maxMoves) break;
+    const swap = bestSwap(p, SWAP_SOURCES, SWAP_DESTINATIONS, work, limits);
+    if (swap && p.moved.length + swap.moves.length > limits.maxMoves) return 'budget';
+    // with a time budget, it may be what barred the last candidates: worth trying other prices
+    if (!swap) return (limits.maxSeconds ?? Infinity) < Infinity ? 'budget' : 'no-gain';
     for (const m of swap.moves) p.apply(m.i, m.to);
     k = SOURCES;
   }
+  return 'no-gain';
 }

@@ -26,6 +26,19 @@ export interface BalanceRequest {
   maxMoves?: number;
   /** Instances that must not move (moved recently: anti-oscillation). They still count in the balance. */
   frozenInstances?: string[];
+  /**
+   * Time the plan may take (the nightly window at the executor's concurrency): by the planner's
+   * estimate (planDurationSeconds: each move's estimated duration plus the per-migration
+   * overhead, `concurrency` at once, wave after wave) the plan fits `seconds`. @default unlimited
+   */
+  timeBudget?: TimeBudget;
+}
+
+export interface TimeBudget {
+  /** Length of the window in seconds. */
+  seconds: number;
+  /** Migrations the executor runs at once. */
+  concurrency: number;
 }
 
 export interface PlannerOptions {
@@ -43,4 +56,10 @@ export interface PlannerOptions {
   now?: () => number;
   /** Time budget for the exact solver, in ms. @default 2000 */
   exactTimeLimitMs?: number;
+  /**
+   * Fixed cost of one migration in seconds (set-up, the pause at switch-over, its risk), added to
+   * its estimated transfer time when balance weighs a move and when it estimates a plan's length.
+   * @default 15
+   */
+  migrationOverheadSeconds?: number;
 }

@@ -13,13 +13,15 @@ import type { Plan, Unplaced } from '../model/plan.js';
 import type { BalanceRequest, PlannerOptions } from '../model/options.js';
 import type { ClusterView } from '../constraints/view.js';
 import { buildView } from '../constraints/view.js';
-import { migrationMode } from '../estimate.js';
+import { migrationMode, planDurationSeconds } from '../estimate.js';
 import { planMetrics } from '../metrics.js';
 import type { TargetMove, WaveSchedule } from '../waves.js';
 import { scheduleWaves } from '../waves.js';
 import type { Fixed } from '../balance/placement.js';
-import { CellPlacement } from '../balance/placement.js';
+import { CellPlacement, DEFAULT_MIGRATION_OVERHEAD_SECONDS } from '../balance/placement.js';
+import type { RepairFailure } from '../balance/repair.js';
 import { repairOverCapacity } from '../balance/repair.js';
+import type { SearchEnd } from '../balance/search.js';
 import { improve } from '../balance/search.js';
 import { finalLocations, objectiveOf, toMove, toUnplaced } from '../balance/assemble.js';
 
@@ -50,17 +52,87 @@ function participants(view: ClusterView, cell: string): number[] {
   );
 }
 
-/** Schedules, then drops the least valuable targets until the plan fits `maxMoves` legs. */
+/**
+ * Prices (seconds per new migration) the search tries when a budget binds: from ranking by
+ * cost alone towards ranking by gain alone, so a small move cap goes to the moves that matter.
+ */
+const MOVE_PRICES = [0, 30, 90, 270, 810, 2430];
+
+interface Budget {
+  moves: number;
+  seconds: number;
+  moveSeconds: number;
+}
+
+interface CellRun {
+  p: CellPlacement;
+  failures: RepairFailure[];
+  repairs: number;
+  end: SearchEnd;
+}
+
+/** Repair, then balance one cell at one move price. */
+function runCell(view: ClusterView, hosts: number[], ctx: BalanceContext, budget: Budget, price: number): CellRun {
+  const p = new CellPlacement(view, hosts, (i) => fixedReason(view, i, ctx.frozen), ctx.overhead);
+  p.movePrice = price;
+  const failures = repairOverCapacity(p);
+  const repairs = p.moved.length;
+  const end = improve(p, {
+    threshold: ctx.threshold,
+    maxMoves: budget.moves, // p.moved already counts the repairs
+    maxSeconds: budget.seconds,
+    maxMoveSeconds: budget.moveSeconds,
+  });
+  return { p, failures, repairs, end };
+}
+
+/**
+ * The cell's plan within its budget: when the move or time budget stops the search above the
+ * threshold, the search is run again at rising prices per migration and the run with the best
+ * objective (then the fewest seconds) wins. Budgets shape the search; they are not a cut.
+ */
+function planCell(view: ClusterView, hosts: number[], ctx: BalanceContext, budget: Budget): CellRun {
+  const first = runCell(view, hosts, ctx, budget, 0);
+  if (first.end !== 'budget') return first;
+  let best = first;
+  let bestValue = first.p.obj.value();
+  for (const price of MOVE_PRICES.slice(1)) {
+    const run = runCell(view, hosts, ctx, budget, price);
+    const value = run.p.obj.value();
+    if (value < bestValue - 1e-12 || (value < bestValue + 1e-12 && run.p.spentSeconds < best.p.spentSeconds)) {
+      best = run;
+      bestValue = value;
+    }
+  }
+  return best;
+}
+
+interface BalanceContext {
+  frozen: ReadonlySet<string>;
+  threshold: number;
+  overhead: number;
+}
+
+/**
+ * Schedules, then drops the least valuable targets until the plan fits `maxMoves` legs (bounces
+ * through a third host count twice) and `fitsTime`. The search already planned within both
+ * budgets; this only catches what scheduling adds.
+ */
 function scheduleWithin(
   view: ClusterView,
   targets: TargetMove[],
   maxMoves: number,
+  fitsTime: (schedule: WaveSchedule) => boolean,
 ): { schedule: WaveSchedule; cut: TargetMove[] } {
   let kept = targets;
   let schedule = scheduleWaves(view, kept);
+  const byValue = () => [...kept].sort((a, b) => b.priority - a.priority);
   while (schedule.legs.length > maxMoves && kept.length) {
-    const excess = schedule.legs.length - maxMoves;
-    kept = [...kept].sort((a, b) => b.priority - a.priority).slice(0, Math.max(0, kept.length - excess));
+    kept = byValue().slice(0, Math.max(0, kept.length - (schedule.legs.length - maxMoves)));
+    schedule = scheduleWaves(view, kept);
+  }
+  while (!fitsTime(schedule) && kept.length) {
+    kept = byValue().slice(0, kept.length - 1);
     schedule = scheduleWaves(view, kept);
   }
   const keptSet = new Set(kept);
@@ -71,46 +143,62 @@ function scheduleWithin(
 export function planBalance(inventory: Inventory, request: BalanceRequest, options: PlannerOptions): Plan {
   const view = buildView(inventory, { avoidHosts: options.avoidHosts, exclusions: options.exclusions });
   const cells = request.cells?.length ? [...request.cells] : [...view.hostsByCell.keys()].sort();
-  const frozen = new Set(request.frozenInstances ?? []);
   const maxMoves = request.maxMoves ?? Infinity;
-  const threshold = request.threshold ?? DEFAULT_THRESHOLD;
+  const ctx: BalanceContext = {
+    frozen: new Set(request.frozenInstances ?? []),
+    threshold: request.threshold ?? DEFAULT_THRESHOLD,
+    overhead: options.migrationOverheadSeconds ?? DEFAULT_MIGRATION_OVERHEAD_SECONDS,
+  };
+  const window = request.timeBudget;
+  const maxSeconds = window ? window.seconds * window.concurrency : Infinity;
   const unplaced: Unplaced[] = [];
   const targets: TargetMove[] = [];
   const cellHosts: number[][] = [];
   let order = 0;
+  let spent = 0;
   for (const cell of cells) {
     const hosts = participants(view, cell);
     cellHosts.push(hosts);
-    const p = new CellPlacement(view, hosts, (i) => fixedReason(view, i, frozen));
-    for (const f of repairOverCapacity(p))
+    const budget = {
+      moves: maxMoves - targets.length,
+      seconds: maxSeconds - spent,
+      moveSeconds: window?.seconds ?? Infinity,
+    };
+    const { p, failures, repairs } = planCell(view, hosts, ctx, budget);
+    for (const f of failures)
       unplaced.push(
         toUnplaced(view, f.instance, f.code, `${view.hosts[f.host].name} is over capacity and ${f.reason}`),
       );
-    const repairs = p.moved.length;
-    improve(p, { threshold, maxMoves: maxMoves - targets.length }); // p.moved already counts the repairs
+    spent += p.spentSeconds;
     p.targets().forEach((t, k) => {
       targets.push({ ...t, priority: (k < repairs ? REPAIR_PRIORITY : 0) - order++ });
     });
   }
-  const { schedule, cut } = scheduleWithin(view, targets, maxMoves);
+  const fitsTime = (s: WaveSchedule) =>
+    !window ||
+    planDurationSeconds(
+      s.legs.map((leg) => toMove(view, leg, options)),
+      window.concurrency,
+      ctx.overhead,
+    ) <= window.seconds;
+  const { schedule, cut } = scheduleWithin(view, targets, maxMoves, fitsTime);
   for (const d of schedule.dropped) {
     const t = targets.find((x) => x.instance === d.instance)!;
     if (t.priority > 0) unplaced.push(toUnplaced(view, d.instance, d.code, d.detail));
   }
+  const limit = window ? `maxMoves ${maxMoves} or the time budget` : `maxMoves ${maxMoves}`;
   for (const t of cut)
     if (t.priority > 0)
-      unplaced.push(
-        toUnplaced(view, t.instance, 'MOVE_LIMIT', `maxMoves ${maxMoves} reached before this over-capacity repair`),
-      );
+      unplaced.push(toUnplaced(view, t.instance, 'MOVE_LIMIT', `${limit} reached before this over-capacity repair`));
   const moves = schedule.legs.map((leg) => toMove(view, leg, options));
   const loc = finalLocations(view, schedule.legs);
   let objective = 0;
   let lowerBound = 0;
   for (const hosts of cellHosts) {
-    const o = objectiveOf(view, hosts, loc, threshold);
+    const o = objectiveOf(view, hosts, loc, ctx.threshold);
     objective += o.value;
     lowerBound += o.lowerBound;
   }
-  const metrics = planMetrics(inventory, moves, { method: 'balance-greedy-gain-per-gib+swaps', objective, lowerBound });
+  const metrics = planMetrics(inventory, moves, { method: 'balance-gain-per-second+swaps', objective, lowerBound });
   return { goal: 'balance', target: { cells }, feasible: unplaced.length === 0, moves, unplaced, metrics };
 }
