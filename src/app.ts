@@ -64,6 +64,7 @@ function nightlyFor(
   clock: Clock,
   log: Logger,
 ): Nightly {
+  const { concurrency } = resolveExecutorOptions(executorOptions(config));
   return createNightly({
     cron,
     store,
@@ -81,6 +82,8 @@ function nightlyFor(
         threshold: req.threshold,
         maxMoves: req.maxMoves,
         frozenInstances: [...req.frozenInstances, ...frozen],
+        // planned to fit the window with the executor's global limit of migrations at once
+        timeBudget: { seconds: req.windowSeconds, concurrency: concurrency.global },
       };
       return planRequest({ store, clock, planner: config.planner }, inventory, request);
     },

@@ -56,6 +56,11 @@ export const PlannerConfigSchema = z.strictObject({
   timeoutPerGiBSeconds: z.number().positive(),
   /** `auto` uses the exact solver for small problems, the heuristic otherwise. @default 'auto' */
   method: z.enum(['auto', 'heuristic', 'exact']),
+  /**
+   * Fixed cost of one migration in seconds (set-up, switch-over pause, risk), added to its transfer
+   * time when balance weighs a move and when a plan is fitted into the nightly window. @default 15
+   */
+  migrationOverheadSeconds: z.number().nonnegative(),
 });
 
 export const DemoSchema = z.strictObject({

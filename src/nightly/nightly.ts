@@ -48,6 +48,7 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
       threshold: config.threshold,
       maxMoves: config.maxMovesPerNight,
       frozenInstances: frozen,
+      windowSeconds: Math.max(0, (deadline - now) / 1000),
     });
   } catch (err) {
     log.error({ err }, 'nightly balance planning failed');

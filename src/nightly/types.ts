@@ -13,6 +13,8 @@ export interface NightlyBalanceRequest {
   maxMoves: number;
   /** Instances in their cool-down: they must not move. */
   frozenInstances: string[];
+  /** Seconds from now to the window's end: the plan must fit them at the executor's concurrency. */
+  windowSeconds: number;
 }
 
 export interface ExecuteOptions {

@@ -12,6 +12,8 @@ export interface PlanningSettings {
   timeoutPerGiBSeconds?: number;
   /** @default 'auto' */
   method?: 'auto' | 'heuristic' | 'exact';
+  /** Fixed cost of one migration in seconds, for balance. @default 15 */
+  migrationOverheadSeconds?: number;
 }
 
 export interface PlanContext {
@@ -40,6 +42,7 @@ export function planRequest(
   return plan(inventory, request, {
     timeoutPerGiBSeconds: ctx.planner?.timeoutPerGiBSeconds,
     method: ctx.planner?.method,
+    migrationOverheadSeconds: ctx.planner?.migrationOverheadSeconds,
     avoidHosts,
     exclusions: extra.exclusions,
     seed: 1,

@@ -26,7 +26,13 @@ describe('nightly run', () => {
     const h = harness({ threshold: 0.2, maxMovesPerNight: 7, cells: ['cell1'] });
     open.push(h.store);
     await createNightly(h.deps).runOnce(0);
-    expect(h.requests[0]).toEqual({ cells: ['cell1'], threshold: 0.2, maxMoves: 7, frozenInstances: [] });
+    expect(h.requests[0]).toEqual({
+      cells: ['cell1'],
+      threshold: 0.2,
+      maxMoves: 7,
+      frozenInstances: [],
+      windowSeconds: 5 * 3600,
+    });
   });
 
   it('starts no migration after the window end (execute mode, one hour per move from 02:00)', async () => {

@@ -83,10 +83,11 @@ function computePlan(deps: AppDeps, inventory: Inventory, request: PlanRequest):
     request.goal === 'balance'
       ? { ...request, frozenInstances: [...(request.frozenInstances ?? []), ...frozen] }
       : request;
-  const { timeoutPerGiBSeconds, method } = deps.config.planner;
+  const { timeoutPerGiBSeconds, method, migrationOverheadSeconds } = deps.config.planner;
   return plan(inventory, req, {
     timeoutPerGiBSeconds,
     method,
+    migrationOverheadSeconds,
     avoidHosts: maintenance,
     seed: 1,
     now: () => deps.clock.now(),
