@@ -12,6 +12,7 @@ import { verifyPlan } from './verify/verify.js';
 import type { CampaignPlan, CampaignRequest } from './model/campaign.js';
 import { planCampaign } from './campaign/plan.js';
 import { verifyCampaign } from './verify/campaign.js';
+import { planOneStep, type StepRequest } from './campaign/one-step.js';
 
 export * from './model/inventory.js';
 export * from './model/plan.js';
@@ -21,6 +22,7 @@ export * from './model/campaign.js';
 export { verifyPlan } from './verify/verify.js';
 export { verifyCampaign } from './verify/campaign.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';
+export type { StepRequest } from './campaign/one-step.js';
 
 export type PlanRequest = ({ goal: 'drain' } & DrainRequest) | ({ goal: 'balance' } & BalanceRequest);
 
@@ -58,6 +60,17 @@ export function planMaintenance(
 ): CampaignPlan {
   const result = planCampaign(inventory, request, options);
   const check = verifyCampaign(inventory, result, options);
+  if (!check.ok) throw new PlanVerificationError(check.violations);
+  return result;
+}
+
+/**
+ * Plans one campaign step from a fresh inventory as a drain of `request.hosts`, preferring
+ * destinations that are not among `request.later`; verified as a drain.
+ */
+export function planMaintenanceStep(inventory: Inventory, request: StepRequest, options: PlannerOptions = {}): Plan {
+  const result = planOneStep(inventory, request, options);
+  const check = verifyPlan(inventory, result, options);
   if (!check.ok) throw new PlanVerificationError(check.violations);
   return result;
 }

@@ -32,7 +32,7 @@ export function campaignTargets(inventory: Inventory, request: CampaignRequest):
     .map((h) => h.name);
 }
 
-function eligibleIn(state: CampaignState, cell: string, options: PlannerOptions): number[] {
+export function eligibleIn(state: CampaignState, cell: string, options: PlannerOptions): number[] {
   const avoid = new Set(options.avoidHosts ?? []);
   const out: number[] = [];
   state.inventory.hosts.forEach((h, k) => {

@@ -23,6 +23,8 @@ export const CANDIDATES_PER_INSTANCE = 1.5;
 export interface StepResult {
   moves: Move[];
   unplaced: Unplaced[];
+  /** Of the drain(s) used: method, objective (peak utilisation of receivers) and a proven bound. */
+  solve: { method: string; objective: number; lowerBound: number };
 }
 
 /** Codes no other destination can fix. */
@@ -67,7 +69,11 @@ function drainPreferLight(ctx: StepContext, hosts: readonly number[], pool: read
   return retryable(first.unplaced) ? drainOn(ctx, hosts, pool) : first;
 }
 
-const plain = (p: Plan): StepResult => ({ moves: p.moves, unplaced: p.unplaced });
+const plain = (p: Plan): StepResult => ({
+  moves: p.moves,
+  unplaced: p.unplaced,
+  solve: { method: p.metrics.method, objective: p.metrics.objective, lowerBound: p.metrics.lowerBound },
+});
 
 /** The `limit` least loaded hosts of `pool` (ties: lower index), in index order. */
 function lightest(s: CampaignState, pool: readonly number[], limit: number): number[] {
@@ -100,6 +106,12 @@ export function planStep(ctx: StepContext, hosts: readonly number[], preferred: 
   const tiered: StepResult = {
     moves: [...a.moves, ...b.moves.map((m) => ({ ...m, wave: m.wave + offset }))],
     unplaced: b.unplaced,
+    // Two drains in sequence: the bound of each says nothing about the pair, so none is claimed.
+    solve: {
+      method: `${a.metrics.method} then ${b.metrics.method}`,
+      objective: Math.max(a.metrics.objective, b.metrics.objective),
+      lowerBound: 0,
+    },
   };
   if (!retryable(tiered.unplaced) || a.moves.length === 0) return tiered;
   const c = drainPreferLight(ctx, hosts, others);

@@ -2,7 +2,7 @@
  * The human view of a maintenance campaign: each step with its hosts, moves (by wave) and what
  * stays behind, then totals against the lower bound. Pure: returns the text.
  */
-import type { CampaignPlan, CampaignStep } from '../../../planner/model/campaign.js';
+import type { CampaignPlan, CampaignStep } from '../../../planner/index.js';
 import { duration, table } from './plan-text.js';
 import { DEFAULT_LIMITS, estimatePlanSeconds } from './schedule.js';
 

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import {
   parseInventory,
   planMaintenance,
+  planMaintenanceStep,
+  verifyPlan,
   verifyCampaign,
   type CampaignPlan,
   type CampaignRequest,
@@ -181,5 +183,33 @@ describe('campaign: several cells, named hosts', () => {
     const inv = inventory([host('a', { enabled: false })], []);
     const p = planned(inv, { cells: ['other'] });
     expect(p).toMatchObject({ feasible: true, steps: [], unplaced: [] });
+  });
+});
+
+describe('one step planned from a fresh inventory', () => {
+  it('is a verified drain of its hosts that keeps off later hosts while others have room', () => {
+    const campaign = planned(fixture, { cells: ['cell1'], maxUnavailable: 1 });
+    const [first, second] = campaign.steps;
+    // The state after step 1, as a fresh inventory would show it.
+    const where = new Map(first.moves.map((m) => [m.instance, m.to]));
+    const after = { ...fixture, instances: fixture.instances.map((i) => ({ ...i, host: where.get(i.id) ?? i.host })) };
+    const later = campaign.steps.slice(2).flatMap((s) => s.hosts);
+    const p = planMaintenanceStep(after, { hosts: second.hosts, later });
+    expect(verifyPlan(after, p).violations).toEqual([]);
+    expect(p).toMatchObject({ goal: 'drain', target: { hosts: second.hosts }, feasible: true });
+    for (const m of p.moves) expect([...later, ...second.hosts]).not.toContain(m.to);
+    expect(p.metrics.gibToCopy).toBe(second.gibToCopy);
+  });
+
+  it('uses later hosts when nothing else has room, and says so in the method', () => {
+    const inv = inventory(
+      ['a', 'b', 'c'].map((n) => host(n)),
+      [vm('a1', 'a', { memoryMb: 12288 }), vm('b1', 'b', { memoryMb: 8192 }), vm('c1', 'c', { memoryMb: 2048 })],
+    );
+    const p = planMaintenanceStep(inv, { hosts: ['c'], later: ['b'] });
+    expect(p.moves.map((m) => [m.instance, m.to])).toEqual([['c1', 'a']]);
+    const q = planMaintenanceStep(inv, { hosts: ['b'], later: ['c'] });
+    expect(q.moves.map((m) => [m.instance, m.to])).toEqual([['b1', 'c']]);
+    expect(q.feasible).toBe(true);
   });
 });
