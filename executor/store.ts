@@ -8,7 +8,16 @@
  */
 import type { Move, Plan } from '../planner/index.js';
 
-export type PlanStatus = 'planned' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'superseded';
+export const PLAN_STATUSES = [
+  'planned',
+  'running',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
 export type PlanSource = 'api' | 'cli' | 'nightly';
 export type MoveState =
   | 'pending'
@@ -146,6 +155,20 @@ export interface NightlyRunRecord {
   result: unknown;
 }
 
+/** Plan counts the store keeps as it writes (reading them does not grow with the number of plans). */
+export interface PlanTotals {
+  byStatus: Record<PlanStatus, number>;
+  /** Plans created to replace a failed plan (those with `supersedes`). */
+  replans: number;
+}
+
+/** A move that reached a terminal state; `id` orders endings (a cursor for `listMoveEndings`). */
+export interface MoveEnding {
+  id: number;
+  state: MoveState;
+  record: MoveRecord;
+}
+
 export interface ExecutorStore {
   /** Inserts the plan and one `pending` move per `plan.moves` entry, atomically. */
   createPlan(input: NewPlan): PlanRecord;
@@ -173,6 +196,13 @@ export interface ExecutorStore {
 
   addProgress(sample: ProgressSample): void;
   listProgress(planId: string, index?: number): ProgressSample[];
+
+  /** Plans by status and re-plans, kept by the store as plans are written. */
+  planTotals(): PlanTotals;
+  /** Moves that ended after the ending `afterId` (0: from the start), in the order they ended, each once. */
+  listMoveEndings(afterId: number, limit: number): MoveEnding[];
+  /** How many moves are in one of `states` now. */
+  countMoves(states: readonly MoveState[]): number;
 
   appendEvent(e: Omit<PlanEvent, 'id'>): number;
   /** Events in append order, optionally only those after `afterId`. */

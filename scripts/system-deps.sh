@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # system-deps.sh - the Debian 12 packages the real-part tests need: libvirt + QEMU (lab hosts and
 # the libvirt binding build), Chromium (headless report rendering), systemd and strace
-# (systemd-analyze verify of contrib/rebalancer.service; the traced check of its system call filter). Idempotent: does nothing
-# when every package is already installed. Needs root. Output goes to .lab/logs/apt.log.
+# (systemd-analyze verify of contrib/rebalancer.service; the traced check of its system call
+# filter) and prometheus (promtool checks /metrics). Idempotent: does nothing when every package is
+# already installed. Needs root. Output goes to .lab/logs/apt.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
-      qemu-system-x86 qemu-utils iproute2 pkg-config python3 make g++ patch chromium systemd strace)
+      qemu-system-x86 qemu-utils iproute2 pkg-config python3 make g++ patch chromium systemd strace
+      prometheus)
 LOG_DIR=.lab/logs
 mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/apt.log

@@ -77,6 +77,25 @@ export const MIGRATIONS: readonly string[] = [
      mode TEXT NOT NULL,
      result_json TEXT
    );`,
+  // plan counts kept by the database as plans are written, so reading them (metrics) costs the same
+  // for ten plans or a million; the index keeps counting moves in a state proportional to the answer
+  `CREATE TABLE plan_totals (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO plan_totals (key, n) SELECT 'status:' || status, count(*) FROM plans GROUP BY status;
+   INSERT INTO plan_totals (key, n) SELECT 'replans', count(*) FROM plans WHERE supersedes IS NOT NULL;
+   CREATE TRIGGER plan_totals_insert AFTER INSERT ON plans BEGIN
+     INSERT INTO plan_totals (key, n) VALUES ('status:' || NEW.status, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+     INSERT INTO plan_totals (key, n) SELECT 'replans', 1 WHERE NEW.supersedes IS NOT NULL
+       ON CONFLICT(key) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER plan_totals_status AFTER UPDATE OF status ON plans WHEN OLD.status <> NEW.status BEGIN
+     UPDATE plan_totals SET n = n - 1 WHERE key = 'status:' || OLD.status;
+     INSERT INTO plan_totals (key, n) VALUES ('status:' || NEW.status, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER plan_totals_replan AFTER UPDATE OF supersedes ON plans
+     WHEN OLD.supersedes IS NULL AND NEW.supersedes IS NOT NULL BEGIN
+     INSERT INTO plan_totals (key, n) VALUES ('replans', 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
+   END;
+   CREATE INDEX moves_state ON moves(state);`,
 ];
 
 /**

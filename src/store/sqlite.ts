@@ -28,6 +28,7 @@ import {
   type ProgressRow,
 } from './rows.js';
 import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
+import { totalsMethods } from './sqlite-totals.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
 export class StoreNotFoundError extends Error {
@@ -74,6 +75,7 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
     ...maintenanceMethods(db),
     ...drainClaimMethods(db, plans.createPlan),
     ...nightlyMethods(db),
+    ...totalsMethods(db),
     close: () => db.close(),
   };
 }

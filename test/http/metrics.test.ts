@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRegion } from '../../src/demo/region.js';
-import { Registry } from '../../src/http/metrics/registry.js';
+import { VERSION } from '../../src/version.js';
+import type { ExecutorStore } from '../../executor/store.js';
+import { openStore } from '../../src/store/sqlite.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const inventory = demoRegion({ seed: 6, cells: 1, size: 8 });
@@ -11,6 +14,7 @@ function parseExposition(text: string): Map<string, number> {
   const typed = new Set<string>();
   expect(text.endsWith('\n')).toBe(true);
   for (const line of text.trimEnd().split('\n')) {
+    if (line === '') continue; // blank lines between families are allowed
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
     if (meta) {
       if (meta[1] === 'TYPE') {
@@ -20,7 +24,7 @@ function parseExposition(text: string): Map<string, number> {
       continue;
     }
     const m =
-      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/.exec(
+      /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN|Nan)$/.exec(
         line,
       );
     expect(m, `bad exposition line: ${line}`).not.toBeNull();
@@ -63,15 +67,70 @@ describe('GET /metrics', () => {
   });
 });
 
-describe('metrics registry', () => {
-  it('escapes label values and help text, renders +Inf buckets', () => {
-    const r = new Registry();
-    r.counter('x_total', 'a\nb').inc({ path: 'a"b\\c\nd' }, 2);
-    r.histogram('h', 'h', [1]).observe({}, 5);
-    const text = r.render();
-    expect(text).toContain('# HELP x_total a\\nb');
-    expect(text).toContain('x_total{path="a\\"b\\\\c\\nd"} 2');
-    expect(text).toContain('h_bucket{le="1"} 0\nh_bucket{le="+Inf"} 1\nh_sum 5\nh_count 1');
-    expect(() => r.gauge('h', 'again')).toThrow(/registered twice/);
+const required = Boolean(process.env.REBALANCER_REQUIRE_REAL);
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
+
+describe('GET /metrics, checked by Prometheus', () => {
+  let t: Harness;
+  beforeAll(async () => (t = await startHarness({ inventory })));
+  afterAll(() => t.close());
+
+  it.skipIf(!hasPromtool && !required)('passes promtool check metrics', async () => {
+    expect(hasPromtool, 'promtool is missing (REBALANCER_REQUIRE_REAL is set): apt-get install prometheus').toBe(true);
+    await t.call('POST', `/plans/drain?host=${inventory.hosts[1].name}`);
+    const r = await t.call('GET', '/metrics');
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: r.body, encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+
+  it('has the standard process and Node.js metrics and the build info', async () => {
+    const s = parseExposition((await t.call('GET', '/metrics')).body);
+    expect(s.get('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(s.get('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(s.get(`rebalancer_build_info{version="${VERSION}"}`)).toBe(1);
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('plan metrics follow the store', () => {
+  it('a scrape reads no stored plan or move list; counts carry on across a restart and count each ending once', async () => {
+    const calls: string[] = [];
+    const watched = (store: ExecutorStore): ExecutorStore =>
+      new Proxy(store, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            calls.push(String(prop));
+            return v.apply(target, args);
+          };
+        },
+      });
+    const t = await startHarness({ inventory, store: (path) => watched(openStore(path)) });
+    const path = t.config.store.path;
+    const id = (await t.call('POST', `/plans/drain?host=${inventory.hosts[0].name}`)).body.id as string;
+    const now = Date.now();
+    t.store.updateMove(id, 0, { state: 'failed', startedAt: now, endedAt: now }, now);
+    t.store.updateMove(id, 0, { state: 'failed' }, now);
+    calls.length = 0;
+    let s = parseExposition((await t.call('GET', '/metrics')).body);
+    expect(calls.filter((c) => c === 'listPlans' || c === 'listMoves' || c === 'getPlan')).toEqual([]);
+    expect(s.get('rebalancer_moves_total{outcome="failed"}')).toBe(1);
+    expect(s.get('rebalancer_plans{status="planned"}')).toBe(1);
+
+    // a second service on the same file (a restart, or another process) sees the same totals
+    const other = await startHarness({ inventory, store: () => openStore(path) });
+    other.store.updateMove(id, 1, { state: 'skipped', startedAt: now, endedAt: now }, now);
+    other.store.setPlanStatus(id, 'failed', now);
+    s = parseExposition((await other.call('GET', '/metrics')).body);
+    expect(s.get('rebalancer_moves_total{outcome="failed"}')).toBe(1);
+    expect(s.get('rebalancer_moves_total{outcome="skipped"}')).toBe(1);
+    expect(s.get('rebalancer_plans{status="planned"}')).toBe(0);
+    expect(s.get('rebalancer_plans{status="failed"}')).toBe(1);
+    s = parseExposition((await t.call('GET', '/metrics')).body);
+    expect(s.get('rebalancer_moves_total{outcome="skipped"}')).toBe(1);
+    await other.close();
+    await t.close();
   });
 });

@@ -80,4 +80,29 @@ describe('migrations', () => {
     });
     expect(stores[2].getPlan('p1')?.goal).toBe('balance');
   });
+
+  it('upgrading a version-1 file counts the plans already stored, and the counts follow later writes', () => {
+    const t = tempDbPath();
+    cleanups.push(t.cleanup);
+    const db = new Database(t.path);
+    db.exec(MIGRATIONS[0]);
+    db.pragma('user_version = 1');
+    const insert = db.prepare(
+      `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes)
+       VALUES (?, 'drain', '{}', ?, 'api', 1, 1, ?)`,
+    );
+    insert.run('a', 'succeeded', null);
+    insert.run('b', 'failed', null);
+    insert.run('c', 'running', 'b');
+    db.close();
+    const store = openStore(t.path);
+    cleanups.push(() => store.close());
+    expect(store.planTotals()).toMatchObject({
+      byStatus: { succeeded: 1, failed: 1, running: 1, planned: 0 },
+      replans: 1,
+    });
+    store.setPlanStatus('c', 'succeeded', 2);
+    store.setPlanStatus('c', 'succeeded', 3);
+    expect(store.planTotals().byStatus).toMatchObject({ succeeded: 2, running: 0 });
+  });
 });

@@ -1,62 +1,91 @@
 /**
- * Execution metrics derived from the store at scrape time: they survive restarts and need no
- * hook in the executor. Counters stay monotonic because plans and moves are never deleted.
+ * Execution metrics taken from the store, so they count what every process sharing it did and
+ * survive restarts. Each scrape reads only what changed: plan counts the store keeps, the move
+ * endings after the last one seen, and the moves in flight now.
  */
-import type { ExecutorStore, MoveRecord, PlanStatus } from '../../../executor/store.js';
-import type { Registry } from './registry.js';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { PLAN_STATUSES, type ExecutorStore, type MoveState } from '../../../executor/store.js';
 
-const PLAN_STATUSES: PlanStatus[] = [
-  'planned',
-  'running',
-  'cancelling',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'superseded',
-];
+const IN_FLIGHT: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
 const OUTCOMES = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'] as const;
-const IN_FLIGHT = new Set(['prechecking', 'migrating', 'verifying']);
 const GIB = 1024 ** 3;
+const BATCH = 5000;
 
-/** Registers the plan and migration metrics, computed from `store` on every scrape. */
-export function registerPlanMetrics(registry: Registry, store: ExecutorStore): void {
-  const plans = registry.gauge('rebalancer_plans', 'Stored plans by status');
-  const moves = registry.counter('rebalancer_moves_total', 'Finished migrations by outcome');
-  const duration = registry.histogram(
-    'rebalancer_migration_duration_seconds',
-    'Duration of succeeded migrations',
-    [5, 15, 30, 60, 120, 300, 600, 1800, 3600],
-  );
-  const bytes = registry.counter(
-    'rebalancer_migrated_bytes_total',
-    'Bytes copied by succeeded migrations (memory, plus disk for block)',
-  );
-  const inFlight = registry.gauge('rebalancer_migrations_in_flight', 'Migrations running now');
-  const timeouts = registry.counter(
-    'rebalancer_migration_timeouts_total',
-    'Migrations aborted at their completion timeout',
-  );
-  const replans = registry.counter('rebalancer_replans_total', 'Plans created to replace a failed plan');
+type Store = Pick<ExecutorStore, 'planTotals' | 'listMoveEndings' | 'countMoves'>;
 
-  registry.collect(() => {
-    const all = store.listPlans({ limit: 1_000_000 });
-    const byStatus = new Map<string, number>(PLAN_STATUSES.map((s) => [s, 0]));
-    for (const p of all) byStatus.set(p.status, (byStatus.get(p.status) ?? 0) + 1);
-    for (const [status, n] of byStatus) plans.set({ status }, n);
-    const records: MoveRecord[] = all.flatMap((p) => store.listMoves(p.id));
-    const outcome = new Map<string, number>(OUTCOMES.map((o) => [o, 0]));
-    duration.reset();
-    let copied = 0;
-    for (const m of records) {
-      if (outcome.has(m.state)) outcome.set(m.state, outcome.get(m.state)! + 1);
-      if (m.state !== 'succeeded') continue;
-      copied += m.move.gib * GIB;
-      if (m.startedAt !== null && m.endedAt !== null) duration.observe({}, (m.endedAt - m.startedAt) / 1000);
+/** Registers the plan and migration metrics on `registry`; call once per registry. */
+export function registerPlanMetrics(registry: Registry, store: Store): void {
+  const registers = [registry];
+  const moves = new Counter({
+    name: 'rebalancer_moves_total',
+    help: 'Finished migrations by outcome',
+    labelNames: ['outcome'],
+    registers,
+    collect: () => catchUp(),
+  });
+  const duration = new Histogram({
+    name: 'rebalancer_migration_duration_seconds',
+    help: 'Duration of succeeded migrations',
+    buckets: [5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers,
+    collect: () => catchUp(),
+  });
+  const bytes = new Counter({
+    name: 'rebalancer_migrated_bytes_total',
+    help: 'Bytes copied by succeeded migrations (memory, plus disk for block)',
+    registers,
+    collect: () => catchUp(),
+  });
+  const timeouts = new Counter({
+    name: 'rebalancer_migration_timeouts_total',
+    help: 'Migrations aborted at their completion timeout',
+    registers,
+    collect: () => catchUp(),
+  });
+  for (const outcome of OUTCOMES) moves.inc({ outcome }, 0);
+
+  // every one of them catches up first: whichever prom-client asks first sees all new endings
+  let cursor = 0;
+  const catchUp = () => {
+    for (let batch = store.listMoveEndings(cursor, BATCH); batch.length; batch = store.listMoveEndings(cursor, BATCH)) {
+      for (const { id, state, record } of batch) {
+        cursor = id;
+        moves.inc({ outcome: state });
+        if (state === 'timed_out') timeouts.inc();
+        if (state !== 'succeeded') continue;
+        bytes.inc(Math.round(record.move.gib * GIB));
+        if (record.startedAt !== null && record.endedAt !== null)
+          duration.observe((record.endedAt - record.startedAt) / 1000);
+      }
     }
-    for (const [o, n] of outcome) moves.set({ outcome: o }, n);
-    bytes.set({}, Math.round(copied));
-    inFlight.set({}, records.filter((m) => IN_FLIGHT.has(m.state)).length);
-    timeouts.set({}, outcome.get('timed_out') ?? 0);
-    replans.set({}, all.filter((p) => p.supersedes !== null).length);
+  };
+  catchUp(); // the history up to now is read once, at start-up
+
+  new Gauge({
+    name: 'rebalancer_plans',
+    help: 'Stored plans by status',
+    labelNames: ['status'],
+    registers,
+    collect() {
+      const { byStatus } = store.planTotals();
+      for (const status of PLAN_STATUSES) this.set({ status }, byStatus[status]);
+    },
+  });
+  new Gauge({
+    name: 'rebalancer_migrations_in_flight',
+    help: 'Migrations running now',
+    registers,
+    collect() {
+      this.set(store.countMoves(IN_FLIGHT));
+    },
+  });
+  new Counter({
+    name: 'rebalancer_replans_total',
+    help: 'Plans created to replace a failed plan',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(store.planTotals().replans);
+    },
   });
 }

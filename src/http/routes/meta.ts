@@ -3,7 +3,6 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import { PROMETHEUS_CONTENT_TYPE } from '../metrics/registry.js';
 import { openApiDocument } from '../openapi/document.js';
 import { readParams } from '../params.js';
 
@@ -19,9 +18,10 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics): Router {
       res.status(503).json(errorBody('STORE_UNAVAILABLE', 'the store cannot be read'));
     }
   });
-  router.get('/metrics', (req, res) => {
+  router.get('/metrics', async (req, res) => {
     readParams(req, {});
-    res.type(PROMETHEUS_CONTENT_TYPE).send(metrics.registry.render());
+    const text = await metrics.registry.metrics();
+    res.set('content-type', metrics.registry.contentType).send(text);
   });
   router.get('/openapi.json', (req, res) => {
     readParams(req, {});
