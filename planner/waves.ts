@@ -16,6 +16,7 @@ import type { UsageState } from './constraints/state.js';
 import { addInstance, createUsage, fits, removeInstance } from './constraints/state.js';
 import type { BlockCode } from './constraints/check.js';
 import { describeLack, lackOf, staticCheck } from './constraints/check.js';
+import { cpuRefusal } from './constraints/cpu.js';
 
 /** A wanted final placement. Higher `priority` is dropped last (repairs above balancing). */
 export interface TargetMove {
@@ -66,11 +67,10 @@ function canLand(view: ClusterView, s: UsageState, i: number, h: number): boolea
  * host (the second leg of a bounce).
  */
 function legCompatible(view: ClusterView, i: number, from: number, to: number): boolean {
-  const inst = view.instances[i];
   const a = view.hosts[from];
   const b = view.hosts[to];
   if (a.hypervisorType !== b.hypervisorType || b.hypervisorVersion < a.hypervisorVersion) return false;
-  return view.cpuModels[to].has(inst.cpuMode === 'custom' ? inst.cpuModel! : a.cpuModel);
+  return cpuRefusal(view, i, to, a.cpuModel) === null;
 }
 
 /** A third host that can hold `p` now and from which it can continue to its target. */

@@ -4,6 +4,7 @@
  * CPU, server groups, capacity. O(1) per check except the affinity scan (O(group hosts)).
  */
 import type { UnplacedCode } from '../model/plan.js';
+import { cpuRefusal } from './cpu.js';
 import type { ClusterView, Demand } from './view.js';
 import { pairKey } from './view.js';
 import type { UsageState } from './state.js';
@@ -69,13 +70,8 @@ export function staticCheck(view: ClusterView, i: number, h: number): TargetChec
         `${src.hypervisorVersion}`,
     );
   }
-  const needed = inst.cpuMode === 'custom' ? inst.cpuModel! : src.cpuModel;
-  if (!view.cpuModels[h].has(needed)) {
-    return fail(
-      'CPU_INCOMPATIBLE',
-      `${host.name} cannot run CPU model ${needed} (${inst.cpuMode}); it offers ${host.compatibleCpuModels.join(', ')}`,
-    );
-  }
+  const cpu = cpuRefusal(view, i, h, src.cpuModel);
+  if (cpu !== null) return fail('CPU_INCOMPATIBLE', cpu);
   return OK;
 }
 

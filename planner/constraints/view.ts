@@ -48,6 +48,8 @@ export interface ClusterView {
   readonly groupMembers: ReadonlyMap<string, readonly number[]>;
   /** Compatible CPU models per host index. */
   readonly cpuModels: readonly ReadonlySet<string>[];
+  /** Hosts whose hypervisor accepts the guest CPU, per instance index; null when not asked. */
+  readonly cpuHosts: readonly (ReadonlySet<string> | null)[];
   /** 1 where the host is drained / avoided / excluded for every instance. */
   readonly drained: Uint8Array;
   readonly avoided: Uint8Array;
@@ -147,6 +149,7 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     hostsByCell,
     ...indexGroups(inventory, instanceIndex),
     cpuModels: hosts.map((h) => new Set(h.compatibleCpuModels)),
+    cpuHosts: instances.map((i) => (i.cpuCompatibleHosts ? new Set(i.cpuCompatibleHosts) : null)),
     drained: flags(n, policy.drained, hostIndex),
     avoided: flags(n, policy.avoidHosts, hostIndex),
     excludedHost: flags(n, wholeHosts, hostIndex),

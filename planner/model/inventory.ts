@@ -50,6 +50,8 @@ export const InstanceSchema = z.object({
   cpuUsage: fraction.nullable().optional(),
   dirtyRateMbps: nonNeg.nullable().optional(),
   pinned: z.boolean().default(false),
+  cpuCompatibleHosts: z.array(z.string().min(1)).nullable().optional(),
+  cpuRefusals: z.array(z.object({ host: z.string().min(1), reason: z.string() })).optional(),
 });
 
 export const ServerGroupSchema = z.object({
@@ -111,6 +113,14 @@ export interface Instance {
   cpuUsage: number | null;
   dirtyRateMbps: number | null;
   pinned: boolean;
+  /**
+   * Hosts whose hypervisor reported that it can run this instance's guest CPU (custom, or
+   * host-model as its host expands it), asked during collection. When present it replaces the
+   * model-name rule for custom and host-model instances; absent or null: not asked.
+   */
+  cpuCompatibleHosts?: string[] | null;
+  /** Why hosts asked about the guest CPU refused it (for messages only). */
+  cpuRefusals?: { host: string; reason: string }[];
 }
 
 export type ServerGroupPolicy = 'anti-affinity' | 'affinity' | 'soft-anti-affinity' | 'soft-affinity';

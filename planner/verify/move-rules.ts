@@ -91,8 +91,9 @@ function checkTarget(ctx: VerifyContext, m: Move, inst: Instance, home: Host, to
 }
 
 /**
- * Hypervisor: checked against the host the move leaves (each hop must not downgrade). CPU:
- * checked against the instance's original host, whose CPU model the running guest keeps.
+ * Hypervisor: checked against the host the move leaves (each hop must not downgrade). CPU: the
+ * hosts whose hypervisor accepted the guest CPU when the inventory lists them (not for
+ * host-passthrough), else the instance's original host, whose CPU model the running guest keeps.
  */
 function checkCompat(ctx: VerifyContext, m: Move, inst: Instance, home: Host, from: Host, to: Host): void {
   const base = { wave: m.wave, instance: inst.id, host: to.name };
@@ -110,6 +111,17 @@ function checkCompat(ctx: VerifyContext, m: Move, inst: Instance, home: Host, fr
         `instance ${inst.name}: ${to.name} has hypervisor version ${to.hypervisorVersion} < ` +
         `${from.hypervisorVersion} on ${from.name}`,
     });
+  }
+  // the hypervisors' own answers, when collected, decide for custom and host-model guests
+  const asked = inst.cpuMode === 'host-passthrough' ? null : (inst.cpuCompatibleHosts ?? null);
+  if (asked) {
+    if (!asked.includes(to.name))
+      report(ctx, {
+        ...base,
+        code: 'CPU',
+        message: `instance ${inst.name} (${inst.cpuMode}) moves to ${to.name}, whose hypervisor did not accept its CPU`,
+      });
+    return;
   }
   const model = inst.cpuMode === 'custom' ? inst.cpuModel : home.cpuModel;
   if (model === null || !to.compatibleCpuModels.includes(model)) {

@@ -88,6 +88,36 @@ describe('drain: rules and codes', () => {
     expect(p.unplaced).toMatchObject([{ name: 'x', host: 'a', code }]);
   });
 
+  describe("CPU: the hypervisors' answers (cpuCompatibleHosts) decide for custom and host-model", () => {
+    const three = () => [host('a'), host('b', { compatibleCpuModels: ['kvm64'] }), host('c')];
+    const lacks = 'Host CPU does not provide required features: pni';
+    const refusals = [
+      { host: 'b', reason: lacks },
+      { host: 'c', reason: lacks },
+    ];
+    it.each([
+      ['custom', { cpuMode: 'custom', cpuModel: 'qemu64' }],
+      ['host-model', { cpuMode: 'host-model' }],
+    ] as const)('%s: goes to an accepting host whose model list lacks it; refused hosts say why', (_, cpu) => {
+      const x = vm('x', 'a', { ...cpu, cpuCompatibleHosts: ['b'], cpuRefusals: refusals });
+      const p = drain(inventory(three(), [x]), ['a']);
+      expect(p.feasible).toBe(true);
+      expect(dest(p, 'x')).toBe('b');
+      const r = drain(inventory(three(), [{ ...x, cpuCompatibleHosts: [] }]), ['a']);
+      expect(r.unplaced).toMatchObject([{ name: 'x', code: 'CPU_INCOMPATIBLE' }]);
+      expect(r.unplaced[0].reason).toContain('pni');
+    });
+
+    it('host-passthrough keeps the strict model rule whatever the hypervisors answered', () => {
+      const x = vm('x', 'a', { cpuMode: 'host-passthrough', cpuCompatibleHosts: ['b', 'c'] });
+      const p = drain(inventory(three(), [x]), ['a']);
+      expect(dest(p, 'x')).toBe('c');
+      const q = drain(inventory(three(), [x]), ['a'], { exclusions: [{ host: 'c' }] });
+      expect(q.unplaced).toMatchObject([{ name: 'x', code: 'CPU_INCOMPATIBLE' }]);
+      expect(q.unplaced[0].reason).toContain('b cannot run CPU model Skylake-Server (host-passthrough)');
+    });
+  });
+
   it('SERVER_GROUP when the only target already has an anti-affinity member', () => {
     const inv = inventory(
       two(),

@@ -104,6 +104,13 @@ const mutations: Record<string, Mutation> = {
     hostOf(w, p.moves[k].to).compatibleCpuModels = ['NoSuchModel'];
     return { inv: w, plan: p, code: 'CPU' };
   },
+  "destination's hypervisor refused the guest CPU": (inv, p, k) => {
+    const w = clone(inv);
+    const inst = w.instances.find((i) => i.id === p.moves[k].instance)!;
+    if (inst.cpuMode === 'host-passthrough') inst.cpuMode = 'host-model';
+    inst.cpuCompatibleHosts = w.hosts.map((h) => h.name).filter((n) => n !== p.moves[k].to);
+    return { inv: w, plan: p, code: 'CPU' };
+  },
   'anti-affinity partner on the destination': (inv, p, k) => {
     const m = p.moves[k];
     const partner = inv.instances.find((i) => i.host === m.to && !p.moves.some((x) => x.instance === i.id));
