@@ -39,6 +39,23 @@ export interface HostFacts {
   cpuModel: string;
   /** Cumulative host CPU time across all CPUs in ns, for utilisation from two samples. */
   cpuTimeNs: number | null;
+  /** libvirt's own version (major * 1,000,000 + minor * 1,000 + release), when the driver knows it. */
+  libvirtVersion?: number;
+}
+
+/** A guest CPU definition as a hypervisor compares it: a custom model with features, or host-model expanded. */
+export interface GuestCpu {
+  /** The libvirt `<cpu mode='custom'>` element. */
+  xml: string;
+  /** The domain's virt type (`kvm`, `qemu`), which decides what the destination can provide. */
+  virtType: string;
+  arch: string | null;
+}
+
+/** A hypervisor's answer to "can you run this guest CPU?"; `reason` says why not. */
+export interface CpuVerdict {
+  compatible: boolean;
+  reason: string | null;
 }
 
 export type DomainState = 'running' | 'paused' | 'shutoff' | 'other';
@@ -70,6 +87,10 @@ export interface DomainFacts {
   /** Optional metadata (server group, pinned) read from the domain's metadata element. */
   serverGroup?: string | null;
   pinned?: boolean;
+  /** The guest CPU to compare on other hosts; absent for host-passthrough and when unknown. */
+  guestCpu?: GuestCpu | null;
+  /** The domain's virt type (`kvm`, `qemu`), when the driver reports it. */
+  virtType?: string;
 }
 
 export interface MigrationRequest {
@@ -128,6 +149,11 @@ export interface Hypervisor {
   /** Pauses / resumes a domain (force-complete without post-copy). */
   suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
   resume(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Asks `host`'s hypervisor whether it can run the guest CPU (virConnectCompareHypervisorCPU,
+   * else virConnectCompareCPU). Optional: without it the inventory's model-name rule applies.
+   */
+  compareCpu?(host: string, cpu: GuestCpu, signal?: AbortSignal): Promise<CpuVerdict>;
   /** Asks the given hosts where the domain is defined and running. */
   locate(domainId: string, hosts: string[], signal?: AbortSignal): Promise<DomainLocation>;
   close(): Promise<void>;

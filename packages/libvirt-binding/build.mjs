@@ -3,7 +3,7 @@
  * Builds the libvirt binding into ./libvirt: the npm package `libvirt` 1.2.1 (node-libvirt), fetched
  * from the npm registry and checked against its published integrity, with the project's patches
  * (patches/node-libvirt/*.patch, in order: the Node 20 port, the migrate() destination-name fix, the
- * migration control calls) applied, compiled by node-gyp against the local Node headers.
+ * migration control calls, the CPU comparison calls) applied, compiled by node-gyp against the local Node headers.
  *
  * Run by `npm install` / `npm ci` (the project's postinstall) and by `npm run build:binding`.
  * Without libvirt's development headers (pkg-config does not know `libvirt`), or with
@@ -21,8 +21,11 @@ import { dirname, join, resolve } from 'node:path';
 const PACKAGE = 'libvirt@1.2.1';
 /** dist.integrity of libvirt@1.2.1 on the npm registry. */
 const INTEGRITY = 'sha512-iPXCz1GiolK85JzjVioNHJ0N2DwcRws9InAedWNRMS2t3dEgevaEI8R9/zw+GV3WZr94eEMezJJXymON3KdYXQ==';
-/** The calls the driver needs that only the project's patches add. */
-const REQUIRED = ['getJobStats', 'migrateSetMaxSpeed', 'migrateStartPostCopy', 'migrateToURI3'];
+/** The calls the driver needs that only the project's patches add, per class. */
+const REQUIRED = {
+  Domain: ['getJobStats', 'migrateSetMaxSpeed', 'migrateStartPostCopy', 'migrateToURI3'],
+  Hypervisor: ['compareHypervisorCPU', 'compareCPUFlags', 'getDomainCapabilities'],
+};
 
 const here = import.meta.dirname;
 const patches = resolve(here, '../../patches/node-libvirt');
@@ -67,7 +70,8 @@ function pkgConfig(...args) {
 function loads(dir) {
   const check = [
     `const l = require(${JSON.stringify(dir)});`,
-    `const m = ${JSON.stringify(REQUIRED)}.filter((n) => typeof l.Domain.prototype[n] !== 'function');`,
+    `const m = Object.entries(${JSON.stringify(REQUIRED)})`,
+    ".flatMap(([c, names]) => names.filter((n) => typeof l[c].prototype[n] !== 'function'));",
     "if (m.length) { console.error('missing ' + m.join(', ')); process.exit(1); }",
   ].join(' ');
   return logged(process.execPath, ['-e', check]);

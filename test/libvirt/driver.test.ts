@@ -89,6 +89,30 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     expect(await hv.listDomains('lab-b')).toEqual([]);
   });
 
+  it("asks each host's hypervisor about a guest CPU: the live definitions fit, a missing feature is named", async () => {
+    const doms = new Map((await hv.listDomains('lab-a')).map((d) => [d.name, d]));
+    const small1 = doms.get('small1')!.guestCpu!;
+    // QEMU's default qemu64, as libvirt settled it at start (features this machine lacks disabled)
+    expect(small1).toMatchObject({ virtType: expect.stringMatching(/^(kvm|qemu)$/), arch: 'x86_64' });
+    expect(small1.xml).toMatch(/^<cpu mode='custom'[\s\S]*<model[^>]*>qemu64<\/model>[\s\S]*<\/cpu>$/);
+    expect(doms.get('small2')!.guestCpu!.xml).toContain('>kvm64</model>');
+    for (const host of ['lab-b', 'lab-c'])
+      for (const name of ['small1', 'small2', 'big'])
+        expect(await hv.compareCpu!(host, doms.get(name)!.guestCpu!), `${name} on ${host}`).toEqual({
+          compatible: true,
+          reason: null,
+        });
+    const pni = { ...small1, xml: "<cpu mode='custom' match='exact'><model>qemu64</model></cpu>" };
+    const bare = await hv.compareCpu!('lab-b', pni);
+    expect(bare.compatible).toBe(false);
+    expect(bare.reason).toMatch(/does not provide required features: .*pni/);
+    const caps = await virsh('lab-c', 'capabilities');
+    expect(caps).toContain('<model>lab-c-kvm64</model>'); // the lab's host with another CPU name
+    expect((await hv.hostFacts('lab-c')).cpuModel).toBe('lab-c-kvm64');
+    expect((await hv.hostFacts('lab-b')).libvirtVersion).toBeGreaterThan(4_004_000);
+    await expect(hv.compareCpu!('lab-gone', small1)).rejects.toMatchObject({ code: 'HOST_UNREACHABLE' });
+  });
+
   it('live-migrates small1 lab-a -> lab-b and back', async () => {
     const vm = labVm('small1');
     const req = { domainId: vm.uuid, domainName: vm.name, mode: 'live' as const };

@@ -65,6 +65,25 @@ export interface LvConnection {
   getTypeAsync(): Promise<string>;
   /** "major.minor.release" */
   getVersionAsync(): Promise<string>;
+  /** "major.minor.release" of libvirt itself */
+  getLibVirtVersionAsync(): Promise<string>;
+  /** virCPUCompareResult: 0 incompatible, 1 identical, 2 superset (patch 04). */
+  compareHypervisorCPUAsync?(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xml: string,
+    flags: number,
+  ): Promise<number>;
+  compareCPUFlagsAsync?(xml: string, flags: number): Promise<number>;
+  getDomainCapabilitiesAsync?(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    flags: number,
+  ): Promise<string>;
   listActiveDomainsAsync(): Promise<number[]>;
   listDefinedDomainsAsync(): Promise<string[]>;
   lookupDomainByIdAsync(id: number): Promise<LvDomain>;

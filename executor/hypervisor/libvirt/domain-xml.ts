@@ -3,7 +3,7 @@
  * Disk sizes are not in the XML: the caller fills `sizeGb` from virDomainGetBlockInfo.
  */
 import { XMLParser } from 'fast-xml-parser';
-import type { DiskFacts, DomainFacts } from '../types.js';
+import type { DiskFacts, DomainFacts, GuestCpu } from '../types.js';
 
 /** Namespace of this product's domain metadata element. */
 export const METADATA_NS = 'https://rebalancer.dev/xmlns/1';
@@ -115,7 +115,40 @@ export function parseDomainXml(xml: string, options: ParseOptions = {}): DomainX
     cpuModel: text(cpu.model),
     serverGroup: meta.serverGroup,
     pinned: meta.pinned,
+    guestCpu: guestCpuOf(xml, dom, mode),
+    virtType: String(dom['@type'] ?? 'kvm'),
   };
+}
+
+/**
+ * The guest CPU as the domain XML states it, for comparison on other hosts: the `<cpu>` element
+ * of a custom model (a running domain's live XML holds the features libvirt settled on), or of a
+ * host-model whose expansion is present (then stated as custom). Null for host-passthrough, which
+ * keeps the strict model rule, and for a host-model not expanded yet (the caller expands it).
+ */
+function guestCpuOf(xml: string, dom: Node, mode: string): GuestCpu | null {
+  if (mode === 'host-passthrough' || mode === 'maximum') return null;
+  const element = /<cpu\b[^>]*?(?:\/>|>[\s\S]*?<\/cpu>)/.exec(xml)?.[0];
+  if (!element || !/<model\b/.test(element)) return null;
+  const os = ((dom.os ?? {}) as Node).type;
+  const arch = typeof os === 'object' && os ? ((os as Node)['@arch'] as string | undefined) : undefined;
+  return {
+    xml: element.replace(/\bmode=(['"])host-model\1/, "mode='custom'"),
+    virtType: String(dom['@type'] ?? 'kvm'),
+    arch: arch ?? null,
+  };
+}
+
+/**
+ * The host-model CPU of a host's domain capabilities XML as a custom `<cpu>` element (what a
+ * host-model guest started there is given), or null when the host offers none.
+ */
+export function hostModelCpu(domainCapabilitiesXml: string): string | null {
+  const mode = /<mode\s+name=(['"])host-model\1[^>]*supported=(['"])yes\2[^>]*>([\s\S]*?)<\/mode>/.exec(
+    domainCapabilitiesXml,
+  );
+  if (!mode || !/<model\b/.test(mode[3])) return null;
+  return `<cpu mode='custom' match='exact'>${mode[3]}</cpu>`;
 }
 
 /** The host CPU model from capabilities XML (`<host><cpu><model>`). */

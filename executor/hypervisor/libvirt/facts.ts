@@ -26,7 +26,7 @@ async function poolCapacityGb(conn: LvConnection, pools: string[]): Promise<numb
 }
 
 export async function readHostFacts(conn: LvConnection, name: string, pools: string[]): Promise<HostFacts> {
-  const [node, free, caps, type, version, cpuStats, diskGb] = await Promise.all([
+  const [node, free, caps, type, version, cpuStats, diskGb, libvirtVersion] = await Promise.all([
     conn.getNodeInfoAsync(),
     conn.getNodeFreeMemoryAsync(),
     conn.getCapabilitiesAsync(),
@@ -34,6 +34,7 @@ export async function readHostFacts(conn: LvConnection, name: string, pools: str
     conn.getVersionAsync(),
     conn.getNodeCpuStatsAsync().catch(() => null),
     poolCapacityGb(conn, pools),
+    conn.getLibVirtVersionAsync().catch(() => null),
   ]);
   return {
     name,
@@ -47,6 +48,7 @@ export async function readHostFacts(conn: LvConnection, name: string, pools: str
     cpuModel: parseHostCpuModel(caps),
     // busy time: everything but idle and iowait
     cpuTimeNs: cpuStats && typeof cpuStats.kernel === 'number' ? cpuStats.kernel + (cpuStats.user ?? 0) : null,
+    ...(libvirtVersion ? { libvirtVersion: versionNumber(libvirtVersion) } : {}),
   };
 }
 

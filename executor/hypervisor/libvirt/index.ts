@@ -5,9 +5,10 @@
  */
 import type { Logger } from 'pino';
 import { HypervisorError } from '../errors.js';
-import type { DomainLocation, HostConfig, Hypervisor, JobProgress, MigrationRequest } from '../types.js';
+import type { DomainLocation, GuestCpu, HostConfig, Hypervisor, JobProgress, MigrationRequest } from '../types.js';
 import { loadBinding, pinned, type LibvirtBinding, type LvConnection, type LvDomain } from './binding.js';
 import { createConnectionPool } from './connections.js';
+import { compareGuestCpu, expandHostModel } from './cpu.js';
 import { isConnectionError, toHypervisorError } from './errors.js';
 import { listAllDomains, readDomainFacts, readHostFacts, unreachableHost } from './facts.js';
 import {
@@ -88,7 +89,10 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
       async (conn) => {
         const doms = await listAllDomains(conn);
         const facts = await Promise.all(doms.map((d) => pinned(d, () => readDomainFacts(d, parse)).catch(() => null)));
-        return facts.filter((f) => f !== null);
+        return expandHostModel(
+          conn,
+          facts.filter((f) => f !== null),
+        );
       },
       true,
     );
@@ -208,6 +212,10 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     inPostCopy.add(`${host}/${id}`);
   }
 
+  function compareCpu(host: string, cpu: GuestCpu) {
+    return pool.use(host, `compare guest CPU on ${host}`, (conn) => compareGuestCpu(conn, cpu), true);
+  }
+
   async function locate(id: string, hosts: string[]): Promise<DomainLocation> {
     const seen = await Promise.all(
       hosts.map(async (host) => {
@@ -246,6 +254,7 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     abortJob,
     setMaxSpeed,
     startPostCopy,
+    compareCpu,
     suspend: (host, id) => onDomain(host, id, 'suspend', (d) => d.suspendAsync()).then(() => undefined),
     resume: (host, id) => onDomain(host, id, 'resume', (d) => d.resumeAsync()).then(() => undefined),
     locate,
