@@ -8,6 +8,7 @@ declare -A IP=([a]=10.201.0.1 [b]=10.201.0.2 [c]=10.201.0.3)
 # libvirt refuses a migration "to the same host" when host UUIDs (or hostnames) are equal;
 # a host_uuid must also not be one repeated digit.
 declare -A HUUID=([a]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0a [b]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0b [c]=6d3f1c9e-2b7a-4c85-9e41-7a5b0c2d1e0c)
+OTHER_CPU_HOST=c   # its libvirt names the host CPU differently (see up.sh write_other_cpu_map)
 NETNS_PREFIX=${REBALANCER_LAB_PREFIX:-rblab}   # another prefix (and REBALANCER_LAB_DIR) runs a second lab beside this one
 SWITCH_NS=$NETNS_PREFIX-sw
 MIGRATION_PORT_MIN=49152

@@ -93,19 +93,44 @@ mount --bind $D/run /run/libvirt
 mount --bind $D/lib /var/lib/libvirt
 mount --bind $D/log /var/log/libvirt
 mount --bind $D/cache /var/cache/libvirt
+$( [ "$h" = "$OTHER_CPU_HOST" ] && echo "mount --bind $D/cpu_map /usr/share/libvirt/cpu_map" )
 exec /usr/sbin/libvirtd --listen --config /etc/libvirt/libvirtd.conf --pid-file $D/libvirtd.pid
 INIT
   chmod +x "$D/init.sh"
+}
+
+# lab-c names its CPU differently (as a host of another CPU generation would): its libvirt gets
+# a copy of the CPU map with one more model, lab-c-kvm64 (kvm64 without pni, plus features this
+# machine has), which describes the host CPU more closely than kvm64. host-passthrough guests
+# then cannot move between lab-c and the others; other guests are judged by QEMU's answers.
+write_other_cpu_map() {
+  local D; D=$(hostdir "$OTHER_CPU_HOST")
+  [ -f "$D/cpu_map/x86_lab-c-kvm64.xml" ] && return 0
+  rm -rf "$D/cpu_map.tmp"
+  cp -r /usr/share/libvirt/cpu_map "$D/cpu_map.tmp"
+  local more="    <feature name='vme'/>\n    <feature name='x2apic'/>\n    <feature name='hypervisor'/>"
+  sed -e "s/name='kvm64'/name='lab-c-kvm64'/" -e "/name='pni'/d" -e "s/guest='on'/guest='off'/" \
+    -e "s#<feature name='apic'/>#&\n$more#" \
+    /usr/share/libvirt/cpu_map/x86_kvm64.xml >"$D/cpu_map.tmp/x86_lab-c-kvm64.xml"
+  local kvm64="<include filename='x86_kvm64.xml'/>"
+  sed -i "s#$kvm64#&\n    <include filename='x86_lab-c-kvm64.xml'/>#" "$D/cpu_map.tmp/index.xml"
+  rm -rf "$D/cpu_map"
+  mv "$D/cpu_map.tmp" "$D/cpu_map"
 }
 
 write_configs() {
   # mount points for the bind mounts (left empty in the root namespace)
   mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt
   local h; for h in "${HOSTS[@]}"; do write_host_config "$h"; done
+  write_other_cpu_map
 }
 
 start_daemons() {
   local h
+  # a daemon started before the CPU map existed is restarted (its VMs keep running)
+  if daemon_running "$OTHER_CPU_HOST" && [[ $(vsh "$OTHER_CPU_HOST" capabilities) != *lab-c-kvm64* ]]; then
+    stop_daemon "$OTHER_CPU_HOST"
+  fi
   for h in "${HOSTS[@]}"; do start_daemon "$h" & done
   wait
   for h in "${HOSTS[@]}"; do daemon_running "$h" || { echo "[lab] $(hostname_of "$h") failed" >&2; exit 1; }; done
