@@ -9,6 +9,7 @@ import { systemClock } from '../../executor/clock.js';
 import type { DomainFacts, HostConfig, HostFacts, Hypervisor } from '../../executor/hypervisor/types.js';
 import type { Instance, InputIssue, Inventory, ServerGroup } from '../../planner/index.js';
 import { parseInventory } from '../../planner/index.js';
+import { addCpuAnswers, type CpuAnswerCache, type CpuSubject } from './cpu.js';
 import { fraction, toHost, toInstance, unknownFacts, type HostDoc } from './instance.js';
 import { mapLimit, withTimeout } from './limit.js';
 
@@ -30,13 +31,18 @@ export interface CollectOptions {
   concurrency?: number;
   /** Budget for one host's facts + domain list; a host slower than this is reported down. @default 15000 */
   hostTimeoutMs?: number;
+  /**
+   * Answers of the hypervisors' CPU comparisons kept from earlier collections (see cpu.ts);
+   * without it every collection asks again. @default none
+   */
+  cpuCache?: CpuAnswerCache;
   signal?: AbortSignal;
   /** Called for every non-fatal problem (unreachable host, duplicate domain, unknown server group). */
   onWarning?: (warning: CollectWarning) => void;
 }
 
 export interface CollectWarning {
-  code: 'HOST_UNREACHABLE' | 'DUPLICATE_DOMAIN' | 'UNKNOWN_SERVER_GROUP';
+  code: 'HOST_UNREACHABLE' | 'DUPLICATE_DOMAIN' | 'UNKNOWN_SERVER_GROUP' | 'CPU_COMPARE_FAILED';
   host: string;
   message: string;
   err?: unknown;
@@ -92,6 +98,8 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const groups = options.serverGroups ?? [];
   const doc: Document = { hosts: [], instances: [], serverGroups: groups.map(({ id, policy }) => ({ id, policy })) };
   const placed = new Map<string, { rank: number; index: number }>();
+  const cpus = new Map<Instance, NonNullable<DomainFacts['guestCpu']>>();
+  const libvirtVersions = new Map<string, number>();
   hosts.forEach((config, k) => {
     const before = first[k];
     const after = second[k];
@@ -107,10 +115,34 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     }
     const prior = 'error' in before || before === after ? null : before;
     doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
-    for (const d of after.domains)
-      addInstance(doc, placed, toInstance(config.name, d, domainUsage(prior, after, d)), warn);
+    if (after.facts.libvirtVersion) libvirtVersions.set(config.name, after.facts.libvirtVersion);
+    for (const d of after.domains) {
+      const inst = toInstance(config.name, d, domainUsage(prior, after, d));
+      if (d.guestCpu && d.cpuMode !== 'host-passthrough') cpus.set(inst, d.guestCpu);
+      addInstance(doc, placed, inst, warn);
+    }
   });
   assignMembers(doc, groups);
+  const subjects: CpuSubject[] = doc.instances.flatMap((instance) => {
+    const cpu = cpus.get(instance);
+    return cpu ? [{ instance, cpu }] : [];
+  });
+  await addCpuAnswers(doc.hosts, subjects, {
+    hypervisor: options.hypervisor,
+    configs: new Map(hosts.map((h) => [h.name, h])),
+    libvirtVersions,
+    cache: options.cpuCache,
+    concurrency: options.concurrency ?? 8,
+    timeoutMs: options.hostTimeoutMs ?? 15_000,
+    signal,
+    onFailure: (host, err) =>
+      warn({
+        code: 'CPU_COMPARE_FAILED',
+        host,
+        message: `CPU comparison on ${host} failed (the model-name rule applies there): ${describe(err)}`,
+        err,
+      }),
+  });
   return validated(doc, new Set(groups.map((g) => g.id)), warn);
 }
 

@@ -9,6 +9,7 @@ import type { ExecutorStore } from '../../executor/store.js';
 import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import { collectInventory, type CollectWarning } from '../inventory/collect.js';
+import type { CpuAnswerCache } from '../inventory/cpu.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/sqlite.js';
 import { openCluster, type Cluster } from './cluster.js';
@@ -42,6 +43,8 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     store = openStore(path);
   }
+  // the hypervisors' CPU answers hold as long as the hosts' versions do
+  const cpuCache: CpuAnswerCache = new Map();
   const collect = (signal?: AbortSignal) =>
     collectInventory({
       hypervisor: cluster.hypervisor,
@@ -49,6 +52,7 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
       serverGroups: cluster.serverGroups,
       clock: cluster.clock,
       sampleMs: options.sampleMs ?? 1000,
+      cpuCache,
       signal,
       onWarning: options.onWarning,
     });
