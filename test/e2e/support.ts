@@ -14,9 +14,12 @@ import { planRequest } from '../../src/orchestrate/plan-drain.js';
 import { openStore } from '../../src/store/sqlite.js';
 import type { Lab } from '../support/lab.js';
 
-/** The lab VMs' CPU models (QEMU's defaults and small2's custom model) run on every lab host. */
+/**
+ * The lab's hosts as a minimal configuration gives them: names, URIs, migration URIs and cells.
+ * Which guest CPUs each host can run is asked of its hypervisor during collection.
+ */
 export const labHosts = (lab: Lab): HostConfig[] =>
-  lab.hosts.map((h) => ({ ...h, compatibleCpuModels: ['kvm64', 'qemu64'] }));
+  lab.hosts.map(({ name, uri, migrationUri, cell }) => ({ name, uri, migrationUri, cell }));
 export const LAB_GROUPS = [{ id: 'lab-group', policy: 'soft-anti-affinity' as const }];
 
 export interface Rig {
