@@ -20,6 +20,10 @@ const commands: Record<string, Command> = {
     summary: 'run the HTTP service (embedded demo cluster unless hypervisors are configured)',
     load: () => import('./commands/serve.js'),
   },
+  inventory: {
+    summary: 'collect the inventory from configured hosts and print it in the plan format',
+    load: () => import('./commands/inventory.js'),
+  },
   execute: { summary: 'execute a stored plan by id', load: () => import('./commands/execute.js') },
   cancel: { summary: 'cancel a running plan by id', load: () => import('./commands/cancel.js') },
   report: {
@@ -29,7 +33,7 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
   return (
     `usage: rebalancer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
     `Run "rebalancer <command> --help" for a command's options.\n`
