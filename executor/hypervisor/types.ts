@@ -20,7 +20,12 @@ export interface HostConfig {
   reservedVcpus?: number;
   reservedMemoryMb?: number;
   reservedDiskGb?: number;
-  /** CPU models this host can run besides its own (libvirt baseline / compareCPU knowledge). */
+  /**
+   * Operator override that only narrows: when set, a custom or host-model guest may come here only
+   * if its CPU model (its own, or its host's for host-model) is this host's or listed, besides
+   * the hypervisor accepting its CPU. Also the model list of host-passthrough's rule and of hosts
+   * that cannot compare CPUs.
+   */
   compatibleCpuModels?: string[];
   migrationBandwidthMbps?: number;
 }
