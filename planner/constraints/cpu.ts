@@ -20,5 +20,6 @@ export function cpuRefusal(view: ClusterView, i: number, h: number, sourceModel:
   }
   const needed = inst.cpuMode === 'custom' ? inst.cpuModel! : sourceModel;
   if (view.cpuModels[h].has(needed)) return null;
-  return `${host.name} cannot run CPU model ${needed} (${inst.cpuMode}); it offers ${host.compatibleCpuModels.join(', ')}`;
+  const offers = host.compatibleCpuModels.join(', ');
+  return `${host.name} cannot run CPU model ${needed} (${inst.cpuMode}); it offers ${offers}`;
 }
