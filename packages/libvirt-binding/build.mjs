@@ -153,7 +153,10 @@ try {
 } catch (err) {
   if (!(err instanceof BuildFailed)) throw err;
   writeFileSync(statusFile, `build failed: ${err.message}\n`);
-  process.stderr.write(`[libvirt-binding] build failed: ${err.message} (log: ${logFile})\n`);
+  process.stderr.write(
+    `[libvirt-binding] build failed: ${err.message} (log: ${logFile}; ` +
+      'REBALANCER_SKIP_LIBVIRT_BINDING=1 installs without it)\n',
+  );
   process.exitCode = 1;
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -2,10 +2,11 @@
  * The libvirt binding as part of install (packages/libvirt-binding/build.mjs, the project's
  * postinstall): without libvirt's headers it is skipped with one line and the install succeeds;
  * with them (REBALANCER_REQUIRE_REAL: CI and `npm run test:all` have libvirt-dev) the build that
- * `npm ci` made loads with the project's patched calls, and the driver uses it.
+ * `npm ci` made loads with the project's patched calls, and the driver uses it, and a step that
+ * fails (a patch that does not apply) fails the install with one line naming it.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,11 +18,14 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
 const required = Boolean(process.env.REBALANCER_REQUIRE_REAL);
 const hasPkgConfig = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, 'pkg-config')));
+const hasHeaders = hasPkgConfig && spawnSync('pkg-config', ['--exists', 'libvirt']).status === 0;
 
 /** A copy of the binding package in a fresh folder, so a run never touches the project's build. */
 function packageCopy(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'rb-binding-')), 'packages/libvirt-binding');
+  const root = mkdtempSync(join(tmpdir(), 'rb-binding-'));
+  const dir = join(root, 'packages/libvirt-binding');
   mkdirSync(dir, { recursive: true });
+  mkdirSync(join(root, 'patches/node-libvirt'), { recursive: true });
   for (const f of ['build.mjs', 'index.js', 'package.json'])
     copyFileSync(join(repo, 'packages/libvirt-binding', f), join(dir, f));
   return dir;
@@ -75,6 +79,30 @@ describe('libvirt binding install step without the headers', () => {
 });
 
 describe('libvirt binding install step with the headers', () => {
+  it('fails the install with one line naming the step when a patch does not apply', async (ctx) => {
+    if (!hasHeaders && !required) ctx.skip();
+    const dir = packageCopy();
+    const patches = resolve(dir, '../../patches/node-libvirt');
+    copyFileSync(
+      join(repo, 'patches/node-libvirt/01-node-libvirt-node20-v8-port.patch'),
+      join(patches, '01-port.patch'),
+    );
+    writeFileSync(
+      join(patches, '02-broken.patch'),
+      '--- a/src/domain.cc\n+++ b/src/domain.cc\n@@ -1,1 +1,1 @@\n-nothing\n+else\n',
+    );
+    const err = await install(dir, {}).catch((e) => e);
+    expect(err.code).toBe(1);
+    expect(err.stdout).toBe('');
+    expect(err.stderr).toBe(
+      `[libvirt-binding] build failed: patch 02-broken.patch failed (log: ${join(dir, 'build.log')}; ` +
+        'REBALANCER_SKIP_LIBVIRT_BINDING=1 installs without it)\n',
+    );
+    expect(readFileSync(join(dir, 'status.txt'), 'utf8')).toBe('build failed: patch 02-broken.patch failed\n');
+    expect(existsSync(join(dir, 'libvirt'))).toBe(false);
+    expect(readFileSync(join(dir, 'build.log'), 'utf8')).toContain('02-broken.patch');
+  });
+
   it('the build made by the install loads with the patched calls and the driver uses it', async (ctx) => {
     const problem = bindingProblem();
     if (problem !== null && !required) ctx.skip();
