@@ -184,8 +184,37 @@ export function optimalityGap(objective: number, lowerBound: number): number {
   return diff / Math.max(Math.abs(objective), 1e-9);
 }
 
-/** Metrics of a plan: `before` is the inventory placement, `after` applies every move. */
-export function planMetrics(inventory: Inventory, moves: readonly Move[], solve: SolveInfo): PlanMetrics {
+const gibRounded = (gib: number) => Math.round(gib * 1000) / 1000;
+
+/**
+ * A drain's cost beyond the drain itself: the moves of instances that start on a host that is not
+ * drained (they make room), and their GiB.
+ */
+export function extraMoves(
+  moves: readonly Move[],
+  drained: readonly string[],
+): { extraMoves: number; extraGib: number } {
+  const set = new Set(drained);
+  let n = 0;
+  let gib = 0;
+  for (const m of moves) {
+    if (set.has(m.from)) continue;
+    n++;
+    gib += m.gib;
+  }
+  return { extraMoves: n, extraGib: gibRounded(gib) };
+}
+
+/**
+ * Metrics of a plan: `before` is the inventory placement, `after` applies every move. `drained`
+ * (drains only) adds `extraMoves` / `extraGib`.
+ */
+export function planMetrics(
+  inventory: Inventory,
+  moves: readonly Move[],
+  solve: SolveInfo,
+  drained?: readonly string[],
+): PlanMetrics {
   let gib = 0;
   let maxWave = -1;
   for (const m of moves) {
@@ -195,12 +224,13 @@ export function planMetrics(inventory: Inventory, moves: readonly Move[], solve:
   return {
     ...cellStatsBeforeAfter(inventory, finalPlacement(moves)),
     moves: moves.length,
-    gibToCopy: Math.round(gib * 1000) / 1000,
+    gibToCopy: gibRounded(gib),
     waves: maxWave + 1,
     method: solve.method,
     objective: solve.objective,
     lowerBound: solve.lowerBound,
     gap: optimalityGap(solve.objective, solve.lowerBound),
+    ...(drained ? extraMoves(moves, drained) : {}),
   };
 }
 

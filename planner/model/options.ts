@@ -9,6 +9,13 @@ export interface Exclusion {
 export interface DrainRequest {
   /** Hosts to empty. */
   hosts: string[];
+  /**
+   * Move other instances of the cell first when fragmentation is all that blocks the drain
+   * (spec: "Drains that make room"); false: only instances on the drained hosts move. @default true
+   */
+  makeRoom?: boolean;
+  /** Instances that must not be moved to make room (moved recently). Instances on drained hosts still move. */
+  frozenInstances?: string[];
 }
 
 export interface BalanceRequest {

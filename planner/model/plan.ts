@@ -57,11 +57,19 @@ export interface PlanMetrics {
   waves: number;
   /** Which method produced the moves, e.g. `exact-lp`, `heuristic-bfd+ls`. */
   method: string;
-  /** Objective value of the plan (lower is better) and a proven lower bound on it. */
+  /**
+   * Objective value of the plan (lower is better) and a proven lower bound on it. In a drain that
+   * makes room they describe the pure placement (the drained instances placed without moving
+   * anything else); the moves that make room are counted in `extraMoves` / `extraGib`.
+   */
   objective: number;
   lowerBound: number;
   /** (objective - lowerBound) / max(|objective|, tiny); 0 means proven optimal. */
   gap: number;
+  /** Drain: moves of instances that were not on a drained host (made room); 0 when none were needed. */
+  extraMoves?: number;
+  /** Drain: GiB those moves copy. */
+  extraGib?: number;
 }
 
 export interface Plan {

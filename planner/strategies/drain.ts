@@ -8,10 +8,13 @@
  * placing as many instances as possible, larger first; every drain move copies the same GiB, so
  * GiB copied only differs through what is left unplaced.
  *
- * All moves go in wave 0. That is safe under the wave rule: sources are drained hosts, which never
- * receive, so their usage only falls; each receiver's usage after the wave is its current usage
- * plus every arrival, and that sum is exactly what the placement checked against capacity (and
- * anti-affinity counts arrivals too). Nothing needs to leave a receiver first.
+ * Placed moves go in wave 0. That is safe under the wave rule: sources are drained hosts, which
+ * never receive, so their usage only falls; each receiver's usage after the wave is its current
+ * usage plus every arrival, and that sum is exactly what the placement checked against capacity
+ * (and anti-affinity counts arrivals too). Nothing needs to leave a receiver first.
+ *
+ * What the placement leaves out, make-room.ts may still place by moving other instances of the
+ * cell off a host in earlier waves and the drained instance there after them (see its safety argument).
  */
 import type { Inventory } from '../model/inventory.js';
 import type { Move, Plan, Unplaced } from '../model/plan.js';
@@ -20,6 +23,7 @@ import type { ClusterView, UsageState } from '../constraints/index.js';
 import { buildView, createUsage, explainUnplaced } from '../constraints/index.js';
 import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../estimate.js';
 import { planMetrics } from '../metrics.js';
+import { makeRoom, type RoomResult } from './make-room.js';
 import { solvePlacement } from '../solvers/index.js';
 import type { Problem, Unit } from '../solvers/index.js';
 import { applyAssignment } from '../solvers/problem.js';
@@ -64,29 +68,44 @@ function subjectOf(view: ClusterView, u: Unit): string {
   return `affinity group ${first.serverGroup} (${u.members.map((m) => view.instances[m].name).join(', ')})`;
 }
 
-function toMoves(view: ClusterView, u: Unit, h: number, options: PlannerOptions): Move[] {
+function moveOf(view: ClusterView, i: number, h: number, wave: number, options: PlannerOptions): Move {
   const dst = view.hosts[h];
-  return u.members.map((i) => {
-    const inst = view.instances[i];
-    const mode = migrationMode(inst).mode!;
-    const src = view.hosts[view.hostIndex.get(inst.host)!];
-    return {
-      instance: inst.id,
-      name: inst.name,
-      from: inst.host,
-      to: dst.name,
-      mode,
-      wave: 0,
-      estimatedSeconds: estimatedSeconds(inst, mode, src, dst),
-      timeoutSeconds: timeoutSeconds(inst, mode, options.timeoutPerGiBSeconds),
-      gib: moveGib(inst, mode),
-    };
-  });
+  const inst = view.instances[i];
+  const mode = migrationMode(inst).mode!;
+  const src = view.hosts[view.hostIndex.get(inst.host)!];
+  return {
+    instance: inst.id,
+    name: inst.name,
+    from: inst.host,
+    to: dst.name,
+    mode,
+    wave,
+    estimatedSeconds: estimatedSeconds(inst, mode, src, dst),
+    timeoutSeconds: timeoutSeconds(inst, mode, options.timeoutPerGiBSeconds),
+    gib: moveGib(inst, mode),
+  };
 }
 
-function explainLeftOver(view: ClusterView, u: Unit, end: UsageState): Unplaced[] {
+const MADE_NO_ROOM = '; moving other instances of the cell off a compatible host does not make room either';
+
+function explainLeftOver(view: ClusterView, u: Unit, end: UsageState, triedRoom: boolean): Unplaced[] {
   const e = explainUnplaced(view, u.rep, end, u.demand, subjectOf(view, u));
-  return u.members.map((m) => unplacedEntry(view, m, e.code, e.reason));
+  const reason = triedRoom && e.code === 'NO_CAPACITY' ? e.reason + MADE_NO_ROOM : e.reason;
+  return u.members.map((m) => unplacedEntry(view, m, e.code, reason));
+}
+
+/** The drain placement, then make-room for what it left out when the request allows it. */
+function place(problem: Problem, request: DrainRequest, options: PlannerOptions) {
+  const solution = solvePlacement(problem, options);
+  const end = applyAssignment(problem, solution.hostOf)!;
+  const hostOf = solution.hostOf.slice();
+  const wave = new Uint8Array(hostOf.length);
+  let room: RoomResult | null = null;
+  if (request.makeRoom !== false && hostOf.includes(-1)) {
+    room = makeRoom(problem, solution.hostOf, end, new Set(request.frozenInstances ?? []));
+    for (const r of room.placed) [hostOf[r.unit], wave[r.unit]] = [r.host, r.wave];
+  }
+  return { solution, hostOf, wave, room, end: room?.state ?? end };
 }
 
 /** Empties the requested hosts. */
@@ -99,24 +118,24 @@ export function planDrain(inventory: Inventory, request: DrainRequest, options: 
   const { units, blocked } = buildUnits(view, base, moving, stuck);
   for (const b of blocked) unplaced.push(unplacedEntry(view, b.instance, 'SERVER_GROUP', b.reason));
   const problem: Problem = { view, base, units: units.filter((u) => u.candidates.length > 0) };
-  const solution = solvePlacement(problem, options);
-  const end = applyAssignment(problem, solution.hostOf)!;
-  const moves: Move[] = [];
+  const { solution, hostOf, wave, room, end } = place(problem, request, options);
+  const moves: Move[] = (room?.evictions ?? []).map((e) => moveOf(view, e.instance, e.to, e.wave, options));
   problem.units.forEach((u, k) => {
-    if (solution.hostOf[k] >= 0) moves.push(...toMoves(view, u, solution.hostOf[k], options));
-    else unplaced.push(...explainLeftOver(view, u, end));
+    if (hostOf[k] >= 0) moves.push(...u.members.map((i) => moveOf(view, i, hostOf[k], wave[k], options)));
+    else unplaced.push(...explainLeftOver(view, u, end, room !== null));
   });
-  for (const u of units) if (u.candidates.length === 0) unplaced.push(...explainLeftOver(view, u, end));
+  for (const u of units) if (u.candidates.length === 0) unplaced.push(...explainLeftOver(view, u, end, false));
   const order = (id: string) => view.instanceIndex.get(id)!;
-  moves.sort((a, b) => order(a.instance) - order(b.instance));
+  moves.sort((a, b) => a.wave - b.wave || order(a.instance) - order(b.instance));
   unplaced.sort((a, b) => order(a.instance) - order(b.instance));
-  const method = problem.units.length === 0 ? 'none' : solution.method;
+  const method = problem.units.length === 0 ? 'none' : solution.method + (room?.evictions.length ? '+make-room' : '');
+  const solve = { method, objective: solution.objective, lowerBound: solution.lowerBound };
   return {
     goal: 'drain',
     target: { hosts },
     feasible: unplaced.length === 0,
     moves,
     unplaced,
-    metrics: planMetrics(inventory, moves, { method, objective: solution.objective, lowerBound: solution.lowerBound }),
+    metrics: planMetrics(inventory, moves, solve, hosts),
   };
 }

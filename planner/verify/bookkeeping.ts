@@ -1,7 +1,7 @@
 /**
  * End-of-plan bookkeeping: a drain's `feasible` flag and `unplaced` list agree with the moves,
  * unplaced entries name real instances, a balance stays inside its target cells, and the
- * metrics count the moves.
+ * metrics count the moves (and, for a drain that makes room, the extra moves).
  */
 import type { Plan } from '../model/plan.js';
 import { report, type VerifyContext } from './context.js';
@@ -76,6 +76,37 @@ function checkDrain(ctx: VerifyContext, plan: Plan, finalHost: ReadonlyMap<strin
   }
 }
 
+/**
+ * Drain that makes room: `metrics.extraMoves` / `extraGib`, when given, count the moves of
+ * instances whose inventory host is not drained, and the GiB those moves copy.
+ */
+function checkExtra(ctx: VerifyContext, plan: Plan): void {
+  const { extraMoves, extraGib } = plan.metrics ?? {};
+  if (extraMoves === undefined && extraGib === undefined) return;
+  let n = 0;
+  let gib = 0;
+  for (const m of plan.moves) {
+    const inst = ctx.instances.get(m.instance);
+    if (!inst || ctx.drained.has(inst.host)) continue;
+    n++;
+    gib += m.gib;
+  }
+  if (extraMoves !== n) {
+    report(ctx, {
+      wave: null,
+      code: 'METRICS_EXTRA',
+      message: `metrics.extraMoves is ${extraMoves}, the plan moves ${n} instance(s) that are not on a drained host`,
+    });
+  }
+  if (extraGib === undefined || Math.abs(extraGib - gib) > 0.005 + 1e-9 * gib) {
+    report(ctx, {
+      wave: null,
+      code: 'METRICS_EXTRA',
+      message: `metrics.extraGib is ${extraGib}, the moves of instances not on a drained host copy ${gib} GiB`,
+    });
+  }
+}
+
 function checkBalanceCells(ctx: VerifyContext, plan: Plan): void {
   const cells = plan.target.cells;
   if (!cells || cells.length === 0) return;
@@ -97,8 +128,10 @@ function checkBalanceCells(ctx: VerifyContext, plan: Plan): void {
 
 export function checkBookkeeping(ctx: VerifyContext, plan: Plan, finalHost: ReadonlyMap<string, string>): void {
   checkUnplacedKnown(ctx, plan);
-  if (plan.goal === 'drain') checkDrain(ctx, plan, finalHost);
-  else checkBalanceCells(ctx, plan);
+  if (plan.goal === 'drain') {
+    checkDrain(ctx, plan, finalHost);
+    checkExtra(ctx, plan);
+  } else checkBalanceCells(ctx, plan);
   if (plan.metrics?.moves !== plan.moves.length) {
     report(ctx, {
       wave: null,

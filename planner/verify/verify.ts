@@ -9,7 +9,7 @@
  * TARGET_DRAINED, TARGET_AVOIDED, EXCLUDED, HYPERVISOR_TYPE, HYPERVISOR_VERSION, CPU. Per wave:
  * WAVE_NUMBER, WAVE_GAP, CAPACITY (capacity.ts states the rule for hosts already over capacity),
  * ANTI_AFFINITY. End of plan: AFFINITY, FEASIBLE_FLAG, DRAIN_UNLISTED, UNPLACED_BUT_MOVED,
- * UNPLACED_DUPLICATE, OUTSIDE_TARGET (balance), METRICS_MOVES.
+ * UNPLACED_DUPLICATE, OUTSIDE_TARGET (balance), METRICS_MOVES, METRICS_EXTRA (drain).
  */
 import type { Inventory } from '../model/inventory.js';
 import type { Move, Plan } from '../model/plan.js';

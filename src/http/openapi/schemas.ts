@@ -53,6 +53,8 @@ const planCore: Record<string, Schema> = {
       objective: num,
       lowerBound: num,
       gap: num,
+      extraMoves: int,
+      extraGib: num,
     },
   },
 };
