@@ -41,6 +41,16 @@ export interface DrainCheck {
   method: 'quick' | 'planner' | 'none';
   /** Instances that could not be placed (with `quick`: those that fit nowhere even alone); empty when drainable. */
   blockers: Blocker[];
+  /** Drainable only after moving this many other instances to make room (the planner's `metrics.extraMoves`). */
+  extraMoves?: number;
+}
+
+/** "drainable", "drainable with 2 extra moves", "not drainable": one wording for every view. */
+export function drainLabel(d: DrainCheck): string {
+  if (d.drainable === null) return 'not decided';
+  if (!d.drainable) return 'not drainable';
+  const n = d.extraMoves ?? 0;
+  return n > 0 ? `drainable with ${n} extra move${n > 1 ? 's' : ''}` : 'drainable';
 }
 
 export interface HostRow {

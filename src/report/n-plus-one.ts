@@ -40,7 +40,8 @@ function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCh
       code: u.code,
       reason: u.reason,
     }));
-    return { drainable: result.feasible, method: 'planner', blockers };
+    const extra = result.feasible ? (result.metrics.extraMoves ?? 0) : 0;
+    return { drainable: result.feasible, method: 'planner', blockers, ...(extra > 0 ? { extraMoves: extra } : {}) };
   } catch (err) {
     const reason = `drain planner failed: ${(err as Error)?.message ?? String(err)}`;
     return {

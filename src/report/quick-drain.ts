@@ -5,9 +5,11 @@
  * - drainable: a greedy placement of the host's instances (largest memory first, emptiest host
  *   first) succeeded. Every arrival is checked with `checkTarget` against usage that includes
  *   the earlier arrivals, which is exactly a valid one-wave drain, so the host IS drainable.
- * - blocked: some instance fits on no host of the cell even on its own (the drain planner never
- *   moves other instances to make room), so the host is NOT drainable; the reasons are the
- *   planner's own `explainUnplaced` sentences.
+ * - blocked: some instance fits on no host of the cell even if that host were emptied of every
+ *   instance that can move (only pinned instances and read-only devices on local storage stay),
+ *   server groups aside. The drain planner may move other instances to make room, so a shortfall
+ *   now proves nothing; this relaxation holds whatever sequence of moves runs, so the host is NOT
+ *   drainable. The reasons are the planner's own `explainUnplaced` sentences.
  * - unknown: neither proof applies (a tight packing the greedy misses, pinned instances,
  *   read-only devices, affinity groups); the caller asks the full drain planner.
  */
@@ -24,6 +26,7 @@ import {
   type ClusterView,
   type UsageState,
 } from '../../planner/constraints/index.js';
+import { staticCheck } from '../../planner/constraints/index.js';
 import type { Inventory, PlannerOptions } from '../../planner/index.js';
 import type { Blocker } from './model.js';
 
@@ -43,6 +46,22 @@ function needsPlanner(view: ClusterView, i: number): boolean {
   if (inst.pinned) return true;
   if (inst.storage === 'local' && (inst.configDrive || inst.cdrom) && inst.status !== 'SHUTOFF') return true;
   return inst.serverGroup !== null && view.groupPolicy.get(inst.serverGroup) === 'affinity';
+}
+
+/** Instances no sequence of moves can take off their host. */
+function immovable(view: ClusterView, i: number): boolean {
+  const inst = view.instances[i];
+  return inst.pinned || (inst.storage === 'local' && (inst.configDrive || inst.cdrom) && inst.status !== 'SHUTOFF');
+}
+
+/** Per host, what stays whatever moves: the usage of its immovable instances. */
+function fixedUsage(view: ClusterView): UsageState {
+  const s = createUsage(view);
+  view.hosts.forEach((_, h) => {
+    s.vcpus[h] = s.memoryMb[h] = s.diskGb[h] = 0;
+    for (const i of view.instancesByHost[h]) if (immovable(view, i)) addInstance(view, s, i, h);
+  });
+  return s;
 }
 
 /** Host `t` can take instance `i` now; the cheap capacity test first spares most full checks. */
@@ -86,17 +105,19 @@ function explanationKey(view: ClusterView, i: number): string {
 
 const SUBJECT = '\u0002';
 
-/** Instances that fit on no host of the cell even alone, explained as the planner would. */
+/** Instances that fit on no host of the cell even emptied of what can move, explained as the planner would. */
 function aloneBlocked(
   view: ClusterView,
   s: UsageState,
+  fixed: UsageState,
   order: readonly number[],
   targets: readonly number[],
 ): Blocker[] {
   const out: Blocker[] = [];
   const explained = new Map<string, ReturnType<typeof explainUnplaced>>();
   for (const i of order) {
-    if (targets.some((t) => canTake(view, s, i, t))) continue;
+    const d = demandOf(view.instances[i]);
+    if (targets.some((t) => fits(view, fixed, t, d) && staticCheck(view, i, t).ok)) continue;
     const inst = view.instances[i];
     const key = explanationKey(view, i);
     let why = explained.get(key);
@@ -118,6 +139,7 @@ function aloneBlocked(
 export function createQuickDrain(cell: Inventory, options: PlannerOptions): QuickDrain {
   const view = buildView(cell, { avoidHosts: options.avoidHosts, exclusions: options.exclusions });
   const s = createUsage(view);
+  const fixed = fixedUsage(view);
   // Emptiest memory first: the first compatible host usually has room, so scans stay short.
   const targets = view.hosts.map((_, h) => h).sort((a, b) => freeOf(view, s, b).memoryMb - freeOf(view, s, a).memoryMb);
   return {
@@ -138,6 +160,7 @@ export function createQuickDrain(cell: Inventory, options: PlannerOptions): Quic
       const blockers = aloneBlocked(
         view,
         s,
+        fixed,
         order.filter((i) => !needsPlanner(view, i)),
         targets,
       );

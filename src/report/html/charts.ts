@@ -3,7 +3,7 @@
  * figures without any script. All text is escaped.
  */
 import { escapeHtml as esc } from '../escape.js';
-import type { CellReport, HostRow, ResourceFigures } from '../model.js';
+import { drainLabel, type CellReport, type HostRow, type ResourceFigures } from '../model.js';
 import { num, pct, ratio } from './format.js';
 
 const W = 1000;
@@ -17,7 +17,7 @@ function barColor(row: HostRow): string {
 
 function drainText(row: HostRow): string {
   if (row.drain.drainable === null) return 'drain: not decided';
-  return row.drain.drainable ? 'drainable' : `not drainable (${row.drain.blockers.length} blocking)`;
+  return row.drain.drainable ? drainLabel(row.drain) : `not drainable (${row.drain.blockers.length} blocking)`;
 }
 
 /**

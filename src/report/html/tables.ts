@@ -1,7 +1,7 @@
 /** HTML tables of the report page. Every value from the inventory is escaped. */
 import type { CellStats } from '../../../planner/index.js';
 import { escapeHtml as esc } from '../escape.js';
-import type { CellReport, HostRow } from '../model.js';
+import { drainLabel, type CellReport, type HostRow } from '../model.js';
 import { gib, num, num2, pct, ratio } from './format.js';
 
 /** Most rows a table shows; the rest is counted in a note (the CSV has every host). */
@@ -37,7 +37,7 @@ export function cellSummaryTable(cells: readonly CellReport[]): string {
 }
 
 function badge(row: HostRow): string {
-  if (row.drain.drainable === true) return '<span class="badge ok">drainable</span>';
+  if (row.drain.drainable === true) return `<span class="badge ok">${esc(drainLabel(row.drain))}</span>`;
   if (row.drain.drainable === false) return '<span class="badge bad">blocked</span>';
   return '<span class="badge unk">not decided</span>';
 }
@@ -58,8 +58,10 @@ function blockerList(row: HostRow): string {
 export function nPlusOneTable(cell: CellReport, rows: readonly HostRow[]): string {
   const n = cell.nPlusOne;
   const undecided = n.undecided ? `, ${n.undecided} not decided within the planner budget` : '';
+  const extra = rows.filter((r) => r.drain.drainable === true && (r.drain.extraMoves ?? 0) > 0).length;
+  const room = extra ? ` (${extra} of them only by first moving other instances to make room)` : '';
   const head =
-    `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now. Decided in ${num(n.ms)} ` +
+    `<p class="note">${n.drainable} of ${cell.hosts} hosts can be drained now${room}. Decided in ${num(n.ms)} ` +
     `ms: ${n.quick} by quick proofs, ${n.planner} by the drain planner${undecided}.</p>`;
   const blocked = rows.filter((r) => r.drain.drainable !== true);
   if (!blocked.length) return `${head}<p>Every host can be drained with the others taking its instances.</p>`;
