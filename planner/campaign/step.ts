@@ -47,7 +47,10 @@ function drainOn(ctx: StepContext, hosts: readonly number[], candidates: readonl
   const avoid = [...include].filter((k) => !allowed.has(k)).map((k) => s.inventory.hosts[k].name);
   const names = hosts.map((k) => s.inventory.hosts[k].name);
   const avoidHosts = [...(ctx.options.avoidHosts ?? []), ...avoid];
-  return planDrain(inv, { hosts: names }, { ...ctx.options, avoidHosts, method: drainMethod(ctx.options) });
+  // The campaign's tiers decide what moves where; a drain making room on its own would move again
+  // instances that already reached a patched host.
+  const request = { hosts: names, makeRoom: false };
+  return planDrain(inv, request, { ...ctx.options, avoidHosts, method: drainMethod(ctx.options) });
 }
 
 /**
