@@ -169,6 +169,13 @@ export interface MoveEnding {
   record: MoveRecord;
 }
 
+/** Why a write failed, in the database's words (`SQLITE_FULL`, "database or disk is full"); wall-clock ms. */
+export interface WriteFault {
+  code: string;
+  reason: string;
+  at: number;
+}
+
 export interface ExecutorStore {
   /** Inserts the plan and one `pending` move per `plan.moves` entry, atomically. */
   createPlan(input: NewPlan): PlanRecord;
@@ -229,6 +236,14 @@ export interface ExecutorStore {
   startNightlyRun(run: { id?: string; mode: string; at: number }): NightlyRunRecord;
   finishNightlyRun(id: string, result: unknown, at: number): void;
   listNightlyRuns(limit?: number): NightlyRunRecord[];
+
+  /** Commits a small write (readiness): throws what a write throws now (read-only file, I/O error, full). */
+  probeWrite(at: number): void;
+  /**
+   * The last write that failed because the store could not take it (disk full, I/O error), until
+   * a later write succeeds; null when none did. A small probe may pass where a plan does not fit.
+   */
+  lastWriteFault(): WriteFault | null;
 
   close(): void;
 }

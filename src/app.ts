@@ -11,6 +11,7 @@ import type { ExecutorStore } from '../executor/store.js';
 import type { Config } from './config/index.js';
 import { createApp } from './http/app.js';
 import { cachedInventorySource } from './http/inventory-cache.js';
+import { readinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { createNightly, drainRunningInStore, type Nightly } from './nightly/index.js';
 import { executeWithinWindow } from './nightly/execute.js';
@@ -117,7 +118,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     onError: (err) => log.warn({ err }, 'inventory refresh failed; serving the previous snapshot'),
   });
-  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock });
+  const readiness = readinessCheck({
+    store,
+    inventory: inventorySource,
+    clock: options.clock ?? systemClock,
+    maxAgeMs: config.inventory.maxAgeSeconds * 1000,
+    cluster: session.cluster,
+  });
+  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock, readiness });
   const nightly = nightlyFor(config, session, store, orchestrator, clock, log);
   if (options.nightly ?? config.nightly.enabled) nightly.start();
   return {

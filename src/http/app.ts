@@ -3,11 +3,13 @@
  * inject a store, an inventory source, a runner and a clock of their choice.
  */
 import express, { type Express } from 'express';
+import { systemClock } from '../../executor/clock.js';
 import type { AppDeps } from './deps.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, recordRequests } from './metrics/http-metrics.js';
 import { registerPlanMetrics } from './metrics/plan-metrics.js';
+import { readinessCheck } from './readiness.js';
 import { requestLogging } from './request-log.js';
 import { createPlanRoutes } from './routes/create-plan.js';
 import { hostRoutes } from './routes/hosts.js';
@@ -18,6 +20,14 @@ import { reportRoutes } from './routes/reports.js';
 export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createHttpMetrics();
   registerPlanMetrics(metrics.registry, deps.store);
+  const readiness =
+    deps.readiness ??
+    readinessCheck({
+      store: deps.store,
+      inventory: deps.inventorySource,
+      clock: systemClock,
+      maxAgeMs: deps.config.inventory.maxAgeSeconds * 1000,
+    });
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -25,7 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(recordRequests(metrics));
   app.use(authenticate(deps.config.api.tokens));
   app.use(express.json({ limit: deps.config.api.bodyLimitBytes }));
-  app.use(metaRoutes(deps, metrics));
+  app.use(metaRoutes(deps, metrics, readiness));
   app.use(createPlanRoutes(deps));
   app.use(planRoutes(deps));
   app.use(hostRoutes(deps));

@@ -26,7 +26,7 @@ export function tokenMatcher(tokens: TokenConfig[]): (presented: string) => Role
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /** Paths reachable without a token (load balancer health checks). */
-const PUBLIC_PATHS = new Set(['/healthz']);
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 
 export function authenticate(tokens: TokenConfig[]): RequestHandler {
   const match = tokenMatcher(tokens);

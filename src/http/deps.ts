@@ -8,6 +8,7 @@ import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
+import type { ReadinessCheck } from './readiness.js';
 
 /**
  * The current inventory. Planning may use a snapshot a few seconds old; `fresh: true` forces a
@@ -36,4 +37,6 @@ export interface AppDeps {
   clock: Clock;
   /** Request counters and latency histogram; created by the app when absent. */
   metrics?: HttpMetrics;
+  /** GET /readyz; by default the store and the inventory source are checked (no hypervisors). */
+  readiness?: ReadinessCheck;
 }

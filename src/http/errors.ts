@@ -3,6 +3,7 @@
  * trace ever leaves the process; unexpected errors are logged and answered with INTERNAL.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { storeFault } from '../store/faults.js';
 
 export interface ErrorDetail {
   /** Parameter or field the detail is about (`host`, `threshold`, `body`). */
@@ -46,7 +47,10 @@ interface BodyParserError {
   limit?: number;
 }
 
-/** Maps errors to responses; body-parser failures keep their status, everything else is INTERNAL. */
+/**
+ * Maps errors to responses; body-parser failures keep their status, a store that cannot serve (disk
+ * full, read-only) is STORE_UNAVAILABLE 503 with SQLite's reason, everything else is INTERNAL.
+ */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof ApiError) {
     res.status(err.status).json(errorBody(err.code, err.message, err.details));
@@ -77,6 +81,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res
       .status(bp.status)
       .json(errorBody('INVALID_BODY', `request body rejected (${bp.type})`, [{ path: 'body', message: bp.type }]));
+    return;
+  }
+  const fault = storeFault(err);
+  if (fault) {
+    req.log?.error({ err }, 'store unavailable');
+    const detail = { path: 'store', message: fault.reason, code: fault.code };
+    res.status(503).json(errorBody('STORE_UNAVAILABLE', `the store cannot serve this: ${fault.reason}`, [detail]));
     return;
   }
   req.log?.error({ err }, 'request failed');

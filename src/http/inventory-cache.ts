@@ -21,19 +21,29 @@ export interface CachedSourceOptions {
 export interface CachedSource extends InventorySource {
   /** Forgets the snapshot: the next call collects. */
   invalidate(): void;
+  /** When the snapshot in use was collected (null before the first) and why the last refresh failed. */
+  snapshot(): { at: number | null; lastError: unknown };
 }
 
 export function cachedInventorySource(o: CachedSourceOptions): CachedSource {
   const maxAge = o.maxAgeMs ?? 5000;
   let current: { at: number; value: Inventory } | null = null;
   let running: Promise<Inventory> | null = null;
+  let lastError: unknown = null;
   const refresh = (signal?: AbortSignal): Promise<Inventory> => {
     if (running) return running;
     const started = o.clock.now();
-    const p = o.collect(signal).then((value) => {
-      current = { at: started, value };
-      return value;
-    });
+    const p = o.collect(signal).then(
+      (value) => {
+        current = { at: started, value };
+        lastError = null;
+        return value;
+      },
+      (err: unknown) => {
+        lastError = err;
+        throw err;
+      },
+    );
     running = p;
     void p
       .catch(() => {})
@@ -50,5 +60,6 @@ export function cachedInventorySource(o: CachedSourceOptions): CachedSource {
   const invalidate = () => {
     current = null;
   };
-  return Object.assign(source, { invalidate });
+  const snapshot = () => ({ at: current?.at ?? null, lastError });
+  return Object.assign(source, { invalidate, snapshot });
 }

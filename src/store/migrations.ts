@@ -96,6 +96,8 @@ export const MIGRATIONS: readonly string[] = [
      INSERT INTO plan_totals (key, n) VALUES ('replans', 1) ON CONFLICT(key) DO UPDATE SET n = n + 1;
    END;
    CREATE INDEX moves_state ON moves(state);`,
+  // one row rewritten by the readiness probe: a committed write proves the store takes writes now
+  `CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
 ];
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Aggregates for metrics, read without walking every stored plan: plan counts come from the
  * `plan_totals` table that triggers keep (migration 2), move endings from the history after a
- * cursor, in-flight counts through the `moves_state` index.
+ * cursor, in-flight counts through the `moves_state` index. And the readiness write probe.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -27,6 +27,10 @@ const ENDINGS_SQL = `SELECT h.rowid AS ending_id, h.state AS ending_state, m.*
 
 export function totalsMethods(db: Database.Database) {
   const totals = prepared<[], { key: string; n: number }>(db, 'SELECT key, n FROM plan_totals');
+  const heartbeat = prepared<[number]>(
+    db,
+    'INSERT INTO heartbeat (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
+  );
   const endings = prepared<[number, number], MoveRow & { ending_id: number; ending_state: string }>(db, ENDINGS_SQL);
   return {
     planTotals: () => {
@@ -44,6 +48,9 @@ export function totalsMethods(db: Database.Database) {
         state: r.ending_state as MoveState,
         record: moveFromRow(r),
       })),
+    probeWrite: (at: number) => {
+      heartbeat.run(at);
+    },
     countMoves: (states: readonly MoveState[]) => {
       if (!states.length) return 0;
       const sql = `SELECT count(*) AS n FROM moves WHERE state IN (${states.map(() => '?').join(',')})`;

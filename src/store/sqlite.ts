@@ -28,6 +28,7 @@ import {
   type ProgressRow,
 } from './rows.js';
 import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
+import { trackWriteFaults } from './faults.js';
 import { totalsMethods } from './sqlite-totals.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
@@ -69,7 +70,7 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
   db.pragma('foreign_keys = ON');
   migrate(db);
   const plans = planMethods(db);
-  return {
+  return trackWriteFaults({
     ...plans,
     ...moveMethods(db),
     ...maintenanceMethods(db),
@@ -77,7 +78,7 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
     ...nightlyMethods(db),
     ...totalsMethods(db),
     close: () => db.close(),
-  };
+  });
 }
 
 function planMethods(db: Database.Database) {

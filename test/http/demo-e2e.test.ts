@@ -79,4 +79,15 @@ describe('demo service end to end', () => {
     const metrics = (await call('GET', '/metrics')).body as string;
     expect(metrics).toContain(`rebalancer_moves_total{outcome="succeeded"} ${busy.instances}`);
   });
+
+  it('is ready: the store takes a write, every host of the cluster answers, the inventory is fresh', async () => {
+    const r = await call('GET', '/readyz', { token: null });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('ready');
+    expect(r.body.checks.store).toEqual({ state: 'ok' });
+    expect(r.body.checks.hypervisors.state).toBe('ok');
+    expect(r.body.checks.hypervisors.hosts).toHaveLength(service.session.cluster.hosts.length);
+    expect(r.body.checks.inventory).toMatchObject({ state: 'ok', maxAgeSeconds: 5 });
+    expect(r.body.checks.inventory.ageSeconds).toBeLessThanOrEqual(10);
+  });
 });

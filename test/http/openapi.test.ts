@@ -26,6 +26,7 @@ describe('GET /openapi.json', () => {
       'GET /plans',
       'GET /plans/{id}',
       'GET /plans/{id}/events',
+      'GET /readyz',
       'GET /reports/capacity',
       'POST /hosts/{name}/maintenance',
       'POST /plans/balance',

@@ -16,6 +16,9 @@ const errors = {
   '404': err('Unknown plan, host or cell'),
   '413': err('Request body too large'),
   '500': err('Internal error (details are in the service log under the X-Request-Id)'),
+  '503': err(
+    'STORE_UNAVAILABLE: the store cannot serve now (the reason, e.g. "database or disk is full"); nothing changed',
+  ),
 };
 
 type P = {
@@ -207,6 +210,14 @@ const paths: Doc = {
       operationId: 'health',
       security: [],
       responses: { '200': ok('Alive', 'Health'), '503': err('Store unavailable') },
+    },
+  },
+  '/readyz': {
+    get: {
+      summary: 'Readiness (no token needed): store writable, hypervisors answering, inventory fresh',
+      operationId: 'ready',
+      security: [],
+      responses: { '200': ok('Ready', 'Readiness'), '503': ok('Not ready: the failing checks say why', 'Readiness') },
     },
   },
   '/metrics': {

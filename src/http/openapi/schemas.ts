@@ -175,4 +175,30 @@ export const schemas: Record<string, Schema> = {
     ],
   },
   Health: obj({ status: { const: 'ok' } }),
+  Readiness: obj({
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    checks: obj(
+      {
+        store: ref('Check'),
+        inventory: {
+          allOf: [ref('Check')],
+          type: 'object',
+          required: ['ageSeconds', 'maxAgeSeconds'],
+          properties: { ageSeconds: nullable('number'), maxAgeSeconds: num },
+        },
+        hypervisors: {
+          allOf: [ref('Check')],
+          type: 'object',
+          required: ['hosts'],
+          properties: { hosts: arr({ allOf: [ref('Check')], ...obj({ host: str }) }) },
+        },
+      },
+      { required: ['store', 'inventory'] },
+    ),
+  }),
+  Check: {
+    type: 'object',
+    required: ['state'],
+    properties: { state: { type: 'string', enum: ['ok', 'failing'] }, reason: str },
+  },
 };

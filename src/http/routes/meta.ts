@@ -1,12 +1,13 @@
-/** GET /healthz (no token), GET /metrics (Prometheus), GET /openapi.json. */
+/** GET /healthz and /readyz (no token), GET /metrics (Prometheus), GET /openapi.json. */
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
 import { openApiDocument } from '../openapi/document.js';
 import { readParams } from '../params.js';
+import type { ReadinessCheck } from '../readiness.js';
 
-export function metaRoutes(deps: AppDeps, metrics: HttpMetrics): Router {
+export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: ReadinessCheck): Router {
   const router = Router();
   const doc = JSON.stringify(openApiDocument());
   router.get('/healthz', (req, res) => {
@@ -17,6 +18,11 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics): Router {
       req.log.error({ err }, 'health check failed');
       res.status(503).json(errorBody('STORE_UNAVAILABLE', 'the store cannot be read'));
     }
+  });
+  router.get('/readyz', async (req, res) => {
+    readParams(req, {});
+    const r = await readiness();
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
   });
   router.get('/metrics', async (req, res) => {
     readParams(req, {});

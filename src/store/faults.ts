@@ -1,0 +1,69 @@
+/**
+ * Which errors mean "the store cannot serve now" (disk full, read-only file, I/O error, locked
+ * too long) as opposed to a bug: callers answer those as an unavailable dependency, naming SQLite's
+ * own reason ("database or disk is full"), and the write that failed was rolled back whole.
+ */
+import Database from 'better-sqlite3';
+import type { ExecutorStore, WriteFault } from '../../executor/store.js';
+
+const UNAVAILABLE = [
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_READONLY',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+];
+
+export interface StoreFault {
+  /** SQLite's extended result code, e.g. `SQLITE_FULL`. */
+  code: string;
+  /** SQLite's message, e.g. `database or disk is full`. */
+  reason: string;
+}
+
+/** The store fault in `err` or its causes, or null when the error is something else. */
+export function storeFault(err: unknown): StoreFault | null {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (!(e instanceof Database.SqliteError)) continue;
+    if (UNAVAILABLE.some((c) => e.code === c || e.code.startsWith(`${c}_`))) return { code: e.code, reason: e.message };
+  }
+  return null;
+}
+
+/** The methods that write; a success of one of them clears the remembered fault. */
+const WRITES = [
+  'createPlan',
+  'setPlanStatus',
+  'supersede',
+  'updateMove',
+  'addProgress',
+  'appendEvent',
+  'claimMaintenance',
+  'createPlanClaiming',
+  'releaseMaintenance',
+  'releaseMaintenanceOf',
+  'startNightlyRun',
+  'finishNightlyRun',
+] as const satisfies readonly (keyof ExecutorStore)[];
+
+/** Wraps the write methods of `store` so it remembers the last store fault (readiness reports it). */
+export function trackWriteFaults(store: Omit<ExecutorStore, 'lastWriteFault'>): ExecutorStore {
+  let last: WriteFault | null = null;
+  const tracked: Record<string, unknown> = { ...store, lastWriteFault: () => last };
+  for (const name of WRITES) {
+    const write = store[name] as (...args: unknown[]) => unknown;
+    tracked[name] = (...args: unknown[]) => {
+      try {
+        const result = write(...args);
+        last = null;
+        return result;
+      } catch (err) {
+        const fault = storeFault(err);
+        if (fault) last = { ...fault, at: Date.now() };
+        throw err;
+      }
+    };
+  }
+  return tracked as unknown as ExecutorStore;
+}
