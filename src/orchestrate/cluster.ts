@@ -1,16 +1,15 @@
 /**
  * The cluster the service works on: the configured libvirt hosts, or (none configured) the
- * seeded demo region on a simulated cluster whose time runs `demo.timeScale` times faster.
+ * seeded demo region on a simulated cluster whose time runs `demo.timeScale` times faster, kept
+ * next to the store across restarts (src/demo/world.ts).
  */
 import type { Clock } from '../../executor/clock.js';
 import { systemClock } from '../../executor/clock.js';
 import { createLibvirtHypervisor } from '../../executor/hypervisor/libvirt/index.js';
-import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
 import type { HostConfig, Hypervisor } from '../../executor/hypervisor/types.js';
 import type { ServerGroup } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
-import { demoRegion } from '../demo/region.js';
-import { scaledClock } from '../demo/clock.js';
+import { openDemoWorld } from '../demo/world.js';
 import type { Logger } from '../log.js';
 
 export interface Cluster {
@@ -23,7 +22,7 @@ export interface Cluster {
 }
 
 /** Opens the configured hypervisors, or the demo region when `hypervisors` is empty. */
-export function openCluster(config: Config, log?: Logger): Cluster {
+export function openCluster(config: Config, log?: Logger, o: { readOnly?: boolean } = {}): Cluster {
   if (config.hypervisors.length > 0) {
     const hosts = config.hypervisors as HostConfig[];
     return {
@@ -34,8 +33,14 @@ export function openCluster(config: Config, log?: Logger): Cluster {
       clock: systemClock,
     };
   }
-  const inventory = demoRegion({ seed: config.demo.seed, cells: config.demo.cells, size: config.demo.size });
-  const clock = scaledClock(config.demo.timeScale);
-  const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock });
+  const world = openDemoWorld({
+    region: { seed: config.demo.seed, cells: config.demo.cells, size: config.demo.size },
+    timeScale: config.demo.timeScale,
+    storePath: config.store.path,
+    readOnly: o.readOnly,
+    onWarning: (message) => log?.warn(message),
+  });
+  if (world.restored) log?.info({ store: config.store.path }, 'demo world continued from its saved state');
+  const { cluster, hosts, inventory, clock } = world;
   return { kind: 'demo', hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, clock };
 }

@@ -21,6 +21,11 @@ export interface SessionOptions {
    * (plan-only runs still honour maintenance without leaving a database behind). @default 'create'
    */
   store?: 'create' | 'existing';
+  /**
+   * The demo world (no hypervisors configured): `write` keeps its changes next to the store,
+   * `read` only continues from it (plan-only runs beside a service). @default store === 'existing' ? 'read' : 'write'
+   */
+  demoWorld?: 'read' | 'write';
   /** Gap between CPU samples when collecting. @default 1000 */
   sampleMs?: number;
   onWarning?: (w: CollectWarning) => void;
@@ -36,8 +41,9 @@ export interface Session {
 }
 
 export function openSession(config: Config, options: SessionOptions = {}): Session {
-  const cluster = openCluster(config, options.log);
   const path = config.store.path;
+  const world = options.demoWorld ?? (options.store === 'existing' ? 'read' : 'write');
+  const cluster = openCluster(config, options.log, { readOnly: world === 'read' });
   let store: ExecutorStore | null = null;
   if (options.store !== 'existing' || existsSync(path)) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

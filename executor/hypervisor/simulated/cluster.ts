@@ -40,6 +40,8 @@ export interface SimulatedCluster extends Hypervisor {
   readonly migrations: MigrationRecord[];
   /** Where a domain is and its state, ignoring reachability (the simulation's ground truth). */
   whereIs(domainId: string): { host: string; state: string; postCopyTo: string | null } | null;
+  /** Where every domain is and its state, in definition order (to persist the world). */
+  placements(): { id: string; host: string; state: 'running' | 'paused' | 'shutoff' }[];
   /** Migrations in flight now: domain, hosts, phase and granted bandwidth (bytes/s). */
   activeJobs(): { domainId: string; from: string; to: string; phase: string; rateBps: number }[];
 }
@@ -218,6 +220,10 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       sync();
       const d = state.domains.get(domainId);
       return d ? { host: d.host, state: d.state, postCopyTo: d.postCopyTo } : null;
+    },
+    placements() {
+      sync();
+      return [...state.domains.values()].map((d) => ({ id: d.facts.id, host: d.host, state: d.state }));
     },
     activeJobs: () => {
       sync();

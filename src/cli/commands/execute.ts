@@ -128,7 +128,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-  const session = openSession(config, { log, store: 'existing' });
+  const session = openSession(config, { log, store: 'existing', demoWorld: 'write' });
   const o = createOrchestrator({
     hypervisor: session.cluster.hypervisor,
     hosts: session.cluster.hosts,
