@@ -193,14 +193,17 @@ function crossReferences(raw: RawInventory): InputIssue[] {
       issues.push({ path: `serverGroups[${k}].id`, message: `duplicate server group id "${g.id}"` });
     else groups.set(g.id, k);
   });
-  const ids = new Map<string, number>();
-  raw.instances.forEach((i, k) => {
+  // 100k instances on a region: a plain loop and a Set (the first index is looked up only for a duplicate)
+  const ids = new Set<string>();
+  const list = raw.instances;
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k];
     if (ids.has(i.id))
       issues.push({
         path: `instances[${k}].id`,
-        message: `duplicate instance id "${i.id}" (also instances[${ids.get(i.id)}])`,
+        message: `duplicate instance id "${i.id}" (also instances[${list.findIndex((x) => x.id === i.id)}])`,
       });
-    else ids.set(i.id, k);
+    else ids.add(i.id);
     if (!hostIndex.has(i.host))
       issues.push({
         path: `instances[${k}].host`,
@@ -213,13 +216,13 @@ function crossReferences(raw: RawInventory): InputIssue[] {
       });
     if (i.cpuMode === 'custom' && !i.cpuModel)
       issues.push({ path: `instances[${k}].cpuModel`, message: 'expected a CPU model name for cpuMode "custom"' });
-  });
+  }
   return issues;
 }
 
 /**
- * Applies the remaining defaults in place: `raw` is the schema pass's own copy, never the
- * caller's document, so no second copy of 100k instances is made.
+ * Applies the remaining defaults in place: `raw` is the schema pass's output (zod's or the fast
+ * pass's copy, or an adopted document), so no second copy of 100k instances is made.
  */
 function normalise(raw: RawInventory): Inventory {
   // Each object becomes a Host / Instance once its optional fields are filled in below.
