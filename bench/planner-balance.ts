@@ -9,6 +9,7 @@ import { plan } from '../planner/index.js';
 import { cellStats } from '../planner/metrics.js';
 import { balanceCell } from './gen-balance.js';
 import { watcherGreedy } from './baselines/watcher-greedy.js';
+import { budgetTable } from './balance-budgets.js';
 
 const THRESHOLD = 0.1;
 
@@ -161,5 +162,6 @@ export async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
       rows,
       notes,
     },
+    await budgetTable(o, transportBoundGib),
   ];
 }
