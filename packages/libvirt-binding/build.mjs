@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -93,11 +93,44 @@ function nodeGyp() {
   return candidates.find((c) => c && existsSync(c)) ?? null;
 }
 
+/**
+ * One build at a time in this folder (an install and a test may start one together): a lock
+ * folder holding its owner's pid, taken over when that process is gone.
+ */
+function lock() {
+  const dir = join(here, '.build-lock');
+  const pidFile = join(dir, 'pid');
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(pidFile, String(process.pid));
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    const owner = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+    const stale = !existsSync(dir) || Date.now() - statSync(dir).mtimeMs > 15 * 60_000;
+    if (stale || (owner > 0 && !alive(owner))) rmSync(dir, { recursive: true, force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 if (process.env.REBALANCER_SKIP_LIBVIRT_BINDING === '1') skip('REBALANCER_SKIP_LIBVIRT_BINDING=1');
 const headers = pkgConfig('--exists', 'libvirt');
 if (!headers) skip('pkg-config not found (Debian: apt-get install pkg-config libvirt-dev), so no libvirt headers');
 if (!headers.ok) skip("libvirt's development headers not found by pkg-config (Debian: apt-get install libvirt-dev)");
 
+lock();
 const patchFiles = readdirSync(patches)
   .filter((f) => /^\d\d-.*\.patch$/.test(f))
   .sort();
