@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # system-deps.sh - the Debian 12 packages the real-part tests need: libvirt + QEMU (lab hosts and
-# the libvirt binding build), Chromium (headless report rendering), systemd and strace
+# the libvirt binding build), Debian's kernel and a static busybox (the lab guest, see
+# scripts/lab/guest.sh), Chromium (headless report rendering), systemd and strace
 # (systemd-analyze verify of contrib/rebalancer.service; the traced check of its system call
 # filter) and prometheus (promtool checks /metrics). Idempotent: does nothing when every package is
 # already installed. Needs root. Output goes to .lab/logs/apt.log.
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
       qemu-system-x86 qemu-utils iproute2 pkg-config python3 make g++ patch chromium systemd strace
-      prometheus)
+      prometheus linux-image-amd64 busybox-static cpio)
 LOG_DIR=.lab/logs
 mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/apt.log

@@ -8,28 +8,6 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-vm_xml() { # vm_xml name mem kind uuid
-  local name=$1 mem=$2 kind=$3 uuid=$4 vt=kvm
-  [ -r /dev/kvm ] || vt=qemu   # TCG fallback
-  echo "<domain type='$vt' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
-  echo "  <name>$name</name><uuid>$uuid</uuid>"
-  echo "  <memory unit='MiB'>$mem</memory><vcpu>1</vcpu>"
-  case $name in
-    small1|small2) echo "  <metadata><rb:placement xmlns:rb='https://rebalancer.dev/xmlns/1'><rb:serverGroup>lab-group</rb:serverGroup><rb:pinned>false</rb:pinned></rb:placement></metadata>" ;;
-  esac
-  [ "$name" = small2 ] && echo "  <cpu mode='custom' match='exact'><model fallback='allow'>kvm64</model></cpu>"
-  echo "  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>"
-  echo "  <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>"
-  echo "  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-  echo "    <controller type='usb' model='none'/><memballoon model='none'/>"
-  # local (per-host) image: not shared storage, so it moves by block migration
-  [ "$kind" = disk ] && echo "    <disk type='file' device='disk'><driver name='qemu' type='qcow2' cache='none'/><source file='/var/lib/libvirt/images/$name.qcow2'/><target dev='vda' bus='virtio'/></disk>"
-  echo "  </devices>"
-  # 384 MiB of random bytes loaded into guest RAM at 16 MiB: incompressible pages to migrate
-  [ "$kind" = blob ] && echo "  <qemu:commandline><qemu:arg value='-device'/><qemu:arg value='loader,file=$LAB/ram-blob.bin,addr=0x1000000,force-raw=on'/></qemu:commandline>"
-  echo "</domain>"
-}
-
 remove_everywhere() { # remove_everywhere name: destroy + undefine on every host, delete its images
   local name=$1 h
   for h in "${HOSTS[@]}"; do
@@ -42,11 +20,9 @@ remove_everywhere() { # remove_everywhere name: destroy + undefine on every host
 }
 
 define_on_a() { # define_on_a name mem kind uuid
-  local name=$1 kind=$3 xml=$LAB/vm-$1.xml
-  vm_xml "$@" >"$xml"
+  local name=$1 kind=$3
   [ "$kind" = disk ] && qemu-img create -q -f qcow2 "$(hostdir a)/lib/images/$name.qcow2" 64M
-  vsh a define "$xml" >/dev/null
-  vsh a start "$name" >/dev/null
+  start_guest a "$@"
 }
 
 running_anywhere() { local h; for h in "${HOSTS[@]}"; do [[ $(vsh "$h" domstate "$1" 2>/dev/null) == running* ]] && return 0; done; return 1; }

@@ -12,9 +12,10 @@
 # daemons reach each other over TCP (qemu+tcp://10.201.0.n/system, no auth: lab only) for
 # peer-to-peer migration; QEMU streams use ports 49152-49261 on the lab addresses.
 # Each host has an "images" dir pool (/var/lib/libvirt/images, per host: not shared).
-# Test VMs defined and started on lab-a: small1, small2 (64 MiB), disky (64 MiB + local qcow2
-# disk: block migration), big (512 MiB holding 384 MiB of random data: slow enough to watch
-# progress and abort).
+# Test VMs defined and started on lab-a, each booting the lab guest (guest.sh: Debian's kernel and
+# a busybox initramfs): small1, small2 (64 MiB), disky (64 MiB + local qcow2 disk: block
+# migration), big (512 MiB, 384 MiB of it random data: slow enough to watch progress and
+# abort).
 # Writes .lab/env (shell) and .lab/hosts.json. Idempotent: re-running keeps what runs.
 # Needs root and the packages of scripts/system-deps.sh.
 set -euo pipefail
@@ -195,6 +196,7 @@ step "per-host configuration" write_configs
 step "start 3 libvirtd" start_daemons
 step "images pools" define_pools
 step "random RAM blob (${BLOB_MIB} MiB)" make_blob
+step "lab guest (kernel + busybox initramfs)" bash "$(dirname "$0")/guest.sh"
 write_env
 step "test VMs on lab-a" bash "$(dirname "$0")/reset-vms.sh" --if-missing
 printf '[lab] up in %ss: %s\n' "$(secs_since "$T0")" "$LAB/hosts.json"
