@@ -32,6 +32,8 @@ for arg in "$@"; do
   case $arg in --if-missing) mode=missing ;; *) mode=named; wanted+=("$arg") ;; esac
 done
 for h in "${HOSTS[@]}"; do start_daemon "$h"; done
+# a lab started before the guest existed gets it now (a no-op when it is up to date)
+bash "$(dirname "$0")/guest.sh"
 # VMs are handled in parallel: destroying a QEMU process takes libvirt 1-2 s each
 pids=()
 if [ $mode = all ]; then

@@ -12,4 +12,5 @@ h=${host#lab-}
 [[ " ${HOSTS[*]} " == *" $h "* ]] || { echo "start-guest.sh: unknown lab host '$host'" >&2; exit 2; }
 [[ $mem =~ ^[0-9]+$ ]] && [ "$mem" -ge 128 ] || { echo "start-guest.sh: MEMORY_MIB must be >= 128 (the guest kernel needs it), got '$mem'" >&2; exit 2; }
 start_daemon "$h"
+bash "$(dirname "$0")/guest.sh"
 start_guest "$h" "$name" "$mem" plain "$uuid" "$@"
