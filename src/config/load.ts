@@ -3,10 +3,11 @@
  * YAML) <- environment (see env.ts), then validated with the zod schema. Every problem is
  * returned with its path; nothing throws for bad input.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../../planner/index.js';
+import { PROJECT_ROOT } from '../version.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { applyEnv } from './env.js';
 
@@ -25,13 +26,7 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** The project folder: the nearest one above `from` holding package.json (from the sources and from dist/ alike). */
-function projectRoot(from: string): string {
-  for (let dir = from; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, 'package.json'))) return dir;
-  return resolve(from, '../..');
-}
-
-export const DEFAULT_CONFIG_FILE = join(projectRoot(import.meta.dirname), 'config/default.json');
+export const DEFAULT_CONFIG_FILE = join(PROJECT_ROOT, 'config/default.json');
 
 type Doc = Record<string, unknown>;
 
