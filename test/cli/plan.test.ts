@@ -51,6 +51,18 @@ describe('rebalancer plan: plans', () => {
     expect(r.stdout).toBe(`${JSON.stringify(plan, null, 2)}\n`);
   });
 
+  it('drains A of makeroom-fragmented: moves one 6 GiB VM first, then the 12 GiB VM; exit 0, extraMoves in JSON', async () => {
+    const r = await cli(['drain', '--inventory', scenario('makeroom-fragmented'), '--host', 'A', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as Plan;
+    expect(plan.feasible).toBe(true);
+    expect(plan.metrics).toMatchObject({ extraMoves: 1, extraGib: 6, waves: 2 });
+    const [first, second] = plan.moves;
+    expect(first).toMatchObject({ wave: 0, to: expect.not.stringMatching(/^A$/) });
+    expect(second).toMatchObject({ name: 'x', from: 'A', to: first.from, wave: 1 });
+  });
+
   it('exits 3 and still prints the plan when a drain cannot be completed (cell boundary)', async () => {
     const r = await cli(['drain', '--inventory', scenario('cell-boundary'), '--host', 'c1-h0', '--format', 'json']);
     expect(r.code).toBe(3);

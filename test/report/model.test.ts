@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../planner/index.js';
 import { buildCapacityReport } from '../../src/report/build.js';
-import type { CapacityReport } from '../../src/report/model.js';
+import { drainLabel, type CapacityReport } from '../../src/report/model.js';
 import { scenario } from './fixtures.js';
 
 const NOW = Date.parse('2026-01-10T12:00:00Z');
@@ -32,6 +32,14 @@ describe('capacity report model', () => {
     const r = buildCapacityReport(scenario('seed-example'), { now: NOW });
     expect(host(r, 'HostB').drain).toEqual({ drainable: true, method: 'quick', blockers: [] });
     expect(r.cells[0].nPlusOne).toMatchObject({ drainable: 2, notDrainable: 0, undecided: 0 });
+  });
+
+  it('makeroom-fragmented: A is drainable with 1 extra move (decided by the planner, not refuted by a quick proof)', () => {
+    const r = buildCapacityReport(scenario('makeroom-fragmented'), { now: NOW });
+    expect(host(r, 'A').drain).toEqual({ drainable: true, method: 'planner', blockers: [], extraMoves: 1 });
+    expect(drainLabel(host(r, 'A').drain)).toBe('drainable with 1 extra move');
+    expect(drainLabel(host(r, 'B').drain)).toBe('drainable');
+    expect(r.cells[0].nPlusOne).toMatchObject({ drainable: 4, notDrainable: 0, undecided: 0 });
   });
 
   it('reports cell1 hosts of cell-boundary as not drainable for lack of capacity, never using cell2', () => {
