@@ -50,7 +50,7 @@ import { cheapestCover } from './cover.js';
  * Options carried out per subject (each costs a destination search per instance moved off). The
  * cheapest covers come first, so the budget goes to the ties on GiB, compared by peak.
  */
-export const MAKE_ROOM_TRIES = 24;
+export const MAKE_ROOM_TRIES = 12;
 
 /** Levels of room making: a drained unit's room (1), and room for an instance moved to make it (2). */
 export const MAKE_ROOM_DEPTH = 2;
@@ -167,11 +167,13 @@ function destinationOf(c: Ctx, i: number): number {
   const { view } = c.p;
   let best = -1;
   let bestPeak = Infinity;
+  const d = view.demands[i];
   for (const t of cellOf(view, i)) {
     if (c.reserved[t] > 0) continue;
-    if (!fits(view, c.s, t, view.demands[i]) || !checkTarget(view, i, t, c.s).ok) continue;
-    const peak = peakWith(view, c.s, t, view.demands[i]);
-    if (peak < bestPeak - 1e-12) [best, bestPeak] = [t, peak];
+    // The peak first: it is cheap, and only a host that would beat the best so far needs the rules checked.
+    const peak = peakWith(view, c.s, t, d);
+    if (peak >= bestPeak - 1e-12 || !fits(view, c.s, t, d) || !checkTarget(view, i, t, c.s).ok) continue;
+    [best, bestPeak] = [t, peak];
   }
   return best;
 }
@@ -233,22 +235,24 @@ function settle(c: Ctx, o: Option, depth: number, banned: ReadonlySet<number>): 
 
 /** The best option for the subject: fewest GiB in total, then lowest peak; null when none works. */
 function bestOption(c: Ctx, subj: Subject, depth: number, banned: ReadonlySet<number>): Option | null {
-  const { view } = c.p;
+  const pending = hostsByFloor(c, subj);
+  let next = 0;
   const options: Option[] = [];
-  for (const h of subj.hosts) {
-    if (c.reserved[h] > 0 || !groupCheck(view, c.s, subj.rep, h).ok) continue;
-    const o = optionFor(c, subj, h, banned);
-    if (o) options.push(o);
-  }
-  options.sort((a, b) => a.gib - b.gib || a.peak - b.peak || a.host - b.host);
+  // Covers are computed lazily: a host whose floor exceeds the k-th cheapest cover cannot come before it.
+  const refill = (k: number) => {
+    while (next < pending.length && (k >= options.length || pending[next].floor <= options[k].gib + 1e-9)) {
+      const o = optionFor(c, subj, pending[next++].host, banned);
+      if (o) insertSorted(options, o, k);
+    }
+  };
   let best: { o: Option; gib: number; peak: number } | null = null;
-  let tries = 0;
   // Per host, instances found to have nowhere to go in this search: the next cover leaves them out.
   const stuck = new Map<number, Set<number>>();
-  for (let k = 0; k < options.length; k++) {
+  for (let k = 0; k < MAKE_ROOM_TRIES; k++) {
+    refill(k);
+    if (k >= options.length) break;
     const o = options[k];
     if (best && o.gib > best.gib + 1e-9) break;
-    if (++tries > MAKE_ROOM_TRIES) break;
     const r = settle(c, o, depth, banned);
     if (typeof r !== 'number') {
       undo(c, r.steps);
@@ -262,6 +266,21 @@ function bestOption(c: Ctx, subj: Subject, depth: number, banned: ReadonlySet<nu
     if (again) insertSorted(options, again, k + 1);
   }
   return best?.o ?? null;
+}
+
+/**
+ * Hosts the subject may go to, by the least GiB making room there can cost: the memory it lacks
+ * (a move copies at least the instance's memory).
+ */
+function hostsByFloor(c: Ctx, subj: Subject): Array<{ host: number; floor: number }> {
+  const { view } = c.p;
+  const out: Array<{ host: number; floor: number }> = [];
+  for (const h of subj.hosts) {
+    if (c.reserved[h] > 0 || !groupCheck(view, c.s, subj.rep, h).ok) continue;
+    const lack = lackOf(view, c.s, h, subj.demand);
+    out.push({ host: h, floor: lack ? lack.memoryMb / 1024 : 0 });
+  }
+  return out.sort((a, b) => a.floor - b.floor || a.host - b.host);
 }
 
 function insertSorted(options: Option[], o: Option, from: number): void {
