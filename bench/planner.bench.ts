@@ -11,6 +11,7 @@ import type { Inventory, Plan, PlannerOptions } from '../planner/index.js';
 import { DRAIN_HOST, generateRegion, type GenOptions } from './gen.js';
 import { firstFitDrain } from './drain-first-fit.js';
 import { campaignTables } from './planner-campaign.js';
+import { makeRoomTable } from './planner-makeroom.js';
 
 const now = () => performance.now();
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -168,5 +169,11 @@ async function balanceTables(o: BenchOptions): Promise<BenchTable[]> {
 }
 
 export async function run(o: BenchOptions): Promise<BenchTable[]> {
-  return [drainTable(o.quick), exactTable(o.quick), ...(await balanceTables(o)), ...campaignTables(o)];
+  return [
+    drainTable(o.quick),
+    makeRoomTable(o),
+    exactTable(o.quick),
+    ...(await balanceTables(o)),
+    ...campaignTables(o),
+  ];
 }
