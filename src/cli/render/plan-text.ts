@@ -96,6 +96,12 @@ function totalLines(plan: Plan): string[] {
     '',
     `Totals: ${plan.moves.length} move(s) in ${m.waves} wave(s), ${gib(m.gibToCopy)} to copy, estimated ` +
       `${duration(seconds)} (${limits})`,
+    ...(m.extraMoves
+      ? [
+          `Made room: ${m.extraMoves} move(s) of instances not on the drained hosts, ${gib(m.extraGib ?? 0)}, ` +
+            'in earlier waves',
+        ]
+      : []),
     `Method: ${m.method}, objective ${m.objective.toFixed(3)}, lower bound ${m.lowerBound.toFixed(3)}, gap ` +
       `${(m.gap * 100).toFixed(1)}%`,
   ];
