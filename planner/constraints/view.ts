@@ -81,19 +81,19 @@ function flags(n: number, names: readonly string[] | undefined, index: ReadonlyM
   return out;
 }
 
-function indexGroups(inventory: Inventory, instanceIndex: ReadonlyMap<string, number>) {
+function indexGroups(inventory: Inventory) {
   const groupPolicy = new Map<string, ServerGroupPolicy>();
   for (const g of inventory.serverGroups) groupPolicy.set(g.id, g.policy);
   const groupMembers = new Map<string, number[]>();
-  for (const inst of inventory.instances) {
-    if (!inst.serverGroup) continue;
+  inventory.instances.forEach((inst, i) => {
+    if (!inst.serverGroup) return;
     let list = groupMembers.get(inst.serverGroup);
     if (!list) {
       list = [];
       groupMembers.set(inst.serverGroup, list);
     }
-    list.push(instanceIndex.get(inst.id)!);
-  }
+    list.push(i);
+  });
   return { groupPolicy, groupMembers };
 }
 
@@ -117,11 +117,9 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     capacity.memoryMb[k] = usableMemoryMb(h);
     capacity.diskGb[k] = usableDiskGb(h);
   });
-  const instanceIndex = new Map<string, number>();
   const instancesByHost: number[][] = hosts.map(() => []);
   const demands = instances.map(demandOf);
   instances.forEach((inst, i) => {
-    instanceIndex.set(inst.id, i);
     const k = hostIndex.get(inst.host);
     if (k === undefined) return;
     instancesByHost[k].push(i);
@@ -136,18 +134,23 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     if (e.instance === undefined) wholeHosts.push(e.host);
     else excludedPairs.add(pairKey(e.instance, e.host));
   }
+  // Built on first use: few callers need it, and on a region it is a 100k-entry map.
+  let instanceIndex: Map<string, number> | undefined;
   return {
     inventory,
     hosts,
     instances,
     hostIndex,
-    instanceIndex,
+    get instanceIndex() {
+      instanceIndex ??= new Map(instances.map((inst, i) => [inst.id, i]));
+      return instanceIndex;
+    },
     capacity,
     usage,
     demands,
     instancesByHost,
     hostsByCell,
-    ...indexGroups(inventory, instanceIndex),
+    ...indexGroups(inventory),
     cpuModels: hosts.map((h) => new Set(h.compatibleCpuModels)),
     cpuHosts: instances.map((i) => (i.cpuCompatibleHosts ? new Set(i.cpuCompatibleHosts) : null)),
     drained: flags(n, policy.drained, hostIndex),

@@ -125,7 +125,12 @@ export function planDrain(inventory: Inventory, request: DrainRequest, options: 
     else unplaced.push(...explainLeftOver(view, u, end, room !== null));
   });
   for (const u of units) if (u.candidates.length === 0) unplaced.push(...explainLeftOver(view, u, end, false));
-  const order = (id: string) => view.instanceIndex.get(id)!;
+  // Inventory order of what the plan names (instances on the drained hosts, evictions), without
+  // indexing every instance of the region.
+  const named = new Map<string, number>();
+  for (const i of [...moving, ...stuck, ...(room?.evictions ?? []).map((e) => e.instance)])
+    named.set(view.instances[i].id, i);
+  const order = (id: string) => named.get(id) ?? view.instanceIndex.get(id)!;
   moves.sort((a, b) => a.wave - b.wave || order(a.instance) - order(b.instance));
   unplaced.sort((a, b) => order(a.instance) - order(b.instance));
   const method = problem.units.length === 0 ? 'none' : solution.method + (room?.evictions.length ? '+make-room' : '');
