@@ -19,6 +19,7 @@ export * from './model/plan.js';
 export * from './model/options.js';
 export * from './model/verify.js';
 export * from './model/campaign.js';
+export { validateRequest, type RequestInput } from './model/request.js';
 export { verifyPlan } from './verify/verify.js';
 export { verifyCampaign } from './verify/campaign.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';

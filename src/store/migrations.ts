@@ -98,6 +98,27 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX moves_state ON moves(state);`,
   // one row rewritten by the readiness probe: a committed write proves the store takes writes now
   `CREATE TABLE heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);`,
+  // maintenance campaigns: the campaign (request, forecast plan, status) and each target host's state
+  `CREATE TABLE campaigns (
+     id TEXT PRIMARY KEY,
+     request_json TEXT NOT NULL,
+     forecast_json TEXT NOT NULL,
+     status TEXT NOT NULL,
+     reason TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX campaigns_status ON campaigns(status);
+   CREATE TABLE campaign_hosts (
+     campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+     host TEXT NOT NULL,
+     step INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     plan_id TEXT,
+     reason TEXT,
+     since INTEGER NOT NULL,
+     PRIMARY KEY (campaign_id, host)
+   );`,
 ];
 
 /**

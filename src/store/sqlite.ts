@@ -30,6 +30,8 @@ import {
 import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-extra.js';
 import { trackWriteFaults } from './faults.js';
 import { totalsMethods } from './sqlite-totals.js';
+import { campaignMethods } from './sqlite-campaigns.js';
+import type { CampaignStore } from '../maintenance/types.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
 export class StoreNotFoundError extends Error {
@@ -61,7 +63,7 @@ export interface StoreOptions {
 }
 
 /** Opens (creating and migrating when needed) the store at `path`. */
-export function openStore(path: string, options: StoreOptions = {}): ExecutorStore {
+export function openStore(path: string, options: StoreOptions = {}): ExecutorStore & CampaignStore {
   const db = new Database(path);
   // first, so that switching to WAL and migrating wait for another process opening the same file
   db.pragma('busy_timeout = 5000');
@@ -77,6 +79,7 @@ export function openStore(path: string, options: StoreOptions = {}): ExecutorSto
     ...drainClaimMethods(db, plans.createPlan),
     ...nightlyMethods(db),
     ...totalsMethods(db),
+    ...campaignMethods(db),
     close: () => db.close(),
   });
 }

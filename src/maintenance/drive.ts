@@ -1,0 +1,175 @@
+/**
+ * Drives one running campaign, step after step, persisting every host's state before the action
+ * it announces: plan the step's drain from a fresh inventory (keeping the campaign's order and its
+ * preference for hosts that will not be drained later), run it, check the hosts are empty, hand
+ * them over for patching (the configured command, or the operator's `done`), wait until they are
+ * back (reachable, up, enabled) within the return timeout, release them, go on. Anything that
+ * goes wrong pauses the campaign with the reason; nothing else is drained meanwhile. Re-entrant:
+ * after a restart it picks up each host in the state the store has.
+ */
+import { planMaintenanceStep, type Inventory } from '../../planner/index.js';
+import type { CampaignDeps } from './ports.js';
+import type { CampaignHostRecord, CampaignRecord } from './types.js';
+
+type Ctx = CampaignDeps & { signal: AbortSignal };
+
+function event(ctx: Ctx, id: string, type: string, data: unknown): void {
+  ctx.store.appendEvent({ planId: id, moveIndex: null, type: `campaign.${type}`, data, at: ctx.clock.now() });
+}
+
+/** Pauses the campaign with `reason`; the hosts keep their states (failed ones say why). */
+export function pause(ctx: CampaignDeps, id: string, reason: string): void {
+  ctx.store.setCampaignStatus(id, 'paused', ctx.clock.now(), reason);
+  ctx.store.appendEvent({
+    planId: id,
+    moveIndex: null,
+    type: 'campaign.paused',
+    data: { reason },
+    at: ctx.clock.now(),
+  });
+  ctx.log?.warn({ campaignId: id, reason }, 'campaign paused');
+}
+
+function setHosts(
+  ctx: Ctx,
+  id: string,
+  hosts: CampaignHostRecord[],
+  patch: Parameters<Ctx['store']['updateCampaignHost']>[2],
+) {
+  for (const h of hosts) ctx.store.updateCampaignHost(id, h.host, patch, ctx.clock.now());
+}
+
+const running = (ctx: Ctx, id: string) => !ctx.signal.aborted && ctx.store.getCampaign(id)?.status === 'running';
+
+async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[], all: CampaignHostRecord[]) {
+  const names = step.map((h) => h.host);
+  const later = all.filter((h) => h.step > step[0].step && h.state === 'pending').map((h) => h.host);
+  const inventory = await ctx.collect();
+  const options = ctx.steps.plannerOptions(all.map((h) => h.host));
+  const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
+  if (!plan.feasible) {
+    const why = plan.unplaced.map((u) => `${u.name} on ${u.host}: ${u.reason}`).join('; ');
+    setHosts(ctx, c.id, step, { state: 'failed', reason: `cannot be emptied: ${why}` });
+    return pause(ctx, c.id, `step ${step[0].step + 1} (${names.join(', ')}) cannot be emptied: ${why}`);
+  }
+  const saved = ctx.steps.save(plan, c.request.source);
+  if (!saved.ok) return pause(ctx, c.id, `step ${step[0].step + 1}: ${saved.reason}`);
+  setHosts(ctx, c.id, step, { state: 'draining', planId: saved.planId, reason: null });
+  event(ctx, c.id, 'step_started', {
+    step: step[0].step,
+    hosts: names,
+    planId: saved.planId,
+    moves: plan.moves.length,
+  });
+  ctx.steps.start(saved.planId);
+}
+
+/** Waits for the step's drain to end, then checks its hosts are empty on a fresh inventory. */
+async function finishDrain(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]) {
+  const planId = step[0].planId!;
+  let status = ctx.steps.status(planId);
+  while (status === 'running' && !ctx.signal.aborted) {
+    await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
+    status = ctx.steps.status(planId);
+  }
+  if (ctx.signal.aborted) return;
+  const inventory = await ctx.collect();
+  const left = step.flatMap((h) =>
+    inventory.instances.filter((i) => i.host === h.host).map((i) => `${i.name} on ${i.host}`),
+  );
+  if (status !== 'succeeded' || left.length) {
+    const why = status !== 'succeeded' ? `its drain ${planId} ${status}` : `still running there: ${left.join(', ')}`;
+    setHosts(ctx, c.id, step, { state: 'failed', reason: why });
+    return pause(ctx, c.id, `step ${step[0].step + 1} (${step.map((h) => h.host).join(', ')}): ${why}`);
+  }
+  setHosts(ctx, c.id, step, { state: 'awaiting_patch' });
+  event(ctx, c.id, 'awaiting_patch', { step: step[0].step, hosts: step.map((h) => h.host) });
+}
+
+/** Runs the patch command of each host awaiting it; without a command, waits for the operator. */
+async function patch(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecord[]) {
+  if (!ctx.hostCommand) {
+    await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
+    return;
+  }
+  for (const h of hosts) {
+    event(ctx, c.id, 'host_command_started', { host: h.host });
+    const r = await ctx.hostCommand(h.host, c.id);
+    event(ctx, c.id, 'host_command_ended', {
+      host: h.host,
+      ok: r.ok,
+      code: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    });
+    if (!r.ok) {
+      ctx.store.updateCampaignHost(c.id, h.host, { reason: r.reason }, ctx.clock.now());
+      return pause(ctx, c.id, `patch command for ${h.host}: ${r.reason}`);
+    }
+    ctx.store.updateCampaignHost(c.id, h.host, { state: 'returning', reason: null }, ctx.clock.now());
+  }
+}
+
+function backProblem(inventory: Inventory, host: string): string | null {
+  const h = inventory.hosts.find((x) => x.name === host);
+  if (!h) return 'not in the inventory';
+  if (h.state !== 'up') return 'down or unreachable through libvirt';
+  if (!h.enabled) return 'disabled';
+  return null;
+}
+
+/** Releases the hosts that are back; pauses when one is not back within the return timeout. */
+async function awaitReturn(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecord[]) {
+  const inventory = await ctx.collect();
+  for (const h of hosts) {
+    const problem = backProblem(inventory, h.host);
+    if (problem === null) {
+      ctx.store.updateCampaignHost(c.id, h.host, { state: 'done', reason: null }, ctx.clock.now());
+      ctx.store.releaseMaintenance(h.host, ctx.clock.now());
+      event(ctx, c.id, 'host_done', { host: h.host });
+      continue;
+    }
+    const deadline = h.since + ctx.settings.returnTimeoutMinutes * 60_000;
+    if (ctx.clock.now() >= deadline) {
+      const why = `${h.host} did not come back within ${ctx.settings.returnTimeoutMinutes} min: ${problem}`;
+      ctx.store.updateCampaignHost(c.id, h.host, { reason: why }, ctx.clock.now());
+      return pause(ctx, c.id, why);
+    }
+  }
+  if (hosts.some((h) => ctx.store.listCampaignHosts(c.id).find((x) => x.host === h.host)?.state === 'returning'))
+    await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
+}
+
+/** One action for the campaign's current step; false when the campaign is over. */
+async function advance(ctx: Ctx, c: CampaignRecord): Promise<boolean> {
+  const all = ctx.store.listCampaignHosts(c.id);
+  const open = all.filter((h) => h.state !== 'done');
+  if (!open.length) {
+    ctx.store.setCampaignStatus(c.id, 'succeeded', ctx.clock.now(), null);
+    event(ctx, c.id, 'succeeded', { hosts: all.length });
+    return false;
+  }
+  const current = Math.min(...open.map((h) => h.step));
+  const step = all.filter((h) => h.step === current);
+  const by = (state: CampaignHostRecord['state']) => step.filter((h) => h.state === state);
+  if (by('failed').length) pause(ctx, c.id, `step ${current + 1}: ${by('failed')[0].reason ?? 'failed'}`);
+  else if (by('pending').length) await drainStep(ctx, c, by('pending'), all);
+  else if (by('draining').length) await finishDrain(ctx, c, by('draining'));
+  else if (by('awaiting_patch').length) await patch(ctx, c, by('awaiting_patch'));
+  else if (by('returning').length) await awaitReturn(ctx, c, by('returning'));
+  return true;
+}
+
+/** Drives campaign `id` while it is running; returns when it ends, pauses, or `signal` aborts. */
+export async function drive(deps: CampaignDeps, id: string, signal: AbortSignal): Promise<void> {
+  const ctx: Ctx = { ...deps, signal };
+  while (running(ctx, id)) {
+    const c = ctx.store.getCampaign(id)!;
+    try {
+      if (!(await advance(ctx, c))) return;
+    } catch (err) {
+      deps.log?.error({ campaignId: id, err }, 'campaign step failed');
+      pause(ctx, id, `internal error: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+}

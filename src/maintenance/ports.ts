@@ -1,0 +1,51 @@
+/**
+ * What the campaign service needs from the rest of the service, passed in by its factory: the
+ * store, the clock, fresh inventories, the plan lifecycle for each step's drain, the patch
+ * command and the checks that a host came back.
+ */
+import type { Clock } from '../../executor/clock.js';
+import type { PlanEvent } from '../../executor/store.js';
+import type { Inventory, Plan, PlannerOptions } from '../../planner/index.js';
+import type { Logger } from '../log.js';
+import type { HostCommandResult } from './host-command.js';
+import type { CampaignStore } from './types.js';
+
+/** Final statuses of a drain as the campaign sees them. */
+export type StepPlanStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface StepPort {
+  /**
+   * Planner options for campaign planning now (hosts in maintenance outside `targets` avoided,
+   * configured timeouts and method): the lifecycle's rules, not a copy.
+   */
+  plannerOptions(targets: readonly string[]): PlannerOptions;
+  /** Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them. */
+  save(plan: Plan, source: 'api' | 'cli'): { ok: true; planId: string } | { ok: false; reason: string };
+  /** Starts executing a stored plan in the background (re-plans included). */
+  start(planId: string): void;
+  /** Status of the newest plan of `planId`'s chain. */
+  status(planId: string): StepPlanStatus;
+  /** Asks the running drain to stop. */
+  cancel(planId: string): void;
+}
+
+export interface CampaignDeps {
+  store: CampaignStore & {
+    appendEvent(e: Omit<PlanEvent, 'id'>): number;
+    listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[];
+    releaseMaintenance(host: string, at: number): void;
+  };
+  clock: Clock;
+  /** A fresh inventory (never a cached one). */
+  collect: () => Promise<Inventory>;
+  steps: StepPort;
+  /** Runs the configured patch command for a host; absent: the operator says when a host is done. */
+  hostCommand?: (host: string, campaign: string) => Promise<HostCommandResult>;
+  settings: {
+    /** How long a patched host may take to come back (reachable, up, enabled). @default 30 */
+    returnTimeoutMinutes: number;
+    /** Interval between checks while waiting (drain status, operator, host back). @default 2000 */
+    pollMs: number;
+  };
+  log?: Logger;
+}

@@ -1,0 +1,159 @@
+/**
+ * The campaign service: plan-only or executed maintenance campaigns, their operator actions
+ * (host done, pause, resume, cancel) and resuming after a restart. HTTP routes and the CLI only
+ * translate into these calls. Each running campaign is driven in the background (drive.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_MAX_UNAVAILABLE,
+  planMaintenance,
+  validateRequest,
+  type CampaignPlan,
+  type InputIssue,
+} from '../../planner/index.js';
+import { drive, pause } from './drive.js';
+import type { CampaignDeps } from './ports.js';
+import { ACTIVE_CAMPAIGN_STATUSES, type CampaignRecord } from './types.js';
+
+export interface CampaignInput {
+  hosts?: unknown;
+  cells?: unknown;
+  maxUnavailable?: unknown;
+  source: 'api' | 'cli';
+}
+
+export type CreateOutcome = { ok: true; record: CampaignRecord } | { ok: false; issues: InputIssue[] };
+
+export type ActionOutcome =
+  | { ok: true; record: CampaignRecord }
+  | { ok: false; reason: 'not-found' | 'conflict'; message: string };
+
+export interface CampaignService {
+  create(input: CampaignInput, execute: boolean): Promise<CreateOutcome>;
+  get(id: string): CampaignRecord | null;
+  list(limit?: number): CampaignRecord[];
+  /** The operator says `host` is patched: it goes on to the return check. */
+  hostDone(id: string, host: string): ActionOutcome;
+  pause(id: string): ActionOutcome;
+  /** Starts a planned campaign or resumes a paused one (failed hosts of the current step are retried). */
+  resume(id: string): ActionOutcome;
+  cancel(id: string): ActionOutcome;
+  /** Resumes the campaigns a stopped process left running. */
+  recover(): string[];
+  /** Cells of campaigns still active (nightly balancing leaves them alone). */
+  activeCells(cellOf: (host: string) => string | undefined): Set<string>;
+  /** Stops driving (campaigns stay `running` in the store and resume with `recover`). */
+  stop(): Promise<void>;
+  /** Resolves when no campaign is being driven (tests). */
+  idle(): Promise<void>;
+}
+
+export function createCampaignService(deps: CampaignDeps): CampaignService {
+  const { store, clock } = deps;
+  const stopping = new AbortController();
+  const driving = new Map<string, Promise<void>>();
+  const start = (id: string) => {
+    if (driving.has(id)) return;
+    const p = drive(deps, id, stopping.signal).finally(() => driving.delete(id));
+    driving.set(id, p);
+  };
+  const found = (id: string): ActionOutcome | CampaignRecord => {
+    const c = store.getCampaign(id);
+    return c ?? { ok: false, reason: 'not-found', message: `no maintenance campaign ${id}` };
+  };
+  const conflict = (message: string): ActionOutcome => ({ ok: false, reason: 'conflict', message });
+  const ok = (id: string): ActionOutcome => ({ ok: true, record: store.getCampaign(id)! });
+
+  return {
+    async create(input, execute) {
+      const inventory = await deps.collect();
+      const request = { goal: 'maintenance' as const, ...input };
+      const issues = validateRequest(inventory, request);
+      if (issues.length) return { ok: false, issues };
+      const req = {
+        ...(input.hosts !== undefined ? { hosts: [input.hosts].flat() as string[] } : {}),
+        ...(input.cells !== undefined ? { cells: [input.cells].flat() as string[] } : {}),
+        maxUnavailable: (input.maxUnavailable as number | undefined) ?? DEFAULT_MAX_UNAVAILABLE,
+      };
+      const targets = [...(req.hosts ?? [])];
+      const forecast: CampaignPlan = planMaintenance(inventory, req, deps.steps.plannerOptions(targets));
+      const id = randomUUID();
+      store.createCampaign({
+        id,
+        request: { ...req, source: input.source },
+        forecast,
+        status: 'planned',
+        at: clock.now(),
+      });
+      if (execute) {
+        store.setCampaignStatus(id, 'running', clock.now(), null);
+        start(id);
+      }
+      return { ok: true, record: store.getCampaign(id)! };
+    },
+    get: (id) => store.getCampaign(id),
+    list: (limit = 100) => store.listCampaigns({ limit }),
+    hostDone(id, host) {
+      const c = found(id);
+      if ('ok' in c) return c;
+      const h = store.listCampaignHosts(id).find((x) => x.host === host);
+      if (!h) return { ok: false, reason: 'not-found', message: `host ${host} is not part of campaign ${id}` };
+      if (h.state !== 'awaiting_patch') return conflict(`host ${host} is ${h.state}, not awaiting_patch`);
+      store.updateCampaignHost(id, host, { state: 'returning', reason: null }, clock.now());
+      store.appendEvent({
+        planId: id,
+        moveIndex: null,
+        type: 'campaign.host_patched',
+        data: { host },
+        at: clock.now(),
+      });
+      return ok(id);
+    },
+    pause(id) {
+      const c = found(id);
+      if ('ok' in c) return c;
+      if (c.status !== 'running') return conflict(`campaign ${id} is ${c.status}, not running`);
+      pause(deps, id, 'paused by the operator');
+      return ok(id);
+    },
+    resume(id) {
+      const c = found(id);
+      if ('ok' in c) return c;
+      if (c.status !== 'paused' && c.status !== 'planned') return conflict(`campaign ${id} is ${c.status}`);
+      for (const h of store.listCampaignHosts(id))
+        if (h.state === 'failed') store.updateCampaignHost(id, h.host, { state: 'pending', reason: null }, clock.now());
+      store.setCampaignStatus(id, 'running', clock.now(), null);
+      start(id);
+      return ok(id);
+    },
+    cancel(id) {
+      const c = found(id);
+      if ('ok' in c) return c;
+      if (!ACTIVE_CAMPAIGN_STATUSES.includes(c.status)) return conflict(`campaign ${id} is already ${c.status}`);
+      store.setCampaignStatus(id, 'cancelled', clock.now(), 'cancelled by the operator');
+      for (const h of store.listCampaignHosts(id)) if (h.state === 'draining' && h.planId) deps.steps.cancel(h.planId);
+      return ok(id);
+    },
+    recover() {
+      const ids = store.listCampaigns({ status: ['running'], limit: 1000 }).map((c) => c.id);
+      for (const id of ids) start(id);
+      return ids;
+    },
+    activeCells(cellOf) {
+      const cells = new Set<string>();
+      for (const c of store.listCampaigns({ status: [...ACTIVE_CAMPAIGN_STATUSES], limit: 1000 }))
+        for (const h of c.forecast.target.hosts) {
+          const cell = cellOf(h);
+          if (cell) cells.add(cell);
+        }
+      return cells;
+    },
+    async stop() {
+      stopping.abort();
+      await Promise.allSettled([...driving.values()]);
+    },
+    async idle() {
+      while (driving.size) await Promise.allSettled([...driving.values()]);
+    },
+  };
+}

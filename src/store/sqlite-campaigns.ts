@@ -1,0 +1,121 @@
+/** Campaign tables of the SQLite store (src/maintenance/types.ts states the contract). */
+import type Database from 'better-sqlite3';
+import type {
+  CampaignHostPatch,
+  CampaignHostRecord,
+  CampaignRecord,
+  CampaignStatus,
+  CampaignStore,
+  NewCampaign,
+} from '../maintenance/types.js';
+import { prepared } from './statements.js';
+
+interface CampaignRow {
+  id: string;
+  request_json: string;
+  forecast_json: string;
+  status: string;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface HostRow {
+  campaign_id: string;
+  host: string;
+  step: number;
+  state: string;
+  plan_id: string | null;
+  reason: string | null;
+  since: number;
+}
+
+const campaignFromRow = (r: CampaignRow): CampaignRecord => ({
+  id: r.id,
+  request: JSON.parse(r.request_json),
+  forecast: JSON.parse(r.forecast_json),
+  status: r.status as CampaignStatus,
+  reason: r.reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const hostFromRow = (r: HostRow): CampaignHostRecord => ({
+  campaignId: r.campaign_id,
+  host: r.host,
+  step: r.step,
+  state: r.state as CampaignHostRecord['state'],
+  planId: r.plan_id,
+  reason: r.reason,
+  since: r.since,
+});
+
+export function campaignMethods(db: Database.Database): CampaignStore {
+  const insert = prepared(
+    db,
+    `INSERT INTO campaigns (id, request_json, forecast_json, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  const insertHost = prepared(
+    db,
+    `INSERT INTO campaign_hosts (campaign_id, host, step, state, since) VALUES (?, ?, ?, 'pending', ?)`,
+  );
+  const get = prepared<[string], CampaignRow>(db, 'SELECT * FROM campaigns WHERE id = ?');
+  const create = db.transaction((c: NewCampaign) => {
+    insert.run(c.id, JSON.stringify(c.request), JSON.stringify(c.forecast), c.status, c.at, c.at);
+    c.forecast.steps.forEach((s, k) => {
+      for (const h of s.hosts) insertHost.run(c.id, h, k, c.at);
+    });
+  });
+  return {
+    createCampaign(c) {
+      create.immediate(c);
+      return campaignFromRow(get.get(c.id)!);
+    },
+    getCampaign: (id) => {
+      const r = get.get(id);
+      return r ? campaignFromRow(r) : null;
+    },
+    listCampaigns(filter = {}) {
+      const statuses = filter.status ?? [];
+      const where = statuses.length ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : '';
+      const sql = `SELECT * FROM campaigns ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+      return prepared<unknown[], CampaignRow>(db, sql)
+        .all(...statuses, filter.limit ?? 100)
+        .map(campaignFromRow);
+    },
+    setCampaignStatus(id, status, at, reason) {
+      const sql =
+        reason === undefined
+          ? 'UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?'
+          : 'UPDATE campaigns SET status = ?, updated_at = ?, reason = ? WHERE id = ?';
+      const args = reason === undefined ? [status, at, id] : [status, at, reason, id];
+      prepared(db, sql).run(...args);
+    },
+    listCampaignHosts: (id) =>
+      prepared<[string], HostRow>(db, 'SELECT * FROM campaign_hosts WHERE campaign_id = ? ORDER BY step, rowid')
+        .all(id)
+        .map(hostFromRow),
+    updateCampaignHost(id, host, patch: CampaignHostPatch, at) {
+      const sets: string[] = [];
+      const args: unknown[] = [];
+      const set = (column: string, value: unknown) => {
+        sets.push(`${column} = ?`);
+        args.push(value);
+      };
+      if (patch.state !== undefined) {
+        set('state', patch.state);
+        set('since', at);
+      }
+      if (patch.planId !== undefined) set('plan_id', patch.planId);
+      if (patch.reason !== undefined) set('reason', patch.reason);
+      if (!sets.length) return;
+      prepared(db, `UPDATE campaign_hosts SET ${sets.join(', ')} WHERE campaign_id = ? AND host = ?`).run(
+        ...args,
+        id,
+        host,
+      );
+      prepared(db, 'UPDATE campaigns SET updated_at = ? WHERE id = ?').run(at, id);
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Campaign execution over the simulated cluster with the real executor and a real SQLite store:
+ * a whole cell patched host by host, a failing patch command, the operator's `done`, a host that
+ * does not come back, and a service stopped mid-campaign then resumed from the store.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../executor/clock.js';
+import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
+import { parseInventory, type Inventory } from '../../planner/index.js';
+import { collectInventory } from '../../src/inventory/collect.js';
+import type { HostCommandResult } from '../../src/maintenance/host-command.js';
+import { createCampaignService } from '../../src/maintenance/service.js';
+import { orchestratedSteps } from '../../src/maintenance/steps.js';
+import { createOrchestrator } from '../../src/orchestrate/orchestrator.js';
+import { openStore } from '../../src/store/sqlite.js';
+
+const HOSTS = ['A', 'B', 'C', 'D'];
+const host = (name: string) => ({
+  name,
+  cell: 'c1',
+  vcpus: 32,
+  memoryMb: 65536,
+  diskGb: 1000,
+  hypervisorType: 'QEMU',
+  hypervisorVersion: 8002000,
+  cpuModel: 'Skylake-Server',
+});
+const vm = (k: number) => ({
+  id: `00000000-0000-4000-8000-0000000000${String(k).padStart(2, '0')}`,
+  name: `vm${k}`,
+  host: HOSTS[k % 4],
+  status: 'ACTIVE',
+  vcpus: 2,
+  memoryMb: 2048 * (1 + (k % 3)),
+  diskGb: 20,
+});
+
+type Command = (host: string, campaign: string) => Promise<HostCommandResult>;
+const okResult: HostCommandResult = {
+  ok: true,
+  code: 0,
+  signal: null,
+  timedOut: false,
+  stdout: 'patched\n',
+  stderr: '',
+  reason: null,
+};
+
+function world(path = join(mkdtempSync(join(tmpdir(), 'rb-campaign-')), 's.sqlite')) {
+  const parsed = parseInventory({ hosts: HOSTS.map(host), instances: [0, 1, 2, 3, 4, 5, 6, 7].map(vm) });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
+  const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
+  return { parsed: parsed.inventory, clock, cluster, hosts, path };
+}
+
+function service(w: ReturnType<typeof world>, hostCommand?: Command) {
+  const store = openStore(w.path);
+  const collect = (): Promise<Inventory> =>
+    collectInventory({ hypervisor: w.cluster, hosts: w.hosts, clock: w.clock, sampleMs: 0 });
+  const orch = createOrchestrator({ hypervisor: w.cluster, hosts: w.hosts, store, clock: w.clock, collect });
+  const svc = createCampaignService({
+    store,
+    clock: w.clock,
+    collect,
+    steps: orchestratedSteps(orch, store),
+    hostCommand,
+    settings: { returnTimeoutMinutes: 10, pollMs: 1000 },
+  });
+  return { store, svc, orch };
+}
+
+/** A reboot: the host is unreachable for a minute, then back; checks it was handed over empty. */
+function reboot(w: ReturnType<typeof world>, seen: string[][]): Command {
+  return async (name) => {
+    const onHost = (await w.cluster.listDomains(name)).map((d) => d.name);
+    seen.push([name, ...onHost]);
+    w.cluster.faults.hostDown(name);
+    await w.clock.sleep(60_000);
+    w.cluster.faults.hostUp(name);
+    return okResult;
+  };
+}
+
+describe('campaign execution on the simulated cluster', () => {
+  it('patches a whole cell one host at a time: each host empty when handed over, every VM running at the end', async () => {
+    const w = world();
+    const seen: string[][] = [];
+    const { svc, store } = service(w, reboot(w, seen));
+    const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error(JSON.stringify(created.issues));
+    await svc.idle();
+    const c = store.getCampaign(created.record.id)!;
+    expect(c.status).toBe('succeeded');
+    expect(store.listCampaignHosts(c.id).map((h) => h.state)).toEqual(['done', 'done', 'done', 'done']);
+    const handed = seen.filter((s) => s.length > 0);
+    expect(handed.map((s) => s[0]).sort()).toEqual(HOSTS);
+    for (const s of handed) expect(s.slice(1), `${s[0]} was not empty`).toEqual([]);
+    for (let k = 0; k < 8; k++) expect((await w.cluster.whereIs(vm(k).id))?.state).toBe('running');
+    expect(store.listMaintenance()).toEqual([]);
+    const types = store.listEvents({ planId: c.id }).map((e) => e.type);
+    expect(types.filter((t) => t === 'campaign.host_done')).toHaveLength(4);
+    expect(types.at(-1)).toBe('campaign.succeeded');
+  });
+});
+
+describe('campaign execution: failures pause, the operator steers', () => {
+  it('plan-only without execute: planned, nothing moves', async () => {
+    const w = world();
+    const { svc, store } = service(w, reboot(w, []));
+    const created = await svc.create({ cells: ['c1'], maxUnavailable: 2, source: 'api' }, false);
+    if (!created.ok) throw new Error('refused');
+    expect(created.record.status).toBe('planned');
+    expect(created.record.forecast.steps).toHaveLength(2);
+    expect(store.listPlans()).toEqual([]);
+  });
+
+  it('a failing patch command pauses the campaign with its reason; nothing else is drained', async () => {
+    const w = world();
+    const failing: Command = async () => ({ ...okResult, ok: false, code: 3, stderr: 'disk full\n', reason: 'x' });
+    const { svc, store } = service(w, failing);
+    const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error('refused');
+    await svc.idle();
+    const c = store.getCampaign(created.record.id)!;
+    expect(c.status).toBe('paused');
+    expect(c.reason).toMatch(/^patch command for [A-D]: x/);
+    const states = store.listCampaignHosts(c.id).map((h) => h.state);
+    expect(states.filter((s) => s === 'awaiting_patch')).toHaveLength(1);
+    expect(states.filter((s) => s === 'pending')).toHaveLength(3);
+    expect(store.listPlans()).toHaveLength(1);
+    const ended = store.listEvents({ planId: c.id }).find((e) => e.type === 'campaign.host_command_ended');
+    expect(ended?.data).toMatchObject({ ok: false, code: 3, stderr: 'disk full\n' });
+  });
+
+  it('without a command the operator says when a host is patched; pause, resume and cancel', async () => {
+    const w = world();
+    const { svc, store } = service(w);
+    const created = await svc.create({ hosts: ['A', 'B'], source: 'cli' }, true);
+    if (!created.ok) throw new Error('refused');
+    const id = created.record.id;
+    const first = created.record.forecast.steps[0].hosts[0];
+    const second = created.record.forecast.steps[1].hosts[0];
+    const state = (h: string) => store.listCampaignHosts(id).find((x) => x.host === h)?.state;
+    while (state(first) !== 'awaiting_patch') await w.clock.sleep(1000);
+    expect(svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(svc.hostDone(id, 'nope')).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(svc.hostDone(id, first)).toMatchObject({ ok: true });
+    while (state(second) !== 'awaiting_patch') await w.clock.sleep(1000);
+    expect(svc.pause(id)).toMatchObject({ ok: true, record: { status: 'paused' } });
+    await svc.idle();
+    expect(svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
+    svc.hostDone(id, second);
+    await svc.idle();
+    expect(store.getCampaign(id)?.status).toBe('succeeded');
+    expect(svc.cancel(id)).toMatchObject({ ok: false, reason: 'conflict' });
+  });
+
+  it('a host that does not come back within the return timeout pauses the campaign', async () => {
+    const w = world();
+    const gone: Command = async (name) => {
+      w.cluster.faults.hostDown(name);
+      return okResult;
+    };
+    const { svc, store } = service(w, gone);
+    const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error('refused');
+    await svc.idle();
+    const c = store.getCampaign(created.record.id)!;
+    expect(c.status).toBe('paused');
+    expect(c.reason).toMatch(/^[A-D] did not come back within 10 min: down or unreachable through libvirt/);
+    expect(store.listCampaignHosts(c.id).filter((h) => h.state === 'pending')).toHaveLength(3);
+  });
+
+  it('a service stopped mid-campaign resumes from the store; no move runs twice', async () => {
+    const w = world();
+    const first = service(w, reboot(w, []));
+    const created = await first.svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error('refused');
+    const id = created.record.id;
+    while (first.store.listCampaignHosts(id).filter((h) => h.state === 'done').length < 2) await w.clock.sleep(1000);
+    await first.svc.stop();
+    await first.orch.runner.idle();
+    first.store.close();
+    const second = service(w, reboot(w, []));
+    expect(second.svc.recover()).toEqual([id]);
+    await second.svc.idle();
+    expect(second.store.getCampaign(id)?.status).toBe('succeeded');
+    // Every migration of every step's drain ran once: one succeeded move per instance and plan.
+    for (const p of second.store.listPlans()) {
+      const moves = second.store.listMoves(p.id);
+      expect(new Set(moves.map((m) => m.move.instance)).size).toBe(moves.length);
+      for (const m of moves)
+        expect(
+          second.store.moveHistory(p.id, m.index).filter((s) => s.state === 'migrating').length,
+        ).toBeLessThanOrEqual(1);
+    }
+    for (let k = 0; k < 8; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
+  });
+});
