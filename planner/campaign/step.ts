@@ -38,7 +38,7 @@ export interface StepContext {
   eligible: readonly number[];
 }
 
-function drainOn(ctx: StepContext, hosts: readonly number[], candidates: readonly number[]): Plan {
+function drainOn(ctx: StepContext, hosts: readonly number[], candidates: readonly number[], makeRoom = false): Plan {
   const s = ctx.state;
   const include = new Set<number>([...hosts, ...candidates]);
   const allowed = new Set(include);
@@ -48,8 +48,8 @@ function drainOn(ctx: StepContext, hosts: readonly number[], candidates: readonl
   const names = hosts.map((k) => s.inventory.hosts[k].name);
   const avoidHosts = [...(ctx.options.avoidHosts ?? []), ...avoid];
   // The campaign's tiers decide what moves where; a drain making room on its own would move again
-  // instances that already reached a patched host.
-  const request = { hosts: names, makeRoom: false };
+  // instances that already reached a patched host, so it may only as a last resort (lastResort).
+  const request = { hosts: names, makeRoom };
   return planDrain(inv, request, { ...ctx.options, avoidHosts, method: drainMethod(ctx.options) });
 }
 
@@ -99,7 +99,7 @@ export function planStep(ctx: StepContext, hosts: readonly number[], preferred: 
   const drained = new Set(hosts);
   const others = ctx.eligible.filter((k) => !drained.has(k));
   const pool = others.filter(preferred);
-  if (pool.length === 0) return plain(drainPreferLight(ctx, hosts, others));
+  if (pool.length === 0) return lastResort(ctx, hosts, others, plain(drainPreferLight(ctx, hosts, others)));
   const a = drainPreferLight(ctx, hosts, pool);
   if (!retryable(a.unplaced)) return plain(a);
   applyMoves(ctx.state, a.moves);
@@ -116,7 +116,18 @@ export function planStep(ctx: StepContext, hosts: readonly number[], preferred: 
       lowerBound: 0,
     },
   };
-  if (!retryable(tiered.unplaced) || a.moves.length === 0) return tiered;
+  if (!retryable(tiered.unplaced) || a.moves.length === 0) return lastResort(ctx, hosts, others, tiered);
   const c = drainPreferLight(ctx, hosts, others);
-  return c.unplaced.length < tiered.unplaced.length ? plain(c) : tiered;
+  return lastResort(ctx, hosts, others, c.unplaced.length < tiered.unplaced.length ? plain(c) : tiered);
+}
+
+/**
+ * When fragmentation is all that still blocks the step, a drain that makes room (moving other
+ * instances of the cell first, possibly ones that had settled on patched hosts) is kept if it
+ * leaves fewer instances behind: completing the step is worth those moves.
+ */
+function lastResort(ctx: StepContext, hosts: readonly number[], others: readonly number[], best: StepResult) {
+  if (!retryable(best.unplaced)) return best;
+  const d = drainOn(ctx, hosts, others, true);
+  return d.unplaced.length < best.unplaced.length ? plain(d) : best;
 }

@@ -146,6 +146,23 @@ describe('campaign: infeasible steps say which and why, the rest is planned', ()
   });
 });
 
+describe('campaign: fragmentation', () => {
+  it('a step blocked by fragmentation makes room as a last resort (a 6 GiB VM moves first)', () => {
+    const hosts = ['A', 'B', 'C', 'D'].map((n) => host(n, { memoryMb: 16384 }));
+    const inv = inventory(hosts, [
+      vm('big', 'A', { memoryMb: 12288 }),
+      vm('b6', 'B', { memoryMb: 6144 }),
+      vm('c6', 'C', { memoryMb: 6144 }),
+      vm('d6', 'D', { memoryMb: 6144 }),
+    ]);
+    const p = planned(inv, { hosts: ['A'] });
+    expect(p.feasible).toBe(true);
+    const moves = p.steps[0].moves;
+    expect(moves.find((m) => m.instance === 'big')?.from).toBe('A');
+    expect(moves.some((m) => m.from !== 'A')).toBe(true);
+  });
+});
+
 describe('campaign: several cells, named hosts', () => {
   const twoCells = inventory(
     ['x0', 'x1', 'x2', 'x3', 'y0', 'y1', 'y2', 'y3'].map((n) => host(n, { cell: n[0] === 'x' ? 'cx' : 'cy' })),

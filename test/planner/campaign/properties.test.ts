@@ -24,7 +24,9 @@ function checkStructure(inv: Inventory, p: CampaignPlan, n: number): void {
     const later = new Set(p.steps.slice(k + 1).flatMap((t) => t.hosts));
     const last = new Map<string, string>();
     for (const m of [...s.moves].sort((a, b) => a.wave - b.wave)) {
-      expect(settled.has(m.instance), `${m.instance} moves again in step ${k}`).toBe(false);
+      // Make-room moves (from a host outside the step, a last resort) may move a settled instance.
+      const makeRoom = !s.hosts.includes(m.from);
+      if (!makeRoom) expect(settled.has(m.instance), `${m.instance} moves again in step ${k}`).toBe(false);
       last.set(m.instance, m.to);
     }
     for (const [id, to] of last) if (!later.has(to)) settled.add(id);
