@@ -48,7 +48,9 @@ const WRITES = [
 ] as const satisfies readonly (keyof ExecutorStore)[];
 
 /** Wraps the write methods of `store` so it remembers the last store fault (readiness reports it). */
-export function trackWriteFaults(store: Omit<ExecutorStore, 'lastWriteFault'>): ExecutorStore {
+export function trackWriteFaults<S extends Omit<ExecutorStore, 'lastWriteFault'>>(
+  store: S,
+): S & Pick<ExecutorStore, 'lastWriteFault'> {
   let last: WriteFault | null = null;
   const tracked: Record<string, unknown> = { ...store, lastWriteFault: () => last };
   for (const name of WRITES) {
@@ -65,5 +67,5 @@ export function trackWriteFaults(store: Omit<ExecutorStore, 'lastWriteFault'>): 
       }
     };
   }
-  return tracked as unknown as ExecutorStore;
+  return tracked as unknown as S & Pick<ExecutorStore, 'lastWriteFault'>;
 }
