@@ -2,8 +2,9 @@
  * `rebalancer <command>`: dispatches to one module per command. Each command module exports
  * `run(argv, io)` and returns the process exit status; nothing here throws to the user.
  */
+import { VERSION } from '../version.js';
 import type { CommandIo } from './io.js';
-import { defaultIo } from './io.js';
+import { defaultIo, endQuietlyOnOutputErrors } from './io.js';
 
 type Command = { summary: string; load: () => Promise<{ run: (argv: string[], io: CommandIo) => Promise<number> }> };
 
@@ -35,13 +36,20 @@ const commands: Record<string, Command> = {
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
   return (
-    `usage: rebalancer <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n` +
-    `Run "rebalancer <command> --help" for a command's options.\n`
+    `usage: rebalancer <command> [options]\n       rebalancer --version\n\ncommands:\n${lines.join('\n')}\n\n` +
+    `Run "rebalancer help <command>" (or "rebalancer <command> --help") for a command's options.\n`
   );
 }
 
 export async function main(argv: string[], io: CommandIo = defaultIo): Promise<number> {
-  const [name, ...rest] = argv;
+  if (io === defaultIo) endQuietlyOnOutputErrors();
+  const [first, ...more] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    io.stdout(`rebalancer ${VERSION}\n`);
+    return 0;
+  }
+  // `help <command>` is `<command> --help`
+  const [name, ...rest] = first === 'help' && more.length ? [more[0], '--help'] : argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());
     return name ? 0 : 2;

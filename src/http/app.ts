@@ -8,6 +8,8 @@ import type { AppDeps } from './deps.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, recordRequests } from './metrics/http-metrics.js';
+import { methodNotAllowed } from './method-not-allowed.js';
+import { openApiDocument } from './openapi/document.js';
 import { registerPlanMetrics } from './metrics/plan-metrics.js';
 import { readinessCheck } from './readiness.js';
 import { requestLogging } from './request-log.js';
@@ -40,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(planRoutes(deps));
   app.use(hostRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(methodNotAllowed(openApiDocument().paths as Record<string, object>));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

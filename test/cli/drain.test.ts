@@ -17,6 +17,7 @@ function capture(isTty = false) {
       out.stderr += t;
     },
     isTty,
+    stderrIsTty: isTty,
   };
   return { io, out };
 }

@@ -45,7 +45,7 @@ export function driversLine(libvirtProblem: string | null): string {
     : `simulated only; libvirt unavailable: ${libvirtProblem}`;
 }
 
-function banner(config: Config, url: string, generated: string | null, kind: string, drivers: string): string {
+export function banner(config: Config, url: string, generated: string | null, kind: string, drivers: string): string {
   const token = generated ?? '<a token from api.tokens>';
   const cluster =
     kind === 'demo'
@@ -62,7 +62,7 @@ function banner(config: Config, url: string, generated: string | null, kind: str
       ? `  token:   ${generated}  (admin, generated for this run; set api.tokens to keep one)`
       : `  auth:    bearer tokens from api.tokens`,
     `  try:     curl -H "Authorization: Bearer ${token}" ${url}/hosts`,
-    `           curl -H "Authorization: Bearer ${token}" -o report.html ${url}/reports/capacity`,
+    `           curl -H "Authorization: Bearer ${token}" -H 'Accept: text/html' -o report.html ${url}/reports/capacity`,
     '',
   ].join('\n');
 }

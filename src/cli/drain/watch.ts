@@ -64,9 +64,9 @@ export function watchPlan(store: ExecutorStore, planId: string, io: CommandIo, o
         seen.set(key, m.state);
       }
     }
-    if (io.isTty && (lines.length || shownProgress)) io.stderr('\r\x1b[2K');
+    if (io.stderrIsTty && (lines.length || shownProgress)) io.stderr('\r\x1b[2K');
     if (lines.length) io.stderr(`${lines.join('\n')}\n`);
-    if (io.isTty) {
+    if (io.stderrIsTty) {
       io.stderr(progressLine(moves));
       shownProgress = true;
     }
@@ -77,7 +77,7 @@ export function watchPlan(store: ExecutorStore, planId: string, io: CommandIo, o
     stop() {
       clearInterval(timer);
       tick();
-      if (io.isTty) io.stderr('\r\x1b[2K');
+      if (io.stderrIsTty) io.stderr('\r\x1b[2K');
     },
   };
 }

@@ -14,6 +14,7 @@ const errors = {
   '401': err('Missing or invalid bearer token'),
   '403': err("The token's role does not allow this"),
   '404': err('Unknown plan, host or cell'),
+  '405': err('The path does not take this method; `Allow` lists those it takes'),
   '413': err('Request body too large'),
   '500': err('Internal error (details are in the service log under the X-Request-Id)'),
   '503': err(
@@ -209,7 +210,7 @@ const paths: Doc = {
       summary: 'Liveness (no token needed)',
       operationId: 'health',
       security: [],
-      responses: { '200': ok('Alive', 'Health'), '503': err('Store unavailable') },
+      responses: { '200': ok('Alive', 'Health'), '405': errors['405'], '503': err('Store unavailable') },
     },
   },
   '/readyz': {
@@ -217,7 +218,11 @@ const paths: Doc = {
       summary: 'Readiness (no token needed): store writable, hypervisors answering, inventory fresh',
       operationId: 'ready',
       security: [],
-      responses: { '200': ok('Ready', 'Readiness'), '503': ok('Not ready: the failing checks say why', 'Readiness') },
+      responses: {
+        '200': ok('Ready', 'Readiness'),
+        '405': errors['405'],
+        '503': ok('Not ready: the failing checks say why', 'Readiness'),
+      },
     },
   },
   '/metrics': {
