@@ -55,8 +55,7 @@ describe('output errors', () => {
     writeFileSync(file, JSON.stringify(demoRegion({ seed: 5, cells: 8, size: 48 })));
     const r = sh(
       `node bin/rebalancer.js report capacity --inventory ${file} --format json 2>${dir}/err | head -c 10; ` +
-        'echo " $' +
-        '{PIPESTATUS[0]}"',
+        'echo " $PIPESTATUS"', // the status of the pipe's first command
     );
     expect(r.stdout).toMatch(new RegExp(`^.{10} ${BROKEN_PIPE_STATUS}\\n$`, 's'));
     expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
