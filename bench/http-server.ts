@@ -15,7 +15,7 @@ import { createApp } from '../src/http/app.js';
 import { cachedInventorySource } from '../src/http/inventory-cache.js';
 import { collectInventory } from '../src/inventory/collect.js';
 import { silentLogger } from '../src/log.js';
-import { createOrchestrator } from '../src/orchestrate/orchestrator.js';
+import { createPlanLifecycle } from '../src/orchestrate/lifecycle.js';
 import { openStore } from '../src/store/sqlite.js';
 
 const TOKEN = 'bench-admin-token-0123456789';
@@ -38,22 +38,20 @@ async function main(): Promise<void> {
   const store = openStore(config.store.path);
   const collect = (signal?: AbortSignal) =>
     collectInventory({ hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, sampleMs: 0, signal });
-  const orchestrator = createOrchestrator({
-    hypervisor: cluster,
-    hosts,
+  const lifecycle = createPlanLifecycle({
+    cluster: { hypervisor: cluster, hosts },
     store,
     clock: systemClock,
     collect,
-    planner: config.planner,
+    settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
   });
   // A collection of 1,000 simulated hosts costs ~2 s of CPU; refresh at most once a minute.
   const maxAgeMs = Number(process.env.BENCH_INVENTORY_MAX_AGE_MS ?? 60_000);
   const inventorySource = cachedInventorySource({ collect, clock: systemClock, maxAgeMs });
   const app = createApp({
     config,
-    store,
+    lifecycle,
     inventorySource,
-    runner: orchestrator.runner,
     log: silentLogger(),
     clock: systemClock,
   });

@@ -5,10 +5,16 @@ import { ExecutorError } from './errors.js';
 import type { HostConfig, Hypervisor } from './hypervisor/types.js';
 import type { Logger } from './logger.js';
 import type { ExecutorOptions, ExecutorOptionsInput } from './options.js';
-import type { ExecutorStore } from './store.js';
+import type { ExecutorStore, PlanRequestRecord } from './store.js';
+
+/** A fresh plan and the request it was made for (stored with it). */
+export interface Replanned {
+  plan: Plan;
+  request?: PlanRequestRecord | null;
+}
 
 /** Asks for a fresh plan after failures (src/ collects a new inventory and calls the planner). */
-export type ReplanFn = (req: { planId: string; exclusions: Exclusion[]; avoidHosts: string[] }) => Promise<Plan>;
+export type ReplanFn = (req: { planId: string; exclusions: Exclusion[]; avoidHosts: string[] }) => Promise<Replanned>;
 
 /** Points of a move at which the executor can be observed or, in tests, stopped as by a crash. */
 export type MoveStep = 'precheck' | 'migrate' | 'progress' | 'verify' | 'finish';

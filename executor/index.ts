@@ -16,10 +16,11 @@ import { resolveExecutorOptions, type CancelMode } from './options.js';
 import { IN_FLIGHT, reconcileMove, releaseDangling } from './recover.js';
 import { runPlanChain, type ExecutionResult, type PlanRunState } from './run-plan.js';
 import { chainOf } from './outcome.js';
+import { requestCancel } from './cancel.js';
 import type { PlanRecord, PlanStatus } from './store.js';
 
 export type { ExecutionResult } from './run-plan.js';
-export type { ExecutorDeps, ExecutorHooks, MoveStep, ReplanFn } from './context.js';
+export type { ExecutorDeps, ExecutorHooks, MoveStep, Replanned, ReplanFn } from './context.js';
 
 export interface RecoveredPlan {
   planId: string;
@@ -114,23 +115,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       return start(rec, null);
     },
     cancel(planId, mode = ctx.opts.cancelMode) {
-      const chain = latest(ctx, planId);
-      const rec = ctx.store.getPlan(chain);
-      if (!rec) throw new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`);
-      const st = [...runs.values()].find((r) => r.planId === rec.id);
-      if (rec.status === 'planned' && !st) {
-        ctx.store.setPlanStatus(rec.id, 'cancelled', ctx.clock.now());
-        return 'cancelled';
-      }
-      if (rec.status !== 'running' && rec.status !== 'cancelling') return rec.status;
-      ctx.store.setPlanStatus(rec.id, 'cancelling', ctx.clock.now());
-      ctx.store.appendEvent({
-        planId: rec.id,
-        moveIndex: null,
-        type: 'plan.cancel',
-        data: { mode },
-        at: ctx.clock.now(),
-      });
+      const runOf = (id: string) => [...runs.values()].find((r) => r.planId === id);
+      const asked = requestCancel(ctx.store, ctx.clock, planId, mode, (id) => !!runOf(id));
+      const st = runOf(asked.record.id);
+      if (asked.status !== 'cancelling') return asked.status;
       if (st) {
         st.cancelMode = st.cancelMode === 'abort' ? 'abort' : mode;
         if (mode === 'abort') st.abortInFlight.abort();
@@ -172,15 +160,6 @@ async function reconcilePlan(ctx: Ctx, planId: string): Promise<void> {
   );
 }
 
-/** The newest plan of the chain `planId` belongs to. */
-function latest(ctx: Ctx, planId: string): string {
-  let id = planId;
-  for (let k = 0; k < 1000; k++) {
-    const next = ctx.store.getPlan(id)?.supersededBy;
-    if (!next) return id;
-    id = next;
-  }
-  return id;
-}
-
 export { chainOf };
+export { latestOfChain, planChain } from './chain.js';
+export { requestCancel, type CancelRequest } from './cancel.js';

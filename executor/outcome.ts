@@ -1,5 +1,6 @@
 /** Reading a re-plan chain: what to exclude when re-planning, and the outcome summary. */
 import type { Exclusion } from '../planner/index.js';
+import { planChain } from './chain.js';
 import type { ExecutorStore, MoveRecord, MoveState, StoredError } from './store.js';
 
 /** Codes meaning the destination host itself is unusable (not only for this VM). */
@@ -7,10 +8,8 @@ const HOST_DOWN_CODES = ['DEST_UNREACHABLE', 'DEST_DISABLED', 'HOST_UNREACHABLE'
 
 /** Plan ids from the first plan of the chain to `planId`. */
 export function chainOf(store: ExecutorStore, planId: string): string[] {
-  const ids: string[] = [];
-  for (let id: string | null = planId; id && ids.length < 1000; id = store.getPlan(id)?.supersedes ?? null)
-    ids.unshift(id);
-  return ids;
+  const chain = planChain(store, planId);
+  return chain.slice(0, chain.indexOf(planId) + 1);
 }
 
 /** Moves that went wrong anywhere in the chain, oldest plan first. */

@@ -14,7 +14,7 @@ import type { MoveRecord, MoveState } from './store.js';
 import { timeoutSecondsOf } from './transfer.js';
 import { jobRunning, watchMigration } from './watch.js';
 
-export const IN_FLIGHT: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
+export { IN_FLIGHT_MOVE_STATES as IN_FLIGHT } from './store.js';
 
 export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Promise<MoveState> {
   const { move } = rec;

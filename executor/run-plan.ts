@@ -94,9 +94,16 @@ async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
   const old = ctx.store.getPlan(st.planId)!;
   const { exclusions, avoidHosts } = replanInputs(ctx.store, st.planId);
   st.log.warn({ planId: old.id, exclusions, avoidHosts }, 're-planning after failed moves');
-  const plan = await ctx.replan!({ planId: old.id, exclusions, avoidHosts });
+  const { plan, request } = await ctx.replan!({ planId: old.id, exclusions, avoidHosts });
   const at = ctx.clock.now();
-  const next = ctx.store.createPlan({ plan, source: old.source, status: 'running', supersedes: old.id, at });
+  const next = ctx.store.createPlan({
+    plan,
+    request: request ?? null,
+    source: old.source,
+    status: 'running',
+    supersedes: old.id,
+    at,
+  });
   ctx.store.supersede(old.id, next.id, at);
   ctx.store.appendEvent({
     planId: old.id,

@@ -1,13 +1,15 @@
 /**
- * Persistence contract of the executor and the service: plans, their moves, move history,
- * progress samples, an append-only event log, host maintenance flags and nightly run records.
+ * The store port of the executor: plans, their moves, move history, progress samples and an
+ * append-only event log. The service's store (src/store/port.ts) implements it plus the
+ * service-wide state (maintenance claims, nightly runs).
  *
  * Every method is synchronous on purpose: when a call returns, the change is durable, so the
  * executor never takes its next action before the previous state change is on disk.
  * Implemented by src/store/sqlite.ts (`openStore(path)`).
  */
-import type { Move, Plan } from '../planner/index.js';
+import type { Move, Plan, PlannerOptions, PlanRequest } from '../planner/index.js';
 
+/** Every status of a stored plan: the one definition, the type and every list below come from it. */
 export const PLAN_STATUSES = [
   'planned',
   'running',
@@ -18,22 +20,40 @@ export const PLAN_STATUSES = [
   'superseded',
 ] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
-export type PlanSource = 'api' | 'cli' | 'nightly';
-export type MoveState =
-  | 'pending'
-  | 'prechecking'
-  | 'migrating'
-  | 'verifying'
-  | 'succeeded'
-  | 'skipped'
-  | 'failed'
-  | 'timed_out'
-  | 'cancelled';
-
-/** States a move never leaves. */
-export const TERMINAL_MOVE_STATES: readonly MoveState[] = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'];
 /** Plan states that end execution. */
 export const FINAL_PLAN_STATUSES: readonly PlanStatus[] = ['succeeded', 'failed', 'cancelled', 'superseded'];
+/** Statuses of a plan that may still move VMs (an "active" plan: for a drain, an active drain). */
+export const ACTIVE_PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'running', 'cancelling'];
+/** Statuses of a plan an executor is working on (moves may be in flight). */
+export const EXECUTING_PLAN_STATUSES: readonly PlanStatus[] = ['running', 'cancelling'];
+
+export const PLAN_SOURCES = ['api', 'cli', 'nightly'] as const;
+export type PlanSource = (typeof PLAN_SOURCES)[number];
+
+/** Every state of a move: the one definition. */
+export const MOVE_STATES = [
+  'pending',
+  'prechecking',
+  'migrating',
+  'verifying',
+  'succeeded',
+  'skipped',
+  'failed',
+  'timed_out',
+  'cancelled',
+] as const;
+export type MoveState = (typeof MOVE_STATES)[number];
+/** States of a move under way (the VM may be on its way to the destination). */
+export const IN_FLIGHT_MOVE_STATES: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
+/** States a move never leaves. */
+export const TERMINAL_MOVE_STATES: readonly MoveState[] = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'];
+
+/**
+ * What a plan was asked for, stored with it: the planner request (goal, hosts or cells,
+ * threshold, maxMoves, frozen instances as the caller gave them), the planning method and who
+ * asked. Re-planning starts from it.
+ */
+export type PlanRequestRecord = PlanRequest & { method?: PlannerOptions['method']; source: PlanSource };
 
 export interface StoredError {
   code: string;
@@ -52,6 +72,8 @@ export interface PlanRecord {
   /** The plan this one replaced after a failure (re-plan chain), and the one that replaced it. */
   supersedes: string | null;
   supersededBy: string | null;
+  /** The request the plan was made for; null for plans stored before requests were kept. */
+  request: PlanRequestRecord | null;
   /** Fingerprint of the inventory the plan was computed from (caller-defined). */
   fingerprint: string | null;
   /** Outcome summary written when the plan ends (counts, failed moves). */
@@ -122,6 +144,8 @@ export interface NewPlan {
   source: PlanSource;
   status?: PlanStatus;
   supersedes?: string | null;
+  /** The request the plan was made for. @default null */
+  request?: PlanRequestRecord | null;
   fingerprint?: string | null;
   at: number;
 }
@@ -131,28 +155,6 @@ export interface PlanFilter {
   source?: PlanSource;
   /** Newest first; @default 100 */
   limit?: number;
-}
-
-export interface MaintenanceRecord {
-  host: string;
-  since: number;
-  reason: string;
-  planId: string | null;
-}
-
-export type ClaimResult = { ok: true } | { ok: false; heldBy: MaintenanceRecord[] };
-
-/** Statuses of a plan that may still move VMs: its maintenance claims are not to be taken over. */
-export const ACTIVE_PLAN_STATUSES: readonly PlanStatus[] = ['planned', 'running', 'cancelling'];
-
-export type CreateClaimingResult = { ok: true; record: PlanRecord } | { ok: false; heldBy: MaintenanceRecord[] };
-
-export interface NightlyRunRecord {
-  id: string;
-  startedAt: number;
-  endedAt: number | null;
-  mode: string;
-  result: unknown;
 }
 
 /** Plan counts the store keeps as it writes (reading them does not grow with the number of plans). */
@@ -214,28 +216,6 @@ export interface ExecutorStore {
   appendEvent(e: Omit<PlanEvent, 'id'>): number;
   /** Events in append order, optionally only those after `afterId`. */
   listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[];
-
-  /**
-   * Puts every host in maintenance for `planId`, or none: when any host already has an active
-   * claim, nothing changes and the holders are returned. Of two racing drains exactly one wins.
-   */
-  claimMaintenance(hosts: string[], claim: { reason: string; planId: string | null; at: number }): ClaimResult;
-  /**
-   * Stores the plan (as createPlan) together with a `drain` claim on each of `hosts`, in one
-   * transaction. Claims that no active plan holds (manual maintenance, drains that ended) are
-   * ended and taken over; when an active plan (ACTIVE_PLAN_STATUSES) holds any of the hosts,
-   * nothing changes and those claims are returned. Of two racing callers exactly one wins.
-   */
-  createPlanClaiming(input: NewPlan & { id: string }, hosts: string[]): CreateClaimingResult;
-  /** Ends the active claim on `host` (no-op when none). */
-  releaseMaintenance(host: string, at: number): void;
-  /** Ends every active claim held by `planId`. */
-  releaseMaintenanceOf(planId: string, at: number): void;
-  listMaintenance(): MaintenanceRecord[];
-
-  startNightlyRun(run: { id?: string; mode: string; at: number }): NightlyRunRecord;
-  finishNightlyRun(id: string, result: unknown, at: number): void;
-  listNightlyRuns(limit?: number): NightlyRunRecord[];
 
   /** Commits a small write (readiness): throws what a write throws now (read-only file, I/O error, full). */
   probeWrite(at: number): void;

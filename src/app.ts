@@ -7,23 +7,27 @@ import cron from 'node-cron';
 import type { Express } from 'express';
 import { systemClock, type Clock } from '../executor/clock.js';
 import { resolveExecutorOptions, type ExecutorOptionsInput } from '../executor/options.js';
-import type { ExecutorStore } from '../executor/store.js';
+import type { ServiceStore } from './store/port.js';
 import type { Config } from './config/index.js';
 import { createApp } from './http/app.js';
 import { cachedInventorySource } from './http/inventory-cache.js';
 import { readinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
-import { createNightly, drainRunningInStore, type Nightly } from './nightly/index.js';
+import { createNightly, type Nightly } from './nightly/index.js';
 import { executeWithinWindow } from './nightly/execute.js';
-import { createOrchestrator, type Orchestrator } from './orchestrate/orchestrator.js';
-import { maintenanceHosts, planRequest } from './orchestrate/plan-drain.js';
+import {
+  createPlanLifecycle,
+  type PlanLifecycle,
+  type PlanRequestRecord,
+  type Planned,
+} from './orchestrate/lifecycle.js';
 import { openSession, type Session } from './orchestrate/session.js';
 
 export interface Service {
   app: Express;
   session: Session;
-  store: ExecutorStore;
-  orchestrator: Orchestrator;
+  store: ServiceStore;
+  lifecycle: PlanLifecycle;
   nightly: Nightly;
   /** Plans resumed at start-up after a crash. */
   recovered: string[];
@@ -57,11 +61,12 @@ export function executorOptions(config: Config): ExecutorOptionsInput {
   return options;
 }
 
+/** A balance request from the nightly settings, through the plan lifecycle like every other plan. */
 function nightlyFor(
   config: Config,
   session: Session,
-  store: ExecutorStore,
-  o: Orchestrator,
+  store: ServiceStore,
+  lifecycle: PlanLifecycle,
   clock: Clock,
   log: Logger,
 ): Nightly {
@@ -72,44 +77,53 @@ function nightlyFor(
     clock,
     log: log.child({ component: 'nightly' }),
     config: config.nightly,
-    isDrainRunning: drainRunningInStore(store),
+    isDrainRunning: () => lifecycle.drainActive(),
     planBalance: async (req) => {
-      const inventory = await session.collect();
-      const held = new Set(maintenanceHosts(store));
-      const frozen = inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id);
-      const request = {
-        goal: 'balance' as const,
-        cells: req.cells,
-        threshold: req.threshold,
-        maxMoves: req.maxMoves,
-        frozenInstances: [...req.frozenInstances, ...frozen],
+      const { windowSeconds, ...rest } = req;
+      const request: PlanRequestRecord = {
+        goal: 'balance',
+        ...rest,
         // planned to fit the window with the executor's global limit of migrations at once
-        timeBudget: { seconds: req.windowSeconds, concurrency: concurrency.global },
+        timeBudget: { seconds: windowSeconds, concurrency: concurrency.global },
+        source: 'nightly',
       };
-      return planRequest({ store, clock, planner: config.planner }, inventory, request);
+      return lifecycle.plan(await session.collect(), request);
+    },
+    storePlan: (planned) => {
+      const stored = lifecycle.save(planned as Planned);
+      if (!stored.ok) throw new Error('a balance never claims hosts');
+      return stored.record.id;
     },
     // The window end stops new moves: cancel in `wait` mode lets running migrations finish.
-    executePlan: executeWithinWindow(o.executor, clock),
+    executePlan: executeWithinWindow(lifecycle, clock),
+  });
+}
+
+/** The plan lifecycle over an open session, with the configuration's settings. */
+export function lifecycleFor(
+  config: Config,
+  session: Session,
+  options: { clock: Clock; log?: Logger; store?: ServiceStore },
+): PlanLifecycle {
+  return createPlanLifecycle({
+    store: options.store ?? session.store!,
+    clock: options.clock,
+    settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
+    collect: session.collect,
+    cluster: { hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts },
+    executorOptions: executorOptions(config),
+    log: options.log,
   });
 }
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  const executor = executorOptions(config);
+  executorOptions(config);
   const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
-  const orchestrator = createOrchestrator({
-    hypervisor: session.cluster.hypervisor,
-    hosts: session.cluster.hosts,
-    store,
-    clock,
-    collect: session.collect,
-    log,
-    planner: config.planner,
-    executor,
-  });
-  const recovered = await orchestrator.executor.recover();
+  const lifecycle = lifecycleFor(config, session, { clock, log });
+  const recovered = await lifecycle.recover();
   for (const r of recovered)
     r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
   const inventorySource = cachedInventorySource({
@@ -125,21 +139,21 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     cluster: session.cluster,
   });
-  const app = createApp({ config, store, inventorySource, runner: orchestrator.runner, log, clock, readiness });
-  const nightly = nightlyFor(config, session, store, orchestrator, clock, log);
+  const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness });
+  const nightly = nightlyFor(config, session, store, lifecycle, clock, log);
   if (options.nightly ?? config.nightly.enabled) nightly.start();
   return {
     app,
     session,
     store,
-    orchestrator,
+    lifecycle,
     nightly,
     recovered: recovered.map((r) => r.planId),
     async close(graceMs = 10_000) {
       nightly.stop();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      await Promise.race([orchestrator.runner.idle(), grace]);
+      await Promise.race([lifecycle.idle(), grace]);
       clearTimeout(timer);
       await session.close();
     },

@@ -21,11 +21,11 @@ import { reportRoutes } from './routes/reports.js';
 
 export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createHttpMetrics();
-  registerPlanMetrics(metrics.registry, deps.store);
+  registerPlanMetrics(metrics.registry, deps.lifecycle.read);
   const readiness =
     deps.readiness ??
     readinessCheck({
-      store: deps.store,
+      store: deps.lifecycle.storeHealth,
       inventory: deps.inventorySource,
       clock: systemClock,
       maxAgeMs: deps.config.inventory.maxAgeSeconds * 1000,

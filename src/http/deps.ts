@@ -1,9 +1,9 @@
 /**
  * What the HTTP app needs from the rest of the service. Everything is passed in by the factory
- * (`createApp`), so tests swap any part: a simulated inventory, a stub runner, a fixed clock.
+ * (`createApp`), so tests swap any part: a simulated inventory, a lifecycle with a stub runner, a fixed clock.
  */
 import type { Clock } from '../../executor/clock.js';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { PlanLifecycle } from '../orchestrate/lifecycle.js';
 import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
@@ -16,23 +16,11 @@ import type { ReadinessCheck } from './readiness.js';
  */
 export type InventorySource = (options?: { fresh?: boolean; signal?: AbortSignal }) => Promise<Inventory>;
 
-/** Runs stored plans in the background. */
-export interface PlanRunner {
-  /** Starts (or resumes) executing the stored plan; returns at once. */
-  start(planId: string): void;
-  /** Asks a running plan to stop; returns false when this process is not running it. */
-  cancel(planId: string): boolean;
-  /** Ids of the plans executing in this process. */
-  running(): string[];
-  /** Resolves when no plan is executing (shutdown, tests). */
-  idle(): Promise<void>;
-}
-
 export interface AppDeps {
   config: Config;
-  store: ExecutorStore;
+  /** Plans, their execution and maintenance: the routes only translate HTTP into calls on it. */
+  lifecycle: PlanLifecycle;
   inventorySource: InventorySource;
-  runner: PlanRunner;
   log: Logger;
   clock: Clock;
   /** Request counters and latency histogram; created by the app when absent. */

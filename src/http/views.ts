@@ -52,6 +52,7 @@ function header(r: PlanRecord) {
     updatedAt: iso(r.updatedAt),
     supersedes: r.supersedes,
     supersededBy: r.supersededBy,
+    request: r.request,
   };
 }
 

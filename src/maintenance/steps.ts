@@ -1,18 +1,11 @@
 /**
- * The campaign's step port over the service's plan orchestration: planner options with the
- * maintenance rules of plan-drain.ts, drains stored with their maintenance claim, executed by the
- * runner, followed along their re-plan chain.
+ * The campaign's step port over the plan lifecycle: planner options with the lifecycle's
+ * maintenance rules (the campaign's own hosts may receive), drains stored with their maintenance
+ * claim, executed in the background, followed along their re-plan chain.
  */
-import type { ExecutorStore, PlanStatus } from '../../executor/store.js';
-import type { Orchestrator } from '../orchestrate/orchestrator.js';
-import { maintenanceHosts, type PlanningSettings } from '../orchestrate/plan-drain.js';
+import type { PlanStatus } from '../../executor/store.js';
+import type { PlanLifecycle } from '../orchestrate/lifecycle.js';
 import type { StepPlanStatus, StepPort } from './ports.js';
-
-function latest(store: ExecutorStore, planId: string): PlanStatus | null {
-  let record = store.getPlan(planId);
-  for (let guard = 0; record?.supersededBy && guard < 1000; guard++) record = store.getPlan(record.supersededBy);
-  return record?.status ?? null;
-}
 
 const AS_STEP: Record<PlanStatus, StepPlanStatus> = {
   planned: 'running',
@@ -24,28 +17,26 @@ const AS_STEP: Record<PlanStatus, StepPlanStatus> = {
   cancelled: 'cancelled',
 };
 
-export function orchestratedSteps(orch: Orchestrator, store: ExecutorStore, planner: PlanningSettings = {}): StepPort {
+const NO_INVENTORY = { hosts: [], instances: [], serverGroups: [] };
+
+export function lifecycleSteps(lifecycle: PlanLifecycle): StepPort {
   return {
     plannerOptions(targets) {
-      const own = new Set(targets);
-      return {
-        avoidHosts: maintenanceHosts(store).filter((h) => !own.has(h)),
-        timeoutPerGiBSeconds: planner.timeoutPerGiBSeconds,
-        method: planner.method,
-        seed: 1,
-      };
+      const request = { goal: 'drain' as const, hosts: [...targets], source: 'api' as const };
+      return lifecycle.inputs(NO_INVENTORY, request, undefined, { ownHosts: targets }).options;
     },
     save(plan, source) {
-      const r = orch.storePlan(plan, source);
+      const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], source };
+      const r = lifecycle.save({ plan, request, frozenInstances: [] });
       if (r.ok) return { ok: true, planId: r.record.id };
       const held = r.heldBy.map((m) => `${m.host} (${m.reason}${m.planId ? `, plan ${m.planId}` : ''})`);
       return { ok: false, reason: `hosts held by another active plan: ${held.join(', ')}` };
     },
-    start: (planId) => orch.runner.start(planId),
+    start: (planId) => lifecycle.start(planId),
     status: (planId) => {
-      const s = latest(store, planId);
+      const s = lifecycle.latest(planId)?.status ?? null;
       return s === null ? 'failed' : AS_STEP[s];
     },
-    cancel: (planId) => void orch.runner.cancel(planId),
+    cancel: (planId) => void lifecycle.cancel(planId),
   };
 }

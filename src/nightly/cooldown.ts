@@ -2,13 +2,14 @@
  * Anti-oscillation: instances moved within the cool-down are frozen, so a balance never moves
  * an instance back and forth between nights. Read from the store's move records.
  */
-import type { ExecutorStore, MoveState } from '../../executor/store.js';
+import type { MoveState } from '../../executor/store.js';
+import type { ServiceStore } from '../store/port.js';
 
 /** Moves that are under way count as moved: the instance is about to land somewhere new. */
 const ACTIVE: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
 
 /** Store methods the cool-down needs. */
-export type MoveHistory = Pick<ExecutorStore, 'listPlans' | 'listMoves'>;
+export type MoveHistory = Pick<ServiceStore, 'listPlans' | 'listMoves'>;
 
 /**
  * Ids of instances whose move succeeded at or after `since` (epoch ms) or is in flight.

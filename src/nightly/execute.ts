@@ -5,11 +5,11 @@
  * `cancelled`, and the nightly record says so.
  */
 import type { Clock } from '../../executor/clock.js';
-import type { Executor } from '../../executor/index.js';
+import type { CancelMode } from '../../executor/options.js';
 import type { NightlyDeps } from './types.js';
 
 export function executeWithinWindow(
-  executor: Pick<Executor, 'execute' | 'cancel'>,
+  executor: { execute(planId: string): Promise<unknown>; cancel(planId: string, mode: CancelMode): unknown },
   clock: Pick<Clock, 'now' | 'sleep'>,
 ): NightlyDeps['executePlan'] {
   return async (planId, { deadline }) => {

@@ -5,8 +5,7 @@
  */
 import type { MoveState } from '../../executor/store.js';
 import type { Plan } from '../../planner/index.js';
-import { recentlyMovedInstances } from './cooldown.js';
-import type { NightlyDeps, NightlyResult } from './types.js';
+import type { NightlyDeps, NightlyPlanned, NightlyResult } from './types.js';
 import { nextWallTime } from './window.js';
 
 export interface Nightly {
@@ -39,21 +38,20 @@ function countStates(deps: NightlyDeps, planId: string): Partial<Record<MoveStat
 
 async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
   const { config, store, log } = deps;
-  const frozen = recentlyMovedInstances(store, now - config.cooldownHours * 3_600_000);
   const deadline = nextWallTime(now, config.windowEnd, config.timezone);
-  let plan: Plan;
+  let planned: NightlyPlanned;
   try {
-    plan = await deps.planBalance({
+    planned = await deps.planBalance({
       cells: config.cells,
       threshold: config.threshold,
       maxMoves: config.maxMovesPerNight,
-      frozenInstances: frozen,
       windowSeconds: Math.max(0, (deadline - now) / 1000),
     });
   } catch (err) {
     log.error({ err }, 'nightly balance planning failed');
     return { action: 'failed', stage: 'plan', error: errorOf(err) };
   }
+  const { plan, frozenInstances: frozen } = planned;
   if (plan.moves.length === 0) {
     const cv = imbalance(plan);
     const below = Object.values(cv).every((v) => v < config.threshold);
@@ -64,7 +62,7 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
       frozen: frozen.length,
     };
   }
-  const planId = store.createPlan({ plan, source: 'nightly', at: now }).id;
+  const planId = deps.storePlan(planned);
   const base = { planId, moves: plan.moves.length, frozen: frozen.length, deadline: new Date(deadline).toISOString() };
   if (config.mode === 'report') return { action: 'planned', ...base };
   try {

@@ -1,7 +1,8 @@
 /** Dependencies and run records of nightly balancing. */
 import type { Logger } from 'pino';
 import type { Clock } from '../../executor/clock.js';
-import type { ExecutorStore, MoveState, PlanStatus } from '../../executor/store.js';
+import type { MoveState, PlanStatus } from '../../executor/store.js';
+import type { ServiceStore } from '../store/port.js';
 import type { Plan } from '../../planner/index.js';
 import type { NightlyConfig } from './config.js';
 
@@ -11,10 +12,14 @@ export interface NightlyBalanceRequest {
   cells: string[];
   threshold: number;
   maxMoves: number;
-  /** Instances in their cool-down: they must not move. */
-  frozenInstances: string[];
   /** Seconds from now to the window's end: the plan must fit them at the executor's concurrency. */
   windowSeconds: number;
+}
+
+/** A planned balance: the plan, and the instances that were not allowed to move. */
+export interface NightlyPlanned {
+  plan: Plan;
+  frozenInstances: string[];
 }
 
 export interface ExecuteOptions {
@@ -33,18 +38,20 @@ export interface CronScheduler {
   ): { stop(): unknown };
 }
 
-/** Store methods nightly uses. */
-export type NightlyStore = Pick<
-  ExecutorStore,
-  'startNightlyRun' | 'finishNightlyRun' | 'createPlan' | 'getPlan' | 'listPlans' | 'listMoves'
->;
+/** Store methods nightly uses (its run records, and reading the plan it ran). */
+export type NightlyStore = Pick<ServiceStore, 'startNightlyRun' | 'finishNightlyRun' | 'getPlan' | 'listMoves'>;
 
 export interface NightlyDeps {
   cron: CronScheduler;
   store: NightlyStore;
   clock: Pick<Clock, 'now'>;
-  /** Collects the inventory and plans the balance (pure planning: nothing moves). */
-  planBalance: (request: NightlyBalanceRequest) => Promise<Plan>;
+  /**
+   * Collects the inventory and plans the balance (nothing moves); the plan lifecycle adds the
+   * freezes (maintenance, cool-down).
+   */
+  planBalance: (request: NightlyBalanceRequest) => Promise<NightlyPlanned>;
+  /** Stores the planned balance (with its request); returns the plan id. */
+  storePlan: (planned: NightlyPlanned) => string;
   /** Runs a stored plan to its end and resolves with nothing; outcomes are read back from the store. */
   executePlan: (planId: string, options: ExecuteOptions) => Promise<unknown>;
   /** True while a maintenance drain is planned to run or running: nightly then does nothing. */

@@ -1,12 +1,13 @@
 /** Executes stored plans in the background of a long-running process (the HTTP service). */
 import type { Executor, ExecutionResult } from '../../executor/index.js';
 import type { Logger } from '../../executor/logger.js';
+import type { CancelMode } from '../../executor/options.js';
 
 export interface Runner {
   /** Starts executing the stored plan; returns at once (failures are in the store and the log). */
   start(planId: string): void;
   /** Asks a plan this process runs to stop; false when it is not running here. */
-  cancel(planId: string): boolean;
+  cancel(planId: string, mode?: CancelMode): boolean;
   /** Ids of the plans executing in this process (the newest plan of each re-plan chain). */
   running(): string[];
   /** Resolves when no plan started here is executing. */
@@ -15,7 +16,7 @@ export interface Runner {
   done(planId: string): Promise<ExecutionResult> | undefined;
 }
 
-export function createRunner(executor: Executor, log?: Logger): Runner {
+export function createRunner(executor: Pick<Executor, 'execute' | 'cancel' | 'active'>, log?: Logger): Runner {
   const inFlight = new Map<string, Promise<ExecutionResult>>();
   return {
     start(planId) {
@@ -25,10 +26,10 @@ export function createRunner(executor: Executor, log?: Logger): Runner {
         inFlight.delete(planId),
       );
     },
-    cancel(planId) {
+    cancel(planId, mode) {
       const active = executor.active();
       if (!inFlight.has(planId) && !active.includes(planId)) return false;
-      executor.cancel(planId);
+      executor.cancel(planId, mode);
       return true;
     },
     running: () => executor.active(),

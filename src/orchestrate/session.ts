@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../store/port.js';
 import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import { collectInventory, type CollectWarning } from '../inventory/collect.js';
@@ -34,7 +34,7 @@ export interface SessionOptions {
 export interface Session {
   config: Config;
   cluster: Cluster;
-  store: ExecutorStore | null;
+  store: ServiceStore | null;
   /** A fresh inventory of the configured hosts. */
   collect(signal?: AbortSignal): Promise<Inventory>;
   close(): Promise<void>;
@@ -44,7 +44,7 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
   const path = config.store.path;
   const world = options.demoWorld ?? (options.store === 'existing' ? 'read' : 'write');
   const cluster = openCluster(config, options.log, { readOnly: world === 'read' });
-  let store: ExecutorStore | null = null;
+  let store: ServiceStore | null = null;
   if (options.store !== 'existing' || existsSync(path)) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     store = openStore(path);

@@ -1,24 +1,17 @@
 /**
  * Where the report's inputs come from: an inventory file, or the service configuration (the
- * configured hypervisors, or the simulated demo region without any) plus the store's
- * maintenance flags and move history (cool-down).
+ * configured hypervisors, or the simulated demo region without any) and the service's store.
  */
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../store/port.js';
 import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import { readInventoryFile } from '../inventory/file.js';
 import type { CollectWarning } from '../inventory/collect.js';
-import { recentlyMovedInstances } from '../nightly/cooldown.js';
 import { openSession } from '../orchestrate/session.js';
 import { openStore } from '../store/sqlite.js';
 import { existsSync } from 'node:fs';
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
-
-export interface ServiceState {
-  maintenanceHosts: string[];
-  frozenInstances: string[];
-}
 
 /** Reads and validates an inventory file; the message names the file and every bad field. */
 export async function readInventory(path: string): Promise<Loaded<Inventory>> {
@@ -26,39 +19,23 @@ export async function readInventory(path: string): Promise<Loaded<Inventory>> {
   return result.ok ? { ok: true, value: result.inventory } : { ok: false, message: result.errors.join('\n') };
 }
 
-function stateOf(store: ExecutorStore | null, cooldownHours: number, now: number): ServiceState {
-  if (!store) return { maintenanceHosts: [], frozenInstances: [] };
-  return {
-    maintenanceHosts: store.listMaintenance().map((m) => m.host),
-    frozenInstances: recentlyMovedInstances(store, now - cooldownHours * 3_600_000),
-  };
-}
-
-/** Maintenance flags and cool-down from the service's store; empty when the store does not exist yet. */
-export function serviceState(config: Config, now: number): ServiceState {
-  const path = config.store.path;
-  if (path === ':memory:' || !existsSync(path)) return stateOf(null, 0, now);
-  const store = openStore(path);
-  try {
-    return stateOf(store, config.nightly.cooldownHours, now);
-  } finally {
-    store.close();
-  }
+/**
+ * The service's store for reading (maintenance flags, move history for the cool-down), or a
+ * throwaway empty one when the store does not exist yet: a report never creates it.
+ */
+export function storeForReading(config: Config | null): ServiceStore {
+  const path = config?.store.path;
+  return path && path !== ':memory:' && existsSync(path) ? openStore(path) : openStore(':memory:');
 }
 
 /**
- * Collects the inventory the service would see (never creates a store) and reads the service
- * state alongside. Unreachable hosts are reported through `onWarning` and show as down.
+ * Collects the inventory the service would see (never creates a store). Unreachable hosts are
+ * reported through `onWarning` and show as down.
  */
-export async function collectFromConfig(
-  config: Config,
-  now: number,
-  onWarning: (w: CollectWarning) => void,
-): Promise<{ inventory: Inventory; state: ServiceState }> {
+export async function collectFromConfig(config: Config, onWarning: (w: CollectWarning) => void): Promise<Inventory> {
   const session = openSession(config, { store: 'existing', sampleMs: config.inventory.sampleMs, onWarning });
   try {
-    const inventory = await session.collect();
-    return { inventory, state: stateOf(session.store, config.nightly.cooldownHours, now) };
+    return await session.collect();
   } finally {
     await session.close();
   }

@@ -4,7 +4,8 @@
  * own reason ("database or disk is full"), and the write that failed was rolled back whole.
  */
 import Database from 'better-sqlite3';
-import type { ExecutorStore, WriteFault } from '../../executor/store.js';
+import type { WriteFault } from '../../executor/store.js';
+import type { ServiceStore } from './port.js';
 
 const UNAVAILABLE = [
   'SQLITE_FULL',
@@ -45,12 +46,12 @@ const WRITES = [
   'releaseMaintenanceOf',
   'startNightlyRun',
   'finishNightlyRun',
-] as const satisfies readonly (keyof ExecutorStore)[];
+] as const satisfies readonly (keyof ServiceStore)[];
 
 /** Wraps the write methods of `store` so it remembers the last store fault (readiness reports it). */
-export function trackWriteFaults<S extends Omit<ExecutorStore, 'lastWriteFault'>>(
+export function trackWriteFaults<S extends Omit<ServiceStore, 'lastWriteFault'>>(
   store: S,
-): S & Pick<ExecutorStore, 'lastWriteFault'> {
+): S & Pick<ServiceStore, 'lastWriteFault'> {
   let last: WriteFault | null = null;
   const tracked: Record<string, unknown> = { ...store, lastWriteFault: () => last };
   for (const name of WRITES) {
@@ -67,5 +68,5 @@ export function trackWriteFaults<S extends Omit<ExecutorStore, 'lastWriteFault'>
       }
     };
   }
-  return tracked as unknown as S & Pick<ExecutorStore, 'lastWriteFault'>;
+  return tracked as unknown as S & Pick<ServiceStore, 'lastWriteFault'>;
 }

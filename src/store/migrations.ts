@@ -119,6 +119,8 @@ export const MIGRATIONS: readonly string[] = [
      since INTEGER NOT NULL,
      PRIMARY KEY (campaign_id, host)
    );`,
+  // the request a plan was made for (re-planning starts from it)
+  'ALTER TABLE plans ADD COLUMN request_json TEXT;',
 ];
 
 /**

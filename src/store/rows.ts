@@ -1,5 +1,6 @@
 /** Row <-> record mapping for the SQLite store. */
-import type { MoveRecord, NightlyRunRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
+import type { MoveRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
+import type { NightlyRunRecord } from './port.js';
 
 export interface PlanRow {
   id: string;
@@ -12,6 +13,7 @@ export interface PlanRow {
   supersedes: string | null;
   superseded_by: string | null;
   fingerprint: string | null;
+  request_json: string | null;
   summary_json: string | null;
   error_json: string | null;
 }
@@ -67,6 +69,7 @@ export function planFromRow(r: PlanRow): PlanRecord {
     updatedAt: r.updated_at,
     supersedes: r.supersedes,
     supersededBy: r.superseded_by,
+    request: parse(r.request_json),
     fingerprint: r.fingerprint,
     summary: parse(r.summary_json),
     error: parse(r.error_json),

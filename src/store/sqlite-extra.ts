@@ -1,13 +1,8 @@
 /** Maintenance claims and nightly run records of the SQLite store. */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import {
-  ACTIVE_PLAN_STATUSES,
-  type ExecutorStore,
-  type MaintenanceRecord,
-  type NewPlan,
-  type PlanRecord,
-} from '../../executor/store.js';
+import { ACTIVE_PLAN_STATUSES, type NewPlan, type PlanRecord } from '../../executor/store.js';
+import type { MaintenanceRecord, ServiceStore } from './port.js';
 import { prepared } from './statements.js';
 import { json, nightlyFromRow, type NightlyRow } from './rows.js';
 
@@ -51,7 +46,7 @@ export function maintenanceMethods(db: Database.Database) {
       prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host')
         .all()
         .map(toRecord),
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<ServiceStore>;
 }
 
 /**
@@ -81,7 +76,7 @@ export function drainClaimMethods(db: Database.Database, createPlan: (input: New
   });
   return {
     createPlanClaiming: (input: NewPlan & { id: string }, hosts: string[]) => run.immediate(input, hosts),
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<ServiceStore>;
 }
 
 export function nightlyMethods(db: Database.Database) {
@@ -99,5 +94,5 @@ export function nightlyMethods(db: Database.Database) {
       prepared<[number], NightlyRow>(db, 'SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?')
         .all(limit)
         .map(nightlyFromRow),
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<ServiceStore>;
 }

@@ -1,7 +1,8 @@
 /**
- * The SQLite implementation of ExecutorStore (better-sqlite3). WAL journal; every write is a
- * committed transaction before the call returns (flushed to disk with the default durability),
- * so state survives a crash of the process at any point. `openStore(':memory:')` gives a throwaway store for tests.
+ * The SQLite implementation of the service's store port (src/store/port.ts), with better-sqlite3.
+ * WAL journal; every write is a committed transaction before the call returns (flushed to disk
+ * with the default durability), so state survives a crash of the process at any point.
+ * `openStore(':memory:')` gives a throwaway store for tests.
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -15,6 +16,7 @@ import type {
   PlanStatus,
 } from '../../executor/store.js';
 import { migrate } from './migrations.js';
+import type { ServiceStore } from './port.js';
 import { prepared } from './statements.js';
 import {
   eventFromRow,
@@ -31,7 +33,6 @@ import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-
 import { trackWriteFaults } from './faults.js';
 import { totalsMethods } from './sqlite-totals.js';
 import { campaignMethods } from './sqlite-campaigns.js';
-import type { CampaignStore } from '../maintenance/types.js';
 
 /** Thrown when a store call names a plan or move that does not exist. */
 export class StoreNotFoundError extends Error {
@@ -63,7 +64,7 @@ export interface StoreOptions {
 }
 
 /** Opens (creating and migrating when needed) the store at `path`. */
-export function openStore(path: string, options: StoreOptions = {}): ExecutorStore & CampaignStore {
+export function openStore(path: string, options: StoreOptions = {}): ServiceStore {
   const db = new Database(path);
   // first, so that switching to WAL and migrating wait for another process opening the same file
   db.pragma('busy_timeout = 5000');
@@ -92,8 +93,8 @@ function planMethods(db: Database.Database) {
   );
   const insertPlan = prepared(
     db,
-    `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint)
-    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint)`,
+    `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint, request_json)
+    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint, @request_json)`,
   );
   const insertMove = prepared(db, `INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
   const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
@@ -113,6 +114,7 @@ function planMethods(db: Database.Database) {
       at: input.at,
       supersedes: input.supersedes ?? null,
       fingerprint: input.fingerprint ?? null,
+      request_json: json(input.request),
     });
     input.plan.moves.forEach((m, k) => {
       insertMove.run(id, k, JSON.stringify(m));

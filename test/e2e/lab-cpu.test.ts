@@ -69,14 +69,15 @@ describe.skipIf(labSkip)('CPU compatibility asked of the lab hypervisors', () =>
       // drain of the four lab VMs is lab-drain.test.ts, with this same configuration)
       const only = ['small1', 'small2', 'disky', pt.name];
       const orch = rig.orchestrator({ only });
-      const plan = orch.planDrain(await rig.collect(only), ['lab-a']);
+      const planned = await orch.plan(await rig.collect(only), { goal: 'drain', hosts: ['lab-a'], source: 'cli' });
+      const plan = planned.plan;
       expect(plan.unplaced).toEqual([]);
       expect(plan.feasible).toBe(true);
       expect(plan.moves.map((m) => m.name).sort()).toEqual([...only].sort());
       expect(plan.moves.find((m) => m.name === pt.name)!.to).toBe('lab-b');
-      const stored = orch.storePlan(plan, 'cli');
+      const stored = orch.save(planned);
       if (!stored.ok) throw new Error('lab-a is held by another plan');
-      const result = await orch.executor.execute(stored.record.id);
+      const result = await orch.execute(stored.record.id);
       expect(result.status).toBe('succeeded');
       for (const m of plan.moves) {
         const where = m.name === pt.name ? pt : labVm(m.name);

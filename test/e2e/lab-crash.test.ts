@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ExecutorStore } from '../../executor/store.js';
-import { planChain } from '../../src/cli/drain/watch.js';
+import type { ServiceStore } from '../../src/store/port.js';
+import { planChain } from '../../executor/chain.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { buildOnce } from '../support/build.js';
 import { labSkip, labVm, holdLab, resetVms } from '../support/lab.js';
@@ -40,7 +40,7 @@ function cli(args: string[]) {
 }
 
 /** Where the killed process had got to: big's move migrating with some data copied. */
-function bigInFlight(store: ExecutorStore): { planId: string; index: number } | null {
+function bigInFlight(store: ServiceStore): { planId: string; index: number } | null {
   const plan = store.listPlans()[0];
   const move = plan && store.listMoves(plan.id).find((m) => m.move.name === 'big');
   if (!plan || !move || move.state !== 'migrating') return null;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { labSkip, labVm, holdLab, resetVms, startDaemon, stopDaemon, type Lab } from '../support/lab.js';
 import { locate, openRig, waitFor, type Rig } from './support.js';
+import type { Plan } from '../../planner/index.js';
 
 const MIB = 1024 * 1024;
 
@@ -18,12 +19,9 @@ async function withRig<T>(lab: Lab, fn: (rig: Rig) => Promise<T>): Promise<T> {
   }
 }
 
-function stored(
-  rig: Rig,
-  plan: Parameters<ReturnType<Rig['orchestrator']>['storePlan']>[0],
-  orch = rig.orchestrator(),
-): string {
-  const s = orch.storePlan(plan, 'cli');
+function stored(rig: Rig, plan: Plan, orch = rig.orchestrator()): string {
+  const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], source: 'cli' as const };
+  const s = orch.save({ plan, request, frozenInstances: [] });
   if (!s.ok) throw new Error(`maintenance held: ${JSON.stringify(s.heldBy)}`);
   return s.record.id;
 }
@@ -47,12 +45,12 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       ).toEqual(['big', 'disky', 'small1', 'small2']);
       expect(inv.instances.find((i) => i.name === 'disky')).toMatchObject({ storage: 'local', status: 'ACTIVE' });
       const orch = rig.orchestrator();
-      const plan = orch.planDrain(inv, ['lab-a']);
+      const plan = (await orch.plan(inv, { goal: 'drain', hosts: ['lab-a'], source: 'cli' })).plan;
       expect(plan.feasible).toBe(true);
       expect(plan.moves.find((m) => m.name === 'disky')?.mode).toBe('block');
       const id = stored(rig, plan, orch);
       const t1 = Date.now();
-      const result = await orch.executor.execute(id);
+      const result = await orch.execute(id);
       console.info(`[e2e] drain of lab-a (${plan.moves.length} moves) executed in ${Date.now() - t1} ms`);
       expect(result).toMatchObject({ status: 'succeeded', finalPlanId: id });
       expect(rig.store.getPlan(id)?.status).toBe('succeeded');
@@ -71,7 +69,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 64 } });
       const id = stored(rig, plan, orch);
       const t0 = Date.now();
-      expect((await orch.executor.execute(id)).status).toBe('succeeded');
+      expect((await orch.execute(id)).status).toBe('succeeded');
       const seconds = (Date.now() - t0) / 1000;
       const samples = rig.store.listProgress(id, 0);
       console.info(`[e2e] big at 64 MiB/s: ${seconds.toFixed(1)} s, ${samples.length} progress samples`);
@@ -92,7 +90,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       expect(plan.moves[0].timeoutSeconds).toBe(3); // 1.5 s per GiB x the 2 GiB floor
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 16, maxReplans: 0 } });
       const id = stored(rig, plan, orch);
-      const result = await orch.executor.execute(id);
+      const result = await orch.execute(id);
       expect(result.status).toBe('failed');
       expect(rig.store.getPlan(id)?.status).toBe('failed');
       expect(rig.store.getMove(id, 0)?.state).toBe('timed_out');
@@ -119,7 +117,7 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
         executor: { bandwidthMiBps: 64, concurrency: { global: 1 } },
       });
       const id = stored(rig, plan, orch);
-      const running = orch.executor.execute(id);
+      const running = orch.execute(id);
       try {
         await waitFor(
           'big migrating',

@@ -6,11 +6,10 @@ import { systemClock } from '../../executor/clock.js';
 import { createLibvirtHypervisor } from '../../executor/hypervisor/libvirt/index.js';
 import type { DomainLocation, HostConfig, Hypervisor } from '../../executor/hypervisor/types.js';
 import type { ExecutorOptionsInput } from '../../executor/options.js';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../../src/store/port.js';
 import type { Inventory, Plan } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
-import { createOrchestrator, type Orchestrator } from '../../src/orchestrate/orchestrator.js';
-import { planRequest } from '../../src/orchestrate/plan-drain.js';
+import { createPlanLifecycle, type PlanLifecycle } from '../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../src/store/sqlite.js';
 import type { Lab } from '../support/lab.js';
 
@@ -25,12 +24,12 @@ export const LAB_GROUPS = [{ id: 'lab-group', policy: 'soft-anti-affinity' as co
 export interface Rig {
   hv: Hypervisor;
   hosts: HostConfig[];
-  store: ExecutorStore;
+  store: ServiceStore;
   storePath: string;
   /** Inventory of the lab, restricted to the named VMs when `only` is given. */
   collect(only?: string[], sampleMs?: number): Promise<Inventory>;
-  /** An orchestrator whose re-planning sees only the VMs named in `only` (others are left alone). */
-  orchestrator(o?: { only?: string[]; executor?: ExecutorOptionsInput; timeoutPerGiBSeconds?: number }): Orchestrator;
+  /** A plan lifecycle whose re-planning sees only the VMs named in `only` (others are left alone). */
+  orchestrator(o?: { only?: string[]; executor?: ExecutorOptionsInput; timeoutPerGiBSeconds?: number }): PlanLifecycle;
   /** Plans draining the host of the named VMs, moving only them. */
   planFor(names: string[], o?: { avoidHosts?: string[]; timeoutPerGiBSeconds?: number }): Promise<Plan>;
   close(): Promise<void>;
@@ -51,20 +50,20 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
     storePath,
     collect,
     orchestrator: (o = {}) =>
-      createOrchestrator({
-        hypervisor: hv,
-        hosts,
+      createPlanLifecycle({
+        cluster: { hypervisor: hv, hosts },
         store,
         clock: systemClock,
         collect: () => collect(o.only),
-        planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds },
-        executor: { pollIntervalMs: 500, retries: { backoffMs: 500 }, ...o.executor },
+        settings: { planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds }, cooldownHours: 24 },
+        executorOptions: { pollIntervalMs: 500, retries: { backoffMs: 500 }, ...o.executor },
       }),
     async planFor(names, o = {}) {
       const inv = await collect(names);
       const from = [...new Set(inv.instances.map((i) => i.host))];
-      const ctx = { store, clock: systemClock, planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds } };
-      return planRequest(ctx, inv, { goal: 'drain', hosts: from }, { avoidHosts: o.avoidHosts });
+      const lifecycle = this.orchestrator({ timeoutPerGiBSeconds: o.timeoutPerGiBSeconds });
+      const request = { goal: 'drain' as const, hosts: from, source: 'cli' as const };
+      return (await lifecycle.plan(inv, request, { avoidHosts: o.avoidHosts })).plan;
     },
     async close() {
       store.close();

@@ -10,14 +10,14 @@ import {
   type SimHostSpec,
   type SimulatedCluster,
 } from '../../executor/hypervisor/simulated/index.js';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../../src/store/port.js';
 import type { Move, Plan } from '../../planner/index.js';
 import { openStore } from '../../src/store/sqlite.js';
 
 export interface Harness {
   clock: VirtualClock;
   sim: SimulatedCluster;
-  store: ExecutorStore;
+  store: ServiceStore;
   path: string;
   executor: Executor;
   /** Stores a plan made of `moves` and returns its id. */
@@ -93,9 +93,9 @@ export function createHarness(o: HarnessOptions): Harness {
   const path = join(dir, 'state.db');
   const clock = createVirtualClock({ autoAdvance: true, start: 1_700_000_000_000 });
   const sim = createSimulatedCluster({ clock, hosts: o.hosts, domains: o.domains, setupMs: o.setupMs ?? 1000 });
-  const stores: ExecutorStore[] = [openStore(path, { durability: o.durability })];
+  const stores: ServiceStore[] = [openStore(path, { durability: o.durability })];
   const { hosts: _h, domains: _d, setupMs: _s, hostConfigs, durability, ...rest } = o;
-  const deps = (store: ExecutorStore, extra: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
+  const deps = (store: ServiceStore, extra: Partial<ExecutorDeps> = {}): ExecutorDeps => ({
     hypervisor: sim,
     store,
     clock,
@@ -133,7 +133,7 @@ export function createHarness(o: HarnessOptions): Harness {
 }
 
 /** Replays admission events and returns the peak global / per-source / per-destination counts. */
-export function peakConcurrency(store: ExecutorStore): { global: number; out: number; in: number } {
+export function peakConcurrency(store: ServiceStore): { global: number; out: number; in: number } {
   let total = 0;
   const peak = { global: 0, out: 0, in: 0 };
   const out = new Map<string, number>();

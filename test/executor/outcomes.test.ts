@@ -108,7 +108,7 @@ describe('executor: failures, retries and re-plans', () => {
       domains: vms(2, 'A'),
       replan: async (req) => {
         asked.push(req);
-        return planOf([mv('vm1', 'A', 'C')]);
+        return { plan: planOf([mv('vm1', 'A', 'C')]) };
       },
     });
     h.sim.faults.failMigration('vm1', { afterMs: 1500 });
@@ -134,7 +134,7 @@ describe('executor: failures, retries and re-plans', () => {
       options: { maxReplans: 2 },
       replan: async () => {
         calls++;
-        return planOf([mv('vm0', 'A', 'C')]);
+        return { plan: planOf([mv('vm0', 'A', 'C')]) };
       },
     });
     h.sim.faults.hostDown('B');
@@ -152,7 +152,11 @@ describe('executor: failures, retries and re-plans', () => {
   });
 
   it('skips a move whose VM already left its source, then re-plans from fresh state', async () => {
-    h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: vms(2, 'A'), replan: async () => planOf([]) });
+    h = createHarness({
+      hosts: hosts(['A', 'B', 'C']),
+      domains: vms(2, 'A'),
+      replan: async () => ({ plan: planOf([]) }),
+    });
     h.sim.faults.moveOutOfBand('vm1', 'C');
     const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
     const r = await h.executor.execute(id);
@@ -190,7 +194,7 @@ describe('executor: host loss', () => {
       domains: vms(1, 'A', { memoryMb: 32768 }),
       replan: async (req) => {
         asked.push(req.avoidHosts);
-        return planOf([mv('vm0', 'A', 'C')]);
+        return { plan: planOf([mv('vm0', 'A', 'C')]) };
       },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B')]);
@@ -222,7 +226,7 @@ describe('executor: unresponsive hosts', () => {
       options: { callTimeoutMs: 5000, retries: { maxAttempts: 2, backoffMs: 1000 } },
       replan: async (req) => {
         asked.push(req.avoidHosts);
-        return planOf([mv('vm0', 'A', 'C')]);
+        return { plan: planOf([mv('vm0', 'A', 'C')]) };
       },
     });
     const id = h.addPlan([mv('vm0', 'A', 'B')]);

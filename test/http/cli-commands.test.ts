@@ -8,7 +8,7 @@ import { run as execute } from '../../src/cli/commands/execute.js';
 import { run as serve } from '../../src/cli/commands/serve.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createOrchestrator } from '../../src/orchestrate/orchestrator.js';
+import { lifecycleFor } from '../../src/app.js';
 import { openSession } from '../../src/orchestrate/session.js';
 import { systemClock } from '../../executor/clock.js';
 
@@ -51,16 +51,10 @@ async function storedDrain(hostIndex: number): Promise<string> {
   if (!loaded.ok) throw new Error('config');
   const session = openSession(loaded.config, { sampleMs: 0 });
   try {
-    const o = createOrchestrator({
-      hypervisor: session.cluster.hypervisor,
-      hosts: session.cluster.hosts,
-      store: session.store!,
-      clock: systemClock,
-      collect: session.collect,
-      planner: loaded.config.planner,
-    });
+    const o = lifecycleFor(loaded.config, session, { clock: systemClock });
     const inventory = await session.collect();
-    const stored = o.storePlan(o.planDrain(inventory, [inventory.hosts[hostIndex].name]), 'cli');
+    const request = { goal: 'drain' as const, hosts: [inventory.hosts[hostIndex].name], source: 'cli' as const };
+    const stored = o.save(await o.plan(inventory, request));
     if (!stored.ok) throw new Error('held');
     return stored.record.id;
   } finally {

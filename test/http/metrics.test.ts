@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRegion } from '../../src/demo/region.js';
 import { VERSION } from '../../src/version.js';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../../src/store/port.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -96,7 +96,7 @@ describe('GET /metrics, checked by Prometheus', () => {
 describe('plan metrics follow the store', () => {
   it('a scrape reads no stored plan or move list; counts carry on across a restart and count each ending once', async () => {
     const calls: string[] = [];
-    const watched = (store: ExecutorStore): ExecutorStore =>
+    const watched = (store: ServiceStore): ServiceStore =>
       new Proxy(store, {
         get(target, prop, receiver) {
           const v = Reflect.get(target, prop, receiver);

@@ -13,8 +13,8 @@ import { parseInventory, type Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
 import type { HostCommandResult } from '../../src/maintenance/host-command.js';
 import { createCampaignService } from '../../src/maintenance/service.js';
-import { orchestratedSteps } from '../../src/maintenance/steps.js';
-import { createOrchestrator } from '../../src/orchestrate/orchestrator.js';
+import { lifecycleSteps } from '../../src/maintenance/steps.js';
+import { createPlanLifecycle } from '../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../src/store/sqlite.js';
 
 const HOSTS = ['A', 'B', 'C', 'D'];
@@ -61,12 +61,18 @@ function service(w: ReturnType<typeof world>, hostCommand?: Command) {
   const store = openStore(w.path);
   const collect = (): Promise<Inventory> =>
     collectInventory({ hypervisor: w.cluster, hosts: w.hosts, clock: w.clock, sampleMs: 0 });
-  const orch = createOrchestrator({ hypervisor: w.cluster, hosts: w.hosts, store, clock: w.clock, collect });
+  const orch = createPlanLifecycle({
+    cluster: { hypervisor: w.cluster, hosts: w.hosts },
+    store,
+    clock: w.clock,
+    collect,
+    settings: { planner: {}, cooldownHours: 24 },
+  });
   const svc = createCampaignService({
     store,
     clock: w.clock,
     collect,
-    steps: orchestratedSteps(orch, store),
+    steps: lifecycleSteps(orch),
     hostCommand,
     settings: { returnTimeoutMinutes: 10, pollMs: 1000 },
   });
@@ -183,7 +189,7 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const id = created.record.id;
     while (first.store.listCampaignHosts(id).filter((h) => h.state === 'done').length < 2) await w.clock.sleep(1000);
     await first.svc.stop();
-    await first.orch.runner.idle();
+    await first.orch.idle();
     first.store.close();
     const second = service(w, reboot(w, []));
     expect(second.svc.recover()).toEqual([id]);

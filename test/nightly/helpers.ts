@@ -1,6 +1,6 @@
 /** Shared pieces of the nightly tests: a real in-memory store, plans and a recording harness. */
 import pino from 'pino';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../../src/store/port.js';
 import type { Move, Plan } from '../../planner/index.js';
 import { NightlyConfigSchema, type NightlyConfigInput } from '../../src/nightly/config.js';
 import type { ExecuteOptions, NightlyBalanceRequest, NightlyDeps } from '../../src/nightly/types.js';
@@ -46,7 +46,7 @@ export function balancePlan(instances: string[], cv = 0.3): Plan {
 
 export interface Harness {
   deps: NightlyDeps;
-  store: ExecutorStore;
+  store: ServiceStore;
   requests: NightlyBalanceRequest[];
   executions: Array<{ planId: string; options: ExecuteOptions }>;
   clock: { t: number; now(): number };
@@ -79,8 +79,9 @@ export function harness(
     clock,
     planBalance: async (req) => {
       h.requests.push(req);
-      return (opts.plan ?? (() => balancePlan(['vm-a', 'vm-b'])))(req);
+      return { plan: (opts.plan ?? (() => balancePlan(['vm-a', 'vm-b'])))(req), frozenInstances: [] };
     },
+    storePlan: ({ plan }) => store.createPlan({ plan, source: 'nightly', at: clock.now() }).id,
     executePlan: async (planId, options) => {
       h.executions.push({ planId, options });
       await opts.execute?.(h, planId, options);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNightly } from '../../src/nightly/nightly.js';
-import { drainRunningInStore } from '../../src/nightly/index.js';
+import { systemClock } from '../../executor/clock.js';
+import type { PlanRequest } from '../../planner/index.js';
+import { createPlanLifecycle } from '../../src/orchestrate/lifecycle.js';
 import { balancePlan, harness, hourPerMove, HOUR } from './helpers.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -26,13 +28,7 @@ describe('nightly run', () => {
     const h = harness({ threshold: 0.2, maxMovesPerNight: 7, cells: ['cell1'] });
     open.push(h.store);
     await createNightly(h.deps).runOnce(0);
-    expect(h.requests[0]).toEqual({
-      cells: ['cell1'],
-      threshold: 0.2,
-      maxMoves: 7,
-      frozenInstances: [],
-      windowSeconds: 5 * 3600,
-    });
+    expect(h.requests[0]).toEqual({ cells: ['cell1'], threshold: 0.2, maxMoves: 7, windowSeconds: 5 * 3600 });
   });
 
   it('starts no migration after the window end (execute mode, one hour per move from 02:00)', async () => {
@@ -78,27 +74,47 @@ describe('nightly run', () => {
     h.store.updateMove(old.id, 0, { state: 'succeeded', endedAt: now - 29 * HOUR }, now - 29 * HOUR);
     const failed = h.store.createPlan({ plan: balancePlan(['vm-failed']), source: 'api', at: now - 2 * HOUR });
     h.store.updateMove(failed.id, 0, { state: 'failed', endedAt: now - HOUR }, now - HOUR);
+    // the freezes are the plan lifecycle's: plan through it, with a planner that records its request
+    let asked: PlanRequest | null = null;
+    const lifecycle = createPlanLifecycle({
+      store: h.store,
+      clock: { ...systemClock, now: () => h.clock.now() },
+      settings: { planner: {}, cooldownHours: 24 },
+      collect: async () => ({ hosts: [], instances: [], serverGroups: [] }),
+      planFn: (_inventory, request) => {
+        asked = request;
+        return balancePlan(['vm-a']);
+      },
+    });
+    const empty = { hosts: [], instances: [], serverGroups: [] };
+    h.deps.planBalance = (req) => lifecycle.plan(empty, { goal: 'balance', ...req, source: 'nightly' });
     const result = await createNightly(h.deps).runOnce(now);
-    expect(h.requests[0].frozenInstances).toEqual(['vm-recent']);
+    expect(asked).toMatchObject({ goal: 'balance', frozenInstances: ['vm-recent'] });
     expect(result).toMatchObject({ frozen: 1 });
   });
 
-  it('skips while a drain is running or being cancelled, without planning', async () => {
+  it('skips while a drain is active (planned, running or being cancelled), without planning', async () => {
     const h = harness({ mode: 'report' });
     open.push(h.store);
     const drain = { ...balancePlan(['vm-x']), goal: 'drain' as const, target: { hosts: ['h1'] } };
     const rec = h.store.createPlan({ plan: drain, source: 'api', at: 0 });
-    h.deps.isDrainRunning = drainRunningInStore(h.store);
+    const lifecycle = createPlanLifecycle({
+      store: h.store,
+      clock: systemClock,
+      settings: { planner: {}, cooldownHours: 24 },
+      collect: async () => ({ hosts: [], instances: [], serverGroups: [] }),
+    });
+    h.deps.isDrainRunning = () => lifecycle.drainActive();
     const nightly = createNightly(h.deps);
-    expect(await nightly.runOnce(0)).toMatchObject({ action: 'planned' });
+    expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
     h.store.setPlanStatus(rec.id, 'running', 1);
     expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
     h.store.setPlanStatus(rec.id, 'cancelling', 2);
     expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
-    expect(h.requests).toHaveLength(1);
+    expect(h.requests).toHaveLength(0);
     h.store.setPlanStatus(rec.id, 'cancelled', 3);
     expect(await nightly.runOnce(0)).toMatchObject({ action: 'planned' });
-    expect(h.requests).toHaveLength(2);
+    expect(h.requests).toHaveLength(1);
   });
 
   it('records every run with what it did and why', async () => {

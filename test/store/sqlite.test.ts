@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openStore, StoreNotFoundError } from '../../src/store/sqlite.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import type { ExecutorStore } from '../../executor/store.js';
+import type { ServiceStore } from '../../src/store/port.js';
 import { samplePlan, tempDbPath } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
-function fresh(): { path: string; store: ExecutorStore } {
+function fresh(): { path: string; store: ServiceStore } {
   const t = tempDbPath();
   const store = openStore(t.path);
   cleanups.push(() => {
@@ -149,7 +149,7 @@ describe('SQLite store', () => {
     const { path, store } = fresh();
     const other = openStore(path);
     cleanups.push(() => other.close());
-    const drainOf = (id: string, at: number, s: ExecutorStore = store) =>
+    const drainOf = (id: string, at: number, s: ServiceStore = store) =>
       s.createPlanClaiming({ id, plan: samplePlan(1), source: 'cli', at }, ['HostA', 'HostB']);
     store.claimMaintenance(['HostA'], { reason: 'manual', planId: null, at: 1 });
     expect(drainOf('d1', 2)).toMatchObject({ ok: true, record: { id: 'd1', status: 'planned' } });

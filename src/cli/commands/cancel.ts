@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ExecutorStore } from '../../../executor/store.js';
-import { latestOfChain } from '../../http/reverify.js';
+import { systemClock } from '../../../executor/clock.js';
+import { createPlanLifecycle, type PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
@@ -22,32 +22,19 @@ options:
   -h, --help      this help
 `;
 
-function cancel(store: ExecutorStore, id: string, io: CommandIo): number {
-  const rec = latestOfChain(store, id);
-  if (!rec) {
+function cancel(lifecycle: PlanLifecycle, id: string, io: CommandIo): number {
+  const asked = lifecycle.cancel(id, 'wait');
+  if (!asked.ok && asked.reason === 'not-found') {
     io.stderr(`rebalancer cancel: no plan with id "${id}"\n`);
     return 2;
   }
-  const now = Date.now();
-  if (rec.status === 'planned') {
-    store.setPlanStatus(rec.id, 'cancelled', now);
-    io.stdout(`plan ${rec.id}: cancelled\n`);
-    return 0;
+  if (!asked.ok) {
+    io.stderr(`rebalancer cancel: plan ${asked.record.id} already ended (${asked.status})\n`);
+    return 1;
   }
-  if (rec.status === 'running' || rec.status === 'cancelling') {
-    store.setPlanStatus(rec.id, 'cancelling', now);
-    store.appendEvent({
-      planId: rec.id,
-      moveIndex: null,
-      type: 'plan.cancel',
-      data: { mode: 'wait', by: 'cli' },
-      at: now,
-    });
-    io.stdout(`plan ${rec.id}: cancelling (no new migration starts; running ones finish)\n`);
-    return 0;
-  }
-  io.stderr(`rebalancer cancel: plan ${rec.id} already ended (${rec.status})\n`);
-  return 1;
+  if (asked.status === 'cancelled') io.stdout(`plan ${asked.record.id}: cancelled\n`);
+  else io.stdout(`plan ${asked.record.id}: cancelling (no new migration starts; running ones finish)\n`);
+  return 0;
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
@@ -83,7 +70,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const store = openStore(path);
   try {
-    return cancel(store, positionals[0], io);
+    // Plans, stores and cancels only: a plan running in another process is asked to stop
+    // through the store, which its executor polls.
+    const lifecycle = createPlanLifecycle({
+      store,
+      clock: systemClock,
+      settings: { planner: loaded.config.planner, cooldownHours: loaded.config.nightly.cooldownHours },
+      collect: () => Promise.reject(new Error('rebalancer cancel never collects an inventory')),
+    });
+    return cancel(lifecycle, positionals[0], io);
   } finally {
     store.close();
   }

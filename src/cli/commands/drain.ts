@@ -8,15 +8,14 @@
  */
 import { pino } from 'pino';
 import { ExecutorOptionError } from '../../../executor/options.js';
-import type { Orchestrator } from '../../orchestrate/orchestrator.js';
-import { executorOptions } from '../../app.js';
+import { executorOptions, lifecycleFor } from '../../app.js';
 import { validateRequest } from '../../../planner/model/request.js';
 import type { Inventory, Plan } from '../../../planner/index.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../log.js';
-import { createOrchestrator } from '../../orchestrate/orchestrator.js';
+import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
-import { planRequest } from '../../orchestrate/plan-drain.js';
+import { openStore } from '../../store/sqlite.js';
 import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
 import { drainReport, reportText } from '../drain/render.js';
 import { watchPlan } from '../drain/watch.js';
@@ -69,26 +68,17 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
     io.stderr(`rebalancer drain: ${problem.message}\n`);
     return problem.exit;
   }
-  const plan = planRequest({ store: session.store, clock: session.cluster.clock, planner: config.planner }, inventory, {
-    goal: 'drain',
-    hosts: args.hosts,
-  });
+  // Plan only without a store file: an empty throwaway store (nothing is in maintenance).
+  const store = session.store ?? openStore(':memory:');
+  const lifecycle = lifecycleFor(config, session, { clock: session.cluster.clock, log, store });
+  const planned = await lifecycle.plan(inventory, { goal: 'drain', hosts: args.hosts, source: 'cli' });
+  const plan = planned.plan;
   if (!args.execute || !plan.feasible) {
     printPlan(io, args, inventory, plan);
     if (args.execute) io.stderr('rebalancer drain: the plan is not feasible; nothing was executed\n');
     return plan.feasible ? 0 : 3;
   }
-  const orchestrator = createOrchestrator({
-    hypervisor: session.cluster.hypervisor,
-    hosts: session.cluster.hosts,
-    clock: session.cluster.clock,
-    store: session.store!,
-    collect: session.collect,
-    log,
-    planner: config.planner,
-    executor: executorOptions(config),
-  });
-  const stored = orchestrator.storePlan(plan, 'cli');
+  const stored = lifecycle.save(planned);
   if (!stored.ok) {
     const h = stored.heldBy[0];
     io.stderr(`rebalancer drain: host "${h.host}" is being drained by plan ${h.planId}, which has not ended\n`);
@@ -98,10 +88,10 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
   if (args.format === 'text') io.stdout(`plan ${planId}\n${renderPlanText(inventory, plan)}\n`);
   else io.stderr(`rebalancer drain: executing plan ${planId} (${plan.moves.length} moves)\n`);
   const watcher = watchPlan(session.store!, planId, io);
-  const stopInterrupt = onInterrupt(orchestrator, planId);
+  const stopInterrupt = onInterrupt(lifecycle, planId);
   let status: string;
   try {
-    status = (await orchestrator.executor.execute(planId)).status;
+    status = (await lifecycle.execute(planId)).status;
   } finally {
     stopInterrupt();
     watcher.stop();
@@ -112,9 +102,9 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
 }
 
 /** First Ctrl-C: no new migration starts; second: running migrations are aborted (VMs stay put). */
-function onInterrupt(o: Orchestrator, planId: string): () => void {
+function onInterrupt(lifecycle: PlanLifecycle, planId: string): () => void {
   let count = 0;
-  const handler = () => void o.executor.cancel(planId, ++count === 1 ? 'wait' : 'abort');
+  const handler = () => void lifecycle.cancel(planId, ++count === 1 ? 'wait' : 'abort');
   process.on('SIGINT', handler);
   return () => void process.off('SIGINT', handler);
 }

@@ -10,11 +10,10 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { ExecutionResult } from '../../../executor/index.js';
-import { executorOptions } from '../../app.js';
+import { lifecycleFor } from '../../app.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
-import { reverifyStoredPlan } from '../../http/reverify.js';
 import { createLogger } from '../../log.js';
-import { createOrchestrator, type Orchestrator } from '../../orchestrate/orchestrator.js';
+import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
@@ -60,22 +59,20 @@ function parse(argv: string[], io: CommandIo): Args | number {
 }
 
 /** First Ctrl-C: stop starting migrations; second: abort the ones running. */
-function onInterrupt(o: Orchestrator, id: () => string): () => void {
+function onInterrupt(o: PlanLifecycle, id: () => string): () => void {
   let count = 0;
-  const handler = () => void o.executor.cancel(id(), ++count === 1 ? 'wait' : 'abort');
+  const handler = () => void o.cancel(id(), ++count === 1 ? 'wait' : 'abort');
   process.on('SIGINT', handler);
   return () => void process.off('SIGINT', handler);
 }
 
 async function start(
   session: Session,
-  config: Config,
-  o: Orchestrator,
+  o: PlanLifecycle,
   id: string,
   io: CommandIo,
 ): Promise<{ done: Promise<ExecutionResult> } | number> {
-  const store = session.store!;
-  const recovered = await o.executor.recover();
+  const recovered = await o.recover();
   const resumed = recovered.find((r) => r.planId === id);
   for (const r of recovered.filter((x) => x !== resumed))
     io.stderr(`rebalancer execute: also resuming plan ${r.planId} left running\n`);
@@ -83,7 +80,7 @@ async function start(
     io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`);
     return { done: resumed.done };
   }
-  const record = store.getPlan(id);
+  const record = o.read.getPlan(id);
   if (!record) {
     io.stderr(`rebalancer execute: no plan with id "${id}"\n`);
     return 2;
@@ -92,13 +89,7 @@ async function start(
     io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`);
     return 2;
   }
-  const check = reverifyStoredPlan(
-    store,
-    session.cluster.clock,
-    await session.collect(),
-    record,
-    config.planner.timeoutPerGiBSeconds,
-  );
+  const check = o.reverify(record, await session.collect());
   if (!check.ok && check.reason === 'stale') {
     io.stderr(
       `rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n` +
@@ -111,7 +102,7 @@ async function start(
     io.stderr(`rebalancer execute: host "${held.host}" is in maintenance for plan ${held.planId}\n`);
     return 2;
   }
-  return { done: o.executor.execute(id) };
+  return { done: o.execute(id) };
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
@@ -129,19 +120,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const session = openSession(config, { log, store: 'existing', demoWorld: 'write' });
-  const o = createOrchestrator({
-    hypervisor: session.cluster.hypervisor,
-    hosts: session.cluster.hosts,
-    store: session.store!,
-    clock: session.cluster.clock,
-    collect: session.collect,
-    log,
-    planner: config.planner,
-    executor: executorOptions(config),
-  });
+  const o = lifecycleFor(config, session, { clock: session.cluster.clock, log });
   const stopInterrupt = onInterrupt(o, () => args.id);
   try {
-    const running = await start(session, config, o, args.id, io);
+    const running = await start(session, o, args.id, io);
     if (typeof running === 'number') return running;
     const watcher = watchPlan(session.store!, args.id, io);
     const result = await running.done.finally(() => watcher.stop());

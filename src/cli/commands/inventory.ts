@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (format !== 'json' && format !== 'text') return fail(io, `expected --format json or text, got "${format}"`);
   const loaded = loadConfig({ path: values.config, env: process.env });
   if (!loaded.ok) return fail(io, `invalid configuration:\n${formatConfigErrors(loaded.errors)}`);
-  const { inventory } = await collectFromConfig(loaded.config, Date.now(), (w) => io.stderr(`warning: ${w.message}\n`));
+  const inventory = await collectFromConfig(loaded.config, (w) => io.stderr(`warning: ${w.message}\n`));
   io.stdout(format === 'json' ? `${JSON.stringify(inventory, null, 2)}\n` : renderInventoryText(inventory));
   return 0;
 }

@@ -5,16 +5,19 @@
  */
 import { parseArgs } from 'node:util';
 import type { CommandIo } from '../io.js';
+import { systemClock } from '../../../executor/clock.js';
 import {
-  plan,
   planMaintenance,
   PlanVerificationError,
   type CampaignPlan,
   type CampaignRequest,
+  type Inventory,
   type Plan,
-  type PlanRequest,
   type PlannerOptions,
+  type PlanRequest,
 } from '../../../planner/index.js';
+import { createPlanLifecycle, type PlanRequestRecord } from '../../orchestrate/lifecycle.js';
+import { openStore } from '../../store/sqlite.js';
 import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { renderPlanText } from '../render/plan-text.js';
@@ -136,9 +139,9 @@ function toCampaignRequest(r: RequestInput): CampaignRequest {
   return out;
 }
 
-function toPlanRequest(r: RequestInput): PlanRequest {
-  if (r.goal === 'drain') return { goal: 'drain', hosts: r.hosts as string[] };
-  const out: PlanRequest = { goal: 'balance' };
+function toPlanRequest(r: RequestInput, method: PlannerOptions['method']): PlanRequestRecord {
+  if (r.goal === 'drain') return { goal: 'drain', hosts: r.hosts as string[], method, source: 'cli' };
+  const out: PlanRequestRecord = { goal: 'balance', method, source: 'cli' };
   if (r.cells !== undefined) out.cells = r.cells as string[];
   if (r.threshold !== undefined) out.threshold = r.threshold as number;
   if (r.maxMoves !== undefined) out.maxMoves = r.maxMoves as number;
@@ -154,7 +157,7 @@ function fail(io: CommandIo, problems: string[], hint = false): number {
 /** Replaceable parts, for tests. */
 export interface PlanCommandDeps {
   /** @default the planner's `plan` */
-  plan?: typeof plan;
+  plan?: (inventory: Inventory, request: PlanRequest, options: PlannerOptions) => Plan;
   /** @default the planner's `planMaintenance` */
   planMaintenance?: typeof planMaintenance;
 }
@@ -185,20 +188,38 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
       io,
       issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`),
     );
+  // Plan only, from a file: the lifecycle over a throwaway store (nothing is in maintenance).
+  const store = openStore(':memory:');
+  const lifecycle = createPlanLifecycle({
+    store,
+    clock: systemClock,
+    settings: { planner: input.options, cooldownHours: 0 },
+    collect: () => Promise.reject(new Error('rebalancer plan reads its inventory from a file')),
+    planFn: deps.plan,
+  });
   let result: Plan | CampaignPlan;
+  let request: PlanRequestRecord | null = null;
   try {
-    result =
-      input.goal === 'maintenance'
-        ? (deps.planMaintenance ?? planMaintenance)(file.inventory, toCampaignRequest(input.request), input.options)
-        : (deps.plan ?? plan)(file.inventory, toPlanRequest(input.request), input.options);
+    if (input.goal === 'maintenance') {
+      const campaign = toCampaignRequest(input.request);
+      result = (deps.planMaintenance ?? planMaintenance)(file.inventory, campaign, input.options);
+    } else {
+      ({ plan: result, request } = await lifecycle.plan(
+        file.inventory,
+        toPlanRequest(input.request, input.options.method),
+      ));
+    }
   } catch (err) {
     const why = err instanceof PlanVerificationError ? err.message : `${(err as Error)?.message ?? String(err)}`;
     io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
     return 1;
+  } finally {
+    store.close();
   }
   const format = input.format ?? (io.isTty ? 'text' : 'json');
   const text = () =>
     result.goal === 'maintenance' ? renderCampaignText(result) : renderPlanText(file.inventory, result);
-  io.stdout(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : text());
+  const json = request ? { ...result, request } : result;
+  io.stdout(format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : text());
   return result.feasible ? 0 : 3;
 }

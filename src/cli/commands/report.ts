@@ -5,16 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, formatConfigErrors } from '../../config/index.js';
-import { defaultNightlyConfig, type NightlyConfig } from '../../nightly/config.js';
+import { systemClock } from '../../../executor/clock.js';
+import type { Config } from '../../config/index.js';
+import { defaultNightlyConfig } from '../../nightly/config.js';
+import { createPlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
-import {
-  collectFromConfig,
-  readInventory,
-  serviceState,
-  type Loaded,
-  type ServiceState,
-} from '../../report/sources.js';
-import type { Inventory, PlannerOptions } from '../../../planner/index.js';
+import { collectFromConfig, readInventory, storeForReading, type Loaded } from '../../report/sources.js';
+import type { Inventory } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
 
 const HELP = `usage: rebalancer report capacity [--inventory FILE | --config FILE] [options]
@@ -73,31 +70,36 @@ function parse(argv: string[]): Loaded<Args> | 'help' {
 
 interface Inputs {
   inventory: Inventory;
-  state: ServiceState;
-  plannerOptions: PlannerOptions;
-  nightly: NightlyConfig;
+  config: Config | null;
 }
 
-/** Inventory file, or collection through the configuration; service state from its store. */
-async function inputs(args: Args, now: number, io: CommandIo): Promise<Loaded<Inputs>> {
+/** Inventory file, or collection through the configuration. */
+async function inputs(args: Args, io: CommandIo): Promise<Loaded<Inputs>> {
   const file = args.inventory ? await readInventory(args.inventory) : null;
   if (file && !file.ok) return file;
-  if (file?.ok && !args.config) {
-    const state = { maintenanceHosts: args.maintenance, frozenInstances: [] };
-    return { ok: true, value: { inventory: file.value, state, plannerOptions: {}, nightly: defaultNightlyConfig() } };
-  }
+  if (file?.ok && !args.config) return { ok: true, value: { inventory: file.value, config: null } };
   const loaded = loadConfig({ path: args.config, env: process.env });
   if (!loaded.ok) return { ok: false, message: `invalid configuration:\n${formatConfigErrors(loaded.errors)}` };
   const c = loaded.config;
-  const plannerOptions: PlannerOptions = {
-    method: c.planner.method,
-    timeoutPerGiBSeconds: c.planner.timeoutPerGiBSeconds,
-  };
-  const got = file?.ok
-    ? { inventory: file.value, state: serviceState(c, now) }
-    : await collectFromConfig(c, now, (w) => io.stderr(`warning: ${w.message}\n`));
-  got.state.maintenanceHosts = [...new Set([...got.state.maintenanceHosts, ...args.maintenance])];
-  return { ok: true, value: { ...got, plannerOptions, nightly: c.nightly } };
+  const inventory = file?.ok ? file.value : await collectFromConfig(c, (w) => io.stderr(`warning: ${w.message}\n`));
+  return { ok: true, value: { inventory, config: c } };
+}
+
+/** The report as the service would build it: the plan lifecycle over the service's store (read only). */
+function build(inventory: Inventory, config: Config | null, alsoInMaintenance: string[], now: number): CapacityReport {
+  const store = storeForReading(config);
+  try {
+    const nightly = config?.nightly ?? defaultNightlyConfig();
+    const lifecycle = createPlanLifecycle({
+      store,
+      clock: { ...systemClock, now: () => now },
+      settings: { planner: config?.planner ?? {}, cooldownHours: nightly.cooldownHours },
+      collect: () => Promise.reject(new Error('the report plans on the inventory it was given')),
+    });
+    return buildCapacityReport(inventory, { now, ...lifecycle.capacityInputs(inventory, nightly, alsoInMaintenance) });
+  } finally {
+    store.close();
+  }
 }
 
 function fail(io: CommandIo, message: string): number {
@@ -113,20 +115,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (!args.ok) return fail(io, args.message);
   const now = Date.now();
-  const input = await inputs(args.value, now, io);
+  const input = await inputs(args.value, io);
   if (!input.ok) return fail(io, input.message);
-  const { inventory, state, plannerOptions, nightly } = input.value;
-  const report = buildCapacityReport(inventory, {
-    now,
-    maintenanceHosts: state.maintenanceHosts,
-    plannerOptions,
-    balance: {
-      threshold: nightly.threshold,
-      maxMoves: nightly.maxMovesPerNight,
-      frozenInstances: state.frozenInstances,
-      cells: nightly.cells,
-    },
-  });
+  const report = build(input.value.inventory, input.value.config, args.value.maintenance, now);
   const text = RENDER[args.value.format](report);
   if (!args.value.out) {
     io.stdout(text);

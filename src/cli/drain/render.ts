@@ -1,7 +1,8 @@
 /** Output of `rebalancer drain`: the plan, and after execution each move's outcome. */
 import type { Plan } from '../../../planner/index.js';
-import type { ExecutorStore, MoveState, PlanStatus, StoredError } from '../../../executor/store.js';
-import { planChain } from './watch.js';
+import type { MoveState, PlanStatus, StoredError } from '../../../executor/store.js';
+import type { ServiceStore } from '../../store/port.js';
+import { planChain } from '../../../executor/chain.js';
 
 export interface MoveOutcome {
   index: number;
@@ -35,7 +36,7 @@ export interface DrainReport {
   history: ExecutedPlan[];
 }
 
-export function drainReport(store: ExecutorStore, planId: string): DrainReport {
+export function drainReport(store: ServiceStore, planId: string): DrainReport {
   const history = planChain(store, planId).map((id): ExecutedPlan => {
     const rec = store.getPlan(id)!;
     const moves = store.listMoves(id).map((m) => ({

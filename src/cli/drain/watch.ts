@@ -3,7 +3,9 @@
  * durable): one line per move state change, and on a terminal a refreshing line with the
  * progress of the migrations in flight. Follows re-plans through `supersededBy`.
  */
-import type { ExecutorStore, MoveRecord } from '../../../executor/store.js';
+import { planChain } from '../../../executor/chain.js';
+import { IN_FLIGHT_MOVE_STATES, type MoveRecord } from '../../../executor/store.js';
+import type { ServiceStore } from '../../store/port.js';
 import type { CommandIo } from '../io.js';
 
 export interface WatchOptions {
@@ -18,18 +20,6 @@ export interface Watcher {
   stop(): void;
 }
 
-/** Plan ids of the re-plan chain that starts at `planId`, oldest first. */
-export function planChain(store: ExecutorStore, planId: string): string[] {
-  const ids = [planId];
-  for (
-    let next = store.getPlan(planId)?.supersededBy;
-    next && !ids.includes(next);
-    next = store.getPlan(next)?.supersededBy
-  )
-    ids.push(next);
-  return ids;
-}
-
 function moveLine(planId: string, m: MoveRecord): string {
   const err = m.error ? ` (${m.error.code}: ${m.error.message})` : '';
   return (
@@ -39,7 +29,7 @@ function moveLine(planId: string, m: MoveRecord): string {
 }
 
 function progressLine(moves: MoveRecord[]): string {
-  const active = moves.filter((m) => m.state === 'migrating' || m.state === 'prechecking' || m.state === 'verifying');
+  const active = moves.filter((m) => IN_FLIGHT_MOVE_STATES.includes(m.state));
   const done = moves.filter((m) => m.state === 'succeeded').length;
   const parts = active.map((m) => {
     const p = m.lastProgress;
@@ -50,7 +40,7 @@ function progressLine(moves: MoveRecord[]): string {
   return `${done}/${moves.length} done${parts.length ? ` | ${parts.join(', ')}` : ''}`;
 }
 
-export function watchPlan(store: ExecutorStore, planId: string, io: CommandIo, options: WatchOptions = {}): Watcher {
+export function watchPlan(store: ServiceStore, planId: string, io: CommandIo, options: WatchOptions = {}): Watcher {
   const seen = new Map<string, string>();
   let shownProgress = false;
   const tick = () => {

@@ -4,10 +4,12 @@
  * endings after the last one seen, and the moves in flight now.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { PLAN_STATUSES, type ExecutorStore, type MoveState } from '../../../executor/store.js';
-
-const IN_FLIGHT: readonly MoveState[] = ['prechecking', 'migrating', 'verifying'];
-const OUTCOMES = ['succeeded', 'skipped', 'failed', 'timed_out', 'cancelled'] as const;
+import {
+  IN_FLIGHT_MOVE_STATES as IN_FLIGHT,
+  PLAN_STATUSES,
+  TERMINAL_MOVE_STATES as OUTCOMES,
+  type ExecutorStore,
+} from '../../../executor/store.js';
 const GIB = 1024 ** 3;
 const BATCH = 5000;
 

@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the API, served at GET /openapi.json. */
+import { PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
 import { schemas } from './schemas.js';
 
 type Doc = Record<string, unknown>;
@@ -98,7 +99,7 @@ const paths: Doc = {
           name: 'status',
           repeat: true,
           description: 'Only plans in these states',
-          enum: ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'],
+          enum: [...PLAN_STATUSES],
         }),
         param({ name: 'limit', type: 'integer', description: '1..1000, default 100' }),
       ],

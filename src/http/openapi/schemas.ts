@@ -1,4 +1,6 @@
 /** JSON Schemas (2020-12 subset) of the API's response bodies, for the OpenAPI document. */
+import { MOVE_STATES, PLAN_SOURCES, PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
+
 type Schema = Record<string, unknown>;
 
 const str: Schema = { type: 'string' };
@@ -15,23 +17,25 @@ const obj = (properties: Record<string, Schema>, extra: Schema = {}): Schema => 
 });
 const arr = (items: Schema): Schema => ({ type: 'array', items });
 
-const PLAN_STATUS = {
-  type: 'string',
-  enum: ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'],
-};
-const MOVE_STATE = {
-  type: 'string',
-  enum: [
-    'pending',
-    'prechecking',
-    'migrating',
-    'verifying',
-    'succeeded',
-    'skipped',
-    'failed',
-    'timed_out',
-    'cancelled',
-  ],
+const PLAN_STATUS = { type: 'string', enum: [...PLAN_STATUSES] };
+const MOVE_STATE = { type: 'string', enum: [...MOVE_STATES] };
+const PLAN_SOURCE = { type: 'string', enum: [...PLAN_SOURCES] };
+const strings = { type: 'array', items: str };
+
+/** The request a plan was made for (null for plans stored before requests were kept). */
+const planRequest: Schema = {
+  type: ['object', 'null'],
+  required: ['goal', 'source'],
+  properties: {
+    goal: { type: 'string', enum: ['drain', 'balance'] },
+    hosts: strings,
+    cells: strings,
+    threshold: num,
+    maxMoves: int,
+    frozenInstances: strings,
+    method: { type: 'string', enum: ['auto', 'heuristic', 'exact'] },
+    source: PLAN_SOURCE,
+  },
 };
 const stat = obj({ max: num, cv: num });
 
@@ -74,11 +78,12 @@ const moveCore: Record<string, Schema> = {
 const header: Record<string, Schema> = {
   id: str,
   status: PLAN_STATUS,
-  source: { type: 'string', enum: ['api', 'cli', 'nightly'] },
+  source: PLAN_SOURCE,
   createdAt: str,
   updatedAt: str,
   supersedes: nullable('string'),
   supersededBy: nullable('string'),
+  request: planRequest,
 };
 
 const links = obj({ self: str, execute: str, cancel: str, events: str });
@@ -122,7 +127,7 @@ export const schemas: Record<string, Schema> = {
     error: storedError,
     links,
   }),
-  DryRunPlan: obj({ dryRun: { const: true }, ...planCore, moves: arr(obj(moveCore)) }),
+  DryRunPlan: obj({ dryRun: { const: true }, ...planCore, moves: arr(obj(moveCore)), request: planRequest }),
   PlanSummary: obj({
     ...header,
     goal: planCore.goal,

@@ -1,11 +1,11 @@
 /**
- * POST /plans/drain and POST /plans/balance: validate against the current inventory, plan,
- * store with the maintenance claim for drained hosts (atomically, the rule shared with the CLI
- * in orchestrate/store-plan.ts), optionally start.
+ * POST /plans/drain and POST /plans/balance: validate against the current inventory, then plan,
+ * store (a drain with the maintenance claim on its hosts) and optionally start through the plan
+ * lifecycle (src/orchestrate/lifecycle.ts).
  * A rejected request changes nothing.
  */
 import { Router, type Request, type Response } from 'express';
-import { plan, type Inventory, type Plan, type PlanRequest } from '../../../planner/index.js';
+import type { Inventory } from '../../../planner/index.js';
 import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
@@ -13,8 +13,8 @@ import { readParams, type ParamSpecs } from '../params.js';
 import { cellsOf, sliceCells } from '../slice.js';
 import { planView } from '../views.js';
 import { planLogger } from '../../log.js';
-import { activeHolders, storePlan } from '../../orchestrate/store-plan.js';
-import type { MaintenanceRecord } from '../../../executor/store.js';
+import type { PlanRequestRecord } from '../../orchestrate/lifecycle.js';
+import type { MaintenanceRecord } from '../../store/port.js';
 
 const DRAIN_PARAMS: ParamSpecs = {
   host: { type: 'string', repeatable: true, required: true },
@@ -31,7 +31,7 @@ const BALANCE_PARAMS: ParamSpecs = {
 };
 
 /** Unknown names are 404 (the resource does not exist); any other problem is a 400. */
-function rejectInvalid(inventory: Inventory, request: PlanRequest, cells: string[]): void {
+function rejectInvalid(inventory: Inventory, request: PlanRequestRecord, cells: string[]): void {
   const hosts = request.goal === 'drain' ? request.hosts : [];
   const input: RequestInput =
     request.goal === 'drain'
@@ -75,45 +75,28 @@ function rejectHeld(held: MaintenanceRecord[]): void {
   );
 }
 
-function computePlan(deps: AppDeps, inventory: Inventory, request: PlanRequest): Plan {
-  const maintenance = deps.store.listMaintenance().map((m) => m.host);
-  const frozen =
-    request.goal === 'balance' ? inventory.instances.filter((i) => maintenance.includes(i.host)).map((i) => i.id) : [];
-  const req =
-    request.goal === 'balance'
-      ? { ...request, frozenInstances: [...(request.frozenInstances ?? []), ...frozen] }
-      : request;
-  const { timeoutPerGiBSeconds, method, migrationOverheadSeconds } = deps.config.planner;
-  return plan(inventory, req, {
-    timeoutPerGiBSeconds,
-    method,
-    migrationOverheadSeconds,
-    avoidHosts: maintenance,
-    seed: 1,
-    now: () => deps.clock.now(),
-  });
-}
-
 async function createPlan(
   deps: AppDeps,
   req: Request,
   res: Response,
-  request: PlanRequest,
+  request: PlanRequestRecord,
   p: Record<string, unknown>,
   cells: string[],
 ) {
+  const { lifecycle } = deps;
   const inventory = await deps.inventorySource();
   rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
-  rejectHeld(activeHolders(deps.store, drained)); // early, before planning; the store decides below
+  rejectHeld(lifecycle.activeHolders(drained)); // early, before planning; the store decides below
   // Instances never leave their cell: plan on the cells involved only.
   const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
-  const result = computePlan(deps, sliceCells(inventory, scope), request);
+  const planned = await lifecycle.plan(sliceCells(inventory, scope), request);
+  const result = planned.plan;
   if (p.dryRun === true) {
-    res.status(200).json({ dryRun: true, ...result });
+    res.status(200).json({ dryRun: true, ...result, request });
     return;
   }
-  const stored = storePlan(deps.store, result, 'api', deps.clock.now());
+  const stored = lifecycle.save(planned);
   if (!stored.ok) return rejectHeld(stored.heldBy);
   const { record } = stored;
   const id = record.id;
@@ -121,12 +104,12 @@ async function createPlan(
     { goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible },
     'plan created',
   );
-  if (p.execute === true) deps.runner.start(id);
-  const latest = deps.store.getPlan(id) ?? record;
+  if (p.execute === true) lifecycle.start(id);
+  const latest = lifecycle.read.getPlan(id) ?? record;
   res
     .status(201)
     .location(`/plans/${id}`)
-    .json(planView(latest, deps.store.listMoves(id)));
+    .json(planView(latest, lifecycle.read.listMoves(id)));
 }
 
 export function createPlanRoutes(deps: AppDeps): Router {
@@ -134,17 +117,15 @@ export function createPlanRoutes(deps: AppDeps): Router {
   router.post('/plans/drain', async (req, res) => {
     const p = readParams(req, DRAIN_PARAMS);
     const cells = p.cell ? [p.cell as string] : [];
-    await createPlan(deps, req, res, { goal: 'drain', hosts: p.host as string[] }, p, cells);
+    const request: PlanRequestRecord = { goal: 'drain', hosts: p.host as string[], source: 'api' };
+    await createPlan(deps, req, res, request, p, cells);
   });
   router.post('/plans/balance', async (req, res) => {
     const p = readParams(req, BALANCE_PARAMS);
     const cells = (p.cell as string[] | undefined) ?? [];
-    const request: PlanRequest = {
-      goal: 'balance',
-      cells,
-      threshold: p.threshold as number | undefined,
-      maxMoves: p.maxMoves as number | undefined,
-    };
+    const request: PlanRequestRecord = { goal: 'balance', cells, source: 'api' };
+    if (p.threshold !== undefined) request.threshold = p.threshold as number;
+    if (p.maxMoves !== undefined) request.maxMoves = p.maxMoves as number;
     await createPlan(deps, req, res, request, p, cells);
   });
   return router;

@@ -3,7 +3,7 @@
  * POST /hosts/:name/maintenance?enabled=true|false. Host names come from the inventory only.
  */
 import { Router } from 'express';
-import type { MaintenanceRecord } from '../../../executor/store.js';
+import type { MaintenanceRecord } from '../../store/port.js';
 import type { Host, Instance, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
@@ -49,7 +49,7 @@ async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inve
 
 function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
   const instances = inventory.instances.filter((i) => i.host === host.name);
-  const maintenance = deps.store.listMaintenance().find((m) => m.host === host.name);
+  const maintenance = deps.lifecycle.read.listMaintenance().find((m) => m.host === host.name);
   return {
     ...hostView(host, instances, maintenance),
     instanceList: instances.map((i) => ({
@@ -65,23 +65,13 @@ function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
   };
 }
 
-/** Ending maintenance while the drain holding it still runs would let other plans target the host. */
-function rejectWhileDraining(deps: AppDeps, m: MaintenanceRecord | undefined): void {
-  const plan = m?.planId ? deps.store.getPlan(m.planId) : null;
-  if (plan && (plan.status === 'running' || plan.status === 'cancelling')) {
-    throw conflict('PLAN_RUNNING', `host "${m!.host}" is being drained by running plan ${plan.id}: cancel it first`, [
-      { path: 'name', message: `held by plan ${plan.id}`, host: m!.host, planId: plan.id },
-    ]);
-  }
-}
-
 export function hostRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/hosts', async (req, res) => {
     const p = readParams(req, { cell: { type: 'string' } });
     const inventory = await deps.inventorySource();
     const instances = instancesByHost(inventory);
-    const maintenance = new Map(deps.store.listMaintenance().map((m) => [m.host, m]));
+    const maintenance = new Map(deps.lifecycle.read.listMaintenance().map((m) => [m.host, m]));
     const hosts = inventory.hosts.filter((h) => !p.cell || h.cell === p.cell);
     res.json({ hosts: hosts.map((h) => hostView(h, instances.get(h.name) ?? [], maintenance.get(h.name))) });
   });
@@ -93,25 +83,18 @@ export function hostRoutes(deps: AppDeps): Router {
   router.post('/hosts/:name/maintenance', async (req, res) => {
     const p = readParams(req, { enabled: { type: 'boolean', required: true }, reason: { type: 'string' } });
     const { host, inventory } = await mustHost(deps, req.params.name);
-    const current = deps.store.listMaintenance().find((m) => m.host === host.name);
-    const now = deps.clock.now();
-    if (p.enabled === true && !current) {
-      const claim = deps.store.claimMaintenance([host.name], {
-        reason: (p.reason as string | undefined) ?? 'manual',
-        planId: null,
-        at: now,
-      });
-      if (!claim.ok)
-        throw conflict(
-          'HOST_IN_MAINTENANCE',
-          `host "${host.name}" is already in maintenance`,
-          claim.heldBy.map((m) => ({ path: 'name', message: m.reason, host: m.host, planId: m.planId })),
-        );
-    } else if (p.enabled === false && current) {
-      rejectWhileDraining(deps, current);
-      deps.store.releaseMaintenance(host.name, now);
-      req.log.info({ host: host.name, planId: current.planId }, 'maintenance ended');
-    }
+    const done = deps.lifecycle.setMaintenance(host.name, p.enabled === true, p.reason as string | undefined);
+    if (!done.ok && done.reason === 'held')
+      throw conflict(
+        'HOST_IN_MAINTENANCE',
+        `host "${host.name}" is already in maintenance`,
+        done.heldBy.map((m) => ({ path: 'name', message: m.reason, host: m.host, planId: m.planId })),
+      );
+    if (!done.ok && done.reason === 'draining')
+      throw conflict('PLAN_RUNNING', `host "${host.name}" is being drained by plan ${done.planId}: cancel it first`, [
+        { path: 'name', message: `held by plan ${done.planId}`, host: host.name, planId: done.planId },
+      ]);
+    if (done.ok && done.changed && p.enabled === false) req.log.info({ host: host.name }, 'maintenance ended');
     res.json(oneHost(deps, host, inventory));
   });
   return router;

@@ -12,7 +12,7 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
   const doc = JSON.stringify(openApiDocument());
   router.get('/healthz', (req, res) => {
     try {
-      deps.store.listPlans({ limit: 1 });
+      deps.lifecycle.read.listPlans({ limit: 1 });
       res.json({ status: 'ok' });
     } catch (err) {
       req.log.error({ err }, 'health check failed');

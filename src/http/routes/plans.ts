@@ -1,25 +1,23 @@
 /** Reading plans (GET /plans, /plans/:id, /plans/:id/events) and acting on them (execute, cancel). */
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { FINAL_PLAN_STATUSES, type PlanRecord, type PlanStatus } from '../../../executor/store.js';
+import type { PlanRecord } from '../../../executor/store.js';
+import { EXECUTING_PLAN_STATUSES, PLAN_STATUSES, type PlanStatus } from '../../orchestrate/lifecycle.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
 import { planSummaryView, planView } from '../views.js';
 import { planLogger } from '../../log.js';
-import { latestOfChain, reverifyStoredPlan } from '../reverify.js';
-
-const STATUSES: PlanStatus[] = ['planned', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
 function mustPlan(deps: AppDeps, id: string): PlanRecord {
-  const record = deps.store.getPlan(id);
+  const record = deps.lifecycle.read.getPlan(id);
   if (!record)
     throw notFound('PLAN_NOT_FOUND', `no plan with id "${id}"`, [{ path: 'id', message: `unknown plan id "${id}"` }]);
   return record;
 }
 
 function view(deps: AppDeps, id: string) {
-  return planView(mustPlan(deps, id), deps.store.listMoves(id));
+  return planView(mustPlan(deps, id), deps.lifecycle.read.listMoves(id));
 }
 
 /** A serialised view and, when cached, its ETag (computed once rather than per response). */
@@ -36,13 +34,13 @@ function viewCache(limit = 500) {
   const entries = new Map<string, CachedView>();
   return (deps: AppDeps, id: string): CachedView => {
     // a cache hit reads two columns, not the stored plan
-    const version = deps.store.getPlanVersion(id);
-    const cacheable = !!version && version.status !== 'running' && version.status !== 'cancelling';
+    const version = deps.lifecycle.read.getPlanVersion(id);
+    const cacheable = !!version && !EXECUTING_PLAN_STATUSES.includes(version.status);
     const hit = cacheable ? entries.get(`${id}\u0000${version.status}\u0000${version.updatedAt}`) : undefined;
     if (hit) return hit;
     const record = mustPlan(deps, id);
-    const body = JSON.stringify(planView(record, deps.store.listMoves(id)));
-    if (record.status === 'running' || record.status === 'cancelling') return { body, etag: null };
+    const body = JSON.stringify(planView(record, deps.lifecycle.read.listMoves(id)));
+    if (EXECUTING_PLAN_STATUSES.includes(record.status)) return { body, etag: null };
     const entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
     if (entries.size >= limit) entries.delete(entries.keys().next().value!);
     entries.set(`${id}\u0000${record.status}\u0000${record.updatedAt}`, entry);
@@ -52,7 +50,7 @@ function viewCache(limit = 500) {
 
 async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   const inventory = await deps.inventorySource({ fresh: true });
-  const r = reverifyStoredPlan(deps.store, deps.clock, inventory, record, deps.config.planner.timeoutPerGiBSeconds);
+  const r = deps.lifecycle.reverify(record, inventory);
   if (r.ok) return;
   if (r.reason === 'stale') {
     throw conflict(
@@ -85,10 +83,10 @@ export function planRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/plans', (req, res) => {
     const p = readParams(req, {
-      status: { type: 'string', repeatable: true, oneOf: STATUSES },
+      status: { type: 'string', repeatable: true, oneOf: PLAN_STATUSES },
       limit: { type: 'integer', min: 1, max: 1000 },
     });
-    const plans = deps.store.listPlans({
+    const plans = deps.lifecycle.read.listPlans({
       status: p.status as PlanStatus[] | undefined,
       limit: (p.limit as number | undefined) ?? 100,
     });
@@ -104,7 +102,7 @@ export function planRoutes(deps: AppDeps): Router {
   router.get('/plans/:id/events', (req, res) => {
     const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
     mustPlan(deps, req.params.id);
-    const events = deps.store.listEvents({
+    const events = deps.lifecycle.read.listEvents({
       planId: req.params.id,
       afterId: p.after as number | undefined,
       limit: (p.limit as number | undefined) ?? 200,
@@ -131,7 +129,7 @@ export function planRoutes(deps: AppDeps): Router {
       );
     }
     await reverify(deps, record);
-    deps.runner.start(record.id);
+    deps.lifecycle.start(record.id);
     planLogger(req.log, record.id).info('plan execution requested');
     res.status(202).json(view(deps, record.id));
   });
@@ -139,17 +137,17 @@ export function planRoutes(deps: AppDeps): Router {
     readParams(req, {});
     mustPlan(deps, req.params.id);
     // Cancelling a superseded plan cancels the re-plan that replaced it.
-    const record = latestOfChain(deps.store, req.params.id)!;
-    if (FINAL_PLAN_STATUSES.includes(record.status)) {
+    const asked = deps.lifecycle.cancel(req.params.id);
+    if (!asked.ok && asked.reason === 'not-found') throw new Error('plan vanished while being cancelled');
+    if (!asked.ok && asked.reason === 'ended') {
+      const { record } = asked;
       throw conflict('PLAN_FINISHED', `plan ${record.id} already ended (${record.status})`, [
         { path: 'id', message: `status is "${record.status}"` },
       ]);
     }
-    const now = deps.clock.now();
-    if (record.status === 'planned') deps.store.setPlanStatus(record.id, 'cancelled', now);
-    else if (!deps.runner.cancel(record.id)) deps.store.setPlanStatus(record.id, 'cancelling', now);
-    planLogger(req.log, record.id).info({ from: record.status }, 'plan cancellation requested');
-    res.status(record.status === 'planned' ? 200 : 202).json(view(deps, record.id));
+    if (!asked.ok) return;
+    planLogger(req.log, asked.record.id).info({ from: asked.from }, 'plan cancellation requested');
+    res.status(asked.from === 'planned' ? 200 : 202).json(view(deps, asked.record.id));
   });
   return router;
 }

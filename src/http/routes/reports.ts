@@ -5,7 +5,6 @@
  */
 import { Router } from 'express';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
-import { recentlyMovedInstances } from '../../nightly/cooldown.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { readParams } from '../params.js';
@@ -27,35 +26,9 @@ export function reportRoutes(deps: AppDeps): Router {
   let cached: { at: number; report: Promise<CapacityReport> } | null = null;
   const build = async (): Promise<CapacityReport> => {
     const inventory = await deps.inventorySource();
-    const { nightly, planner } = deps.config;
     const now = deps.clock.now();
-    const maintenanceHosts = deps.store.listMaintenance().map((m) => m.host);
-    // Tonight's balance as the nightly run plans it: its cells, the cool-down, and (as the
-    // service's nightly does) instances on hosts in maintenance left where they are.
-    const held = new Set(maintenanceHosts);
-    const frozenInstances = [
-      ...new Set([
-        ...recentlyMovedInstances(deps.store, now - nightly.cooldownHours * 3_600_000),
-        ...inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id),
-      ]),
-    ];
-    return buildCapacityReport(inventory, {
-      now,
-      maintenanceHosts,
-      plannerOptions: {
-        timeoutPerGiBSeconds: planner.timeoutPerGiBSeconds,
-        method: planner.method,
-        seed: 1,
-        now: () => deps.clock.now(),
-      },
-      balance: {
-        threshold: nightly.threshold,
-        maxMoves: nightly.maxMovesPerNight,
-        cells: nightly.cells,
-        frozenInstances,
-      },
-      plannerBudgetMs: 10_000,
-    });
+    const inputs = deps.lifecycle.capacityInputs(inventory, deps.config.nightly);
+    return buildCapacityReport(inventory, { now, ...inputs, plannerBudgetMs: 10_000 });
   };
   router.get('/reports/capacity', async (req, res) => {
     const p = readParams(req, { format: { type: 'string', oneOf: FORMATS } });

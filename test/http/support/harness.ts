@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../../executor/clock.js';
-import type { ExecutorStore } from '../../../executor/store.js';
+import type { ServiceStore } from '../../../src/store/port.js';
 import type { Inventory } from '../../../planner/index.js';
 import { loadConfig, type Config } from '../../../src/config/index.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { createApp } from '../../../src/http/app.js';
-import type { InventorySource, PlanRunner } from '../../../src/http/deps.js';
+import type { InventorySource } from '../../../src/http/deps.js';
+import { createPlanLifecycle, type PlanLifecycle, type PlanRunner } from '../../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../../src/store/sqlite.js';
 import { checkResponse } from './openapi-validator.js';
 
@@ -28,7 +29,7 @@ export interface Reply {
 
 export interface Harness {
   url: string;
-  store: ExecutorStore;
+  store: ServiceStore;
   config: Config;
   dir: string;
   call(
@@ -62,9 +63,11 @@ export interface HarnessOptions {
   runner?: PlanRunner;
   clock?: Clock;
   config?: (c: Config) => Config;
-  store?: (path: string) => ExecutorStore;
+  store?: (path: string) => ServiceStore;
   /** @default a silent logger */
   log?: Logger;
+  /** The plan lifecycle over the harness's store. @default one without hypervisors, running plans with `runner` */
+  lifecycle?: (store: ServiceStore, config: Config) => PlanLifecycle;
 }
 
 export async function startHarness(o: HarnessOptions): Promise<Harness> {
@@ -87,14 +90,17 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const config = o.config ? o.config(base) : base;
   const store = (o.store ?? openStore)(config.store.path);
   const inventorySource = o.inventorySource ?? (async () => structuredClone(o.inventory!));
-  const app = createApp({
-    config,
-    store,
-    inventorySource,
-    runner: o.runner ?? recordingRunner(),
-    log: o.log ?? silentLogger(),
-    clock: o.clock ?? systemClock,
-  });
+  const clock = o.clock ?? systemClock;
+  const lifecycle =
+    o.lifecycle?.(store, config) ??
+    createPlanLifecycle({
+      store,
+      clock,
+      settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
+      collect: () => inventorySource({ fresh: true }),
+      runner: o.runner ?? recordingRunner(),
+    });
+  const app = createApp({ config, lifecycle, inventorySource, log: o.log ?? silentLogger(), clock });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -4,7 +4,8 @@
  * when an operator ended the maintenance meanwhile). Shared by the API and `rebalancer execute`.
  */
 import type { Clock } from '../../executor/clock.js';
-import type { ExecutorStore, MaintenanceRecord, PlanRecord } from '../../executor/store.js';
+import type { PlanRecord } from '../../executor/store.js';
+import type { MaintenanceRecord, ServiceStore } from '../store/port.js';
 import { verifyPlan, type Inventory, type Violation } from '../../planner/index.js';
 
 export type ReverifyResult =
@@ -13,11 +14,11 @@ export type ReverifyResult =
   | { ok: false; reason: 'held'; heldBy: MaintenanceRecord[] };
 
 export function reverifyStoredPlan(
-  store: ExecutorStore,
+  store: ServiceStore,
   clock: Clock,
   inventory: Inventory,
   record: PlanRecord,
-  timeoutPerGiBSeconds: number,
+  timeoutPerGiBSeconds: number | undefined,
 ): ReverifyResult {
   const maintenance = store.listMaintenance();
   const avoidHosts = maintenance.filter((m) => m.planId !== record.id).map((m) => m.host);
@@ -29,11 +30,4 @@ export function reverifyStoredPlan(
   if (!missing.length) return { ok: true };
   const claim = store.claimMaintenance(missing, { reason: 'drain', planId: record.id, at: clock.now() });
   return claim.ok ? { ok: true } : { ok: false, reason: 'held', heldBy: claim.heldBy };
-}
-
-/** The newest plan of the re-plan chain starting at `id` (cancelling an old id cancels its successor). */
-export function latestOfChain(store: ExecutorStore, id: string): PlanRecord | null {
-  let rec = store.getPlan(id);
-  for (let k = 0; rec?.supersededBy && k < 1000; k++) rec = store.getPlan(rec.supersededBy) ?? rec;
-  return rec;
 }

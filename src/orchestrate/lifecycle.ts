@@ -1,0 +1,351 @@
+/**
+ * The plan lifecycle: what a plan is and how it lives, for every entry point (HTTP routes, CLI
+ * commands, the nightly scheduler, the capacity report). It assembles the planner's inputs
+ * (planning-inputs.ts), plans, stores a plan with its request (a drain together with the
+ * maintenance claim on its hosts), executes, cancels, re-plans from the stored request and
+ * walks re-plan chains. Adapters translate their protocol into calls on it; none of them calls
+ * the planner or the store's plan methods.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../executor/clock.js';
+import {
+  createExecutor,
+  latestOfChain,
+  planChain,
+  requestCancel,
+  type CancelRequest,
+  type ExecutionResult,
+  type Executor,
+  type ReplanFn,
+} from '../../executor/index.js';
+import type { HostConfig, Hypervisor } from '../../executor/hypervisor/types.js';
+import type { Logger } from '../../executor/logger.js';
+import { resolveExecutorOptions, type CancelMode, type ExecutorOptionsInput } from '../../executor/options.js';
+import {
+  ACTIVE_PLAN_STATUSES,
+  EXECUTING_PLAN_STATUSES,
+  type PlanRecord,
+  type PlanRequestRecord,
+} from '../../executor/store.js';
+import {
+  plan as plannerPlan,
+  type Inventory,
+  type Plan,
+  type PlannerOptions,
+  type PlanRequest,
+} from '../../planner/index.js';
+import { recentlyMovedInstances } from '../nightly/cooldown.js';
+import type { CreateClaimingResult, MaintenanceRecord, ServiceStore } from '../store/port.js';
+import {
+  plannerInputs,
+  remainingRequest,
+  type PlannerInputs,
+  type PlannerSettings,
+  type PlanningState,
+  type ReplanExtras,
+} from './planning-inputs.js';
+import { reverifyStoredPlan, type ReverifyResult } from './reverify.js';
+import { createRunner, type Runner } from './runner.js';
+
+export {
+  ACTIVE_PLAN_STATUSES,
+  EXECUTING_PLAN_STATUSES,
+  FINAL_PLAN_STATUSES,
+  IN_FLIGHT_MOVE_STATES,
+  MOVE_STATES,
+  PLAN_SOURCES,
+  PLAN_STATUSES,
+  TERMINAL_MOVE_STATES,
+  type MoveState,
+  type PlanRequestRecord,
+  type PlanSource,
+  type PlanStatus,
+} from '../../executor/store.js';
+export type { PlannerSettings } from './planning-inputs.js';
+export type { ReverifyResult } from './reverify.js';
+
+/** The planning function; swappable (e.g. for one that plans on worker threads). */
+export type PlanFn = (inventory: Inventory, request: PlanRequest, options: PlannerOptions) => Plan | Promise<Plan>;
+
+/** A plan together with the request it was made for and what was frozen for it. */
+export interface Planned {
+  plan: Plan;
+  request: PlanRequestRecord;
+  /** Instances that were not allowed to move (the request's, maintenance, cool-down). */
+  frozenInstances: string[];
+}
+
+export type StoreResult = CreateClaimingResult;
+
+/** Why a cancel did nothing: no such plan, or the chain had already ended. */
+export type CancelOutcome =
+  | ({ ok: true } & CancelRequest)
+  | { ok: false; reason: 'not-found' }
+  | ({ ok: false; reason: 'ended' } & CancelRequest);
+
+/** Runs stored plans in the background of a long-running process. */
+export type PlanRunner = Pick<Runner, 'start' | 'cancel' | 'running' | 'idle'>;
+
+export interface PlanLifecycleDeps {
+  store: ServiceStore;
+  /** Service clock: stored timestamps, planning time, executor timeouts. */
+  clock: Clock;
+  /** Planner settings and the nightly cool-down (configuration). */
+  settings: { planner: PlannerSettings; cooldownHours: number };
+  /** Fresh inventory for re-planning (never a cached one: the world just changed). */
+  collect: (signal?: AbortSignal) => Promise<Inventory>;
+  /** The hypervisors plans are executed on; without them the lifecycle plans, stores and cancels only. */
+  cluster?: { hypervisor: Hypervisor; hosts: HostConfig[] };
+  executorOptions?: ExecutorOptionsInput;
+  log?: Logger;
+  /** @default the planner's `plan` */
+  planFn?: PlanFn;
+  /** Runs stored plans in the background. @default a runner over the lifecycle's executor */
+  runner?: PlanRunner;
+  /** Called once whenever a plan chain ends (succeeded, failed, cancelled), with its final record. */
+  onPlanEnded?: (record: PlanRecord) => void;
+}
+
+/** Reading stored plans, moves, events and maintenance (writes go through the lifecycle). */
+export type PlanReader = Pick<
+  ServiceStore,
+  | 'getPlan'
+  | 'getPlanVersion'
+  | 'listPlans'
+  | 'listMoves'
+  | 'listEvents'
+  | 'listMaintenance'
+  | 'planTotals'
+  | 'listMoveEndings'
+  | 'countMoves'
+>;
+
+/** Outcome of an operator turning maintenance on or off. */
+export type MaintenanceOutcome =
+  | { ok: true; changed: boolean; record: MaintenanceRecord | null }
+  | { ok: false; reason: 'held'; heldBy: MaintenanceRecord[] }
+  | { ok: false; reason: 'draining'; planId: string };
+
+/** The nightly balance settings (`nightly` section). */
+export interface TonightSettings {
+  cells: string[];
+  threshold: number;
+  maxMovesPerNight: number;
+}
+
+export interface CapacityInputs {
+  maintenanceHosts: string[];
+  plannerOptions: PlannerOptions;
+  balance: { threshold: number; maxMoves?: number; cells?: string[]; frozenInstances: string[] };
+  /** The planner, synchronous (the report plans many drains in a row). */
+  planner: (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;
+}
+
+export interface PlanLifecycle {
+  readonly read: PlanReader;
+  /** Whether the store takes writes now (readiness). */
+  readonly storeHealth: Pick<ServiceStore, 'probeWrite' | 'lastWriteFault'>;
+  /** The service state planning reads now; `alsoInMaintenance` adds hosts for a what-if (reports). */
+  planningState(alsoInMaintenance?: readonly string[]): PlanningState;
+  /** The planner's inputs for `request` on `inventory` (every freeze and avoidance rule). */
+  inputs(inventory: Inventory, request: PlanRequestRecord, state?: PlanningState, extra?: ReplanExtras): PlannerInputs;
+  /** Plans `request`; nothing is stored. */
+  plan(inventory: Inventory, request: PlanRequestRecord, extra?: ReplanExtras): Promise<Planned>;
+  /**
+   * Stores a plan with its request; a drain atomically with the maintenance claim on its hosts
+   * (refused, storing nothing, only while an active plan holds one of them).
+   */
+  save(planned: Planned): StoreResult;
+  /**
+   * Operator maintenance: on claims the host (refused while any claim holds it); off ends the
+   * claim, refused while the drain holding it is active (other plans could target the host).
+   */
+  setMaintenance(host: string, enabled: boolean, reason?: string): MaintenanceOutcome;
+  /**
+   * Before a stored plan runs: it must still hold on a fresh inventory, and a drain's hosts must
+   * be in maintenance for it (claimed again when an operator ended the maintenance meanwhile).
+   */
+  reverify(record: PlanRecord, inventory: Inventory): ReverifyResult;
+  /**
+   * What the capacity report plans with: hosts in maintenance (plus `alsoInMaintenance`, a
+   * what-if), the drain planner options for N+1, and tonight's balance as the nightly run would
+   * plan it now. The same for every entry point (HTTP and CLI reports).
+   */
+  capacityInputs(inventory: Inventory, tonight: TonightSettings, alsoInMaintenance?: readonly string[]): CapacityInputs;
+  /** Claims on `hosts` held by an active plan: the ones that refuse a drain (a cheap early check). */
+  activeHolders(hosts: readonly string[]): MaintenanceRecord[];
+  /** True while a drain is active (planned, running or cancelling): nightly balancing then waits. */
+  drainActive(): boolean;
+  /** Runs a planned plan (with re-plans) to its end. */
+  execute(planId: string): Promise<ExecutionResult>;
+  /** Starts executing a planned plan in the background; returns at once. */
+  start(planId: string): void;
+  /** Cancels the newest plan of `planId`'s chain (`wait`: moves in flight finish; `abort`: they stop). */
+  cancel(planId: string, mode?: CancelMode): CancelOutcome;
+  /** Reconciles and resumes plans a stopped process left running; their ids. */
+  recover(): Promise<{ planId: string; done: Promise<ExecutionResult> }[]>;
+  /** The re-plan chain `planId` belongs to, oldest first. */
+  chain(planId: string): PlanRecord[];
+  /** The newest plan of `planId`'s chain. */
+  latest(planId: string): PlanRecord | null;
+  /** Plans executing in this process; resolves when none is. */
+  running(): string[];
+  idle(): Promise<void>;
+  /** The executor (present when the lifecycle has a cluster). */
+  readonly executor: Executor | null;
+}
+
+export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
+  const { store, clock } = deps;
+  const planFn = deps.planFn ?? plannerPlan;
+  const now = () => clock.now();
+  const cancelMode = resolveExecutorOptions(deps.executorOptions).cancelMode;
+
+  const planningState = (also: readonly string[] = []): PlanningState => {
+    let cooled: string[] | null = null;
+    return {
+      maintenanceHosts: [...new Set([...store.listMaintenance().map((m) => m.host), ...also])],
+      cooledDown: () =>
+        (cooled ??= recentlyMovedInstances(store, clock.now() - deps.settings.cooldownHours * 3_600_000)),
+    };
+  };
+  const inputs: PlanLifecycle['inputs'] = (inventory, request, state = planningState(), extra = {}) =>
+    plannerInputs(inventory, request, state, deps.settings.planner, now, extra);
+  const plan: PlanLifecycle['plan'] = async (inventory, request, extra) => {
+    const i = inputs(inventory, request, planningState(), extra);
+    const result = await planFn(inventory, i.request, i.options);
+    const frozenInstances = i.request.goal === 'balance' ? (i.request.frozenInstances ?? []) : [];
+    return { plan: result, request, frozenInstances };
+  };
+
+  const replan: ReplanFn = async ({ planId, exclusions, avoidHosts }) => {
+    const old = store.getPlan(planId);
+    if (!old) throw new Error(`cannot re-plan: plan ${planId} is not in the store`);
+    const made = store.listMoves(planId).filter((m) => m.state === 'succeeded').length;
+    const request = remainingRequest(old.request ?? requestOfLegacy(old), made);
+    const next = await plan(await deps.collect(), request, { exclusions, avoidHosts });
+    return { plan: next.plan, request };
+  };
+
+  const executor = deps.cluster
+    ? createExecutor({
+        hypervisor: deps.cluster.hypervisor,
+        hosts: deps.cluster.hosts,
+        store,
+        clock,
+        log: deps.log,
+        options: deps.executorOptions,
+        replan,
+      })
+    : null;
+  const mustExecutor = (): Executor => {
+    if (!executor) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
+    return executor;
+  };
+  const ended = (result: ExecutionResult): ExecutionResult => {
+    const record = store.getPlan(result.finalPlanId);
+    if (record) deps.onPlanEnded?.(record);
+    return result;
+  };
+  const runner: PlanRunner | null =
+    deps.runner ??
+    (executor ? createRunner({ ...executor, execute: (id) => executor.execute(id).then(ended) }, deps.log) : null);
+
+  const activeHolders = (hosts: readonly string[]) =>
+    store.listMaintenance().filter((m) => {
+      if (!hosts.includes(m.host) || m.planId === null) return false;
+      const status = store.getPlanVersion(m.planId)?.status;
+      return status !== undefined && ACTIVE_PLAN_STATUSES.includes(status);
+    });
+
+  return {
+    read: store,
+    storeHealth: store,
+    executor,
+    planningState,
+    inputs,
+    plan,
+    save: (planned: Planned) => {
+      const { plan: p, request } = planned;
+      const drained = p.goal === 'drain' ? (p.target.hosts ?? []) : [];
+      const input = { id: randomUUID(), plan: p, request, source: request.source, at: clock.now() };
+      return store.createPlanClaiming(input, drained);
+    },
+    activeHolders,
+    capacityInputs(inventory, tonight, also = []) {
+      const state = planningState(also);
+      const request: PlanRequestRecord = {
+        goal: 'balance',
+        cells: tonight.cells,
+        threshold: tonight.threshold,
+        maxMoves: tonight.maxMovesPerNight,
+        source: 'nightly',
+      };
+      const balance = inputs(inventory, request, state);
+      const drain = inputs(inventory, { goal: 'drain', hosts: [], source: 'api' }, state);
+      const frozenInstances = balance.request.goal === 'balance' ? (balance.request.frozenInstances ?? []) : [];
+      return {
+        maintenanceHosts: [...state.maintenanceHosts],
+        plannerOptions: drain.options,
+        balance: {
+          threshold: tonight.threshold,
+          maxMoves: tonight.maxMovesPerNight,
+          cells: tonight.cells,
+          frozenInstances,
+        },
+        planner: plannerPlan,
+      };
+    },
+    reverify: (record, inventory) =>
+      reverifyStoredPlan(store, clock, inventory, record, deps.settings.planner.timeoutPerGiBSeconds),
+    setMaintenance(host, enabled, reason = 'manual') {
+      const current = store.listMaintenance().find((m) => m.host === host);
+      if (enabled) {
+        if (current) return { ok: true, changed: false, record: current };
+        const claim = store.claimMaintenance([host], { reason, planId: null, at: clock.now() });
+        if (!claim.ok) return { ok: false, reason: 'held', heldBy: claim.heldBy };
+        return { ok: true, changed: true, record: store.listMaintenance().find((m) => m.host === host) ?? null };
+      }
+      if (!current) return { ok: true, changed: false, record: null };
+      if (current.planId && activeHolders([host]).length)
+        return { ok: false, reason: 'draining', planId: current.planId };
+      store.releaseMaintenance(host, clock.now());
+      return { ok: true, changed: true, record: null };
+    },
+    drainActive: () =>
+      store.listPlans({ status: [...ACTIVE_PLAN_STATUSES], limit: 10_000 }).some((p) => p.goal === 'drain'),
+    execute: (planId) => mustExecutor().execute(planId).then(ended),
+    start: (planId) => {
+      if (!runner) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
+      runner.start(planId);
+    },
+    cancel(planId, mode) {
+      const rec = latestOfChain(store, planId);
+      if (!rec) return { ok: false, reason: 'not-found' };
+      const here = runner?.running() ?? [];
+      const asked: CancelRequest =
+        EXECUTING_PLAN_STATUSES.includes(rec.status) && runner?.cancel(rec.id, mode)
+          ? { record: rec, from: rec.status, status: 'cancelling' }
+          : requestCancel(store, clock, rec.id, mode ?? cancelMode, (id) => here.includes(id));
+      if (asked.from !== 'planned' && !EXECUTING_PLAN_STATUSES.includes(asked.from))
+        return { ok: false, reason: 'ended', ...asked };
+      if (asked.status === 'cancelled') deps.onPlanEnded?.(store.getPlan(asked.record.id) ?? asked.record);
+      return { ok: true, ...asked };
+    },
+    async recover() {
+      const recovered = await mustExecutor().recover();
+      return recovered.map((r) => ({ planId: r.planId, done: r.done.then(ended) }));
+    },
+    chain: (planId) => planChain(store, planId).flatMap((id) => store.getPlan(id) ?? []),
+    latest: (planId) => latestOfChain(store, planId),
+    running: () => runner?.running() ?? [],
+    idle: () => runner?.idle() ?? Promise.resolve(),
+  };
+}
+
+/** The request of a plan stored before requests were kept: its goal and target only. */
+function requestOfLegacy(r: PlanRecord): PlanRequestRecord {
+  return r.plan.goal === 'drain'
+    ? { goal: 'drain', hosts: r.plan.target.hosts ?? [], source: r.source }
+    : { goal: 'balance', cells: r.plan.target.cells ?? [], source: r.source };
+}

@@ -1,0 +1,90 @@
+/**
+ * Every rule that turns a stored request into the planner's inputs, in one function: hosts in
+ * maintenance are never targets; a balance leaves the instances on them where they are; a
+ * nightly balance also leaves alone instances moved within the cool-down (anti-oscillation);
+ * hosts and host/instance pairs that failed are avoided on a re-plan; planning is seeded and
+ * runs on the service clock, so the same inventory and state give the same plan.
+ */
+import type { PlanRequestRecord } from '../../executor/store.js';
+import type { Exclusion, Inventory, PlannerOptions, PlanRequest } from '../../planner/index.js';
+
+/** The planner settings of the configuration (`planner` section). */
+export interface PlannerSettings {
+  /** Completion timeout per GiB copied. @default 800 */
+  timeoutPerGiBSeconds?: number;
+  /** @default 'auto' */
+  method?: 'auto' | 'heuristic' | 'exact';
+  /** Fixed cost of one migration in seconds, for balance. @default 15 */
+  migrationOverheadSeconds?: number;
+}
+
+/** The service state planning depends on, read when a plan is made (today's freezes). */
+export interface PlanningState {
+  /** Hosts in maintenance (any claim: a drain's, an operator's). */
+  maintenanceHosts: readonly string[];
+  /** Instances whose move succeeded within the cool-down, or is in flight; read only when needed. */
+  cooledDown: () => readonly string[];
+}
+
+/** What a re-plan adds (what failed last time), and hosts in maintenance the request owns. */
+export interface ReplanExtras {
+  exclusions?: Exclusion[];
+  avoidHosts?: string[];
+  /** Hosts in maintenance that may still receive instances (a campaign's patched hosts). */
+  ownHosts?: readonly string[];
+}
+
+export interface PlannerInputs {
+  request: PlanRequest;
+  options: PlannerOptions;
+}
+
+const unique = (...lists: (readonly string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
+
+/** The one place where freezes and avoidances are decided. */
+export function plannerInputs(
+  inventory: Inventory,
+  stored: PlanRequestRecord,
+  state: PlanningState,
+  settings: PlannerSettings,
+  now: () => number,
+  extra: ReplanExtras = {},
+): PlannerInputs {
+  const own = new Set(extra.ownHosts ?? []);
+  const avoidHosts = unique(
+    state.maintenanceHosts.filter((h) => !own.has(h)),
+    extra.avoidHosts,
+  );
+  const options: PlannerOptions = {
+    timeoutPerGiBSeconds: settings.timeoutPerGiBSeconds,
+    method: stored.method ?? settings.method,
+    migrationOverheadSeconds: settings.migrationOverheadSeconds,
+    avoidHosts,
+    exclusions: extra.exclusions,
+    seed: 1,
+    now,
+  };
+  if (stored.goal === 'drain') return { request: { goal: 'drain', hosts: stored.hosts }, options };
+  const held = new Set(state.maintenanceHosts);
+  const frozenInstances = unique(
+    stored.frozenInstances,
+    inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id),
+    stored.source === 'nightly' ? state.cooledDown() : [],
+  );
+  const request: PlanRequest = { goal: 'balance', frozenInstances };
+  if (stored.cells !== undefined) request.cells = stored.cells;
+  if (stored.threshold !== undefined) request.threshold = stored.threshold;
+  if (stored.maxMoves !== undefined) request.maxMoves = stored.maxMoves;
+  if (stored.timeBudget !== undefined) request.timeBudget = stored.timeBudget;
+  return { request, options };
+}
+
+/**
+ * The request of a re-plan: the stored one with what is left of its move budget (a balance
+ * that allowed 5 moves and made 2 may make 3 more). Freezes are not carried over: the next
+ * planning reads today's.
+ */
+export function remainingRequest(stored: PlanRequestRecord, movesMade: number): PlanRequestRecord {
+  if (stored.goal !== 'balance' || stored.maxMoves === undefined) return stored;
+  return { ...stored, maxMoves: Math.max(0, stored.maxMoves - movesMade) };
+}

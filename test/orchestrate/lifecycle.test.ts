@@ -1,0 +1,171 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createVirtualClock } from '../../executor/clock.js';
+import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
+import { parseInventory, type Inventory } from '../../planner/index.js';
+import { collectInventory } from '../../src/inventory/collect.js';
+import pino from 'pino';
+import { demoRegion } from '../../src/demo/region.js';
+import { createNightly, executeWithinWindow, NightlyConfigSchema } from '../../src/nightly/index.js';
+import { createPlanLifecycle, type PlanLifecycle, type Planned } from '../../src/orchestrate/lifecycle.js';
+import { openStore } from '../../src/store/sqlite.js';
+
+const host = (name: string) => ({
+  name,
+  cell: 'c1',
+  vcpus: 32,
+  memoryMb: 65536,
+  diskGb: 1000,
+  hypervisorType: 'QEMU',
+  hypervisorVersion: 8002000,
+  cpuModel: 'Skylake-Server',
+});
+const vm = (k: number) => ({
+  id: `00000000-0000-4000-8000-00000000000${k}`,
+  name: `vm${k}`,
+  host: 'A',
+  status: 'ACTIVE',
+  vcpus: 2,
+  memoryMb: 4096,
+  diskGb: 20,
+});
+
+function world() {
+  const parsed = parseInventory({ hosts: ['A', 'B', 'C'].map(host), instances: [1, 2, 3].map(vm) });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
+  const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
+  const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-orch-')), 's.sqlite'));
+  const collect = (): Promise<Inventory> => collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0 });
+  const orch = createPlanLifecycle({
+    cluster: { hypervisor: cluster, hosts },
+    store,
+    clock,
+    collect,
+    settings: { planner: {}, cooldownHours: 24 },
+    executorOptions: { retries: { backoffMs: 10 } },
+  });
+  return { cluster, store, collect, orch };
+}
+
+const drainOf = async (orch: PlanLifecycle, inventory: Inventory, hosts: string[]) =>
+  orch.plan(inventory, { goal: 'drain', hosts, source: 'cli' });
+
+describe('plan lifecycle over a simulated cluster', () => {
+  it('drains a host; a failed move is re-planned from a fresh inventory to another host', async () => {
+    const { cluster, store, collect, orch } = world();
+    const planned = await drainOf(orch, await collect(), ['A']);
+    const plan = planned.plan;
+    expect(plan.feasible).toBe(true);
+    const first = plan.moves[0];
+    cluster.faults.failMigration((req) => req.domainId === first.instance && req.to === first.to, { times: 5 });
+    const stored = orch.save(planned);
+    if (!stored.ok) throw new Error('claim refused');
+    const result = await orch.execute(stored.record.id);
+    expect(result.status).toBe('succeeded');
+    expect(store.getPlan(stored.record.id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
+    const retried = store.listMoves(result.finalPlanId).find((m) => m.move.instance === first.instance);
+    expect(retried?.move.to).not.toBe(first.to);
+    expect(cluster.whereIs(first.instance)?.host).toBe(retried?.move.to);
+    for (const k of [1, 2, 3]) expect(cluster.whereIs(vm(k).id)?.host).not.toBe('A');
+    expect(store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['A', result.finalPlanId]]);
+  });
+
+  it('never plans onto hosts in maintenance', async () => {
+    const { store, collect, orch } = world();
+    store.claimMaintenance(['B'], { reason: 'manual', planId: null, at: 0 });
+    const { plan } = await drainOf(orch, await collect(), ['A']);
+    expect(new Set(plan.moves.map((m) => m.to))).toEqual(new Set(['C']));
+  });
+
+  it('takes over maintenance left by manual claims or ended plans, refuses one held by a live plan', async () => {
+    const { store, collect, orch } = world();
+    const plan = await drainOf(orch, await collect(), ['A']);
+    store.claimMaintenance(['A'], { reason: 'manual', planId: null, at: 0 });
+    const one = orch.save(plan);
+    expect(one.ok).toBe(true);
+    const refused = orch.save(plan);
+    expect(refused).toMatchObject({ ok: false, heldBy: [{ host: 'A', planId: one.ok ? one.record.id : '' }] });
+    if (one.ok) store.setPlanStatus(one.record.id, 'failed', 1);
+    const three = orch.save(plan);
+    expect(three.ok).toBe(true);
+    expect(store.listMaintenance().map((m) => m.planId)).toEqual([three.ok ? three.record.id : '']);
+  });
+
+  it('runs stored plans in the background and reports when idle', async () => {
+    const { store, collect, orch } = world();
+    const stored = orch.save(await drainOf(orch, await collect(), ['A']));
+    if (!stored.ok) throw new Error('claim refused');
+    orch.start(stored.record.id);
+    expect(orch.running()).toEqual([stored.record.id]);
+    expect(orch.cancel('no-such-plan')).toEqual({ ok: false, reason: 'not-found' });
+    await orch.idle();
+    expect(orch.running()).toEqual([]);
+    expect(store.getPlan(stored.record.id)?.status).toBe('succeeded');
+  });
+});
+
+describe('re-planning a nightly balance whose move fails', () => {
+  it("re-plans from the stored request: remaining move budget, same threshold, today's freezes", async () => {
+    const inventory = demoRegion({ seed: 5, cells: 1, size: 16 });
+    const clock = createVirtualClock({ start: Date.parse('2026-01-10T02:00:00Z'), autoAdvance: true });
+    const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock, setupMs: 100 });
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-nightly-')), 's.sqlite'));
+    const collect = (): Promise<Inventory> =>
+      collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, serverGroups: inventory.serverGroups });
+    const lifecycle = createPlanLifecycle({
+      cluster: { hypervisor: cluster, hosts },
+      store,
+      clock,
+      collect,
+      settings: { planner: { method: 'heuristic' }, cooldownHours: 24 },
+      executorOptions: { retries: { backoffMs: 10 } },
+    });
+    const config = NightlyConfigSchema.parse({ mode: 'execute', threshold: 0.05, maxMovesPerNight: 5 });
+    // the failing move: the last of the first wave the nightly plan will run
+    const preview = await lifecycle.plan(await collect(), {
+      goal: 'balance',
+      threshold: 0.05,
+      maxMoves: 5,
+      cells: [],
+      source: 'nightly',
+    });
+    const firstWave = preview.plan.moves.filter((m) => m.wave === 0);
+    expect(preview.plan.moves.length).toBeGreaterThanOrEqual(2);
+    const failing = firstWave[firstWave.length - 1];
+    cluster.faults.failMigration(failing.instance, { times: 1 });
+    const nightly = createNightly({
+      cron: { schedule: () => ({ stop() {} }) },
+      store,
+      clock,
+      log: pino({ level: 'silent' }),
+      config,
+      isDrainRunning: () => lifecycle.drainActive(),
+      planBalance: async (req) => lifecycle.plan(await collect(), { goal: 'balance', ...req, source: 'nightly' }),
+      storePlan: (planned) => {
+        const stored = lifecycle.save(planned as Planned);
+        if (!stored.ok) throw new Error('refused');
+        return stored.record.id;
+      },
+      executePlan: executeWithinWindow(lifecycle, clock),
+    });
+    const result = await nightly.runOnce(clock.now());
+    expect(result).toMatchObject({ action: 'executed' });
+    const planId = (result as { planId: string }).planId;
+    const [first, second] = lifecycle.chain(planId);
+    expect(first.plan.moves).toEqual(preview.plan.moves);
+    expect(first.request).toEqual({ goal: 'balance', cells: [], threshold: 0.05, maxMoves: 5, source: 'nightly' });
+    const made = store.listMoves(first.id).filter((m) => m.state === 'succeeded');
+    expect(made.length).toBeGreaterThanOrEqual(1);
+    expect(store.listMoves(first.id).find((m) => m.move.instance === failing.instance)?.state).toBe('failed');
+    expect(second).toBeDefined();
+    expect(second.request).toEqual({ ...first.request, maxMoves: 5 - made.length });
+    expect(second.plan.moves.length).toBeLessThanOrEqual(5 - made.length);
+    // today's freezes: what just moved is in its cool-down and stays where it landed
+    const moved = new Set(made.map((m) => m.move.instance));
+    expect(second.plan.moves.filter((m) => moved.has(m.instance))).toEqual([]);
+    store.close();
+  });
+});
