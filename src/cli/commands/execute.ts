@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { ExecutionResult } from '../../../executor/index.js';
 import { lifecycleFor } from '../../app.js';
-import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
+import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
