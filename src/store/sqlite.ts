@@ -93,7 +93,8 @@ function planMethods(db: Database.Database) {
   );
   const insertPlan = prepared(
     db,
-    `INSERT INTO plans (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint, request_json)
+    `INSERT INTO plans
+      (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint, request_json)
     VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint, @request_json)`,
   );
   const insertMove = prepared(db, `INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);

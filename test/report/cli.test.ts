@@ -103,7 +103,8 @@ describe('rebalancer report capacity', () => {
       maintenanceHosts: ['HostC'],
       threshold: 0.3,
       maxMoves: 4,
-      frozenInstances: 0,
+      // the instance on HostC stays where it is, as the nightly run (and the HTTP report) plan it
+      frozenInstances: 1,
     });
   });
 
