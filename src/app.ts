@@ -13,7 +13,7 @@ import { createApp } from './http/app.js';
 import { cachedInventorySource } from './http/inventory-cache.js';
 import { readinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
-import { createNightly, type Nightly } from './nightly/index.js';
+import { createNightly, type Nightly, type NightlyBalanceRequest } from './nightly/index.js';
 import { executeWithinWindow } from './nightly/execute.js';
 import {
   createPlanLifecycle,
@@ -61,6 +61,12 @@ export function executorOptions(config: Config): ExecutorOptionsInput {
   return options;
 }
 
+/** Nightly's balance as a plan request: planned to fit the window at the executor's global concurrency. */
+export function nightlyRequest(req: NightlyBalanceRequest, concurrency: number): PlanRequestRecord {
+  const { windowSeconds, ...rest } = req;
+  return { goal: 'balance', ...rest, timeBudget: { seconds: windowSeconds, concurrency }, source: 'nightly' };
+}
+
 /** A balance request from the nightly settings, through the plan lifecycle like every other plan. */
 function nightlyFor(
   config: Config,
@@ -79,15 +85,7 @@ function nightlyFor(
     config: config.nightly,
     isDrainRunning: () => lifecycle.drainActive(),
     planBalance: async (req) => {
-      const { windowSeconds, ...rest } = req;
-      const request: PlanRequestRecord = {
-        goal: 'balance',
-        ...rest,
-        // planned to fit the window with the executor's global limit of migrations at once
-        timeBudget: { seconds: windowSeconds, concurrency: concurrency.global },
-        source: 'nightly',
-      };
-      return lifecycle.plan(await session.collect(), request);
+      return lifecycle.plan(await session.collect(), nightlyRequest(req, concurrency.global));
     },
     storePlan: (planned) => {
       const stored = lifecycle.save(planned as Planned);

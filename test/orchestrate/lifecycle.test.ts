@@ -7,6 +7,7 @@ import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulat
 import { parseInventory, type Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
 import pino from 'pino';
+import { nightlyRequest } from '../../src/app.js';
 import { demoRegion } from '../../src/demo/region.js';
 import { createNightly, executeWithinWindow, NightlyConfigSchema } from '../../src/nightly/index.js';
 import { createPlanLifecycle, type PlanLifecycle, type Planned } from '../../src/orchestrate/lifecycle.js';
@@ -125,13 +126,9 @@ describe('re-planning a nightly balance whose move fails', () => {
     });
     const config = NightlyConfigSchema.parse({ mode: 'execute', threshold: 0.05, maxMovesPerNight: 5 });
     // the failing move: the last of the first wave the nightly plan will run
-    const preview = await lifecycle.plan(await collect(), {
-      goal: 'balance',
-      threshold: 0.05,
-      maxMoves: 5,
-      cells: [],
-      source: 'nightly',
-    });
+    // (the run starts at 02:00; the window ends at 05:00)
+    const asked = nightlyRequest({ cells: [], threshold: 0.05, maxMoves: 5, windowSeconds: 3 * 3600 }, 4);
+    const preview = await lifecycle.plan(await collect(), asked);
     const firstWave = preview.plan.moves.filter((m) => m.wave === 0);
     expect(preview.plan.moves.length).toBeGreaterThanOrEqual(2);
     const failing = firstWave[firstWave.length - 1];
@@ -143,7 +140,7 @@ describe('re-planning a nightly balance whose move fails', () => {
       log: pino({ level: 'silent' }),
       config,
       isDrainRunning: () => lifecycle.drainActive(),
-      planBalance: async (req) => lifecycle.plan(await collect(), { goal: 'balance', ...req, source: 'nightly' }),
+      planBalance: async (req) => lifecycle.plan(await collect(), nightlyRequest(req, 4)),
       storePlan: (planned) => {
         const stored = lifecycle.save(planned as Planned);
         if (!stored.ok) throw new Error('refused');
@@ -156,7 +153,8 @@ describe('re-planning a nightly balance whose move fails', () => {
     const planId = (result as { planId: string }).planId;
     const [first, second] = lifecycle.chain(planId);
     expect(first.plan.moves).toEqual(preview.plan.moves);
-    expect(first.request).toEqual({ goal: 'balance', cells: [], threshold: 0.05, maxMoves: 5, source: 'nightly' });
+    expect(first.request).toEqual(asked);
+    expect(first.request).toMatchObject({ goal: 'balance', threshold: 0.05, maxMoves: 5, source: 'nightly' });
     const made = store.listMoves(first.id).filter((m) => m.state === 'succeeded');
     expect(made.length).toBeGreaterThanOrEqual(1);
     expect(store.listMoves(first.id).find((m) => m.move.instance === failing.instance)?.state).toBe('failed');
