@@ -1,8 +1,9 @@
 /**
  * The service's store port: everything the executor stores (its own port, executor/store.ts)
  * plus the service-wide state the executor never touches: host maintenance claims, nightly
- * run records and maintenance campaigns (CampaignStore, src/maintenance/types.ts). A second store implementation (another database) implements this interface;
- * src/store/sqlite.ts is the first. Methods are synchronous for now, like the executor's port:
+ * run records and maintenance campaigns (CampaignStore, src/maintenance/types.ts). A second
+ * store implementation (another database) implements this interface; src/store/sqlite.ts is
+ * the first. Methods are synchronous for now, like the executor's port:
  * when a call returns, the change is durable.
  */
 import type { ExecutorStore, NewPlan, PlanRecord } from '../../executor/store.js';

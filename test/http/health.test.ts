@@ -35,7 +35,7 @@ describe('a store on a full filesystem', () => {
     async () => {
       expect(mount.status, `mount tmpfs failed (REBALANCER_REQUIRE_REAL is set): ${mount.stderr}`).toBe(0);
       const filler = join(mountPoint, 'filler');
-      writeFileSync(filler, Buffer.alloc(64 * 1024));
+      writeFileSync(filler, Buffer.alloc(128 * 1024));
       expect((await t.call('GET', '/readyz', { token: null })).status).toBe(200);
 
       const drained: string[] = [];
@@ -77,7 +77,8 @@ describe('a store on a full filesystem', () => {
       rmSync(filler);
       expect((await t.call('GET', '/readyz', { token: null })).body.checks.store.state).toBe('failing');
       const next = inventory.hosts.find((h) => !drained.includes(h.name))!;
-      expect((await t.call('POST', `/plans/drain?host=${next.name}`)).status).toBe(201);
+      const nextReply = await t.call('POST', `/plans/drain?host=${next.name}`);
+      expect(nextReply.status, JSON.stringify(nextReply.body)).toBe(201);
       const again = await t.call('GET', '/readyz', { token: null });
       expect(again.body.checks.store).toEqual({ state: 'ok' });
       expect(again.status).toBe(200);
