@@ -9,7 +9,8 @@
  * and on close; a file of another region (seed, cells, size) or one that cannot be read is
  * ignored and replaced.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from '../../executor/clock.js';
 import { systemClock } from '../../executor/clock.js';
 import type { SimulatedCluster } from '../../executor/hypervisor/simulated/cluster.js';
@@ -90,6 +91,8 @@ export function openDemoWorld(o: DemoWorldOptions): DemoWorld {
   const clock = scaledClock(o.timeScale, base, file?.clock);
   const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock });
   if (!path || o.readOnly) return { cluster, hosts, inventory, clock, restored: file !== null };
+  // beside the store, whose folder (data/ on a fresh checkout) may not exist yet
+  mkdirSync(dirname(path), { recursive: true });
   let last = '';
   const save = () => {
     const doc: WorldFile = {

@@ -51,6 +51,13 @@ describe('demo world', () => {
     await two.cluster.close();
   });
 
+  it('creates the store folder when it does not exist yet (a fresh checkout has no data/)', async () => {
+    const storePath = join(mkdtempSync(join(tmpdir(), 'demo-world-')), 'data', 'store.sqlite');
+    const world = openDemoWorld({ region, timeScale: 60, storePath });
+    await world.cluster.close();
+    expect(existsSync(demoWorldPath(storePath)!)).toBe(true);
+  });
+
   it('continues from saved placements, ignores a file of another region, and read-only never writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-world-'));
     const storePath = join(dir, 'store.sqlite');
