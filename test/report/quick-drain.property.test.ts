@@ -10,6 +10,7 @@ import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../../
 import { planMetrics } from '../../planner/metrics.js';
 import { createQuickDrain } from '../../src/report/quick-drain.js';
 import { inventoryAndHostArb } from '../planner/support/arbitrary.js';
+import { fragmentedCells, somePlacementExists } from '../planner/support/fragmented.js';
 
 /** The greedy's placement as a one-wave drain plan, so the verifier can judge it. */
 function witness(inv: Inventory, host: string, placement: Array<{ instance: string; to: string }>): Plan {
@@ -63,5 +64,19 @@ describe('quick N+1 proofs', () => {
     // the generator must exercise both proofs, or the property says little
     expect(seen.drainable).toBeGreaterThan(30);
     expect(seen.blocked).toBeGreaterThan(30);
+  });
+
+  it('blocked holds under make-room: on fragmented cells, no end placement at all empties a blocked host', () => {
+    let blocked = 0;
+    fc.assert(
+      fc.property(fragmentedCells(2), ({ inv, drain }) => {
+        const answer = createQuickDrain(inv, {}).check(drain[0]);
+        if (answer.kind !== 'blocked') return;
+        blocked++;
+        expect(somePlacementExists(inv, [drain[0]])).toBe(false);
+      }),
+      { numRuns: 400, seed: 20261202 },
+    );
+    expect(blocked).toBeGreaterThan(10);
   });
 });
