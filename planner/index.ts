@@ -20,6 +20,17 @@ export * from './model/options.js';
 export * from './model/verify.js';
 export * from './model/campaign.js';
 export { validateRequest, type RequestInput } from './model/request.js';
+export {
+  cellStats,
+  finalPlacement,
+  hostFigures,
+  imbalanceOf,
+  usableDiskGb,
+  usableMemoryMb,
+  usableVcpus,
+  type HostFigures,
+} from './metrics.js';
+export { createQuickDrain, type DrainBlocker, type QuickAnswer } from './quick-drain.js';
 export { verifyPlan } from './verify/verify.js';
 export { verifyCampaign } from './verify/campaign.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';

@@ -262,3 +262,11 @@ export function hostFigures(
   });
   return out;
 }
+
+/**
+ * The imbalance of a cell that a balance's threshold is compared with: max(CV of memory
+ * allocation, CV of measured CPU utilisation), the CPU term only where utilisation is measured.
+ */
+export function imbalanceOf(stats: Pick<CellStats, 'memAlloc' | 'cpuUsage'>): number {
+  return Math.max(stats.memAlloc.cv, stats.cpuUsage?.cv ?? 0);
+}

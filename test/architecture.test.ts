@@ -53,3 +53,64 @@ describe('architecture', () => {
     }
   });
 });
+
+/** The repository file an import names (`.js` written, `.ts` on disk), or null for a package. */
+function target(file: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  return resolve(dirname(file), spec).replace(/\.js$/, '.ts');
+}
+
+/** The import cycles among `all`, each as the files around it (checked with a depth-first search). */
+function cycles(all: string[]): string[][] {
+  const known = new Set(all);
+  const edges = new Map(
+    all.map((f) => [
+      f,
+      imports(f)
+        .flatMap((s) => target(f, s) ?? [])
+        .filter((t) => known.has(t)),
+    ]),
+  );
+  const state = new Map<string, 'open' | 'done'>();
+  const found: string[][] = [];
+  const stack: string[] = [];
+  const visit = (f: string) => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const t of edges.get(f) ?? []) {
+      if (state.get(t) === 'open') found.push(stack.slice(stack.indexOf(t)).map((x) => relative(root, x)));
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of all) if (!state.has(f)) visit(f);
+  return found;
+}
+
+describe('architecture: public planner API, one direction, no cycles', () => {
+  const production = ['src', 'executor'].flatMap((d) => files(join(root, d)));
+
+  it('outside planner/, production code imports the planner only through planner/index.ts', () => {
+    const bad = production.flatMap((f) =>
+      imports(f)
+        .filter((s) => topOf(f, s) === 'planner' && target(f, s) !== join(root, 'planner/index.ts'))
+        .map((s) => `${relative(root, f)} imports ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('nothing in planner/ or executor/ imports src/', () => {
+    const lower = ['planner', 'executor'].flatMap((d) => files(join(root, d)));
+    const bad = lower.flatMap((f) =>
+      imports(f)
+        .filter((s) => topOf(f, s) === 'src')
+        .map((s) => `${relative(root, f)} imports ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('no module imports itself back through a cycle (planner, executor, src)', () => {
+    expect(cycles([...production, ...files(join(root, 'planner'))])).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
  * (so TIMEOUT_PER_GIB_SECONDS finds timeoutPerGiBSeconds). Values are parsed as JSON when they
  * parse (numbers, booleans, arrays, objects), otherwise taken as strings.
  */
-import type { ConfigIssue } from './load.js';
+import type { ConfigIssue } from './issue.js';
 
 const PREFIX = 'REBALANCER_';
 

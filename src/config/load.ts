@@ -11,11 +11,9 @@ import { PROJECT_ROOT } from '../version.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { applyEnv } from './env.js';
 
-/** One configuration problem: where (`api.port`, or the file name) and what was expected. */
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
+import type { ConfigIssue } from './issue.js';
+
+export type { ConfigIssue } from './issue.js';
 
 export type LoadResult = { ok: true; config: Config; source: string | null } | { ok: false; errors: ConfigIssue[] };
 

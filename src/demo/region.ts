@@ -3,8 +3,15 @@
  * A few cells of hosts from two hardware generations, loaded 20-90% with common flavors, some
  * hot spots, anti-affinity server groups and about 15% of instances on local disks.
  */
-import type { Host, Instance, Inventory, ServerGroup } from '../../planner/index.js';
-import { usableDiskGb, usableMemoryMb, usableVcpus } from '../../planner/metrics.js';
+import {
+  usableDiskGb,
+  usableMemoryMb,
+  usableVcpus,
+  type Host,
+  type Instance,
+  type Inventory,
+  type ServerGroup,
+} from '../../planner/index.js';
 import { createRandom, type Random } from './random.js';
 
 export interface DemoRegionOptions {

@@ -4,17 +4,13 @@
  */
 import type { Clock } from '../../executor/clock.js';
 import type { PlanLifecycle } from '../orchestrate/lifecycle.js';
-import type { Inventory } from '../../planner/index.js';
+import type { InventorySource } from './inventory-cache.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 
-/**
- * The current inventory. Planning may use a snapshot a few seconds old; `fresh: true` forces a
- * new collection (re-verifying a stored plan before it runs).
- */
-export type InventorySource = (options?: { fresh?: boolean; signal?: AbortSignal }) => Promise<Inventory>;
+export type { InventorySource } from './inventory-cache.js';
 
 export interface AppDeps {
   config: Config;

@@ -6,7 +6,12 @@
  */
 import type { Clock } from '../../executor/clock.js';
 import type { Inventory } from '../../planner/index.js';
-import type { InventorySource } from './deps.js';
+
+/**
+ * The current inventory. Planning may use a snapshot a few seconds old; `fresh: true` forces a
+ * new collection (re-verifying a stored plan before it runs).
+ */
+export type InventorySource = (options?: { fresh?: boolean; signal?: AbortSignal }) => Promise<Inventory>;
 
 export interface CachedSourceOptions {
   /** Collects a new snapshot. */

@@ -7,8 +7,13 @@
 import type { Clock } from '../../executor/clock.js';
 import { systemClock } from '../../executor/clock.js';
 import type { DomainFacts, HostConfig, HostFacts, Hypervisor } from '../../executor/hypervisor/types.js';
-import type { Instance, InputIssue, Inventory, ServerGroup } from '../../planner/index.js';
-import { parseInventory } from '../../planner/index.js';
+import {
+  parseInventory,
+  type Instance,
+  type InputIssue,
+  type Inventory,
+  type ServerGroup,
+} from '../../planner/index.js';
 import { addCpuAnswers, type CpuAnswerCache, type CpuSubject } from './cpu.js';
 import { fraction, toHost, toInstance, unknownFacts, type HostDoc } from './instance.js';
 import { mapLimit, withTimeout } from './limit.js';

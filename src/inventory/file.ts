@@ -4,7 +4,7 @@
  * expected (missing file, unreadable file, broken JSON with line and column, schema issues).
  */
 import { readFile } from 'node:fs/promises';
-import { parseInventory, type Inventory } from '../../planner/model/inventory.js';
+import { parseInventory, type Inventory } from '../../planner/index.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 
 export type InventoryFileResult = { ok: true; inventory: Inventory } | { ok: false; errors: string[] };

@@ -4,7 +4,7 @@
  * ends. Every run is recorded with what it did and why. Skips while a drain is running.
  */
 import type { MoveState } from '../../executor/store.js';
-import type { Plan } from '../../planner/index.js';
+import { imbalanceOf, type Plan } from '../../planner/index.js';
 import type { NightlyDeps, NightlyPlanned, NightlyResult } from './types.js';
 import { nextWallTime } from './window.js';
 
@@ -26,7 +26,7 @@ function errorOf(err: unknown): { code: string; message: string } {
 
 function imbalance(plan: Plan): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [cell, s] of Object.entries(plan.metrics.before)) out[cell] = s.memAlloc.cv;
+  for (const [cell, s] of Object.entries(plan.metrics.before)) out[cell] = imbalanceOf(s);
   return out;
 }
 

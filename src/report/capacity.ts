@@ -1,8 +1,14 @@
 /**
  * Capacity, allocation, measured use and headroom per host and per cell.
  */
-import type { Host, Instance, Inventory } from '../../planner/index.js';
-import { usableDiskGb, usableMemoryMb, usableVcpus } from '../../planner/metrics.js';
+import {
+  usableDiskGb,
+  usableMemoryMb,
+  usableVcpus,
+  type Host,
+  type Instance,
+  type Inventory,
+} from '../../planner/index.js';
 import type { ResourceFigures, Resources } from './model.js';
 
 /** Only `local` instances occupy their host's disk (plan-format.md, "Capacity"). */

@@ -1,12 +1,19 @@
 /**
- * N+1: for every host of a cell, could it be drained right now? Quick proofs (quick-drain.ts)
+ * N+1: for every host of a cell, could it be drained right now? Quick proofs (the planner's createQuickDrain)
  * decide most hosts in well under a millisecond; the full drain planner runs only where neither
  * proof applies, within a time budget, and its `unplaced` entries say what blocks the host.
  */
 import { performance } from 'node:perf_hooks';
-import type { Host, Instance, Inventory, Plan, PlannerOptions, PlanRequest } from '../../planner/index.js';
+import {
+  createQuickDrain,
+  type Host,
+  type Instance,
+  type Inventory,
+  type Plan,
+  type PlannerOptions,
+  type PlanRequest,
+} from '../../planner/index.js';
 import type { DrainCheck, NPlusOneSummary } from './model.js';
-import { createQuickDrain } from './quick-drain.js';
 
 /** The planner entry point (`plan` from planner/index.ts); injectable for tests. */
 export type PlanFn = (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;

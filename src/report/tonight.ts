@@ -2,8 +2,7 @@
  * What tonight's balance would move, planned once for the whole inventory with the nightly
  * settings (the move limit is per night, not per cell), then shown cell by cell. Plan only.
  */
-import type { Inventory, Plan, PlannerOptions } from '../../planner/index.js';
-import { cellStats } from '../../planner/metrics.js';
+import { cellStats, type Inventory, type Plan, type PlannerOptions } from '../../planner/index.js';
 import type { TonightBalance } from './model.js';
 import type { PlanFn } from './n-plus-one.js';
 

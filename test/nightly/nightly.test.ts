@@ -117,6 +117,18 @@ describe('nightly run', () => {
     expect(h.requests).toHaveLength(1);
   });
 
+  it('labels "below threshold" by the planner\'s imbalance: max(CV of memory, CV of measured CPU)', async () => {
+    const quietMemoryBusyCpu = () => {
+      const p = balancePlan([], 0.05);
+      p.metrics.before.cell1 = { ...p.metrics.before.cell1, cpuUsage: { max: 0.9, cv: 0.3 } };
+      return p;
+    };
+    const h = harness({ threshold: 0.1 }, { plan: quietMemoryBusyCpu });
+    open.push(h.store);
+    const result = await createNightly(h.deps).runOnce(0);
+    expect(result).toMatchObject({ action: 'nothing-to-do', reason: 'no-useful-move', imbalance: { cell1: 0.3 } });
+  });
+
   it('records every run with what it did and why', async () => {
     let draining = false;
     let answer = () => balancePlan(['vm-a']);

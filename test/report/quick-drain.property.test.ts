@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { plan, verifyPlan, type Inventory, type Move, type Plan } from '../../planner/index.js';
 import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../../planner/estimate.js';
 import { planMetrics } from '../../planner/metrics.js';
-import { createQuickDrain } from '../../src/report/quick-drain.js';
+import { createQuickDrain } from '../../planner/index.js';
 import { inventoryAndHostArb } from '../planner/support/arbitrary.js';
 import { fragmentedCells, somePlacementExists } from '../planner/support/fragmented.js';
 

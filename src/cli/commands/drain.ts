@@ -9,8 +9,7 @@
 import { pino } from 'pino';
 import { ExecutorOptionError } from '../../../executor/options.js';
 import { executorOptions, lifecycleFor } from '../../app.js';
-import { validateRequest } from '../../../planner/model/request.js';
-import type { Inventory, Plan } from '../../../planner/index.js';
+import { validateRequest, type Inventory, type Plan } from '../../../planner/index.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../log.js';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';

@@ -18,7 +18,7 @@ import {
 } from '../../../planner/index.js';
 import { createPlanLifecycle, type PlanRequestRecord } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
-import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
+import { validateRequest, type RequestInput } from '../../../planner/index.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderCampaignText } from '../render/campaign-text.js';

@@ -2,9 +2,14 @@
  * The human view of a plan: moves by wave, before/after figures of every host the plan touches,
  * unplaced instances with their reasons, and totals. Pure: returns the text.
  */
-import type { Inventory } from '../../../planner/model/inventory.js';
-import type { Move, Plan } from '../../../planner/model/plan.js';
-import { finalPlacement, hostFigures, type HostFigures } from '../../../planner/metrics.js';
+import {
+  finalPlacement,
+  hostFigures,
+  type Inventory,
+  type Move,
+  type Plan,
+  type HostFigures,
+} from '../../../planner/index.js';
 import { DEFAULT_LIMITS, estimatePlanSeconds } from './schedule.js';
 
 /** Left-aligned columns separated by two spaces. */

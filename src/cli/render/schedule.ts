@@ -3,7 +3,7 @@
  * list-scheduling simulation: waves run one after another; inside a wave, moves start in plan
  * order as soon as the global, per-source and per-destination limits allow. Pure.
  */
-import type { Move } from '../../../planner/model/plan.js';
+import type { Move } from '../../../planner/index.js';
 
 export interface ConcurrencyLimits {
   /** Migrations in flight across the whole plan. @default 4 */

@@ -5,8 +5,7 @@
  * A rejected request changes nothing.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Inventory } from '../../../planner/index.js';
-import { validateRequest, type RequestInput } from '../../../planner/model/request.js';
+import { validateRequest, type Inventory, type RequestInput } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
 import { readParams, type ParamSpecs } from '../params.js';

@@ -1,5 +1,5 @@
 /** HTML tables of the report page. Every value from the inventory is escaped. */
-import type { CellStats } from '../../../planner/index.js';
+import { imbalanceOf, type CellStats } from '../../../planner/index.js';
 import { escapeHtml as esc } from '../escape.js';
 import { drainLabel, type CellReport, type HostRow } from '../model.js';
 import { gib, num, num2, pct, ratio } from './format.js';
@@ -112,6 +112,7 @@ function metricRow(
 function metricsTable(before: CellStats, after: CellStats): string {
   return (
     `<table><thead><tr><th>Metric</th><th class="num">Before</th><th class="num">After</th></tr></thead><tbody>` +
+    metricRow('Imbalance (compared with the threshold)', imbalanceOf(before), imbalanceOf(after), num2) +
     metricRow('Highest memory allocation', before.memAlloc.max, after.memAlloc.max, pct) +
     metricRow('Memory imbalance (CV)', before.memAlloc.cv, after.memAlloc.cv, num2) +
     metricRow('Highest vCPU allocation', before.cpuAlloc.max, after.cpuAlloc.max, pct) +

@@ -1,6 +1,6 @@
 /**
- * Quick N+1 answers without the full drain planner, built on the planner's own placement rules
- * (planner/constraints), so they agree with it by construction:
+ * Quick drain-feasibility proofs (the capacity report's N+1) without the full drain planner,
+ * built on the planner's own placement rules (constraints/), so they agree with it by construction:
  *
  * - drainable: a greedy placement of the host's instances (largest memory first, emptiest host
  *   first) succeeded. Every arrival is checked with `checkTarget` against usage that includes
@@ -25,15 +25,24 @@ import {
   removeInstance,
   type ClusterView,
   type UsageState,
-} from '../../planner/constraints/index.js';
-import { staticCheck } from '../../planner/constraints/index.js';
-import type { Inventory, PlannerOptions } from '../../planner/index.js';
-import type { Blocker } from './model.js';
+  staticCheck,
+} from './constraints/index.js';
+import type { Inventory } from './model/inventory.js';
+import type { PlannerOptions } from './model/options.js';
+import type { UnplacedCode } from './model/plan.js';
+
+/** Why a host cannot be drained: an instance that fits nowhere, in the planner's own words. */
+export interface DrainBlocker {
+  instance: string;
+  name: string;
+  code: UnplacedCode;
+  reason: string;
+}
 
 /** `placement` is the witness of drainability: where each instance of the host can go. */
 export type QuickAnswer =
   | { kind: 'drainable'; placement: Array<{ instance: string; to: string }> }
-  | { kind: 'blocked'; blockers: Blocker[] }
+  | { kind: 'blocked'; blockers: DrainBlocker[] }
   | { kind: 'unknown' };
 
 export interface QuickDrain {
@@ -112,8 +121,8 @@ function aloneBlocked(
   fixed: UsageState,
   order: readonly number[],
   targets: readonly number[],
-): Blocker[] {
-  const out: Blocker[] = [];
+): DrainBlocker[] {
+  const out: DrainBlocker[] = [];
   const explained = new Map<string, ReturnType<typeof explainUnplaced>>();
   for (const i of order) {
     const d = demandOf(view.instances[i]);
