@@ -22,6 +22,8 @@ import {
   type Planned,
 } from './orchestrate/lifecycle.js';
 import { openSession, type Session } from './orchestrate/session.js';
+import type { CampaignService } from './maintenance/service.js';
+import { campaignFrozen, campaignServiceFor } from './maintenance/wire.js';
 
 export interface Service {
   app: Express;
@@ -29,6 +31,7 @@ export interface Service {
   store: ServiceStore;
   lifecycle: PlanLifecycle;
   nightly: Nightly;
+  campaigns: CampaignService;
   /** Plans resumed at start-up after a crash. */
   recovered: string[];
   /**
@@ -75,6 +78,7 @@ function nightlyFor(
   lifecycle: PlanLifecycle,
   clock: Clock,
   log: Logger,
+  campaigns: CampaignService,
 ): Nightly {
   const { concurrency } = resolveExecutorOptions(executorOptions(config));
   return createNightly({
@@ -85,7 +89,13 @@ function nightlyFor(
     config: config.nightly,
     isDrainRunning: () => lifecycle.drainActive(),
     planBalance: async (req) => {
-      return lifecycle.plan(await session.collect(), nightlyRequest(req, concurrency.global));
+      const inventory = await session.collect();
+      const request = nightlyRequest(req, concurrency.global);
+      // cells with an active maintenance campaign are left alone
+      const frozen = campaignFrozen(campaigns, inventory);
+      if (frozen.length && request.goal === 'balance')
+        request.frozenInstances = [...(request.frozenInstances ?? []), ...frozen];
+      return lifecycle.plan(inventory, request);
     },
     storePlan: (planned) => {
       const stored = lifecycle.save(planned as Planned);
@@ -137,8 +147,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     cluster: session.cluster,
   });
-  const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness });
-  const nightly = nightlyFor(config, session, store, lifecycle, clock, log);
+  const campaigns = campaignServiceFor(config, { store, clock, collect: session.collect, lifecycle, log });
+  campaigns.recover();
+  const maintenance = { campaigns, store, clock, patchMinutes: config.maintenance.patchMinutes };
+  const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness, maintenance });
+  const nightly = nightlyFor(config, session, store, lifecycle, clock, log, campaigns);
   if (options.nightly ?? config.nightly.enabled) nightly.start();
   return {
     app,
@@ -146,9 +159,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     store,
     lifecycle,
     nightly,
+    campaigns,
     recovered: recovered.map((r) => r.planId),
     async close(graceMs = 10_000) {
       nightly.stop();
+      await campaigns.stop();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([lifecycle.idle(), grace]);

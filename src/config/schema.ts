@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NightlyConfigSchema } from '../nightly/config.js';
+import { MaintenanceConfigSchema } from '../maintenance/config.js';
 
 const nonEmpty = z.string().min(1);
 
@@ -108,6 +109,8 @@ export const ConfigSchema = z.strictObject({
   planner: PlannerConfigSchema,
   /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
   nightly: NightlyConfigSchema,
+  /** Rolling maintenance campaigns (patch command, timeouts); defaults in src/maintenance/config.ts. */
+  maintenance: MaintenanceConfigSchema,
   demo: DemoSchema,
 });
 

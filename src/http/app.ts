@@ -18,6 +18,7 @@ import { hostRoutes } from './routes/hosts.js';
 import { metaRoutes } from './routes/meta.js';
 import { planRoutes } from './routes/plans.js';
 import { reportRoutes } from './routes/reports.js';
+import { maintenanceRoutes } from './routes/maintenance.js';
 
 export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createHttpMetrics();
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(planRoutes(deps));
   app.use(hostRoutes(deps));
   app.use(reportRoutes(deps));
+  if (deps.maintenance) app.use(maintenanceRoutes(deps.maintenance));
   app.use(methodNotAllowed(openApiDocument().paths as Record<string, object>));
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -8,6 +8,7 @@ import type { InventorySource } from './inventory-cache.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
+import type { MaintenanceDeps } from './routes/maintenance.js';
 import type { ReadinessCheck } from './readiness.js';
 
 export type { InventorySource } from './inventory-cache.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   inventorySource: InventorySource;
   log: Logger;
   clock: Clock;
+  /** Maintenance campaigns (POST /maintenance ...); the routes are absent without it. */
+  maintenance?: MaintenanceDeps;
   /** Request counters and latency histogram; created by the app when absent. */
   metrics?: HttpMetrics;
   /** GET /readyz; by default the store and the inventory source are checked (no hypervisors). */

@@ -48,7 +48,9 @@ async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]
   const options = ctx.steps.plannerOptions(all.map((h) => h.host));
   const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
   if (!plan.feasible) {
-    const why = plan.unplaced.map((u) => `${u.name} on ${u.host}: ${u.reason}`).join('; ');
+    const first = plan.unplaced.slice(0, 3).map((u) => `${u.name} on ${u.host}: ${u.reason}`);
+    const more = plan.unplaced.length > 3 ? ` (and ${plan.unplaced.length - 3} more)` : '';
+    const why = `${first.join('; ')}${more}`;
     setHosts(ctx, c.id, step, { state: 'failed', reason: `cannot be emptied: ${why}` });
     return pause(ctx, c.id, `step ${step[0].step + 1} (${names.join(', ')}) cannot be emptied: ${why}`);
   }

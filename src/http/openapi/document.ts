@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 description of the API, served at GET /openapi.json. */
 import { PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
 import { schemas } from './schemas.js';
+import { maintenancePaths, maintenanceSchemas } from './maintenance.js';
 
 type Doc = Record<string, unknown>;
 
@@ -261,12 +262,12 @@ export function openApiDocument(version = '0.1.0'): Doc {
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     security: [{ bearer: [] }],
-    paths,
+    paths: { ...paths, ...maintenancePaths(ok, errors, err) },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Token from api.tokens; role read allows GET only' },
       },
-      schemas,
+      schemas: { ...schemas, ...maintenanceSchemas },
     },
   };
 }

@@ -1,0 +1,81 @@
+/**
+ * Maintenance campaigns over HTTP: POST /maintenance (plan-only, or `execute=true`), GET
+ * /maintenance, GET /maintenance/:id, its events, and the operator's actions. Translation only:
+ * the campaign service decides.
+ */
+import { Router } from 'express';
+import type { ActionOutcome, CampaignService } from '../../maintenance/service.js';
+import { campaignSummary, campaignView } from '../../maintenance/view.js';
+import type { ServiceStore } from '../../store/port.js';
+import type { AppDeps } from '../deps.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { readParams } from '../params.js';
+
+export interface MaintenanceDeps {
+  campaigns: CampaignService;
+  store: ServiceStore;
+  clock: AppDeps['clock'];
+  patchMinutes: number;
+}
+
+function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
+  if (outcome.ok) return campaignView(d.store, outcome.record, d.clock.now(), d.patchMinutes);
+  if (outcome.reason === 'not-found') throw notFound('CAMPAIGN_NOT_FOUND', outcome.message);
+  throw conflict('CAMPAIGN_CONFLICT', outcome.message);
+}
+
+export function maintenanceRoutes(d: MaintenanceDeps): Router {
+  const router = Router();
+  router.post('/maintenance', async (req, res) => {
+    const p = readParams(req, {
+      host: { type: 'string', repeatable: true },
+      cell: { type: 'string', repeatable: true },
+      maxUnavailable: { type: 'integer', min: 1 },
+      execute: { type: 'boolean' },
+    });
+    const created = await d.campaigns.create(
+      { hosts: p.host, cells: p.cell, maxUnavailable: p.maxUnavailable, source: 'api' },
+      p.execute === true,
+    );
+    if (!created.ok) {
+      const details = created.issues.map((i) => ({ path: i.path, message: i.message }));
+      throw badRequest(details.map((i) => `${i.path}: ${i.message}`).join('; '), details);
+    }
+    res.status(201).json(campaignView(d.store, created.record, d.clock.now(), d.patchMinutes));
+  });
+  router.get('/maintenance', (req, res) => {
+    const p = readParams(req, { limit: { type: 'integer', min: 1, max: 1000 } });
+    res.json({ campaigns: d.campaigns.list((p.limit as number | undefined) ?? 100).map(campaignSummary) });
+  });
+  router.get('/maintenance/:id', (req, res) => {
+    readParams(req, {});
+    const c = d.campaigns.get(req.params.id);
+    if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
+    res.json(campaignView(d.store, c, d.clock.now(), d.patchMinutes));
+  });
+  router.get('/maintenance/:id/events', (req, res) => {
+    const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
+    if (!d.campaigns.get(req.params.id))
+      throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
+    const events = d.store.listEvents({
+      planId: req.params.id,
+      afterId: p.after as number | undefined,
+      limit: (p.limit as number | undefined) ?? 200,
+    });
+    res.json({
+      events: events.map((e) => ({ id: e.id, type: e.type, data: e.data ?? null, at: new Date(e.at).toISOString() })),
+      next: events.length ? events[events.length - 1].id : ((p.after as number | undefined) ?? 0),
+    });
+  });
+  router.post('/maintenance/:id/hosts/:host/done', (req, res) => {
+    readParams(req, {});
+    res.json(answer(d, d.campaigns.hostDone(req.params.id, req.params.host)));
+  });
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    router.post(`/maintenance/:id/${action}`, (req, res) => {
+      readParams(req, {});
+      res.json(answer(d, d.campaigns[action](req.params.id)));
+    });
+  }
+  return router;
+}

@@ -1,0 +1,76 @@
+/**
+ * The view of a campaign that GET /maintenance/:id and the CLI show: steps in order, each host's
+ * state, the step's moves (the stored drain's moves with their states once the step has started,
+ * the forecast before), and an ETA from the executor limits and the configured patch time.
+ */
+import type { ExecutorStore, PlanRecord } from '../../executor/store.js';
+import type { Move } from '../../planner/index.js';
+import { DEFAULT_LIMITS, estimatePlanSeconds } from '../cli/render/schedule.js';
+import type { CampaignHostRecord, CampaignRecord } from './types.js';
+
+type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & {
+  listCampaignHosts(id: string): CampaignHostRecord[];
+};
+
+function latest(store: Reader, planId: string): PlanRecord | null {
+  let r = store.getPlan(planId);
+  for (let guard = 0; r?.supersededBy && guard < 1000; guard++) r = store.getPlan(r.supersededBy);
+  return r;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function moveView(m: Move, state: string) {
+  return { instance: m.instance, name: m.name, from: m.from, to: m.to, mode: m.mode, wave: m.wave, gib: m.gib, state };
+}
+
+export function campaignView(store: Reader, c: CampaignRecord, now: number, patchMinutes: number) {
+  const hosts = store.listCampaignHosts(c.id);
+  let remaining = 0;
+  const steps = c.forecast.steps.map((forecast, k) => {
+    const mine = hosts.filter((h) => h.step === k);
+    const planId = mine.find((h) => h.planId)?.planId ?? null;
+    const plan = planId ? latest(store, planId) : null;
+    const moves = plan
+      ? store.listMoves(plan.id).map((m) => moveView(m.move, m.state))
+      : forecast.moves.map((m) => moveView(m, 'forecast'));
+    const done = mine.length > 0 && mine.every((h) => h.state === 'done');
+    if (!done) remaining += estimatePlanSeconds(forecast.moves, DEFAULT_LIMITS) + patchMinutes * 60;
+    return {
+      index: k,
+      hosts: mine.map((h) => ({ host: h.host, state: h.state, since: iso(h.since), reason: h.reason })),
+      planId: plan?.id ?? null,
+      moves,
+      unplaced: forecast.unplaced,
+      gibToCopy: forecast.gibToCopy,
+    };
+  });
+  const active = c.status === 'running' || c.status === 'planned' || c.status === 'paused';
+  return {
+    id: c.id,
+    status: c.status,
+    reason: c.reason,
+    request: c.request,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+    feasible: c.forecast.feasible,
+    metrics: c.forecast.metrics,
+    hosts: Object.fromEntries(hosts.map((h) => [h.host, h.state])),
+    steps,
+    unplaced: c.forecast.unplaced,
+    eta: active ? { seconds: Math.round(remaining), at: iso(now + remaining * 1000) } : null,
+  };
+}
+
+export function campaignSummary(c: CampaignRecord) {
+  return {
+    id: c.id,
+    status: c.status,
+    reason: c.reason,
+    hosts: c.forecast.target.hosts,
+    maxUnavailable: c.forecast.target.maxUnavailable,
+    steps: c.forecast.steps.length,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
