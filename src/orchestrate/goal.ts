@@ -1,0 +1,115 @@
+/**
+ * The goal checked after execution. Move outcomes say what the executor did; a fresh inventory
+ * of the hosts involved says what the world looks like now. A drain's goal is met when its
+ * drained hosts are empty of everything it was meant to move and nothing arrived there
+ * meanwhile; a balance's when each cell's achieved imbalance is no worse than planned (within
+ * `BALANCE_TOLERANCE`) or below the request's threshold. `goalOutcome` is pure; `recordOutcome`
+ * stores it with the plan.
+ */
+import type { ExecutorStore, PlanRecord, PlanStatus } from '../../executor/store.js';
+import { cellStats, type CellStats, type Inventory, type Plan } from '../../planner/index.js';
+
+/** Achieved imbalance may exceed the planned one by this much (measured CPU drifts). */
+export const BALANCE_TOLERANCE = 0.02;
+
+export interface DrainOutcome {
+  goal: 'drain';
+  met: boolean;
+  checkedAt: number;
+  /** Per drained host: instances still there, split into those the plan moved or meant to move and newcomers. */
+  hosts: { host: string; empty: boolean; remaining: OutcomeInstance[]; arrived: OutcomeInstance[] }[];
+  /** Set when newcomers were handed to a follow-up drain (see lifecycle), or why not. */
+  followUp: { planId: string | null; instances: string[]; note: string } | null;
+}
+
+export interface BalanceOutcome {
+  goal: 'balance';
+  met: boolean;
+  checkedAt: number;
+  cells: { cell: string; planned: number; achieved: number; before: number }[];
+}
+
+export type GoalOutcome = DrainOutcome | BalanceOutcome;
+export interface OutcomeInstance {
+  id: string;
+  name: string;
+}
+
+/** max(CV of memory allocation, CV of measured CPU): the statistic balance plans minimise. */
+export function imbalanceOf(s: CellStats | undefined): number {
+  if (!s) return 0;
+  return Math.round(Math.max(s.memAlloc.cv, s.cpuUsage?.cv ?? 0) * 10_000) / 10_000;
+}
+
+/** Hosts whose state decides the goal: the drained hosts, or every host of the balanced cells. */
+export function hostsInvolved(plan: Plan, inventoryHosts: { name: string; cell: string }[]): string[] {
+  if (plan.goal === 'drain') return [...(plan.target.hosts ?? [])];
+  const cells = new Set(plan.target.cells ?? Object.keys(plan.metrics.after));
+  return inventoryHosts.filter((h) => cells.has(h.cell)).map((h) => h.name);
+}
+
+/**
+ * The outcome of a finished plan chain. `chain` holds every plan of the chain (root first, the
+ * final plan last): instances any of them moved or left unplaced count as the plan's own.
+ */
+export function goalOutcome(chain: Plan[], now: Inventory, at: number, threshold?: number): GoalOutcome {
+  const final = chain[chain.length - 1];
+  if (final.goal === 'balance') return balanceOutcome(final, now, at, threshold);
+  const own = new Set(chain.flatMap((p) => [...p.moves.map((m) => m.instance), ...p.unplaced.map((u) => u.instance)]));
+  const hosts = (final.target.hosts ?? []).map((host) => {
+    const there = now.instances.filter((i) => i.host === host).map((i) => ({ id: i.id, name: i.name }));
+    const remaining = there.filter((i) => own.has(i.id));
+    const arrived = there.filter((i) => !own.has(i.id));
+    return { host, empty: there.length === 0, remaining, arrived };
+  });
+  return { goal: 'drain', met: hosts.every((h) => h.empty), checkedAt: at, hosts, followUp: null };
+}
+
+function balanceOutcome(plan: Plan, now: Inventory, at: number, threshold = 0): BalanceOutcome {
+  const achieved = cellStats(now, new Map());
+  const cells = Object.keys(plan.metrics.after).map((cell) => ({
+    cell,
+    before: imbalanceOf(plan.metrics.before[cell]),
+    planned: imbalanceOf(plan.metrics.after[cell]),
+    achieved: imbalanceOf(achieved[cell]),
+  }));
+  const met = cells.every((c) => c.achieved <= Math.max(c.planned + BALANCE_TOLERANCE, threshold));
+  return { goal: 'balance', met, checkedAt: at, cells };
+}
+
+/** The plans of `finalId`'s chain, root first (following `supersedes`). */
+export function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string): PlanRecord[] {
+  const out: PlanRecord[] = [];
+  for (let r = store.getPlan(finalId); r; r = r.supersedes ? store.getPlan(r.supersedes) : null) out.unshift(r);
+  return out;
+}
+
+/**
+ * Stores `outcome` with the final plan (in its summary, shown by GET /plans/:id), appends a
+ * `plan.outcome` event, and turns a `succeeded` plan whose goal is not met into `failed`
+ * (GOAL_NOT_MET). Returns the status the plan ends with.
+ */
+export function recordOutcome(store: ExecutorStore, record: PlanRecord, outcome: GoalOutcome, at: number): PlanStatus {
+  const summary = { ...((record.summary as object | null) ?? {}), outcome };
+  const missed = !outcome.met && record.status === 'succeeded';
+  const status: PlanStatus = missed ? 'failed' : record.status;
+  const error = missed ? { code: 'GOAL_NOT_MET', message: describeMiss(outcome) } : record.error;
+  store.setPlanStatus(record.id, status, at, { summary, error });
+  store.appendEvent({ planId: record.id, moveIndex: null, type: 'plan.outcome', data: outcome, at });
+  return status;
+}
+
+/** One line for operators: what is not as the plan intended. */
+export function describeMiss(o: GoalOutcome): string {
+  if (o.goal === 'balance') {
+    const worse = o.cells.filter((c) => c.achieved > c.planned + BALANCE_TOLERANCE);
+    return `imbalance achieved ${worse.map((c) => `${c.cell} ${c.achieved} (planned ${c.planned})`).join(', ')}`;
+  }
+  const parts = o.hosts
+    .filter((h) => !h.empty)
+    .map((h) => {
+      const names = [...h.remaining.map((i) => i.name), ...h.arrived.map((i) => `${i.name} (arrived meanwhile)`)];
+      return `${h.host} still holds ${names.join(', ')}`;
+    });
+  return `drained hosts not empty: ${parts.join('; ')}`;
+}
