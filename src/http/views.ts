@@ -1,4 +1,5 @@
 /** JSON views of stored plans: the plan in the spec format plus execution state and links. */
+import { outcomeOf } from '../orchestrate/goal.js';
 import { TERMINAL_MOVE_STATES, type MoveRecord, type PlanRecord } from '../../executor/store.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -84,6 +85,7 @@ export function planView(r: PlanRecord, moves: MoveRecord[]) {
     },
     etaSeconds: etaSeconds(moves),
     summary: r.summary ?? null,
+    outcome: outcomeOf(r),
     error: r.error,
     links: planLinks(r.id),
   };

@@ -41,11 +41,18 @@ export function imbalanceOf(s: CellStats | undefined): number {
   return Math.round(Math.max(s.memAlloc.cv, s.cpuUsage?.cv ?? 0) * 10_000) / 10_000;
 }
 
-/** Hosts whose state decides the goal: the drained hosts, or every host of the balanced cells. */
-export function hostsInvolved(plan: Plan, inventoryHosts: { name: string; cell: string }[]): string[] {
-  if (plan.goal === 'drain') return [...(plan.target.hosts ?? [])];
-  const cells = new Set(plan.target.cells ?? Object.keys(plan.metrics.after));
-  return inventoryHosts.filter((h) => cells.has(h.cell)).map((h) => h.name);
+/**
+ * Hosts to collect when checking the goal: every host of the cells the plan works in (a drain's
+ * drained hosts and where a follow-up could send newcomers; a balance's cells).
+ */
+export function hostsInvolved(plan: Plan, hosts: { name: string; cell: string }[]): string[] {
+  const drained = new Set(plan.target.hosts ?? []);
+  const cells = new Set(
+    plan.goal === 'drain'
+      ? hosts.filter((h) => drained.has(h.name)).map((h) => h.cell)
+      : (plan.target.cells ?? Object.keys(plan.metrics.after)),
+  );
+  return hosts.filter((h) => cells.has(h.cell)).map((h) => h.name);
 }
 
 /**
@@ -87,11 +94,13 @@ export function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string):
 /**
  * Stores `outcome` with the final plan (in its summary, shown by GET /plans/:id), appends a
  * `plan.outcome` event, and turns a `succeeded` plan whose goal is not met into `failed`
- * (GOAL_NOT_MET). Returns the status the plan ends with.
+ * (GOAL_NOT_MET) unless a follow-up drain took it over. Returns the status the plan ends with.
  */
 export function recordOutcome(store: ExecutorStore, record: PlanRecord, outcome: GoalOutcome, at: number): PlanStatus {
   const summary = { ...((record.summary as object | null) ?? {}), outcome };
-  const missed = !outcome.met && record.status === 'succeeded';
+  // a follow-up drain carries the goal on (it supersedes this plan): its own end decides
+  const handed = outcome.goal === 'drain' && outcome.followUp?.planId;
+  const missed = !outcome.met && !handed && record.status === 'succeeded';
   const status: PlanStatus = missed ? 'failed' : record.status;
   const error = missed ? { code: 'GOAL_NOT_MET', message: describeMiss(outcome) } : record.error;
   store.setPlanStatus(record.id, status, at, { summary, error });
@@ -112,4 +121,18 @@ export function describeMiss(o: GoalOutcome): string {
       return `${h.host} still holds ${names.join(', ')}`;
     });
   return `drained hosts not empty: ${parts.join('; ')}`;
+}
+
+/** The outcome stored with a plan record, if its goal was checked. */
+export function outcomeOf(record: Pick<PlanRecord, 'summary'>): GoalOutcome | null {
+  const o = (record.summary as { outcome?: GoalOutcome } | null)?.outcome;
+  return o && (o.goal === 'drain' || o.goal === 'balance') ? o : null;
+}
+
+/** One line per outcome for terminals: `goal met: lab-a empty` / `goal not met: ...`. */
+export function outcomeText(o: GoalOutcome): string {
+  const follow = o.goal === 'drain' && o.followUp ? `; ${o.followUp.note}` : '';
+  if (!o.met) return `goal not met: ${describeMiss(o)}${follow}`;
+  if (o.goal === 'drain') return `goal met: ${o.hosts.map((h) => `${h.host} empty`).join(', ')}${follow}`;
+  return `goal met: imbalance ${o.cells.map((c) => `${c.cell} ${c.achieved} (planned ${c.planned})`).join(', ')}`;
 }

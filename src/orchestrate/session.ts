@@ -35,8 +35,8 @@ export interface Session {
   config: Config;
   cluster: Cluster;
   store: ServiceStore | null;
-  /** A fresh inventory of the configured hosts. */
-  collect(signal?: AbortSignal): Promise<Inventory>;
+  /** A fresh inventory of the configured hosts (only those named in `only`, when given). */
+  collect(signal?: AbortSignal, only?: readonly string[]): Promise<Inventory>;
   close(): Promise<void>;
 }
 
@@ -51,10 +51,10 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
   }
   // the hypervisors' CPU answers hold as long as the hosts' versions do
   const cpuCache: CpuAnswerCache = new Map();
-  const collect = (signal?: AbortSignal) =>
+  const collect = (signal?: AbortSignal, only?: readonly string[]) =>
     collectInventory({
       hypervisor: cluster.hypervisor,
-      hosts: cluster.hosts,
+      hosts: only ? cluster.hosts.filter((h) => only.includes(h.name)) : cluster.hosts,
       serverGroups: cluster.serverGroups,
       clock: cluster.clock,
       sampleMs: options.sampleMs ?? 1000,

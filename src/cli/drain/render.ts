@@ -1,4 +1,5 @@
 /** Output of `rebalancer drain`: the plan, and after execution each move's outcome. */
+import { outcomeOf, outcomeText, type GoalOutcome } from '../../orchestrate/goal.js';
 import type { Plan } from '../../../planner/index.js';
 import type { MoveState, PlanStatus, StoredError } from '../../../executor/store.js';
 import type { ServiceStore } from '../../store/port.js';
@@ -31,6 +32,8 @@ export interface DrainReport {
   /** Status of the last plan of the chain. */
   status: PlanStatus;
   planId: string;
+  /** The goal checked after execution (null when it was not checked). */
+  outcome: GoalOutcome | null;
   final: ExecutedPlan;
   /** Every plan of the chain, oldest first (the first is the one computed by this command). */
   history: ExecutedPlan[];
@@ -55,7 +58,8 @@ export function drainReport(store: ServiceStore, planId: string): DrainReport {
     return { planId: id, status: rec.status, plan: rec.plan, moves };
   });
   const final = history[history.length - 1];
-  return { status: final.status, planId, final, history };
+  const outcome = outcomeOf(store.getPlan(final.planId)!);
+  return { status: final.status, planId, outcome, final, history };
 }
 
 /** Human summary of an executed plan chain. */
@@ -68,5 +72,6 @@ export function reportText(report: DrainReport): string {
       lines.push(`  ${m.name.padEnd(20)} ${m.from} -> ${m.to}  ${m.outcome}${err}`);
     }
   }
+  if (report.outcome) lines.push(outcomeText(report.outcome));
   return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ import {
 const GIB = 1024 ** 3;
 const BATCH = 5000;
 
-type Store = Pick<ExecutorStore, 'planTotals' | 'listMoveEndings' | 'countMoves'>;
+type Store = Pick<ExecutorStore, 'planTotals' | 'listMoveEndings' | 'countMoves' | 'listEvents'>;
 
 /** Registers the plan and migration metrics on `registry`; call once per registry. */
 export function registerPlanMetrics(registry: Registry, store: Store): void {
@@ -63,6 +63,7 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
   };
   catchUp(); // the history up to now is read once, at start-up
 
+  registerGoalMetric(registry, store);
   new Gauge({
     name: 'rebalancer_plans',
     help: 'Stored plans by status',
@@ -90,4 +91,29 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
       this.inc(store.planTotals().replans);
     },
   });
+}
+
+/** Goals checked after execution (`plan.outcome` events), by goal and whether they were met. */
+function registerGoalMetric(registry: Registry, store: Store): void {
+  let cursor = 0;
+  const goals: Counter = new Counter({
+    name: 'rebalancer_plan_goals_total',
+    help: 'Plans whose goal was checked after execution, by goal and whether it was met',
+    labelNames: ['goal', 'met'],
+    registers: [registry],
+    collect: () => catchUp(),
+  });
+  for (const goal of ['drain', 'balance']) for (const met of ['true', 'false']) goals.inc({ goal, met }, 0);
+  const catchUp = () => {
+    for (let batch = store.listEvents({ afterId: cursor, limit: BATCH }); batch.length; ) {
+      for (const e of batch) {
+        cursor = e.id;
+        const o = e.data as { goal?: string; met?: boolean } | null;
+        if (e.type === 'plan.outcome' && (o?.goal === 'drain' || o?.goal === 'balance'))
+          goals.inc({ goal: o.goal, met: String(o.met === true) });
+      }
+      batch = store.listEvents({ afterId: cursor, limit: BATCH });
+    }
+  };
+  catchUp();
 }

@@ -124,6 +124,19 @@ export const schemas: Record<string, Schema> = {
     progress: obj({ movesTotal: int, movesDone: int, byState: { type: 'object', additionalProperties: int } }),
     etaSeconds: num,
     summary: {},
+    outcome: {
+      description:
+        'The goal checked after execution (drain: drained hosts empty, what remains or arrived; ' +
+        'balance: imbalance planned and achieved per cell); null until the plan has ended',
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['goal', 'met', 'checkedAt'],
+          properties: { goal: { enum: ['drain', 'balance'] }, met: bool, checkedAt: num },
+        },
+      ],
+    },
     error: storedError,
     links,
   }),
