@@ -9,7 +9,7 @@
  * and on close; a file of another region (seed, cells, size) or one that cannot be read is
  * ignored and replaced.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../executor/clock.js';
 import { systemClock } from '../../executor/clock.js';
@@ -103,9 +103,15 @@ export function openDemoWorld(o: DemoWorldOptions): DemoWorld {
     };
     const placements = JSON.stringify(doc.domains);
     if (placements === last) return;
-    writeFileSync(`${path}.tmp`, JSON.stringify(doc));
-    renameSync(`${path}.tmp`, path);
-    last = placements;
+    try {
+      writeFileSync(`${path}.tmp`, JSON.stringify(doc));
+      renameSync(`${path}.tmp`, path);
+      last = placements;
+    } catch (err) {
+      // a full disk must not stop the demo; the next save tries again
+      rmSync(`${path}.tmp`, { force: true });
+      warn(`demo world not saved to ${path}: ${(err as Error).message}`);
+    }
   };
   save();
   const timer = setInterval(save, o.saveEveryMs ?? 1000);

@@ -6,8 +6,9 @@
  */
 import type { Clock } from '../../executor/clock.js';
 import type { ExecutorStore, PlanRecord, PlanStatus } from '../../executor/store.js';
+import type { ExecutionResult } from '../../executor/index.js';
 import type { Inventory } from '../../planner/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../executor/logger.js';
 import { chainOf, goalOutcome, hostsInvolved, outcomeOf, recordOutcome } from './goal.js';
 
 export interface GoalCheckDeps {
@@ -67,4 +68,31 @@ export async function checkGoal(deps: GoalCheckDeps, record: PlanRecord): Promis
   const status = recordOutcome(deps.store, deps.store.getPlan(record.id) ?? record, outcome, deps.clock.now());
   deps.log?.info({ planId: record.id, goal: outcome.goal, met: outcome.met, status }, 'plan goal checked');
   return status;
+}
+
+export interface GoalEndDeps extends GoalCheckDeps {
+  /** Executes a stored plan (a follow-up drain) to its end, its own end handled the same way. */
+  execute(planId: string): Promise<ExecutionResult>;
+}
+
+/**
+ * The handler of an execution's end: checks the goal of its final plan; when a follow-up drain
+ * took over newcomers, runs it and returns its end, so the result is the end of the whole chain.
+ * A goal that cannot be checked (the inventory cannot be collected) leaves the plan as it ended.
+ */
+export function goalOnEnd(deps: GoalEndDeps): (result: ExecutionResult) => Promise<ExecutionResult> {
+  return async (result) => {
+    const record = deps.store.getPlan(result.finalPlanId);
+    if (!record) return result;
+    let status: PlanStatus;
+    try {
+      status = await checkGoal(deps, record);
+    } catch (err) {
+      deps.log?.warn({ err, planId: record.id }, 'goal not checked: collecting the inventory failed');
+      return result;
+    }
+    const next = deps.store.getPlan(record.id)?.supersededBy;
+    if (next) return { ...(await deps.execute(next)), planId: result.planId };
+    return { ...result, status: status as ExecutionResult['status'] };
+  };
 }

@@ -6,6 +6,7 @@
  * walks re-plan chains. Adapters translate their protocol into calls on it; none of them calls
  * the planner or the store's plan methods.
  */
+import { goalOnEnd } from './goal-check.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../executor/clock.js';
 import {
@@ -93,7 +94,7 @@ export interface PlanLifecycleDeps {
   /** Planner settings and the nightly cool-down (configuration). */
   settings: { planner: PlannerSettings; cooldownHours: number };
   /** Fresh inventory for re-planning (never a cached one: the world just changed). */
-  collect: (signal?: AbortSignal) => Promise<Inventory>;
+  collect: (signal?: AbortSignal, only?: readonly string[]) => Promise<Inventory>;
   /** The hypervisors plans are executed on; without them the lifecycle plans, stores and cancels only. */
   cluster?: { hypervisor: Hypervisor; hosts: HostConfig[] };
   executorOptions?: ExecutorOptionsInput;
@@ -242,10 +243,42 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     if (!executor) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
     return executor;
   };
-  const ended = (result: ExecutionResult): ExecutionResult => {
-    const record = store.getPlan(result.finalPlanId);
+  // newcomers on drained hosts: a drain of the same hosts that supersedes the ended plan
+  const followUp = async (planId: string, hosts: string[], inventory: Inventory): Promise<string | null> => {
+    const old = store.getPlan(planId);
+    if (!old) return null;
+    const request: PlanRequestRecord = { goal: 'drain', hosts, source: old.source };
+    const next = await plan(inventory, request);
+    if (next.plan.moves.length === 0) return null;
+    const at = clock.now();
+    const rec = store.createPlan({
+      plan: next.plan,
+      request,
+      source: old.source,
+      status: 'planned',
+      supersedes: planId,
+      at,
+    });
+    store.supersede(planId, rec.id, at);
+    return rec.id;
+  };
+  const checkEnd: ((r: ExecutionResult) => Promise<ExecutionResult>) | null = deps.cluster
+    ? goalOnEnd({
+        store,
+        clock,
+        hosts: deps.cluster.hosts,
+        collect: (only) => deps.collect(undefined, only),
+        followUp,
+        execute: (id) => mustExecutor().execute(id).then(checkEnd!),
+        log: deps.log,
+      })
+    : null;
+  /** The one place a plan's end is handled: its goal checked (goal-check.ts), then onPlanEnded. */
+  const ended = async (result: ExecutionResult): Promise<ExecutionResult> => {
+    const final = checkEnd ? await checkEnd(result) : result;
+    const record = store.getPlan(final.finalPlanId);
     if (record) deps.onPlanEnded?.(record);
-    return result;
+    return final;
   };
   const runner: PlanRunner | null =
     deps.runner ??
