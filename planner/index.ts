@@ -32,7 +32,6 @@ export {
 } from './metrics.js';
 export { createQuickDrain, type DrainBlocker, type QuickAnswer } from './quick-drain.js';
 export { verifyPlan } from './verify/verify.js';
-export { cellStats } from './metrics.js';
 export { verifyCampaign } from './verify/campaign.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';
 export type { StepRequest } from './campaign/one-step.js';

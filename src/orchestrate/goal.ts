@@ -7,7 +7,7 @@
  * stores it with the plan.
  */
 import type { ExecutorStore, PlanRecord, PlanStatus } from '../../executor/store.js';
-import { cellStats, type CellStats, type Inventory, type Plan } from '../../planner/index.js';
+import { cellStats, imbalanceOf, type CellStats, type Inventory, type Plan } from '../../planner/index.js';
 
 /** Achieved imbalance may exceed the planned one by this much (measured CPU drifts). */
 export const BALANCE_TOLERANCE = 0.02;
@@ -35,10 +35,9 @@ export interface OutcomeInstance {
   name: string;
 }
 
-/** max(CV of memory allocation, CV of measured CPU): the statistic balance plans minimise. */
-export function imbalanceOf(s: CellStats | undefined): number {
-  if (!s) return 0;
-  return Math.round(Math.max(s.memAlloc.cv, s.cpuUsage?.cv ?? 0) * 10_000) / 10_000;
+/** The planner's imbalance statistic of a cell (0 for a cell without figures), rounded for output. */
+export function cellImbalance(s: CellStats | undefined): number {
+  return s ? Math.round(imbalanceOf(s) * 10_000) / 10_000 : 0;
 }
 
 /**
@@ -76,9 +75,9 @@ function balanceOutcome(plan: Plan, now: Inventory, at: number, threshold = 0): 
   const achieved = cellStats(now, new Map());
   const cells = Object.keys(plan.metrics.after).map((cell) => ({
     cell,
-    before: imbalanceOf(plan.metrics.before[cell]),
-    planned: imbalanceOf(plan.metrics.after[cell]),
-    achieved: imbalanceOf(achieved[cell]),
+    before: cellImbalance(plan.metrics.before[cell]),
+    planned: cellImbalance(plan.metrics.after[cell]),
+    achieved: cellImbalance(achieved[cell]),
   }));
   const met = cells.every((c) => c.achieved <= Math.max(c.planned + BALANCE_TOLERANCE, threshold));
   return { goal: 'balance', met, checkedAt: at, cells };

@@ -1,7 +1,7 @@
 /** The goal checked after execution (src/orchestrate/goal.ts): drain emptiness and newcomers, balance figures. */
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../planner/index.js';
-import { goalOutcome, imbalanceOf } from '../../src/orchestrate/goal.js';
+import { cellImbalance, goalOutcome } from '../../src/orchestrate/goal.js';
 import { host, inventory, vm } from '../planner/constraints-helpers.js';
 
 const hosts = () => [host('a'), host('b'), host('c')];
@@ -35,7 +35,7 @@ describe('goal outcome', () => {
     const before = inventory(hosts(), [vm('p', 'a', big), vm('q', 'a', big), vm('r', 'a', big)]);
     const p = plan(before, { goal: 'balance', threshold: 0.01 });
     expect(p.moves.length).toBeGreaterThan(0);
-    const planned = imbalanceOf(p.metrics.after.cell1);
+    const planned = cellImbalance(p.metrics.after.cell1);
     const asPlanned = inventory(
       hosts(),
       before.instances.map((i) => ({ ...i, host: p.moves.find((m) => m.instance === i.id)?.to ?? i.host })),
