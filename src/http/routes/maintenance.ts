@@ -7,14 +7,14 @@ import { Router } from 'express';
 import type { ActionOutcome, CampaignService } from '../../maintenance/service.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import type { ServiceStore } from '../../store/port.js';
-import type { AppDeps } from '../deps.js';
+import type { Clock } from '../../../executor/clock.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
 
 export interface MaintenanceDeps {
   campaigns: CampaignService;
   store: ServiceStore;
-  clock: AppDeps['clock'];
+  clock: Clock;
   patchMinutes: number;
 }
 
