@@ -103,6 +103,12 @@ describe('rebalancer drain', () => {
     expect(report.status).toBe('succeeded');
     expect(report.final.moves.length).toBeGreaterThan(0);
     expect(report.final.moves.every((m: { outcome: string }) => m.outcome === 'succeeded')).toBe(true);
+    // the goal checked on a fresh inventory after execution
+    expect(report.outcome).toMatchObject({
+      goal: 'drain',
+      met: true,
+      hosts: [{ host: 'cell1-host02', empty: true, remaining: [], arrived: [] }],
+    });
     expect(out.stderr).toMatch(/move 0 .* cell1-host02 -> .*: succeeded/);
     expect(out.stderr).toContain('\r\x1b[2K'); // the refreshing progress line on a terminal
     const db = openStore(store);
@@ -172,6 +178,7 @@ describe('rebalancer drain', () => {
     expect(out.stdout).toMatch(/Plan: drain of cell1-host03 \(feasible\)/);
     expect(out.stdout).toContain(`plan ${id}: succeeded`);
     expect(out.stdout).toMatch(/cell1-host03 -> cell1-host0\d {2}succeeded/);
+    expect(out.stdout).toMatch(/\ngoal met: cell1-host03 empty\n$/);
     expect(out.stdout).not.toMatch(/failed|timed_out/);
   }, 60_000);
 
