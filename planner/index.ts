@@ -33,6 +33,7 @@ export {
 export { createQuickDrain, type DrainBlocker, type QuickAnswer } from './quick-drain.js';
 export { verifyPlan } from './verify/verify.js';
 export { verifyCampaign } from './verify/campaign.js';
+export { UnknownHostError } from './strategies/drain.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';
 export type { StepRequest } from './campaign/one-step.js';
 

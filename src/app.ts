@@ -19,8 +19,10 @@ import {
   createPlanLifecycle,
   type PlanLifecycle,
   type PlanRequestRecord,
+  type PlanFn,
   type Planned,
 } from './orchestrate/lifecycle.js';
+import { createPlanPool } from './orchestrate/plan-pool.js';
 import { openSession, type Session } from './orchestrate/session.js';
 import type { CampaignService } from './maintenance/service.js';
 import { campaignFrozen, campaignServiceFor } from './maintenance/wire.js';
@@ -111,7 +113,7 @@ function nightlyFor(
 export function lifecycleFor(
   config: Config,
   session: Session,
-  options: { clock: Clock; log?: Logger; store?: ServiceStore },
+  options: { clock: Clock; log?: Logger; store?: ServiceStore; planFn?: PlanFn },
 ): PlanLifecycle {
   return createPlanLifecycle({
     store: options.store ?? session.store!,
@@ -121,6 +123,7 @@ export function lifecycleFor(
     cluster: { hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts },
     executorOptions: executorOptions(config),
     log: options.log,
+    planFn: options.planFn,
   });
 }
 
@@ -130,7 +133,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
-  const lifecycle = lifecycleFor(config, session, { clock, log });
+  // Plans are made and verified on worker threads: the event loop stays free for requests.
+  const pool = createPlanPool();
+  const lifecycle = lifecycleFor(config, session, { clock, log, planFn: pool.plan });
   const recovered = await lifecycle.recover();
   for (const r of recovered)
     r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
@@ -168,6 +173,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([lifecycle.idle(), grace]);
       clearTimeout(timer);
+      await pool.close();
       await session.close();
     },
   };

@@ -1,0 +1,220 @@
+/**
+ * Planning on worker threads, for long-running processes (the service): the event loop parses
+ * requests, talks to the store and answers while plans are made and verified elsewhere.
+ *
+ * Each inventory snapshot gets a version the first time it is planned on; a worker is sent a
+ * version once (structured clone) and keeps it, so requests carry only the version, the request
+ * and the options. A worker plans with the planner's `plan`, which verifies the plan before it
+ * returns; the pool accepts only results the worker reports as verified. Planner errors come back
+ * as the same types (UnknownHostError, PlanVerificationError); a worker that dies fails its request
+ * with PlanWorkerError and is replaced.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import {
+  PlanVerificationError,
+  UnknownHostError,
+  type Inventory,
+  type Plan,
+  type PlannerOptions,
+  type PlanRequest,
+  type Violation,
+} from '../../planner/index.js';
+
+/** A planning worker stopped (crashed, ran out of memory) while it held the request. */
+export class PlanWorkerError extends Error {
+  override name = 'PlanWorkerError';
+  readonly code = 'PLAN_WORKER_FAILED';
+}
+
+/** An error as it crosses the thread boundary. */
+export interface PoolError {
+  name: string;
+  message: string;
+  code?: string;
+  host?: string;
+  violations?: Violation[];
+}
+
+export type ToWorker =
+  | { type: 'inventory'; version: number; inventory: Inventory }
+  | {
+      type: 'plan';
+      job: number;
+      version: number;
+      request: PlanRequest;
+      options: Omit<PlannerOptions, 'now'>;
+      /** The caller gave a clock for solver time limits: the worker measures them on its own. */
+      wallClock: boolean;
+    };
+
+type FromWorker =
+  | { type: 'done'; job: number; verified: boolean; plan: Plan }
+  | { type: 'failed'; job: number; error: PoolError };
+
+export interface PlanPoolOptions {
+  /** Worker threads. @default one less than the cores, at least 1 */
+  size?: number;
+  /** Heap limits of each worker (a worker over them stops and is replaced). */
+  resourceLimits?: ResourceLimits;
+}
+
+export interface PlanPool {
+  /** Plans on a worker (the lifecycle's `planFn`). */
+  readonly plan: (inventory: Inventory, request: PlanRequest, options: PlannerOptions) => Promise<Plan>;
+  readonly size: number;
+  /** Inventory versions handed to workers so far (one per new snapshot and worker). */
+  readonly snapshotsSent: () => number;
+  /** Stops the workers; requests still waiting fail. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  version: number;
+  inventory: Inventory;
+  request: PlanRequest;
+  options: PlannerOptions;
+  resolve: (p: Plan) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Versions the worker holds, newest last (the worker keeps the same two). */
+  held: number[];
+  job: Job | null;
+}
+
+const KEEP = 2;
+
+/**
+ * The worker: compiled (dist/), the .js file next to this one; from sources (tests, bench), the
+ * .ts file loaded through tsx's loader, registered in the worker before the import.
+ */
+function spawnWorker(resourceLimits?: ResourceLimits): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./plan-worker.js', import.meta.url), { resourceLimits });
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const file = new URL('./plan-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(file)}); })`;
+  return new Worker(boot, { eval: true, resourceLimits });
+}
+
+export function rebuildError(e: PoolError): Error {
+  if (e.name === 'UnknownHostError' && e.host !== undefined) return new UnknownHostError(e.host);
+  if (e.name === 'PlanVerificationError' && e.violations) return new PlanVerificationError(e.violations);
+  const err = new Error(e.message) as Error & { code?: string };
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
+
+export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
+  const size = Math.max(1, o.size ?? availableParallelism() - 1);
+  const versions = new WeakMap<Inventory, number>();
+  let lastVersion = 0;
+  let nextJob = 0;
+  let sent = 0;
+  let closing = false;
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
+
+  const spawn = (): Slot => {
+    const worker = spawnWorker(o.resourceLimits);
+    const slot: Slot = { worker, held: [], job: null };
+    worker.on('message', (msg: FromWorker) => {
+      const job = slot.job;
+      if (!job || job.id !== msg.job) return;
+      slot.job = null;
+      worker.unref();
+      if (msg.type === 'failed') job.reject(rebuildError(msg.error));
+      else if (!msg.verified) job.reject(new PlanVerificationError([]));
+      else job.resolve(msg.plan);
+      pump();
+    });
+    let failure: Error | null = null;
+    worker.on('error', (err) => {
+      failure = err;
+    });
+    worker.on('exit', (code) => {
+      const i = slots.indexOf(slot);
+      if (i >= 0) slots.splice(i, 1);
+      const job = slot.job;
+      slot.job = null;
+      if (job) {
+        const why = failure ? failure.message : `exit code ${code}`;
+        job.reject(new PlanWorkerError(`the planning worker stopped while planning: ${why}`));
+      }
+      if (!closing) {
+        slots.push(spawn());
+        pump();
+      }
+    });
+    worker.unref();
+    return slot;
+  };
+
+  // An idle worker does not keep the process alive; one that is planning does.
+  const dispatch = (slot: Slot, job: Job) => {
+    slot.job = job;
+    slot.worker.ref();
+    if (!slot.held.includes(job.version)) {
+      slot.worker.postMessage({ type: 'inventory', version: job.version, inventory: job.inventory } satisfies ToWorker);
+      slot.held.push(job.version);
+      if (slot.held.length > KEEP) slot.held.shift();
+      sent++;
+    }
+    const { now, ...options } = job.options;
+    slot.worker.postMessage({
+      type: 'plan',
+      job: job.id,
+      version: job.version,
+      request: job.request,
+      options,
+      wallClock: now !== undefined,
+    } satisfies ToWorker);
+  };
+
+  const pump = () => {
+    while (queue.length) {
+      const idle = slots.filter((s) => s.job === null);
+      if (!idle.length) return;
+      const job = queue.shift()!;
+      dispatch(idle.find((s) => s.held.includes(job.version)) ?? idle[0], job);
+    }
+  };
+
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  const plan: PlanPool['plan'] = (inventory, request, options) => {
+    if (closing) return Promise.reject(new PlanWorkerError('the planning pool is closed'));
+    let version = versions.get(inventory);
+    if (version === undefined) {
+      version = ++lastVersion;
+      versions.set(inventory, version);
+    }
+    const v = version;
+    return new Promise<Plan>((resolve, reject) => {
+      queue.push({ id: ++nextJob, version: v, inventory, request, options, resolve, reject });
+      pump();
+    });
+  };
+
+  return {
+    plan,
+    size,
+    snapshotsSent: () => sent,
+    async close() {
+      closing = true;
+      for (const job of queue.splice(0)) job.reject(new PlanWorkerError('the planning pool is closed'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

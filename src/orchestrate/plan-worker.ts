@@ -1,0 +1,41 @@
+/**
+ * A planning worker thread (see plan-pool.ts): keeps the inventory snapshots it was sent, by
+ * version, and plans requests against them with the planner's `plan`, which verifies every plan
+ * before it returns. Errors go back with what their type needs to be rebuilt on the other side.
+ */
+import { parentPort } from 'node:worker_threads';
+import { plan, PlanVerificationError, type Inventory } from '../../planner/index.js';
+import type { PoolError, ToWorker } from './plan-pool.js';
+
+/** The snapshots this worker holds; the pool keeps the same list (newest last). */
+const held: { version: number; inventory: Inventory }[] = [];
+const KEEP = 2;
+
+function errorOf(err: unknown): PoolError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const e = err as Error & { code?: string; host?: string };
+  return {
+    name: e.name,
+    message: e.message,
+    code: e.code,
+    host: e.host,
+    violations: err instanceof PlanVerificationError ? err.violations : undefined,
+  };
+}
+
+parentPort!.on('message', (msg: ToWorker) => {
+  if (msg.type === 'inventory') {
+    held.push({ version: msg.version, inventory: msg.inventory });
+    if (held.length > KEEP) held.shift();
+    return;
+  }
+  const snapshot = held.find((h) => h.version === msg.version);
+  try {
+    if (!snapshot) throw new Error(`planning worker holds no inventory version ${msg.version}`);
+    const options = msg.wallClock ? { ...msg.options, now: () => Date.now() } : msg.options;
+    const result = plan(snapshot.inventory, msg.request, options);
+    parentPort!.postMessage({ type: 'done', job: msg.job, verified: true, plan: result });
+  } catch (err) {
+    parentPort!.postMessage({ type: 'failed', job: msg.job, error: errorOf(err) });
+  }
+});
