@@ -35,7 +35,7 @@ describe('a store on a full filesystem', () => {
     async () => {
       expect(mount.status, `mount tmpfs failed (REBALANCER_REQUIRE_REAL is set): ${mount.stderr}`).toBe(0);
       const filler = join(mountPoint, 'filler');
-      writeFileSync(filler, Buffer.alloc(128 * 1024));
+      writeFileSync(filler, Buffer.alloc(160 * 1024));
       expect((await t.call('GET', '/readyz', { token: null })).status).toBe(200);
 
       const drained: string[] = [];

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 description of the API, served at GET /openapi.json. */
 import { PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
+import { VERSION } from '../../version.js';
 import { schemas } from './schemas.js';
 import { maintenancePaths, maintenanceSchemas } from './maintenance.js';
 
@@ -252,21 +253,80 @@ const paths: Doc = {
   },
 };
 
-export function openApiDocument(version = '0.1.0'): Doc {
+const headers = {
+  'X-Request-Id': {
+    description: "The request's id (the caller's when well-formed, else generated); the service log carries it",
+    schema: { type: 'string' },
+  },
+  Location: { description: 'Address of the stored plan', schema: { type: 'string' } },
+  ETag: {
+    description: 'Version of a plan that is not running; send it back in If-None-Match',
+    schema: { type: 'string' },
+  },
+};
+const header = (name: keyof typeof headers) => ({ $ref: `#/components/headers/${name}` });
+
+/** The parameters of a POST as a JSON object body, the same names and types as the query. */
+function bodyOf(op: Doc): Doc | null {
+  const query = ((op.parameters ?? []) as Doc[]).filter((p) => p.in === 'query');
+  if (!query.length) return null;
+  const properties = Object.fromEntries(
+    query.map((p) => [p.name, { ...(p.schema as Doc), description: p.description }]),
+  );
+  const required = query.filter((p) => p.required).map((p) => p.name);
+  const schema = { type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) };
+  return {
+    required: false,
+    description: 'The parameters as a JSON object instead of (not as well as) the query string',
+    content: { 'application/json': { schema } },
+  };
+}
+
+/** Headers every response carries, Location on 201, ETag and 304 on a plan; POST bodies. */
+function withHeaders(all: Doc): Doc {
+  const out: Doc = {};
+  for (const [path, ops] of Object.entries(all)) {
+    const next: Doc = {};
+    for (const [method, op] of Object.entries(ops as Record<string, Doc>)) {
+      const responses: Doc = {};
+      for (const [status, r] of Object.entries(op.responses as Record<string, Doc>)) {
+        const extra: Doc = { 'X-Request-Id': header('X-Request-Id') };
+        if (status === '201') extra.Location = header('Location');
+        if (path === '/plans/{id}' && method === 'get' && status === '200') extra.ETag = header('ETag');
+        responses[status] = { ...r, headers: extra };
+      }
+      if (path === '/plans/{id}' && method === 'get') {
+        responses['304'] = {
+          description: 'Not modified: If-None-Match named the current ETag',
+          headers: { 'X-Request-Id': header('X-Request-Id'), ETag: header('ETag') },
+        };
+      }
+      const body = method === 'post' ? bodyOf(op) : null;
+      next[method] = { ...op, ...(body ? { requestBody: body } : {}), responses };
+    }
+    out[path] = next;
+  }
+  return out;
+}
+
+export function openApiDocument(version = VERSION): Doc {
   return {
     openapi: '3.1.0',
     info: {
       title: 'Rebalancer',
       version,
       description: 'Plans and executes live migrations of VMs across libvirt/KVM hosts.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    servers: [{ url: '/', description: 'This service (paths relative to where this document is served)' }],
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     security: [{ bearer: [] }],
-    paths: { ...paths, ...maintenancePaths(ok, errors, err) },
+    paths: withHeaders({ ...paths, ...maintenancePaths(ok, errors, err) }),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Token from api.tokens; role read allows GET only' },
       },
+      headers,
       schemas: { ...schemas, ...maintenanceSchemas },
     },
   };
