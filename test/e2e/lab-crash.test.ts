@@ -94,7 +94,7 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
       watch.close();
     }
 
-    const restart = cli(['execute', killedAt.planId, '--config', config, '--json']);
+    const restart = cli(['execute', killedAt.planId, '--config', config, '--format', 'json']);
     const exit = await restart.exit;
     expect(exit.status, restart.stderr()).toBe(0);
     expect(restart.stderr()).toMatch(/resuming plan .* left running by a stopped process/);

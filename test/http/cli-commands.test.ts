@@ -69,6 +69,13 @@ describe('rebalancer execute', () => {
     expect(await execute([id, '--config', configFile], io)).toBe(0);
     expect(io.out).toBe(`plan ${id}: succeeded\n`);
     expect(io.err).toMatch(/: succeeded/);
+    const json = captureIo();
+    const second = await storedDrain(2);
+    expect(await execute([second, '--config', configFile, '--format', 'json'], json)).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ status: 'succeeded' });
+    const alias = captureIo();
+    expect(await execute([id, '--config', configFile, '--json'], alias)).toBe(2);
+    expect(alias.err).toContain('--json is deprecated: use --format json');
     const again = captureIo();
     expect(await execute([id, '--config', configFile], again)).toBe(2);
     expect(again.err).toContain('is succeeded: expected a plan in status "planned"');
@@ -79,6 +86,7 @@ describe('rebalancer execute', () => {
     [[], 2, /expected one plan id, got 0/],
     [['nope', '--config', '__CONFIG__'], 2, /no plan with id "nope"/],
     [['x', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['x', '--format', 'yaml'], 2, /--format: expected text or json, got "yaml"/],
   ])('execute %j exits %i', async (argv, code, pattern) => {
     const io = captureIo();
     expect(

@@ -1,5 +1,5 @@
 /**
- * `rebalancer execute <plan id> [--config FILE] [--json]`: runs a stored plan, or resumes it
+ * `rebalancer execute <plan id> [--config FILE] [--format text|json]`: runs a stored plan, or resumes it
  * when a previous process stopped while running it. Always calls the executor's recover()
  * first, so moves left in flight by a crash are reconciled with where the VMs really are.
  * Exit status: 0 the plan (or its final re-plan) succeeded; 1 it failed or was cancelled;
@@ -18,7 +18,7 @@ import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
 
-const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--json]
+const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--format text|json]
 
 Runs a stored plan (status "planned") after checking it still fits the current inventory, or
 resumes a plan left running by a stopped process. Progress goes to stderr (a live line on a
@@ -26,7 +26,8 @@ terminal); the outcome to stdout. Ctrl-C once: no new migration starts; twice: a
 
 options:
   --config FILE   configuration file (hypervisors, store.path, executor options)
-  --json          print the outcome as JSON
+  --format FORMAT text (default) or json: how the outcome is printed
+  --json          the same as --format json (deprecated)
   -h, --help      this help
 `;
 
@@ -40,7 +41,12 @@ function parse(argv: string[], io: CommandIo): Args | number {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' },
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
     });
     if (values.help) {
@@ -51,7 +57,12 @@ function parse(argv: string[], io: CommandIo): Args | number {
       io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`);
       return 2;
     }
-    return { id: positionals[0], config: values.config, json: values.json ?? false };
+    if (values.format !== undefined && values.format !== 'text' && values.format !== 'json') {
+      io.stderr(`rebalancer execute: --format: expected text or json, got "${values.format}"\n`);
+      return 2;
+    }
+    if (values.json) io.stderr('rebalancer execute: --json is deprecated: use --format json\n');
+    return { id: positionals[0], config: values.config, json: values.json === true || values.format === 'json' };
   } catch (err) {
     io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`);
     return 2;
