@@ -15,7 +15,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { ADMIN, makeCaller, READER, type Harness } from './support/harness.js';
 
-describe('maintenance campaigns over HTTP', () => {
+// The service starts, collects and plans on a shared 2-core machine: generous time limits.
+describe('maintenance campaigns over HTTP', { timeout: 60_000 }, () => {
   let service: Service;
   let server: Server;
   let call: Harness['call'];
@@ -49,7 +50,7 @@ describe('maintenance campaigns over HTTP', () => {
     call = makeCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const hosts = (await call('GET', '/hosts')).body.hosts as Array<{ name: string; cell: string }>;
     cell = hosts[0].cell;
-  });
+  }, 60_000);
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await service.close();
