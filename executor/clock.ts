@@ -125,15 +125,3 @@ export function createVirtualClock(opts: { start?: number; autoAdvance?: boolean
     },
   };
 }
-
-/**
- * Real time sped up by `speed` (2 = twice as fast), for the demo service running the simulated
- * cluster: `now()` starts at the real time and runs `speed` times faster; sleeps are shortened.
- */
-export function createScaledClock(speed: number, base = Date.now()): Clock {
-  if (!(speed > 0)) throw new RangeError(`Expected \`speed\` to be a positive number, got \`${speed}\``);
-  return {
-    now: () => base + (Date.now() - base) * speed,
-    sleep: (ms, signal) => systemClock.sleep(ms / speed, signal),
-  };
-}

@@ -13,7 +13,10 @@ export class ExecutorError extends Error {
   }
 }
 
-/** Stable codes recorded on moves that did not succeed. */
+/**
+ * Stable codes the executor records on moves that did not succeed. Hypervisor error codes
+ * (MIGRATION_FAILED, HOST_UNREACHABLE, ...) pass through as they are (StoredError.code).
+ */
 export type MoveErrorCode =
   | 'VM_NOT_ON_SOURCE' // skipped: the VM left its source before the move started
   | 'VM_STATE_CHANGED' // skipped: the VM's power state no longer fits the planned mode
@@ -25,8 +28,7 @@ export type MoveErrorCode =
   | 'STALLED' // remaining data stopped decreasing for progressTimeoutSeconds
   | 'NOT_ON_DESTINATION' // the hypervisor reported success but the VM is not (only) on the destination
   | 'INTERRUPTED' // the executor stopped during the move and the attempts are used up
-  | 'CANCELLED'
-  | string; // hypervisor error codes (MIGRATION_FAILED, HOST_UNREACHABLE, ...) pass through
+  | 'CANCELLED';
 
 /** Reads a stable code and message from anything thrown. */
 export function describeError(err: unknown): { code: string; message: string } {

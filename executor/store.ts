@@ -74,8 +74,6 @@ export interface PlanRecord {
   supersededBy: string | null;
   /** The request the plan was made for; null for plans stored before requests were kept. */
   request: PlanRequestRecord | null;
-  /** Fingerprint of the inventory the plan was computed from (caller-defined). */
-  fingerprint: string | null;
   /** Outcome summary written when the plan ends (counts, failed moves). */
   summary: unknown;
   error: StoredError | null;
@@ -146,7 +144,6 @@ export interface NewPlan {
   supersedes?: string | null;
   /** The request the plan was made for. @default null */
   request?: PlanRequestRecord | null;
-  fingerprint?: string | null;
   at: number;
 }
 

@@ -46,10 +46,3 @@ export function peakOf(w: Work): { peak: number; host: number } {
   }
   return { peak, host };
 }
-
-/** Second highest receiver peak, ignoring host `skip`; 0 when there is none. */
-export function peakExcept(w: Work, skip: number, skip2 = -1): number {
-  let peak = 0;
-  for (const h of w.onHost.keys()) if (h !== skip && h !== skip2) peak = Math.max(peak, hostPeak(w.p.view, w.s, h));
-  return peak;
-}

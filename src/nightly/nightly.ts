@@ -66,7 +66,7 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
   const base = { planId, moves: plan.moves.length, frozen: frozen.length, deadline: new Date(deadline).toISOString() };
   if (config.mode === 'report') return { action: 'planned', ...base };
   try {
-    await deps.executePlan(planId, { deadline, shouldStartMove: () => deps.clock.now() < deadline });
+    await deps.executePlan(planId, { deadline });
   } catch (err) {
     log.error({ err, planId }, 'nightly balance execution failed');
     return { action: 'failed', stage: 'execute', error: errorOf(err), planId };

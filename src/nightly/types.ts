@@ -23,9 +23,7 @@ export interface NightlyPlanned {
 }
 
 export interface ExecuteOptions {
-  /** False once the window has ended: the executor starts no further move (running ones finish). */
-  shouldStartMove: () => boolean;
-  /** The window's end in epoch ms (the instant `shouldStartMove` turns false). */
+  /** The window's end in epoch ms: no move starts after it (running ones finish). */
   deadline: number;
 }
 

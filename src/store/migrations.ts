@@ -121,6 +121,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // the request a plan was made for (re-planning starts from it)
   'ALTER TABLE plans ADD COLUMN request_json TEXT;',
+  // the inventory fingerprint was never written
+  'ALTER TABLE plans DROP COLUMN fingerprint;',
 ];
 
 /**

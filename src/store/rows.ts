@@ -12,7 +12,6 @@ export interface PlanRow {
   updated_at: number;
   supersedes: string | null;
   superseded_by: string | null;
-  fingerprint: string | null;
   request_json: string | null;
   summary_json: string | null;
   error_json: string | null;
@@ -70,7 +69,6 @@ export function planFromRow(r: PlanRow): PlanRecord {
     supersedes: r.supersedes,
     supersededBy: r.superseded_by,
     request: parse(r.request_json),
-    fingerprint: r.fingerprint,
     summary: parse(r.summary_json),
     error: parse(r.error_json),
   };

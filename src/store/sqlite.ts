@@ -94,8 +94,8 @@ function planMethods(db: Database.Database) {
   const insertPlan = prepared(
     db,
     `INSERT INTO plans
-      (id, goal, plan_json, status, source, created_at, updated_at, supersedes, fingerprint, request_json)
-    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @fingerprint, @request_json)`,
+      (id, goal, plan_json, status, source, created_at, updated_at, supersedes, request_json)
+    VALUES (@id, @goal, @plan_json, @status, @source, @at, @at, @supersedes, @request_json)`,
   );
   const insertMove = prepared(db, `INSERT INTO moves (plan_id, idx, move_json, state) VALUES (?, ?, ?, 'pending')`);
   const insertHistory = prepared(db, 'INSERT INTO move_history (plan_id, idx, state, at) VALUES (?, ?, ?, ?)');
@@ -114,7 +114,6 @@ function planMethods(db: Database.Database) {
       source: input.source,
       at: input.at,
       supersedes: input.supersedes ?? null,
-      fingerprint: input.fingerprint ?? null,
       request_json: json(input.request),
     });
     input.plan.moves.forEach((m, k) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScaledClock } from '../../executor/clock.js';
+import { scaledClock } from '../../src/demo/clock.js';
 import { createAdmission } from '../../executor/admission.js';
 import { DEFAULT_EXECUTOR_OPTIONS, ExecutorOptionError, resolveExecutorOptions } from '../../executor/options.js';
 import { backoffDelay, isRetryable } from '../../executor/retry.js';
@@ -51,12 +51,12 @@ describe('retry policy and admission', () => {
 
 describe('scaled clock', () => {
   it('runs faster than real time', async () => {
-    const clock = createScaledClock(100);
+    const clock = scaledClock(100);
     const t0 = clock.now();
     const r0 = Date.now();
     await clock.sleep(2000);
     expect(Date.now() - r0).toBeLessThan(500);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(1500);
-    expect(() => createScaledClock(0)).toThrow(/got `0`/);
+    expect(() => scaledClock(0)).toThrow(/got `0`/);
   });
 });

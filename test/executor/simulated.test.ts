@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createScaledClock, createVirtualClock } from '../../executor/clock.js';
+import { createVirtualClock } from '../../executor/clock.js';
+import { scaledClock } from '../../src/demo/clock.js';
 import { HypervisorError } from '../../executor/hypervisor/errors.js';
 import { createSimulatedCluster, simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
 import type { SimDomainSpec } from '../../executor/hypervisor/simulated/index.js';
@@ -179,7 +180,7 @@ describe('simulated cluster', () => {
 
 describe('simulated cluster in scaled real time (demo mode)', () => {
   it('completes a migration after its simulated duration divided by the speed', async () => {
-    const clock = createScaledClock(200);
+    const clock = scaledClock(200);
     const sim = createSimulatedCluster({
       clock,
       hosts: [

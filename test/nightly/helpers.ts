@@ -93,10 +93,10 @@ export function harness(
   return h;
 }
 
-/** Plays the executor: moves one by one, each taking an hour, asking `shouldStartMove` first. */
+/** Plays the executor: moves one by one, each taking an hour, none starting after the window's end. */
 export async function hourPerMove(h: Harness, planId: string, options: ExecuteOptions): Promise<void> {
   for (const m of h.store.listMoves(planId)) {
-    if (!options.shouldStartMove()) break;
+    if (h.clock.now() >= options.deadline) break;
     h.store.updateMove(planId, m.index, { state: 'migrating', startedAt: h.clock.t }, h.clock.t);
     h.clock.t += HOUR;
     h.store.updateMove(planId, m.index, { state: 'succeeded', endedAt: h.clock.t }, h.clock.t);

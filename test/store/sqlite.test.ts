@@ -26,7 +26,7 @@ afterEach(() => {
 describe('SQLite store', () => {
   it('creates a plan with one pending move per plan move and finds it after reopening', () => {
     const { path, store } = fresh();
-    const rec = store.createPlan({ plan: samplePlan(3), source: 'api', fingerprint: 'abc', at: 1000 });
+    const rec = store.createPlan({ plan: samplePlan(3), source: 'api', at: 1000 });
     expect(rec.status).toBe('planned');
     store.updateMove(rec.id, 1, { state: 'prechecking', attempts: 1, startedAt: 1100 }, 1100);
     store.updateMove(rec.id, 1, { state: 'migrating' }, 1200);
@@ -64,7 +64,6 @@ describe('SQLite store', () => {
     expect(plan).toMatchObject({
       status: 'failed',
       source: 'api',
-      fingerprint: 'abc',
       summary: { failed: 1 },
       createdAt: 1000,
       updatedAt: 1400,
