@@ -151,6 +151,17 @@ export interface Hypervisor {
   setMaxSpeed(host: string, domainId: string, mibps: number, signal?: AbortSignal): Promise<void>;
   /** Switches a running migration to post-copy (virDomainMigrateStartPostCopy). */
   startPostCopy(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Starts measuring how fast the domains `domainIds` at `host` write their memory, over `seconds`
+   * (virDomainStartDirtyRateCalc). Domains not running there or with a job (a migration) running
+   * are skipped. Resolves to the ids being measured.
+   */
+  startDirtyRateCalc(host: string, domainIds: string[], seconds: number, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * The finished dirty-rate measurements of `domainIds` at `host`, MiB/s by domain id, waiting up
+   * to about 2 s for ones still running; domains without a finished measurement are absent.
+   */
+  dirtyRates(host: string, domainIds: string[], signal?: AbortSignal): Promise<Map<string, number>>;
   /** Pauses / resumes a domain (force-complete without post-copy). */
   suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void>;
   resume(host: string, domainId: string, signal?: AbortSignal): Promise<void>;

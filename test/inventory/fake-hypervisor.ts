@@ -72,6 +72,8 @@ export function fakeHypervisor(hosts: Record<string, FakeHost>): Hypervisor & { 
     abortJob: unsupported,
     setMaxSpeed: unsupported,
     startPostCopy: unsupported,
+    startDirtyRateCalc: unsupported,
+    dirtyRates: unsupported,
     suspend: unsupported,
     resume: unsupported,
     locate: unsupported,

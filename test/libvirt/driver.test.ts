@@ -264,4 +264,17 @@ describe.skipIf(labSkip)('libvirt driver on the lab', () => {
     expect((await hv.hostFacts('lab-b')).reachable).toBe(true);
     expect((await hv.locate(labVm('disky').uuid, all())).runningOn).toEqual(['lab-b']);
   });
+
+  it('measures dirty rates (patch 05): idle guests near 0, unknown domains skipped', async () => {
+    const ids = ['small1', 'small2', 'big'].map((n) => labVm(n).uuid);
+    const host = (await hv.locate(ids[0], all())).runningOn[0];
+    const here: string[] = [];
+    for (const id of ids) if ((await hv.locate(id, all())).runningOn[0] === host) here.push(id);
+    const started = await hv.startDirtyRateCalc(host, [...here, '00000000-1111-2222-3333-444444444444'], 1);
+    expect(started.sort()).toEqual([...here].sort());
+    await sleep(1200);
+    const rates = await hv.dirtyRates(host, started);
+    expect([...rates.keys()].sort()).toEqual([...here].sort());
+    for (const [id, mibps] of rates) expect(mibps, id).toBeLessThan(4); // the idle lab guests write almost nothing
+  });
 });

@@ -48,10 +48,15 @@ export interface LvDomain {
     flags: number,
   ): Promise<boolean>;
   setMigrationMaxDowntimeAsync(ms: number): Promise<boolean>;
+  /** patches/node-libvirt/05 (virDomainStartDirtyRateCalc); absent in older builds. */
+  startDirtyRateCalcAsync?(seconds: number, flags: number): Promise<boolean>;
   suspendAsync(): Promise<boolean>;
   resumeAsync(): Promise<boolean>;
   undefineAsync(flags: number): Promise<boolean>;
 }
+
+/** Typed parameters as the binding returns them: field name -> value. */
+export type LvTypedParams = Record<string, number | string | boolean>;
 
 /** The subset of node-libvirt's Hypervisor (one connection) used here. */
 export interface LvConnection {
@@ -84,6 +89,8 @@ export interface LvConnection {
     virttype: string | null,
     flags: number,
   ): Promise<string>;
+  /** virConnectGetAllDomainStats: typed statistics by domain name. */
+  getAllDomainStatsAsync(stats: number, flags: number): Promise<Record<string, LvTypedParams>>;
   listActiveDomainsAsync(): Promise<number[]>;
   listDefinedDomainsAsync(): Promise<string[]>;
   lookupDomainByIdAsync(id: number): Promise<LvDomain>;

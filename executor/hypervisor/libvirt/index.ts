@@ -11,6 +11,7 @@ import { createConnectionPool } from './connections.js';
 import { compareGuestCpu, expandHostModel } from './cpu.js';
 import { isConnectionError, toHypervisorError } from './errors.js';
 import { listAllDomains, readDomainFacts, readHostFacts, unreachableHost } from './facts.js';
+import { readDirtyRates, startDirtyRateCalc } from './dirty-rate.js';
 import {
   idleProgress,
   migrationFlags,
@@ -216,6 +217,14 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     return pool.use(host, `compare guest CPU on ${host}`, (conn) => compareGuestCpu(conn, cpu), true);
   }
 
+  async function dirtyRates(host: string, ids: string[], signal?: AbortSignal): Promise<Map<string, number>> {
+    for (let poll = 0; ; poll++) {
+      const r = await pool.use(host, `dirty rates on ${host}`, (conn) => readDirtyRates(conn, ids), true);
+      if (r.measuring.length === 0 || poll >= 20 || signal?.aborted) return r.rates;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async function locate(id: string, hosts: string[]): Promise<DomainLocation> {
     const seen = await Promise.all(
       hosts.map(async (host) => {
@@ -255,6 +264,9 @@ export function createLibvirtHypervisor(options: LibvirtHypervisorOptions): Hype
     setMaxSpeed,
     startPostCopy,
     compareCpu,
+    startDirtyRateCalc: (host, ids, seconds) =>
+      pool.use(host, `start dirty-rate calc on ${host}`, (conn) => startDirtyRateCalc(conn, ids, seconds), true),
+    dirtyRates,
     suspend: (host, id) => onDomain(host, id, 'suspend', (d) => d.suspendAsync()).then(() => undefined),
     resume: (host, id) => onDomain(host, id, 'resume', (d) => d.resumeAsync()).then(() => undefined),
     locate,

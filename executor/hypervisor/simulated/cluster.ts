@@ -21,6 +21,7 @@ import { createState } from './state.js';
 import { GIB, MIB, mbpsToBps, type SimDomainSpec, type SimHostSpec, type SimModelOptions } from './types.js';
 import { checkMigration } from './validate.js';
 import { land, setRunState } from './domain-ops.js';
+import { createDirtyRateMeter } from './dirty-rate.js';
 
 export interface MigrationRecord {
   domainId: string;
@@ -73,6 +74,10 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
   };
   const jobOn = (host: string, domainId: string) =>
     engine.find((j) => j.req.domainId === domainId && j.req.from === host);
+  const dirtyMeter = createDirtyRateMeter(state, clock, (id) => {
+    sync();
+    return engine.find((j) => j.req.domainId === id) !== undefined;
+  });
 
   const cluster: SimulatedCluster = {
     kind: 'simulated',
@@ -196,6 +201,7 @@ export function createSimulatedCluster(opts: SimulatedClusterOptions): Simulated
       state.domains.get(domainId)!.postCopyTo = j.req.to;
       engine.kick();
     },
+    ...dirtyMeter,
     async suspend(host, domainId) {
       setRunState(state, engine, host, domainId, 'paused', clock.now());
     },
