@@ -37,7 +37,14 @@ async function main(): Promise<void> {
   const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock: systemClock });
   const store = openStore(config.store.path);
   const collect = (signal?: AbortSignal) =>
-    collectInventory({ hypervisor: cluster, hosts, serverGroups: inventory.serverGroups, sampleMs: 0, signal });
+    collectInventory({
+      hypervisor: cluster,
+      hosts,
+      serverGroups: inventory.serverGroups,
+      sampleMs: 0,
+      dirtyRateMs: 0,
+      signal,
+    });
   const lifecycle = createPlanLifecycle({
     cluster: { hypervisor: cluster, hosts },
     store,

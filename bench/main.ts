@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<B
   planner: () => import('./planner.bench.js'),
   executor: () => import('./executor.bench.js'),
   http: () => import('./http.bench.js'),
+  inventory: () => import('./inventory.bench.js'),
 };
 
 function fmt(v: string | number): string {

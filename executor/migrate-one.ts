@@ -16,7 +16,7 @@ import {
   type RecordedLocation,
   type StoredError,
 } from './store.js';
-import { transfer, type TransferResult, type TransferRun } from './transfer.js';
+import { startMode, transfer, type TransferResult, type TransferRun } from './transfer.js';
 
 export interface MoveRun extends TransferRun {
   planId: string;
@@ -75,7 +75,14 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
       planId,
       moveIndex: index,
       type: 'migration.started',
-      data: { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts },
+      data: {
+        instance: move.instance,
+        from: move.from,
+        to: move.to,
+        mode: move.mode,
+        attempt: attempts,
+        ...startMode(ctx, move),
+      },
       at: startedAt,
     });
     run.log.info(

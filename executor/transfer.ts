@@ -8,6 +8,7 @@ import { anySignal } from './context.js';
 import type { MoveRecord } from './store.js';
 import { watchMigration, type WatchVerdict } from './watch.js';
 import type { Logger } from './logger.js';
+import { isRetryable } from './retry.js';
 
 export type TransferResult =
   | { kind: 'completed'; suspended: boolean }
@@ -23,6 +24,19 @@ export interface TransferRun {
 
 type Settled = { kind: 'completed' } | { kind: 'error'; err: unknown };
 
+/**
+ * How a move's migration starts. A move the plan marks `converges: false` (its guest dirties
+ * memory near its bandwidth share) starts with auto-converge, or, where `permitPostCopy` allows,
+ * switches to post-copy as soon as it runs, instead of waiting for the stall detector.
+ */
+export function startMode(ctx: Ctx, move: MoveRecord['move']): { autoConverge: boolean; postCopyAtStart: boolean } {
+  const slow = move.converges === false && move.mode !== 'cold';
+  return {
+    autoConverge: ctx.opts.autoConverge || (slow && !ctx.opts.permitPostCopy),
+    postCopyAtStart: slow && ctx.opts.permitPostCopy,
+  };
+}
+
 export async function transfer(
   ctx: Ctx,
   run: TransferRun,
@@ -31,6 +45,7 @@ export async function transfer(
 ): Promise<TransferResult> {
   const { move } = rec;
   const stop = new AbortController();
+  const mode = startMode(ctx, move);
   const migration: Promise<Settled> = ctx.hv
     .migrate(
       {
@@ -40,7 +55,7 @@ export async function transfer(
         to: move.to,
         mode: move.mode,
         bandwidthMiBps: ctx.opts.bandwidthMiBps,
-        autoConverge: ctx.opts.autoConverge,
+        autoConverge: mode.autoConverge,
         postCopy: ctx.opts.permitPostCopy,
         maxDowntimeMs: ctx.opts.maxDowntimeMs,
       },
@@ -55,6 +70,7 @@ export async function transfer(
   const judged = watch.verdict.then((v) => (v ? { kind: 'verdict' as const, v } : never()));
   judged.catch(() => undefined);
   const cancelled = onAbort(anySignal(run.abortInFlight, stop.signal));
+  if (mode.postCopyAtStart) void switchToPostCopy(ctx, run, rec, stop.signal);
   try {
     const first = await Promise.race([migration, judged, cancelled]);
     if (first.kind === 'completed' || first.kind === 'error') return settle(first, false);
@@ -117,6 +133,35 @@ async function onVerdict(
     });
   }
   return settle(await migration, suspended);
+}
+
+/**
+ * Switches the migration to post-copy once its job runs (a plan said pre-copy will not converge);
+ * a hypervisor not ready for the switch yet (still setting up) is asked again at the next poll.
+ */
+async function switchToPostCopy(ctx: Ctx, run: TransferRun, rec: MoveRecord, signal: AbortSignal): Promise<void> {
+  const { move } = rec;
+  for (let tries = 0; tries < 30 && !signal.aborted; tries++) {
+    await ctx.clock.sleep(ctx.opts.pollIntervalMs, signal).catch(() => undefined);
+    const p = await ctx.hv.jobProgress(move.from, move.instance, signal).catch(() => null);
+    if (!p || (p.type !== 'bounded' && p.type !== 'unbounded')) continue;
+    try {
+      await ctx.hv.startPostCopy(move.from, move.instance, signal);
+    } catch (err) {
+      if (isRetryable(err)) continue;
+      run.log.warn({ err }, 'post-copy switch at start failed; pre-copy goes on');
+      return;
+    }
+    ctx.store.appendEvent({
+      planId: rec.planId,
+      moveIndex: rec.index,
+      type: 'migration.postcopy',
+      data: { reason: 'plan predicts no convergence' },
+      at: ctx.clock.now(),
+    });
+    run.log.info({ vm: move.name }, 'switched to post-copy at start: pre-copy predicted not to converge');
+    return;
+  }
 }
 
 /** The migration's own result wins over what we intended when it completed anyway. */

@@ -16,7 +16,8 @@ export const MAX_DOWNTIME_SECONDS = 0.5;
 /** Pre-copy rounds before the estimate gives up converging and assumes a forced stop-and-copy. */
 export const MAX_PRECOPY_ROUNDS = 30;
 
-const MBIT_PER_MIB = 8 * 1.048576;
+/** Mbit/s (10^6 bit) per MiB/s: hypervisors report MiB/s, the inventory uses Mbit/s. */
+export const MBIT_PER_MIB = 8 * 1.048576;
 const MBIT_PER_GIB = 1024 * MBIT_PER_MIB;
 
 /** The mode an instance moves in, or why it cannot move at all. */

@@ -23,6 +23,7 @@ import {
   type Planned,
 } from './orchestrate/lifecycle.js';
 import { createPlanPool } from './orchestrate/plan-pool.js';
+import { plannerSettings } from './orchestrate/planning-inputs.js';
 import { openSession, type Session } from './orchestrate/session.js';
 import type { CampaignService } from './maintenance/service.js';
 import { campaignFrozen, campaignServiceFor } from './maintenance/wire.js';
@@ -118,7 +119,10 @@ export function lifecycleFor(
   return createPlanLifecycle({
     store: options.store ?? session.store!,
     clock: options.clock,
-    settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
+    settings: {
+      planner: plannerSettings(config.planner, executorOptions(config)),
+      cooldownHours: config.nightly.cooldownHours,
+    },
     collect: session.collect,
     cluster: { hypervisor: session.cluster.hypervisor, hosts: session.cluster.hosts },
     executorOptions: executorOptions(config),

@@ -1,4 +1,5 @@
 /** Requests and options for the planner's entry points. */
+import type { LinkOptions } from '../convergence.js';
 
 /** A placement that must not be used again: an instance to a host, or (no instance) a host entirely. */
 export interface Exclusion {
@@ -48,7 +49,7 @@ export interface TimeBudget {
   concurrency: number;
 }
 
-export interface PlannerOptions {
+export interface PlannerOptions extends LinkOptions {
   /** Completion timeout budget per GiB copied (Nova's live_migration_completion_timeout). @default 800 */
   timeoutPerGiBSeconds?: number;
   /** Hosts that must not receive instances (maintenance, drains in progress, hosts being drained elsewhere). */

@@ -18,6 +18,12 @@ export interface Move {
   timeoutSeconds: number;
   /** GiB copied over the network: memory, plus disk for block. */
   gib: number;
+  /**
+   * `false` when pre-copy is predicted not to converge: the guest's dirty rate is at least 80 % of
+   * the move's bandwidth share (planner/convergence.ts). The executor then starts it with
+   * auto-converge (post-copy where permitted). Absent otherwise.
+   */
+  converges?: false;
 }
 
 /** Stable reasons an instance could not be moved. */

@@ -8,6 +8,7 @@
  * until the imbalance is below `threshold`, `maxMoves` is reached or nothing is worth its GiB.
  * waves.ts then orders the moves safely (bouncing through a third host to break exchanges).
  */
+import { withConvergence } from '../convergence.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Plan, Unplaced } from '../model/plan.js';
 import type { BalanceRequest, PlannerOptions } from '../model/options.js';
@@ -190,7 +191,12 @@ export function planBalance(inventory: Inventory, request: BalanceRequest, optio
   for (const t of cut)
     if (t.priority > 0)
       unplaced.push(toUnplaced(view, t.instance, 'MOVE_LIMIT', `${limit} reached before this over-capacity repair`));
-  const moves = schedule.legs.map((leg) => toMove(view, leg, options));
+  const moves = withConvergence(
+    schedule.legs.map((leg) => toMove(view, leg, options)),
+    new Map(view.instances.map((i) => [i.id, i])),
+    new Map(view.hosts.map((h) => [h.name, h])),
+    options,
+  );
   const loc = finalLocations(view, schedule.legs);
   let objective = 0;
   let lowerBound = 0;

@@ -23,6 +23,7 @@ import type { ClusterView, UsageState } from '../constraints/index.js';
 import { buildView, createUsage, explainUnplaced } from '../constraints/index.js';
 import { estimatedSeconds, migrationMode, moveGib, timeoutSeconds } from '../estimate.js';
 import { planMetrics } from '../metrics.js';
+import { withConvergence } from '../convergence.js';
 import { makeRoom, type RoomResult } from './make-room.js';
 import { solvePlacement } from '../solvers/index.js';
 import type { Problem, Unit } from '../solvers/index.js';
@@ -37,6 +38,9 @@ export class UnknownHostError extends Error {
     super(`cannot drain unknown host "${host}": it is not in the inventory`);
   }
 }
+
+const instancesById = (view: ClusterView) => new Map(view.instances.map((i) => [i.id, i]));
+const hostsByName = (view: ClusterView) => new Map(view.hosts.map((h) => [h.name, h]));
 
 function unplacedEntry(view: ClusterView, i: number, code: Unplaced['code'], reason: string): Unplaced {
   const inst = view.instances[i];
@@ -133,14 +137,15 @@ export function planDrain(inventory: Inventory, request: DrainRequest, options: 
   const order = (id: string) => named.get(id) ?? view.instanceIndex.get(id)!;
   moves.sort((a, b) => a.wave - b.wave || order(a.instance) - order(b.instance));
   unplaced.sort((a, b) => order(a.instance) - order(b.instance));
+  const annotated = withConvergence(moves, instancesById(view), hostsByName(view), options);
   const method = problem.units.length === 0 ? 'none' : solution.method + (room?.evictions.length ? '+make-room' : '');
   const solve = { method, objective: solution.objective, lowerBound: solution.lowerBound };
   return {
     goal: 'drain',
     target: { hosts },
     feasible: unplaced.length === 0,
-    moves,
+    moves: annotated,
     unplaced,
-    metrics: planMetrics(inventory, moves, solve, hosts),
+    metrics: planMetrics(inventory, annotated, solve, hosts),
   };
 }

@@ -83,6 +83,11 @@ export const InventoryConfigSchema = z.strictObject({
   maxAgeSeconds: z.number().min(0),
   /** Gap between the two CPU-time samples of a collection, for utilisation. @default 1000 */
   sampleMs: z.number().int().min(0),
+  /**
+   * Time over which each running guest's memory dirty rate is measured during collection
+   * (libvirt measures whole seconds); 0 disables it and leaves `dirtyRateMbps` unknown. @default 1000
+   */
+  dirtyRateMs: z.number().int().min(0),
 });
 
 export const LogSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /**
  * Builds an inventory snapshot (planner format) from live hypervisors: host facts and domains of
- * every configured host, CPU utilisation from two samples `sampleMs` apart. An unreachable host
+ * every configured host, CPU utilisation from two samples `sampleMs` apart, each running guest's
+ * memory dirty rate measured in between (dirty.ts). An unreachable host
  * is never fatal: it is reported with `state: "down"` and no instances (its domains are unknown;
  * nothing can be live-migrated off a host we cannot reach, so planners must not count on them).
  */
@@ -17,6 +18,7 @@ import {
 import { addCpuAnswers, type CpuAnswerCache, type CpuSubject } from './cpu.js';
 import { fraction, toHost, toInstance, unknownFacts, type HostDoc } from './instance.js';
 import { mapLimit, withTimeout } from './limit.js';
+import { readDirtyRates, startDirtyRates, type DirtyRateOptions } from './dirty.js';
 
 export interface CollectOptions {
   hypervisor: Hypervisor;
@@ -32,6 +34,12 @@ export interface CollectOptions {
   clock?: Clock;
   /** Gap between the two CPU-time samples; 0 takes one sample and leaves `cpuUsage` unknown. @default 1000 */
   sampleMs?: number;
+  /**
+   * Time over which each running guest's dirty rate is measured, during the CPU sampling gap
+   * (the gap lasts the longer of the two); rounded up to whole seconds; 0 skips the measurement
+   * and leaves `dirtyRateMbps` unknown. @default 1000
+   */
+  dirtyRateMs?: number;
   /** Hosts queried at once. @default 8 */
   concurrency?: number;
   /** Budget for one host's facts + domain list; a host slower than this is reported down. @default 15000 */
@@ -86,20 +94,33 @@ interface Document {
 
 /** Collects the inventory of `hosts`; see the module comment for how down hosts are reported. */
 export async function collectInventory(options: CollectOptions): Promise<Inventory> {
-  const { hosts, clock = systemClock, sampleMs = 1000, signal } = options;
+  const { hosts, clock = systemClock, sampleMs = 1000, dirtyRateMs = 1000, signal } = options;
   const warn = options.onWarning ?? (() => {});
   const first = await sampleAll(
     options,
     hosts.map(() => true),
   );
-  let second: Outcome[] = first;
-  if (sampleMs > 0) {
-    await clock.sleep(sampleMs, signal);
-    second = await sampleAll(
-      options,
-      first.map((o) => !('error' in o)),
-    );
-  }
+  const names = hosts.map((h) => h.name);
+  const dirty: DirtyRateOptions = {
+    hypervisor: options.hypervisor,
+    ms: dirtyRateMs,
+    concurrency: options.concurrency ?? 8,
+    hostTimeoutMs: options.hostTimeoutMs ?? 15_000,
+    signal,
+  };
+  const started =
+    dirtyRateMs > 0 ? await startDirtyRates(dirty, names, first.map((o) => ('error' in o ? null : o.domains))) : null;
+  const gap = Math.max(sampleMs, started ? dirtyRateMs : 0);
+  if (gap > 0) await clock.sleep(gap, signal);
+  const [second, rates] = await Promise.all([
+    sampleMs > 0
+      ? sampleAll(
+          options,
+          first.map((o) => !('error' in o)),
+        )
+      : first,
+    started ? readDirtyRates(dirty, names, started) : names.map(() => new Map<string, number>()),
+  ]);
   const groups = options.serverGroups ?? [];
   const doc: Document = { hosts: [], instances: [], serverGroups: groups.map(({ id, policy }) => ({ id, policy })) };
   const placed = new Map<string, { rank: number; index: number }>();
@@ -122,7 +143,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
     if (after.facts.libvirtVersion) libvirtVersions.set(config.name, after.facts.libvirtVersion);
     for (const d of after.domains) {
-      const inst = toInstance(config.name, d, domainUsage(prior, after, d));
+      const inst = toInstance(config.name, d, domainUsage(prior, after, d), rates[k].get(d.id) ?? null);
       if (d.guestCpu && d.cpuMode !== 'host-passthrough') cpus.set(inst, d.guestCpu);
       addInstance(doc, placed, inst, warn);
     }

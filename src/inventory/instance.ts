@@ -46,8 +46,13 @@ export function fraction(x: number): number {
   return Math.round(Math.min(1, Math.max(0, x)) * 10_000) / 10_000;
 }
 
-/** The inventory record of one domain (serverGroup checked by the caller). */
-export function toInstance(host: string, domain: DomainFacts, cpuUsage: number | null): Instance {
+/** The inventory record of one domain (serverGroup checked by the caller); dirty rate in Mbit/s. */
+export function toInstance(
+  host: string,
+  domain: DomainFacts,
+  cpuUsage: number | null,
+  dirtyRateMbps: number | null = null,
+): Instance {
   const { status, pinned } = statusOf(domain);
   return {
     id: domain.id,
@@ -64,7 +69,7 @@ export function toInstance(host: string, domain: DomainFacts, cpuUsage: number |
     cpuModel: domain.cpuModel,
     serverGroup: domain.serverGroup ?? null,
     cpuUsage,
-    dirtyRateMbps: null,
+    dirtyRateMbps: domain.state === 'running' ? dirtyRateMbps : null,
     pinned,
   };
 }

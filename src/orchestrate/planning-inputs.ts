@@ -5,6 +5,7 @@
  * hosts and host/instance pairs that failed are avoided on a re-plan; planning is seeded and
  * runs on the service clock, so the same inventory and state give the same plan.
  */
+import { resolveExecutorOptions, type ExecutorOptionsInput } from '../../executor/options.js';
 import type { PlanRequestRecord } from '../../executor/store.js';
 import type { Exclusion, Inventory, PlannerOptions, PlanRequest } from '../../planner/index.js';
 
@@ -16,6 +17,23 @@ export interface PlannerSettings {
   method?: 'auto' | 'heuristic' | 'exact';
   /** Fixed cost of one migration in seconds, for balance. @default 15 */
   migrationOverheadSeconds?: number;
+  /** The executor's per-migration bandwidth cap, MiB/s (convergence check). @default 0 (none) */
+  migrationBandwidthMiBps?: number;
+  /** Migrations sharing one host's link at once (the executor's per-host limits). @default 2 */
+  migrationsPerLink?: number;
+}
+
+/**
+ * The `planner` section plus the executor's migration limits that the convergence check needs
+ * (per-migration bandwidth cap, migrations sharing one host's link at once).
+ */
+export function plannerSettings(planner: PlannerSettings, executor: ExecutorOptionsInput): PlannerSettings {
+  const e = resolveExecutorOptions(executor);
+  return {
+    ...planner,
+    migrationBandwidthMiBps: e.bandwidthMiBps,
+    migrationsPerLink: Math.min(e.concurrency.perHostOutbound, e.concurrency.perHostInbound),
+  };
 }
 
 /** The service state planning depends on, read when a plan is made (today's freezes). */
@@ -59,6 +77,8 @@ export function plannerInputs(
     timeoutPerGiBSeconds: settings.timeoutPerGiBSeconds,
     method: stored.method ?? settings.method,
     migrationOverheadSeconds: settings.migrationOverheadSeconds,
+    migrationBandwidthMiBps: settings.migrationBandwidthMiBps,
+    migrationsPerLink: settings.migrationsPerLink,
     avoidHosts,
     exclusions: extra.exclusions,
     seed: 1,

@@ -28,6 +28,8 @@ export interface SessionOptions {
   demoWorld?: 'read' | 'write';
   /** Gap between CPU samples when collecting. @default 1000 */
   sampleMs?: number;
+  /** Dirty-rate measurement time; 0 skips it. @default config.inventory.dirtyRateMs */
+  dirtyRateMs?: number;
   onWarning?: (w: CollectWarning) => void;
 }
 
@@ -58,6 +60,7 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
       serverGroups: cluster.serverGroups,
       clock: cluster.clock,
       sampleMs: options.sampleMs ?? 1000,
+      dirtyRateMs: options.dirtyRateMs ?? config.inventory.dirtyRateMs,
       cpuCache,
       signal,
       onWarning: options.onWarning,

@@ -63,4 +63,14 @@ describe('plan text', () => {
     expect(text).toContain('Totals: 1 move(s) in 1 wave(s), 8.0 GiB to copy, estimated 10s');
     expect(text).toContain('Method: test, objective 1.000, lower bound 0.500, gap 50.0%');
   });
+
+  it('says which moves are predicted not to converge', () => {
+    const v1 = vm('v1', 'h1', { memoryMb: 8192 });
+    const v2 = vm('v2', 'h1');
+    const inv = inventory([host('h1'), host('h2')], [v1, v2]);
+    const moves: Move[] = [{ ...move(v1, 'h1', 'h2'), converges: false }, move(v2, 'h1', 'h2')];
+    const text = renderPlanText(inv, drainPlan(['h1'], moves));
+    expect(text).toMatch(/v1\s+h1 -> h2 .*est\. \S+\s+does not converge at its bandwidth: starts with auto-converge/);
+    expect(text.split('\n').find((l) => l.includes('v2'))).not.toContain('converge');
+  });
 });

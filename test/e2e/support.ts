@@ -21,17 +21,36 @@ export const labHosts = (lab: Lab): HostConfig[] =>
   lab.hosts.map(({ name, uri, migrationUri, cell }) => ({ name, uri, migrationUri, cell }));
 export const LAB_GROUPS = [{ id: 'lab-group', policy: 'soft-anti-affinity' as const }];
 
+/** CPU sampling and dirty-rate measurement of a collection (both off unless asked). */
+export interface CollectTimes {
+  sampleMs?: number;
+  dirtyRateMs?: number;
+}
+
 export interface Rig {
   hv: Hypervisor;
   hosts: HostConfig[];
   store: ServiceStore;
   storePath: string;
   /** Inventory of the lab, restricted to the named VMs when `only` is given. */
-  collect(only?: string[], sampleMs?: number): Promise<Inventory>;
+  collect(only?: string[], o?: number | CollectTimes): Promise<Inventory>;
   /** A plan lifecycle whose re-planning sees only the VMs named in `only` (others are left alone). */
-  orchestrator(o?: { only?: string[]; executor?: ExecutorOptionsInput; timeoutPerGiBSeconds?: number }): PlanLifecycle;
+  orchestrator(o?: {
+    only?: string[];
+    executor?: ExecutorOptionsInput;
+    timeoutPerGiBSeconds?: number;
+    migrationBandwidthMiBps?: number;
+  }): PlanLifecycle;
   /** Plans draining the host of the named VMs, moving only them. */
-  planFor(names: string[], o?: { avoidHosts?: string[]; timeoutPerGiBSeconds?: number }): Promise<Plan>;
+  planFor(
+    names: string[],
+    o?: {
+      avoidHosts?: string[];
+      timeoutPerGiBSeconds?: number;
+      migrationBandwidthMiBps?: number;
+      dirtyRateMs?: number;
+    },
+  ): Promise<Plan>;
   close(): Promise<void>;
 }
 
@@ -39,8 +58,9 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
   const hosts = labHosts(lab);
   const hv = createLibvirtHypervisor({ hosts });
   const store = openStore(storePath);
-  const collect = async (only?: string[], sampleMs = 0) => {
-    const inv = await collectInventory({ hypervisor: hv, hosts, serverGroups: LAB_GROUPS, sampleMs });
+  const collect = async (only?: string[], o: number | CollectTimes = {}) => {
+    const { sampleMs = 0, dirtyRateMs = 0 } = typeof o === 'number' ? { sampleMs: o } : o;
+    const inv = await collectInventory({ hypervisor: hv, hosts, serverGroups: LAB_GROUPS, sampleMs, dirtyRateMs });
     return only ? { ...inv, instances: inv.instances.filter((i) => only.includes(i.name)) } : inv;
   };
   return {
@@ -55,13 +75,19 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
         store,
         clock: systemClock,
         collect: () => collect(o.only),
-        settings: { planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds }, cooldownHours: 24 },
+        settings: {
+          planner: { timeoutPerGiBSeconds: o.timeoutPerGiBSeconds, migrationBandwidthMiBps: o.migrationBandwidthMiBps },
+          cooldownHours: 24,
+        },
         executorOptions: { pollIntervalMs: 500, retries: { backoffMs: 500 }, ...o.executor },
       }),
     async planFor(names, o = {}) {
-      const inv = await collect(names);
+      const inv = await collect(names, { dirtyRateMs: o.dirtyRateMs });
       const from = [...new Set(inv.instances.map((i) => i.host))];
-      const lifecycle = this.orchestrator({ timeoutPerGiBSeconds: o.timeoutPerGiBSeconds });
+      const lifecycle = this.orchestrator({
+        timeoutPerGiBSeconds: o.timeoutPerGiBSeconds,
+        migrationBandwidthMiBps: o.migrationBandwidthMiBps,
+      });
       const request = { goal: 'drain' as const, hosts: from, source: 'cli' as const };
       return (await lifecycle.plan(inv, request, { avoidHosts: o.avoidHosts })).plan;
     },

@@ -39,7 +39,8 @@ function world() {
   const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
   const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
   const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-orch-')), 's.sqlite'));
-  const collect = (): Promise<Inventory> => collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0 });
+  const collect = (): Promise<Inventory> =>
+    collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, dirtyRateMs: 0 });
   const orch = createPlanLifecycle({
     cluster: { hypervisor: cluster, hosts },
     store,
@@ -115,7 +116,14 @@ describe('re-planning a nightly balance whose move fails', () => {
     const { cluster, hosts } = simulatedClusterFromInventory(inventory, { clock, setupMs: 100 });
     const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-nightly-')), 's.sqlite'));
     const collect = (): Promise<Inventory> =>
-      collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, serverGroups: inventory.serverGroups });
+      collectInventory({
+        hypervisor: cluster,
+        hosts,
+        clock,
+        sampleMs: 0,
+        dirtyRateMs: 0,
+        serverGroups: inventory.serverGroups,
+      });
     const lifecycle = createPlanLifecycle({
       cluster: { hypervisor: cluster, hosts },
       store,

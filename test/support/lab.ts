@@ -117,6 +117,21 @@ export async function resetVms(names: string[] = []): Promise<void> {
   await script('reset-vms.sh', names);
 }
 
+/**
+ * Defines and starts an extra lab guest on `host` (scripts/lab/start-guest.sh), e.g. with
+ * `rb.dirty=16` to rewrite 16 MiB of its memory every second; resolves once it is ready. The next
+ * full `resetVms()` removes it.
+ */
+export async function startGuest(
+  host: string,
+  name: string,
+  memoryMb: number,
+  uuid: string,
+  kernelArgs: string[] = [],
+): Promise<void> {
+  await script('start-guest.sh', [host, name, String(memoryMb), uuid, ...kernelArgs]);
+}
+
 /** Stops one lab host's libvirtd (its VMs keep running), e.g. `stopDaemon('lab-b')`. */
 export async function stopDaemon(host: string): Promise<void> {
   await script('daemon.sh', ['stop', host]);

@@ -59,7 +59,16 @@ function waveLines(moves: readonly Move[]): string[] {
     out.push('', `Wave ${w} (${list.length} move${list.length === 1 ? '' : 's'})`);
     out.push(
       ...table(
-        list.map((m) => [m.name, `${m.from} -> ${m.to}`, m.mode, gib(m.gib), `est. ${duration(m.estimatedSeconds)}`]),
+        list.map((m) => [
+          m.name,
+          `${m.from} -> ${m.to}`,
+          m.mode,
+          gib(m.gib),
+          `est. ${duration(m.estimatedSeconds)}`,
+          ...(m.converges === false
+            ? ['does not converge at its bandwidth: starts with auto-converge or post-copy']
+            : []),
+        ]),
       ),
     );
   }

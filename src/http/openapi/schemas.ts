@@ -75,6 +75,12 @@ const moveCore: Record<string, Schema> = {
   gib: num,
 };
 
+/** Move fields that may be absent: `converges` is there (false) only when pre-copy will not converge. */
+const optionalMove = (schema: Schema): Schema => ({
+  ...schema,
+  properties: { ...(schema.properties as Record<string, Schema>), converges: { type: 'boolean', enum: [false] } },
+});
+
 const header: Record<string, Schema> = {
   id: str,
   status: PLAN_STATUS,
@@ -102,21 +108,23 @@ export const schemas: Record<string, Schema> = {
     }),
   }),
   CellStats: obj({ hosts: int, cpuAlloc: stat, memAlloc: stat, cpuUsage: { oneOf: [stat, { type: 'null' }] } }),
-  Move: obj({
-    index: int,
-    ...moveCore,
-    state: MOVE_STATE,
-    attempts: int,
-    progress: obj({
-      percent: num,
-      processedBytes: nullable('number'),
-      totalBytes: nullable('number'),
-      etaSeconds: nullable('number'),
+  Move: optionalMove(
+    obj({
+      index: int,
+      ...moveCore,
+      state: MOVE_STATE,
+      attempts: int,
+      progress: obj({
+        percent: num,
+        processedBytes: nullable('number'),
+        totalBytes: nullable('number'),
+        etaSeconds: nullable('number'),
+      }),
+      error: storedError,
+      startedAt: nullable('string'),
+      endedAt: nullable('string'),
     }),
-    error: storedError,
-    startedAt: nullable('string'),
-    endedAt: nullable('string'),
-  }),
+  ),
   Plan: obj({
     ...header,
     ...planCore,
@@ -140,7 +148,12 @@ export const schemas: Record<string, Schema> = {
     error: storedError,
     links,
   }),
-  DryRunPlan: obj({ dryRun: { const: true }, ...planCore, moves: arr(obj(moveCore)), request: planRequest }),
+  DryRunPlan: obj({
+    dryRun: { const: true },
+    ...planCore,
+    moves: arr(optionalMove(obj(moveCore))),
+    request: planRequest,
+  }),
   PlanSummary: obj({
     ...header,
     goal: planCore.goal,
