@@ -2,46 +2,23 @@
  * End to end over HTTP: the service as `rebalancer serve` wires it (demo region on the simulated
  * cluster, SQLite file, executor, runner), a drain executed to the end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type Service } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/log.js';
-import { ADMIN, makeCaller, type Harness } from './support/harness.js';
+import type { Service } from '../../src/app.js';
+import type { Harness } from './support/harness.js';
+import { type DemoService, startDemoService } from './support/demo-service.js';
 
 describe('demo service end to end', () => {
+  let demo: DemoService;
   let service: Service;
-  let server: Server;
   let call: Harness['call'];
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rebalancer-e2e-'));
-    const loaded = loadConfig({
-      env: {
-        REBALANCER_STORE__PATH: join(dir, 'store.sqlite'),
-        REBALANCER_API__TOKENS: JSON.stringify([{ token: ADMIN, role: 'admin' }]),
-        REBALANCER_DEMO: JSON.stringify({ seed: 21, cells: 2, size: 12, timeScale: 500 }),
-        REBALANCER_PLANNER__METHOD: 'heuristic',
-        REBALANCER_NIGHTLY__ENABLED: 'false',
-      },
+    demo = await startDemoService({
+      REBALANCER_DEMO: JSON.stringify({ seed: 21, cells: 2, size: 12, timeScale: 500 }),
     });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    service = await createService({ config: loaded.config, log: silentLogger() });
-    server = await new Promise((resolve) => {
-      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    call = makeCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    ({ service, call } = demo);
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await service.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo.close());
 
   it('drains a host of the simulated cluster: plan succeeded, every move succeeded, host empty', async () => {
     const hosts = (await call('GET', '/hosts')).body.hosts as Array<{ name: string; instances: number }>;

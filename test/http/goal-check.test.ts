@@ -3,51 +3,28 @@
  * region on the simulated cluster): a VM that lands on the drained host while the drain runs is
  * found and handed to a follow-up drain; a balance records the imbalance it achieved.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../executor/hypervisor/simulated/cluster.js';
-import { createService, type Service } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/log.js';
-import { ADMIN, type Harness, makeCaller } from './support/harness.js';
+import type { Service } from '../../src/app.js';
+import type { Harness } from './support/harness.js';
+import { type DemoService, startDemoService } from './support/demo-service.js';
 
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 describe('goal checked after execution (demo service)', () => {
+  let demo: DemoService;
   let service: Service;
-  let server: Server;
   let call: Harness['call'];
-  let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rebalancer-goal-'));
-    const loaded = loadConfig({
-      env: {
-        REBALANCER_STORE__PATH: join(dir, 'store.sqlite'),
-        REBALANCER_API__TOKENS: JSON.stringify([{ token: ADMIN, role: 'admin' }]),
-        REBALANCER_DEMO: JSON.stringify({ seed: 21, cells: 2, size: 12, timeScale: 200 }),
-        REBALANCER_PLANNER__METHOD: 'heuristic',
-        REBALANCER_NIGHTLY__ENABLED: 'false',
-        REBALANCER_INVENTORY__MAX_AGE_SECONDS: '0',
-        REBALANCER_INVENTORY__SAMPLE_MS: '0',
-      },
+    demo = await startDemoService({
+      REBALANCER_DEMO: JSON.stringify({ seed: 21, cells: 2, size: 12, timeScale: 200 }),
+      REBALANCER_INVENTORY__MAX_AGE_SECONDS: '0',
+      REBALANCER_INVENTORY__SAMPLE_MS: '0',
     });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    service = await createService({ config: loaded.config, log: silentLogger() });
-    server = await new Promise((resolve) => {
-      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    call = makeCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    ({ service, call } = demo);
   });
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await service.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo.close());
 
   /** Follows the chain from `id` to its last plan and waits until that one has ended. */
   async function lastOfChain(id: string) {

@@ -3,59 +3,36 @@
  * region on the simulated cluster, SQLite file, executor), a campaign over a whole cell with a
  * real patch command run to the end; plan-only campaigns, bad input and operator actions.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService, type Service } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { silentLogger } from '../../src/log.js';
-import { ADMIN, makeCaller, READER, type Harness } from './support/harness.js';
+import { type DemoService, startDemoService } from './support/demo-service.js';
+import { ADMIN, type Harness, READER } from './support/harness.js';
 
 // The service starts, collects and plans on a shared 2-core machine: generous time limits.
 describe('maintenance campaigns over HTTP', { timeout: 60_000 }, () => {
-  let service: Service;
-  let server: Server;
+  let demo: DemoService;
   let call: Harness['call'];
-  let dir: string;
   let cell: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'rebalancer-maint-'));
-    const log = join(dir, 'patched.log');
-    const script = join(dir, 'patch.sh');
-    writeFileSync(script, `#!/bin/sh\necho "$REBALANCER_HOST $REBALANCER_CAMPAIGN" >> ${log}\necho patched "$1"\n`, {
-      mode: 0o755,
-    });
-    const loaded = loadConfig({
-      env: {
-        REBALANCER_STORE__PATH: join(dir, 'store.sqlite'),
-        REBALANCER_API__TOKENS: JSON.stringify([
-          { token: ADMIN, role: 'admin' },
-          { token: READER, role: 'read' },
-        ]),
+    demo = await startDemoService((folder) => {
+      const script = join(folder, 'patch.sh');
+      writeFileSync(
+        script,
+        `#!/bin/sh\necho "$REBALANCER_HOST $REBALANCER_CAMPAIGN" >> ${join(folder, 'patched.log')}\necho patched "$1"\n`,
+        { mode: 0o755 },
+      );
+      return {
         REBALANCER_DEMO: JSON.stringify({ seed: 11, cells: 2, size: 8, timeScale: 500 }),
-        REBALANCER_PLANNER__METHOD: 'heuristic',
-        REBALANCER_NIGHTLY__ENABLED: 'false',
         REBALANCER_MAINTENANCE: JSON.stringify({ hostCommand: [script, 'now'], pollSeconds: 1 }),
-      },
+      };
     });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    service = await createService({ config: loaded.config, log: silentLogger() });
-    server = await new Promise((resolve) => {
-      const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    call = makeCaller(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    ({ call } = demo);
     const hosts = (await call('GET', '/hosts')).body.hosts as Array<{ name: string; cell: string }>;
     cell = hosts[0].cell;
   }, 60_000);
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await service.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo.close());
 
   it('plan-only: 201 with the steps and the forecast, nothing moves', async () => {
     const r = await call('POST', `/maintenance?cell=${cell}&maxUnavailable=2`);
