@@ -1,0 +1,108 @@
+/**
+ * Every entry point plans through the one plan lifecycle: the CLI report and the HTTP report,
+ * given the same inventory and the same store (a host in maintenance, an instance moved within
+ * the cool-down), say the same about N+1 and tonight's balance.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/report.js';
+import { demoRegion } from '../../src/demo/region.js';
+import type { CapacityReport } from '../../src/report/index.js';
+import { startHarness, type Harness } from '../http/support/harness.js';
+
+const inventory = demoRegion({ seed: 11, cells: 2, size: 10 });
+const nightly = { threshold: 0, maxMovesPerNight: 3, cooldownHours: 24 };
+
+/** What both entry points must agree on: everything but the generation time and the wall-clock timings. */
+function decisions(r: CapacityReport) {
+  return {
+    settings: r.settings,
+    hosts: r.hosts.map((h) => ({ host: h.host, maintenance: h.maintenance, drain: h.drain })),
+    cells: r.cells.map((c) => ({ cell: c.cell, nPlusOne: { ...c.nPlusOne, ms: 0 }, tonight: c.tonight })),
+  };
+}
+
+describe('entry points share the plan lifecycle', () => {
+  let t: Harness;
+  let movedId: string;
+  let maintenanceHost: string;
+  beforeAll(async () => {
+    t = await startHarness({ inventory, config: (c) => ({ ...c, nightly: { ...c.nightly, ...nightly } }) });
+    const now = Date.now();
+    maintenanceHost = inventory.hosts[0].name;
+    t.store.claimMaintenance([maintenanceHost], { reason: 'firmware', planId: null, at: now });
+    const moved = inventory.instances.find((i) => i.host !== maintenanceHost)!;
+    movedId = moved.id;
+    const metrics = {
+      before: {},
+      after: {},
+      moves: 1,
+      gibToCopy: 1,
+      waves: 1,
+      method: 'test',
+      objective: 0,
+      lowerBound: 0,
+      gap: 0,
+    };
+    const move = {
+      instance: moved.id,
+      name: moved.name,
+      from: 'elsewhere',
+      to: moved.host,
+      mode: 'live' as const,
+      wave: 0,
+      estimatedSeconds: 1,
+      timeoutSeconds: 800,
+      gib: 1,
+    };
+    const rec = t.store.createPlan({
+      plan: { goal: 'balance', target: {}, feasible: true, moves: [move], unplaced: [], metrics },
+      source: 'nightly',
+      at: now - 3_600_000,
+    });
+    t.store.updateMove(rec.id, 0, { state: 'succeeded', endedAt: now - 3_000_000 }, now - 3_000_000);
+    t.store.setPlanStatus(rec.id, 'succeeded', now - 3_000_000);
+  });
+  afterAll(() => t.close());
+
+  it('the CLI report and the HTTP report give the same N+1 and tonight balance', async () => {
+    const http = await t.call('GET', '/reports/capacity?format=json');
+    expect(http.status).toBe(200);
+    const viaHttp = http.body as CapacityReport;
+
+    const inventoryFile = join(t.dir, 'inventory.json');
+    writeFileSync(inventoryFile, JSON.stringify(inventory));
+    const configFile = join(t.dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({ store: { path: t.config.store.path }, planner: t.config.planner, nightly: t.config.nightly }),
+    );
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: (s: string) => {
+        stdout += s;
+      },
+      stderr: (s: string) => {
+        stderr += s;
+      },
+      isTty: false,
+    };
+    expect(await run(['capacity', '--inventory', inventoryFile, '--config', configFile, '--format', 'json'], io)).toBe(
+      0,
+    );
+    expect(stderr).toBe('');
+    const viaCli = JSON.parse(stdout) as CapacityReport;
+
+    // the shared state reached both: the maintenance freeze and the cool-down
+    expect(viaHttp.settings).toMatchObject({ maintenanceHosts: [maintenanceHost], threshold: 0, maxMoves: 3 });
+    expect(viaHttp.settings.frozenInstances).toBeGreaterThan(0);
+    const tonight = viaHttp.cells.flatMap((c) => c.tonight.moves);
+    expect(tonight.length).toBeGreaterThan(0);
+    expect(tonight.map((m) => m.instance)).not.toContain(movedId);
+    expect(tonight.map((m) => m.to)).not.toContain(maintenanceHost);
+
+    expect(decisions(viaCli)).toEqual(decisions(viaHttp));
+  });
+});
