@@ -109,7 +109,13 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     signal,
   };
   const started =
-    dirtyRateMs > 0 ? await startDirtyRates(dirty, names, first.map((o) => ('error' in o ? null : o.domains))) : null;
+    dirtyRateMs > 0
+      ? await startDirtyRates(
+          dirty,
+          names,
+          first.map((o) => ('error' in o ? null : o.domains)),
+        )
+      : null;
   const gap = Math.max(sampleMs, started ? dirtyRateMs : 0);
   if (gap > 0) await clock.sleep(gap, signal);
   const [second, rates] = await Promise.all([

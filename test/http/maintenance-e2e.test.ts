@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoService, startDemoService } from './support/demo-service.js';
-import { ADMIN, type Harness, READER } from './support/harness.js';
+import { type Harness, READER } from './support/harness.js';
 
 // The service starts, collects and plans on a shared 2-core machine: generous time limits.
 describe('maintenance campaigns over HTTP', { timeout: 60_000 }, () => {
