@@ -22,8 +22,8 @@ export interface CapacityReportOptions {
    * @default threshold 0.1, no move limit, nothing frozen, all cells
    */
   balance?: Partial<BalanceSettings>;
-  /** Wall-time budget of full drain-planner runs per cell, in ms. @default 60000 */
-  plannerBudgetMs?: number;
+  /** Work budget of full drain-planner runs per cell, in work units (see drainWork). @default 1000000 */
+  plannerBudget?: number;
   /** The planner entry point. @default plan from planner/index.ts */
   planner?: PlanFn;
 }
@@ -88,7 +88,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     tonight,
     byHost: instancesByHost(inventory),
     sizes: flavorSizes(inventory.instances),
-    n1: { planner, plannerOptions, plannerBudgetMs: options.plannerBudgetMs ?? 60_000 },
+    n1: { planner, plannerOptions, plannerBudget: options.plannerBudget ?? 1_000_000 },
   };
   const parts = [...cellsOf(inventory)].map(([cell, hosts]) => cellReport(cell, hosts, sh));
   return {

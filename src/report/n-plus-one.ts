@@ -1,7 +1,8 @@
 /**
  * N+1: for every host of a cell, could it be drained right now? Quick proofs (the planner's createQuickDrain)
  * decide most hosts in well under a millisecond; the full drain planner runs only where neither
- * proof applies, within a time budget, and its `unplaced` entries say what blocks the host.
+ * proof applies, within a work budget, and its `unplaced` entries say what blocks the host.
+ * The budget counts work units, never time, so the same inventory always gets the same answer.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -21,8 +22,21 @@ export type PlanFn = (inventory: Inventory, request: PlanRequest, options?: Plan
 export interface NPlusOneOptions {
   planner: PlanFn;
   plannerOptions: PlannerOptions;
-  /** Wall-time budget for full planner runs in this cell; later hosts stay undecided. */
-  plannerBudgetMs: number;
+  /**
+   * Work budget for full planner runs in this cell, in work units (see `drainWork`); once spent,
+   * later hosts stay undecided.
+   */
+  plannerBudget: number;
+}
+
+/**
+ * Work units one full drain-planner run is charged: the unit-host pairs its placement considers
+ * (instances on the drained host x other hosts of the cell), at least 1. Deterministic: it depends
+ * on the inventory only, never on machine load.
+ */
+export function drainWork(cell: Inventory, host: Host): number {
+  const instances = cell.instances.filter((i) => i.host === host.name).length;
+  return Math.max(1, instances * Math.max(1, cell.hosts.length - 1));
 }
 
 /** The cell alone: a drain never leaves its cell, so the planner needs nothing else. */
@@ -59,7 +73,7 @@ function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCh
   }
 }
 
-const notChecked = (budgetMs: number): DrainCheck => ({
+const notChecked = (cost: number, left: number, budget: number): DrainCheck => ({
   drainable: null,
   method: 'none',
   blockers: [
@@ -67,7 +81,9 @@ const notChecked = (budgetMs: number): DrainCheck => ({
       instance: '',
       name: '',
       code: 'NOT_CHECKED',
-      reason: `no quick proof either way, and the ${budgetMs} ms drain-planner budget of this cell was used up`,
+      reason:
+        `no quick proof either way, and a drain-planner run (${cost} work units) would exceed what is left ` +
+        `of this cell's budget (${left} of ${budget} work units)`,
     },
   ],
 });
@@ -83,7 +99,7 @@ export function nPlusOne(
   const cell = cellInventory(inventory, cellHosts, byHost);
   const quick = createQuickDrain(cell, opts.plannerOptions);
   const checks = new Map<string, DrainCheck>();
-  let plannerMs = 0;
+  let spent = 0;
   for (const host of cellHosts) {
     const answer = quick.check(host.name);
     if (answer.kind !== 'unknown') {
@@ -91,13 +107,13 @@ export function nPlusOne(
       checks.set(host.name, { drainable, method: 'quick', blockers: drainable ? [] : answer.blockers });
       continue;
     }
-    if (plannerMs >= opts.plannerBudgetMs) {
-      checks.set(host.name, notChecked(opts.plannerBudgetMs));
+    const cost = drainWork(cell, host);
+    if (spent + cost > opts.plannerBudget) {
+      checks.set(host.name, notChecked(cost, opts.plannerBudget - spent, opts.plannerBudget));
       continue;
     }
-    const t = performance.now();
+    spent += cost;
     checks.set(host.name, viaPlanner(cell, host, opts));
-    plannerMs += performance.now() - t;
   }
   return { checks, summary: summarise(checks, performance.now() - start) };
 }

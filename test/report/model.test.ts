@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../planner/index.js';
 import { buildCapacityReport } from '../../src/report/build.js';
+import { instancesByHost } from '../../src/report/capacity.js';
+import { cellInventory, drainWork } from '../../src/report/n-plus-one.js';
 import { drainLabel, type CapacityReport } from '../../src/report/model.js';
 import { scenario } from './fixtures.js';
 
@@ -97,11 +99,36 @@ describe('capacity report model', () => {
   });
 
   it('leaves hosts undecided once the planner budget is used up, and says so', () => {
-    const r = buildCapacityReport(scenario('cell-boundary'), { now: NOW, plannerBudgetMs: 0 });
+    const r = buildCapacityReport(scenario('cell-boundary'), { now: NOW, plannerBudget: 0 });
     const c1 = r.hosts.filter((h) => h.cell === 'cell1');
     expect(c1.map((h) => h.drain.drainable)).toEqual([null, null, null, null]);
     expect(c1[0].drain.blockers[0]).toMatchObject({ code: 'NOT_CHECKED' });
     expect(r.cells[0].nPlusOne.undecided).toBe(4);
+  });
+
+  it('charges planner runs in work units: same inventory and budget, same answer', () => {
+    const inv = scenario('tight-binpack');
+    const cell = cellInventory(inv, inv.hosts, instancesByHost(inv));
+    const src = inv.hosts.find((h) => h.name === 'tb-src')!;
+    const cost = drainWork(cell, src);
+    const onSrc = inv.instances.filter((i) => i.host === 'tb-src').length;
+    expect(cost).toBe(onSrc * (inv.hosts.length - 1));
+    const drained: string[] = [];
+    const counting = (...args: Parameters<typeof plan>) => {
+      const request = args[1];
+      if (request.goal === 'drain') drained.push(...request.hosts);
+      return plan(...args);
+    };
+    const under = buildCapacityReport(inv, { now: NOW, plannerBudget: cost - 1, planner: counting });
+    expect(drained).not.toContain('tb-src');
+    expect(host(under, 'tb-src').drain.blockers[0]).toMatchObject({ code: 'NOT_CHECKED' });
+    expect(host(under, 'tb-src').drain.blockers[0].reason).toContain(`${cost - 1} of ${cost - 1} work units`);
+    const exact = buildCapacityReport(inv, { now: NOW, plannerBudget: cost, planner: counting });
+    expect(drained).toContain('tb-src');
+    expect(host(exact, 'tb-src').drain).toEqual({ drainable: true, method: 'planner', blockers: [] });
+    const again = buildCapacityReport(inv, { now: NOW, plannerBudget: cost });
+    const strip = (r: CapacityReport) => r.hosts.map((h) => [h.host, h.drain]);
+    expect(strip(again)).toEqual(strip(exact));
   });
 
   it('reports a planner failure as a value', () => {

@@ -28,7 +28,7 @@ export function reportRoutes(deps: AppDeps): Router {
     const inventory = await deps.inventorySource();
     const now = deps.clock.now();
     const inputs = deps.lifecycle.capacityInputs(inventory, deps.config.nightly);
-    return buildCapacityReport(inventory, { now, ...inputs, plannerBudgetMs: 10_000 });
+    return buildCapacityReport(inventory, { now, ...inputs, plannerBudget: 200_000 });
   };
   router.get('/reports/capacity', async (req, res) => {
     const p = readParams(req, { format: { type: 'string', oneOf: FORMATS } });
