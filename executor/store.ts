@@ -152,6 +152,8 @@ export interface PlanFilter {
   source?: PlanSource;
   /** Newest first; @default 100 */
   limit?: number;
+  /** Only plans listed after this plan id (a cursor: the last id of the previous page). */
+  after?: string;
 }
 
 /** Plan counts the store keeps as it writes (reading them does not grow with the number of plans). */

@@ -152,6 +152,11 @@ function planMethods(db: Database.Database) {
         where.push('source = ?');
         args.push(filter.source);
       }
+      if (filter.after !== undefined) {
+        // the listing order, as a row value: (created_at, rowid) of the cursor plan
+        where.push('(created_at, rowid) < (SELECT created_at, rowid FROM plans WHERE id = ?)');
+        args.push(filter.after);
+      }
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const sql = `SELECT * FROM plans ${whereSql} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
       return prepared<unknown[], PlanRow>(db, sql)

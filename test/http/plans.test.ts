@@ -54,6 +54,40 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['status', 'limit']);
   });
 
+  it('GET /plans pages past the first page with the next cursor and Link; an unknown cursor is a 400', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await t.call('POST', '/plans/balance?cell=cell1&threshold=0&maxMoves=2')).status).toBe(201);
+    }
+    const all = (await t.call('GET', '/plans?limit=1000')).body;
+    expect(all.next).toBeNull();
+    expect(all.plans.length).toBeGreaterThanOrEqual(4);
+    const seen: string[] = [];
+    let path = '/plans?limit=2';
+    for (let pages = 0; path; pages++) {
+      expect(pages).toBeLessThan(all.plans.length);
+      const r = await t.call('GET', path);
+      expect(r.status).toBe(200);
+      seen.push(...r.body.plans.map((p: { id: string }) => p.id));
+      const link = r.headers.get('link');
+      if (r.body.next === null) {
+        expect(link).toBeNull();
+        path = '';
+      } else {
+        expect(r.body.plans).toHaveLength(2);
+        expect(link).toBe(`</plans?limit=2&after=${r.body.next}>; rel="next"`);
+        path = link!.slice(1, link!.indexOf('>'));
+      }
+    }
+    expect(seen).toEqual(all.plans.map((p: { id: string }) => p.id));
+    const planned = (await t.call('GET', '/plans?status=planned&limit=1')).body;
+    const second = (await t.call('GET', `/plans?status=planned&limit=1&after=${planned.next}`)).body;
+    expect(second.plans[0].status).toBe('planned');
+    expect(second.plans[0].id).not.toBe(planned.plans[0].id);
+    const bad = await t.call('GET', '/plans?after=no-such-plan');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['after']);
+  });
+
   it('GET /plans/:id shows each move with its state, progress and the ETA; 404 for an unknown id', async () => {
     const [latest] = (await t.call('GET', '/plans')).body.plans;
     const r = await t.call('GET', `/plans/${latest.id}`);

@@ -104,8 +104,12 @@ const paths: Doc = {
           enum: [...PLAN_STATUSES],
         }),
         param({ name: 'limit', type: 'integer', description: '1..1000, default 100' }),
+        param({
+          name: 'after',
+          description: 'Cursor: the `next` of the previous page (only plans listed after that plan id)',
+        }),
       ],
-      responses: { '200': ok('Plans', 'PlanList'), ...errors },
+      responses: { '200': ok('Plans, and `next` (a cursor, null on the last page)', 'PlanList'), ...errors },
     },
   },
   '/plans/{id}': {
@@ -259,6 +263,7 @@ const headers = {
     schema: { type: 'string' },
   },
   Location: { description: 'Address of the stored plan', schema: { type: 'string' } },
+  Link: { description: 'The next page (rel="next"), present unless this is the last page', schema: { type: 'string' } },
   ETag: {
     description: 'Version of a plan that is not running; send it back in If-None-Match',
     schema: { type: 'string' },
@@ -293,6 +298,7 @@ function withHeaders(all: Doc): Doc {
         const extra: Doc = { 'X-Request-Id': header('X-Request-Id') };
         if (status === '201') extra.Location = header('Location');
         if (path === '/plans/{id}' && method === 'get' && status === '200') extra.ETag = header('ETag');
+        if (path === '/plans' && method === 'get' && status === '200') extra.Link = header('Link');
         responses[status] = { ...r, headers: extra };
       }
       if (path === '/plans/{id}' && method === 'get') {

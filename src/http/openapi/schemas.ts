@@ -163,7 +163,7 @@ export const schemas: Record<string, Schema> = {
     unplacedCount: int,
     links,
   }),
-  PlanList: obj({ plans: arr(ref('PlanSummary')) }),
+  PlanList: obj({ plans: arr(ref('PlanSummary')), next: nullable('string') }),
   EventList: obj({
     events: arr(obj({ id: int, moveIndex: nullable('integer'), type: str, data: {}, at: str })),
     next: int,

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { PlanRecord } from '../../../executor/store.js';
 import { EXECUTING_PLAN_STATUSES, PLAN_STATUSES, type PlanStatus } from '../../orchestrate/lifecycle.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
 import { planSummaryView, planView } from '../views.js';
 import { planLogger } from '../../log.js';
@@ -85,12 +85,26 @@ export function planRoutes(deps: AppDeps): Router {
     const p = readParams(req, {
       status: { type: 'string', repeatable: true, oneOf: PLAN_STATUSES },
       limit: { type: 'integer', min: 1, max: 1000 },
+      after: { type: 'string' },
     });
-    const plans = deps.lifecycle.read.listPlans({
-      status: p.status as PlanStatus[] | undefined,
-      limit: (p.limit as number | undefined) ?? 100,
-    });
-    res.json({ plans: plans.map(planSummaryView) });
+    const after = p.after as string | undefined;
+    if (after !== undefined && !deps.lifecycle.read.getPlanVersion(after)) {
+      throw badRequest(`unknown cursor "${after}": pass the "next" value of the previous page`, [
+        { path: 'after', message: `no plan with id "${after}"` },
+      ]);
+    }
+    const limit = (p.limit as number | undefined) ?? 100;
+    const status = p.status as PlanStatus[] | undefined;
+    // one more than the page tells whether a next page exists
+    const plans = deps.lifecycle.read.listPlans({ status, limit: limit + 1, after });
+    const page = plans.slice(0, limit);
+    const next = plans.length > limit ? page[page.length - 1].id : null;
+    if (next) {
+      const query = new URLSearchParams([...(status ?? []).map((s) => ['status', s]), ['limit', String(limit)]]);
+      query.set('after', next);
+      res.set('Link', `</plans?${query}>; rel="next"`);
+    }
+    res.json({ plans: page.map(planSummaryView), next });
   });
   const cachedView = viewCache();
   router.get('/plans/:id', (req, res) => {
