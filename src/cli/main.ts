@@ -27,6 +27,10 @@ const commands: Record<string, Command> = {
   },
   execute: { summary: 'execute a stored plan by id', load: () => import('./commands/execute.js') },
   cancel: { summary: 'cancel a running plan by id', load: () => import('./commands/cancel.js') },
+  maintenance: {
+    summary: 'list, show, pause or cancel maintenance campaigns; mark a host patched',
+    load: () => import('./commands/maintenance.js'),
+  },
   report: {
     summary: 'print the capacity-review report (html, json or csv)',
     load: () => import('./commands/report.js'),
@@ -34,7 +38,7 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
   return (
     `usage: rebalancer <command> [options]\n       rebalancer --version\n\ncommands:\n${lines.join('\n')}\n\n` +
     `Run "rebalancer help <command>" (or "rebalancer <command> --help") for a command's options.\n`
