@@ -1,4 +1,5 @@
 /** Executor options, their defaults (in one place) and validation. */
+import { z } from 'zod';
 
 export interface ConcurrencyLimits {
   /** Migrations in flight across the whole cluster. @default 4 */
@@ -64,71 +65,63 @@ export type ExecutorOptionsInput = Partial<Omit<ExecutorOptions, 'concurrency' |
   retries?: Partial<RetryOptions>;
 };
 
-export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
-  concurrency: { global: 4, perHostOutbound: 2, perHostInbound: 2 },
-  pollIntervalMs: 1000,
-  completionTimeoutPerGiBSeconds: 800,
-  progressTimeoutSeconds: 150,
-  onTimeout: 'abort',
-  bandwidthMiBps: 0,
-  autoConverge: false,
-  permitPostCopy: false,
-  maxDowntimeMs: 500,
-  retries: { maxAttempts: 3, backoffMs: 2000, maxBackoffMs: 60_000 },
-  maxReplans: 3,
-  cancelMode: 'wait',
-  callTimeoutMs: 120_000,
-};
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+const positive = z.number().positive();
 
-/** Thrown for an option outside its range; the message names the option and the value received. */
+/**
+ * The one schema of executor options: the service's configuration checks its `executor` section
+ * with it (every problem at once) and `resolveExecutorOptions` applies it for library users.
+ * Every default is here.
+ */
+export const ExecutorOptionsSchema = z.strictObject({
+  concurrency: z
+    .strictObject({
+      global: positiveInt.default(4),
+      perHostOutbound: positiveInt.default(2),
+      perHostInbound: positiveInt.default(2),
+    })
+    .prefault({}),
+  pollIntervalMs: positive.default(1000),
+  completionTimeoutPerGiBSeconds: positive.default(800),
+  progressTimeoutSeconds: positive.default(150),
+  onTimeout: z.enum(['abort', 'force_complete']).default('abort'),
+  bandwidthMiBps: nonNegative.default(0),
+  autoConverge: z.boolean().default(false),
+  permitPostCopy: z.boolean().default(false),
+  maxDowntimeMs: nonNegative.default(500),
+  retries: z
+    .strictObject({
+      maxAttempts: positiveInt.default(3),
+      backoffMs: nonNegative.default(2000),
+      maxBackoffMs: nonNegative.default(60_000),
+    })
+    .prefault({}),
+  maxReplans: nonNegative.default(3),
+  cancelMode: z.enum(['wait', 'abort']).default('wait'),
+  callTimeoutMs: positive.default(120_000),
+}) satisfies z.ZodType<ExecutorOptions, unknown>;
+
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = ExecutorOptionsSchema.parse({});
+
+/** Thrown for an option outside its range; the message names every bad option and the value received. */
 export class ExecutorOptionError extends RangeError {
   override name = 'ExecutorOptionError';
   readonly code = 'INVALID_EXECUTOR_OPTION';
 }
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1)
-    throw new ExecutorOptionError(`Expected \`${name}\` to be a positive integer, got \`${v}\``);
-}
-function nonNegative(name: string, v: number): void {
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
-    throw new ExecutorOptionError(`Expected \`${name}\` to be a non-negative number, got \`${v}\``);
+function valueAt(doc: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = doc;
+  for (const p of path) v = v == null ? undefined : (v as Record<PropertyKey, unknown>)[p];
+  return v;
 }
 
-/** Applies defaults and validates; throws ExecutorOptionError on the first bad value. */
+/** Applies defaults and validates; throws ExecutorOptionError naming every bad value. */
 export function resolveExecutorOptions(input: ExecutorOptionsInput = {}): ExecutorOptions {
-  const d = DEFAULT_EXECUTOR_OPTIONS;
-  const o: ExecutorOptions = {
-    ...d,
-    ...input,
-    concurrency: { ...d.concurrency, ...input.concurrency },
-    retries: { ...d.retries, ...input.retries },
-  };
-  positiveInt('concurrency.global', o.concurrency.global);
-  positiveInt('concurrency.perHostOutbound', o.concurrency.perHostOutbound);
-  positiveInt('concurrency.perHostInbound', o.concurrency.perHostInbound);
-  positiveInt('retries.maxAttempts', o.retries.maxAttempts);
-  nonNegative('retries.backoffMs', o.retries.backoffMs);
-  nonNegative('retries.maxBackoffMs', o.retries.maxBackoffMs);
-  if (!(o.pollIntervalMs > 0))
-    throw new ExecutorOptionError(`Expected \`pollIntervalMs\` to be a positive number, got \`${o.pollIntervalMs}\``);
-  if (!(o.completionTimeoutPerGiBSeconds > 0))
-    throw new ExecutorOptionError(
-      `Expected \`completionTimeoutPerGiBSeconds\` to be a positive number, got ` +
-        `\`${o.completionTimeoutPerGiBSeconds}\``,
-    );
-  if (!(o.progressTimeoutSeconds > 0))
-    throw new ExecutorOptionError(
-      `Expected \`progressTimeoutSeconds\` to be a positive number, got \`${o.progressTimeoutSeconds}\``,
-    );
-  nonNegative('bandwidthMiBps', o.bandwidthMiBps);
-  nonNegative('maxDowntimeMs', o.maxDowntimeMs);
-  nonNegative('maxReplans', o.maxReplans);
-  if (!['abort', 'force_complete'].includes(o.onTimeout))
-    throw new ExecutorOptionError(`Expected \`onTimeout\` to be 'abort' or 'force_complete', got \`${o.onTimeout}\``);
-  if (!(o.callTimeoutMs > 0))
-    throw new ExecutorOptionError(`Expected \`callTimeoutMs\` to be a positive number, got \`${o.callTimeoutMs}\``);
-  if (!['wait', 'abort'].includes(o.cancelMode))
-    throw new ExecutorOptionError(`Expected \`cancelMode\` to be 'wait' or 'abort', got \`${o.cancelMode}\``);
-  return o;
+  const parsed = ExecutorOptionsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map(
+    (i) => `Expected \`${i.path.join('.')}\`: ${i.message}, got \`${String(valueAt(input, i.path))}\``,
+  );
+  throw new ExecutorOptionError(problems.join('; '));
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { NightlyConfigSchema } from '../nightly/config.js';
 import { MaintenanceConfigSchema } from '../maintenance/config.js';
+import { ExecutorOptionsSchema } from '../../executor/options.js';
 
 const nonEmpty = z.string().min(1);
 
@@ -109,8 +110,15 @@ export const ConfigSchema = z.strictObject({
   /** Real hosts; empty means the simulated demo region. @default [] */
   hypervisors: z.array(HostConfigSchema),
   serverGroups: z.array(ServerGroupConfigSchema),
-  /** Executor options (concurrency, retries, ...), passed through to the executor. @default {} */
-  executor: z.record(z.string(), z.unknown()),
+  /**
+   * Executor options (concurrency, retries, ...), checked with the executor's own schema; kept as
+   * written (the executor applies its defaults, the demo its own poll interval). @default {}
+   */
+  executor: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    const parsed = ExecutorOptionsSchema.safeParse(value);
+    if (!parsed.success)
+      for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+  }),
   planner: PlannerConfigSchema,
   /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
   nightly: NightlyConfigSchema,

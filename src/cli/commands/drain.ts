@@ -7,8 +7,7 @@
  * failed or a drained host is unreachable; 2 bad input; 3 plan not feasible (not executed).
  */
 import { pino } from 'pino';
-import { ExecutorOptionError } from '../../../executor/options.js';
-import { executorOptions, lifecycleFor } from '../../app.js';
+import { lifecycleFor } from '../../app.js';
 import { validateRequest, type Inventory, type Plan } from '../../../planner/index.js';
 import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../log.js';
@@ -35,13 +34,6 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const loaded = loadConfig({ path: args.config });
   if (!loaded.ok) {
     io.stderr(`rebalancer drain: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
-  try {
-    executorOptions(loaded.config);
-  } catch (err) {
-    if (!(err instanceof ExecutorOptionError)) throw err;
-    io.stderr(`rebalancer drain: invalid configuration\n  executor: ${err.message}\n`);
     return 2;
   }
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });

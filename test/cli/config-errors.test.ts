@@ -1,0 +1,52 @@
+/** serve, execute and drain check the whole configuration, executor options included, before starting anything. */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { CommandIo } from '../../src/cli/io.js';
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  const io: CommandIo = {
+    stdout: (t) => {
+      out.stdout += t;
+    },
+    stderr: (t) => {
+      out.stderr += t;
+    },
+    isTty: false,
+    stderrIsTty: false,
+  };
+  return { io, out };
+}
+
+function badConfig() {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-config-errors-'));
+  const file = join(dir, 'config.yaml');
+  const store = join(dir, 'store.sqlite');
+  writeFileSync(
+    file,
+    `store:\n  path: ${JSON.stringify(store)}\napi:\n  port: 99999\nexecutor:\n  concurrency:\n    global: 0\n`,
+  );
+  const plan = join(dir, 'plan.json');
+  writeFileSync(plan, '{}');
+  return { file, store, plan };
+}
+
+describe('invalid configuration at start-up', () => {
+  it.each([
+    ['serve', (c: ReturnType<typeof badConfig>) => ['serve', '--config', c.file]],
+    ['execute', (c: ReturnType<typeof badConfig>) => ['execute', c.plan, '--config', c.file]],
+    ['drain', (c: ReturnType<typeof badConfig>) => ['drain', '--config', c.file, '--host', 'h1', '--execute']],
+  ])('%s exits 2 naming the executor and the other bad option, starting nothing', async (_name, argv) => {
+    const c = badConfig();
+    const { io, out } = capture();
+    expect(await main(argv(c), io)).toBe(2);
+    expect(out.stderr).toContain('invalid configuration');
+    expect(out.stderr).toMatch(/api\.port: .*<=65535.*got 99999/);
+    expect(out.stderr).toMatch(/executor\.concurrency\.global: .*>0.*got 0/);
+    expect(out.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(c.store)).toBe(false);
+  });
+});
