@@ -12,7 +12,7 @@ import { simulatedClusterFromInventory } from '../executor/hypervisor/simulated/
 import { loadConfig } from '../src/config/index.js';
 import { demoRegion } from '../src/demo/region.js';
 import { createApp } from '../src/http/app.js';
-import { cachedInventorySource } from '../src/http/inventory-cache.js';
+import { cachedInventorySource } from '../src/inventory/inventory-cache.js';
 import { collectInventory } from '../src/inventory/collect.js';
 import { silentLogger } from '../src/log.js';
 import { createPlanLifecycle } from '../src/orchestrate/lifecycle.js';

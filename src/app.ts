@@ -10,7 +10,7 @@ import { resolveExecutorOptions, type ExecutorOptionsInput } from '../executor/o
 import type { ServiceStore } from './store/port.js';
 import type { Config } from './config/index.js';
 import { createApp } from './http/app.js';
-import { cachedInventorySource } from './http/inventory-cache.js';
+import { cachedInventorySource } from './inventory/inventory-cache.js';
 import { readinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { createNightly, type Nightly, type NightlyBalanceRequest } from './nightly/index.js';

@@ -4,14 +4,14 @@
  */
 import type { Clock } from '../../executor/clock.js';
 import type { PlanLifecycle } from '../orchestrate/lifecycle.js';
-import type { InventorySource } from './inventory-cache.js';
+import type { InventorySource } from '../inventory/inventory-cache.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
 import type { MaintenanceDeps } from './routes/maintenance.js';
 import type { ReadinessCheck } from './readiness.js';
 
-export type { InventorySource } from './inventory-cache.js';
+export type { InventorySource } from '../inventory/inventory-cache.js';
 
 export interface AppDeps {
   config: Config;

@@ -6,7 +6,7 @@
 import type { Clock } from '../../executor/clock.js';
 import type { Hypervisor } from '../../executor/hypervisor/types.js';
 import type { ExecutorStore } from '../../executor/store.js';
-import type { CachedSource, InventorySource } from './inventory-cache.js';
+import type { CachedSource, InventorySource } from '../inventory/inventory-cache.js';
 
 export const CHECK_STATES = ['ok', 'failing'] as const;
 export type CheckState = (typeof CHECK_STATES)[number];

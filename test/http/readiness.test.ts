@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../executor/clock.js';
 import { demoRegion } from '../../src/demo/region.js';
-import { cachedInventorySource } from '../../src/http/inventory-cache.js';
+import { cachedInventorySource } from '../../src/inventory/inventory-cache.js';
 import { readinessCheck } from '../../src/http/readiness.js';
 import { openStore } from '../../src/store/sqlite.js';
 

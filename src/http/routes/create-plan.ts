@@ -9,7 +9,7 @@ import { validateRequest, type Inventory, type RequestInput } from '../../../pla
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
 import { readParams, type ParamSpecs } from '../params.js';
-import { cellsOf, sliceCells } from '../slice.js';
+import { cellsOf, sliceCells } from '../../inventory/slice.js';
 import { planView } from '../views.js';
 import { planLogger } from '../../log.js';
 import type { PlanRequestRecord } from '../../orchestrate/lifecycle.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../planner/index.js';
-import { cachedInventorySource } from '../../src/http/inventory-cache.js';
+import { cachedInventorySource } from '../../src/inventory/inventory-cache.js';
 
 function setup() {
   let now = 0;
