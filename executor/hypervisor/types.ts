@@ -48,6 +48,28 @@ export interface HostFacts {
   libvirtVersion?: number;
 }
 
+/**
+ * Facts of a host that could not be reached: no capacity, so it is reported `down` and never a target.
+ * `known` keeps what the caller still knows about it (its hypervisor type, its CPU model).
+ */
+export function unreachableHostFacts(
+  name: string,
+  known: { hypervisorType: string; cpuModel: string } = { hypervisorType: 'unknown', cpuModel: 'unknown' },
+): HostFacts {
+  return {
+    name,
+    reachable: false,
+    cpus: 0,
+    memoryMb: 0,
+    freeMemoryMb: 0,
+    diskGb: 0,
+    hypervisorType: known.hypervisorType,
+    hypervisorVersion: 0,
+    cpuModel: known.cpuModel,
+    cpuTimeNs: null,
+  };
+}
+
 /** A guest CPU definition as a hypervisor compares it: a custom model with features, or host-model expanded. */
 export interface GuestCpu {
   /** The libvirt `<cpu mode='custom'>` element. */

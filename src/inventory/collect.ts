@@ -7,7 +7,13 @@
  */
 import type { Clock } from '../../executor/clock.js';
 import { systemClock } from '../../executor/clock.js';
-import type { DomainFacts, HostConfig, HostFacts, Hypervisor } from '../../executor/hypervisor/types.js';
+import {
+  type DomainFacts,
+  type HostConfig,
+  type HostFacts,
+  type Hypervisor,
+  unreachableHostFacts,
+} from '../../executor/hypervisor/types.js';
 import {
   parseInventory,
   type Instance,
@@ -16,7 +22,7 @@ import {
   type ServerGroup,
 } from '../../planner/index.js';
 import { addCpuAnswers, type CpuAnswerCache, type CpuSubject } from './cpu.js';
-import { fraction, toHost, toInstance, unknownFacts, type HostDoc } from './instance.js';
+import { fraction, toHost, toInstance, type HostDoc } from './instance.js';
 import { mapLimit, withTimeout } from './limit.js';
 import { readDirtyRates, startDirtyRates, type DirtyRateOptions } from './dirty.js';
 
@@ -142,7 +148,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
         message: `host ${config.name} unreachable: ${describe(after.error)}`,
         err: after.error,
       });
-      doc.hosts.push(toHost(config, 'error' in before ? unknownFacts(config.name) : before.facts, false, null));
+      doc.hosts.push(toHost(config, 'error' in before ? unreachableHostFacts(config.name) : before.facts, false, null));
       return;
     }
     const prior = 'error' in before || before === after ? null : before;

@@ -74,22 +74,6 @@ export function toInstance(
   };
 }
 
-/** Placeholder facts for a host that could not be reached: it is `down`, so never a target. */
-export function unknownFacts(name: string): HostFacts {
-  return {
-    name,
-    reachable: false,
-    cpus: 0,
-    memoryMb: 0,
-    freeMemoryMb: 0,
-    diskGb: 0,
-    hypervisorType: 'unknown',
-    hypervisorVersion: 0,
-    cpuModel: 'unknown',
-    cpuTimeNs: null,
-  };
-}
-
 /** The inventory record of one host: placement settings from configuration, sizes from the facts. */
 export function toHost(config: HostConfig, facts: HostFacts, up: boolean, cpuUsage: number | null): HostDoc {
   return {

@@ -1,5 +1,5 @@
 /** Host and domain facts read over one libvirt connection. */
-import type { DomainFacts, DomainState, HostFacts } from '../types.js';
+import { type DomainFacts, type DomainState, type HostFacts, unreachableHostFacts } from '../types.js';
 import type { LvConnection, LvDomain } from './binding.js';
 import { parseDomainXml, parseHostCpuModel, type ParseOptions } from './domain-xml.js';
 
@@ -53,18 +53,7 @@ export async function readHostFacts(conn: LvConnection, name: string, pools: str
 }
 
 export function unreachableHost(name: string): HostFacts {
-  return {
-    name,
-    reachable: false,
-    cpus: 0,
-    memoryMb: 0,
-    freeMemoryMb: 0,
-    diskGb: 0,
-    hypervisorType: 'QEMU',
-    hypervisorVersion: 0,
-    cpuModel: 'unknown',
-    cpuTimeNs: null,
-  };
+  return unreachableHostFacts(name, { hypervisorType: 'QEMU', cpuModel: 'unknown' });
 }
 
 function domainState(s: string): DomainState {

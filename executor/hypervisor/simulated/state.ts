@@ -1,5 +1,5 @@
 /** Hosts and domains of the simulated cluster, with CPU time accounting. */
-import type { DomainFacts, HostFacts } from '../types.js';
+import { type DomainFacts, type HostFacts, unreachableHostFacts } from '../types.js';
 import { HypervisorError } from '../errors.js';
 import type { SimDomainSpec, SimHostSpec } from './types.js';
 
@@ -112,20 +112,7 @@ export function createState(hosts: SimHostSpec[], domains: SimDomainSpec[], now:
 
   const hostFacts = (name: string): HostFacts => {
     const h = host(name);
-    if (!h.reachable) {
-      return {
-        name,
-        reachable: false,
-        cpus: 0,
-        memoryMb: 0,
-        freeMemoryMb: 0,
-        diskGb: 0,
-        hypervisorType: h.spec.hypervisorType,
-        hypervisorVersion: 0,
-        cpuModel: h.spec.cpuModel,
-        cpuTimeNs: null,
-      };
-    }
+    if (!h.reachable) return unreachableHostFacts(name, h.spec);
     let used = 0;
     for (const d of definedOn.get(name) ?? [])
       if (d.state !== 'shutoff' && (d.postCopyTo ?? d.host) === name) used += d.facts.memoryMb;
