@@ -3,13 +3,14 @@
 # the libvirt binding build), Debian's kernel and a static busybox (the lab guest, see
 # scripts/lab/guest.sh), Chromium (headless report rendering), systemd and strace
 # (systemd-analyze verify of contrib/rebalancer.service; the traced check of its system call
-# filter) and prometheus (promtool checks /metrics). Idempotent: does nothing when every package is
-# already installed. Needs root. Output goes to .lab/logs/apt.log.
+# filter), prometheus (promtool checks /metrics) and postgresql (the PostgreSQL store's tests start
+# a server of their own from its binaries; the cluster Debian starts does not matter). Idempotent:
+# does nothing when every package is already installed. Needs root. Output goes to .lab/logs/apt.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev
       qemu-system-x86 qemu-utils iproute2 pkg-config python3 make g++ patch chromium systemd strace
-      prometheus linux-image-amd64 busybox-static cpio)
+      prometheus linux-image-amd64 busybox-static cpio postgresql)
 LOG_DIR=.lab/logs
 mkdir -p "$LOG_DIR"
 LOG=$LOG_DIR/apt.log
