@@ -37,6 +37,7 @@ export { UnknownHostError } from './strategies/drain.js';
 export { campaignTargets, DEFAULT_MAX_UNAVAILABLE } from './campaign/plan.js';
 export type { StepRequest } from './campaign/one-step.js';
 export { MBIT_PER_MIB } from './estimate.js';
+export { DEFAULT_MIGRATION_OVERHEAD_SECONDS } from './balance/placement.js';
 export { CONVERGENCE_LIMIT, converges, type LinkOptions } from './convergence.js';
 
 export type PlanRequest = ({ goal: 'drain' } & DrainRequest) | ({ goal: 'balance' } & BalanceRequest);

@@ -22,6 +22,7 @@ import {
   type PlanFn,
   type Planned,
 } from './orchestrate/lifecycle.js';
+import { campaignTiming } from './orchestrate/duration.js';
 import { createPlanPool } from './orchestrate/plan-pool.js';
 import { plannerSettings } from './orchestrate/planning-inputs.js';
 import { openSession, type Session } from './orchestrate/session.js';
@@ -158,7 +159,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   });
   const campaigns = campaignServiceFor(config, { store, clock, collect: session.collect, lifecycle, log });
   campaigns.recover();
-  const maintenance = { campaigns, store, clock, patchMinutes: config.maintenance.patchMinutes };
+  const maintenance = { campaigns, store, clock, timing: campaignTiming(config) };
   const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness, maintenance });
   const nightly = nightlyFor(config, session, store, lifecycle, clock, log, campaigns);
   if (options.nightly ?? config.nightly.enabled) nightly.start();

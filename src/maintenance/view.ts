@@ -1,11 +1,13 @@
 /**
  * The view of a campaign that GET /maintenance/:id and the CLI show: steps in order, each host's
  * state, the step's moves (the stored drain's moves with their states once the step has started,
- * the forecast before), and an ETA from the executor limits and the configured patch time.
+ * the forecast before), and an ETA from the configured executor limits and patch time: what is
+ * left of each step (a started drain's moves not yet ended, the patch unless its hosts are back).
  */
 import type { ExecutorStore, PlanRecord } from '../../executor/store.js';
 import type { Move } from '../../planner/index.js';
-import { DEFAULT_LIMITS, estimatePlanSeconds } from '../cli/render/schedule.js';
+import { TERMINAL_MOVE_STATES } from '../../executor/store.js';
+import { campaignStepSeconds, type CampaignTiming } from '../orchestrate/duration.js';
 import type { CampaignHostRecord, CampaignRecord } from './types.js';
 
 type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & {
@@ -24,18 +26,28 @@ function moveView(m: Move, state: string) {
   return { instance: m.instance, name: m.name, from: m.from, to: m.to, mode: m.mode, wave: m.wave, gib: m.gib, state };
 }
 
-export function campaignView(store: Reader, c: CampaignRecord, now: number, patchMinutes: number) {
+/** States after which a host's drain is over (what is left of its step is the patch, or nothing). */
+const DRAINED: readonly CampaignHostRecord['state'][] = ['awaiting_patch', 'returning', 'done'];
+
+export function campaignView(store: Reader, c: CampaignRecord, now: number, timing: CampaignTiming) {
   const hosts = store.listCampaignHosts(c.id);
   let remaining = 0;
   const steps = c.forecast.steps.map((forecast, k) => {
     const mine = hosts.filter((h) => h.step === k);
     const planId = mine.find((h) => h.planId)?.planId ?? null;
     const plan = planId ? latest(store, planId) : null;
-    const moves = plan
-      ? store.listMoves(plan.id).map((m) => moveView(m.move, m.state))
+    const stored = plan ? store.listMoves(plan.id) : null;
+    const moves = stored
+      ? stored.map((m) => moveView(m.move, m.state))
       : forecast.moves.map((m) => moveView(m, 'forecast'));
-    const done = mine.length > 0 && mine.every((h) => h.state === 'done');
-    if (!done) remaining += estimatePlanSeconds(forecast.moves, DEFAULT_LIMITS) + patchMinutes * 60;
+    const drained = mine.length > 0 && mine.every((h) => DRAINED.includes(h.state));
+    const left = drained
+      ? []
+      : stored
+        ? stored.filter((m) => !TERMINAL_MOVE_STATES.includes(m.state)).map((m) => m.move)
+        : forecast.moves;
+    const patching = mine.filter((h) => h.state !== 'returning' && h.state !== 'done').map((h) => h.host);
+    remaining += campaignStepSeconds({ moves: left, hosts: patching }, timing.limits, timing.patchMinutes);
     return {
       index: k,
       hosts: mine.map((h) => ({ host: h.host, state: h.state, since: iso(h.since), reason: h.reason })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimatePlanSeconds } from '../../src/cli/render/schedule.js';
+import { DEFAULT_EXECUTION_LIMITS, drainSeconds, type ExecutionLimits } from '../../src/orchestrate/duration.js';
 import { duration, renderPlanText, table } from '../../src/cli/render/plan-text.js';
 import { planMetrics } from '../../planner/metrics.js';
 import type { Move } from '../../planner/model/plan.js';
@@ -10,23 +10,35 @@ const m = (from: string, to: string, seconds: number, wave = 0): Move => ({
   estimatedSeconds: seconds,
 });
 
-describe('estimatePlanSeconds', () => {
+/** The default concurrency with no per-migration overhead: durations are the moves' own. */
+const bare: ExecutionLimits = { ...DEFAULT_EXECUTION_LIMITS, migrationOverheadSeconds: 0 };
+const est = (moves: Move[], limits = bare) => drainSeconds(moves, limits);
+
+describe('drainSeconds (the one duration estimate under the executor limits)', () => {
   it('runs up to 4 moves at once, at most 2 out of one host', () => {
     // Four moves leave h1: two at a time -> 2 rounds of 10 s.
-    expect(estimatePlanSeconds([m('h1', 'a', 10), m('h1', 'b', 10), m('h1', 'c', 10), m('h1', 'd', 10)])).toBe(20);
+    expect(est([m('h1', 'a', 10), m('h1', 'b', 10), m('h1', 'c', 10), m('h1', 'd', 10)])).toBe(20);
     // From four different hosts to four different hosts: all at once.
-    expect(estimatePlanSeconds([m('h1', 'a', 10), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10)])).toBe(10);
+    expect(est([m('h1', 'a', 10), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10)])).toBe(10);
     // Five independent moves: the fifth waits for the first to finish.
-    expect(
-      estimatePlanSeconds([m('h1', 'a', 5), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10), m('h5', 'e', 10)]),
-    ).toBe(15);
+    expect(est([m('h1', 'a', 5), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10), m('h5', 'e', 10)])).toBe(15);
   });
   it('limits arrivals per host to 2', () => {
-    expect(estimatePlanSeconds([m('h1', 'x', 10), m('h2', 'x', 10), m('h3', 'x', 10)])).toBe(20);
+    expect(est([m('h1', 'x', 10), m('h2', 'x', 10), m('h3', 'x', 10)])).toBe(20);
   });
   it('adds waves one after another', () => {
-    expect(estimatePlanSeconds([m('h1', 'a', 10, 0), m('h2', 'b', 7, 1), m('h3', 'c', 3, 1)])).toBe(17);
-    expect(estimatePlanSeconds([])).toBe(0);
+    expect(est([m('h1', 'a', 10, 0), m('h2', 'b', 7, 1), m('h3', 'c', 3, 1)])).toBe(17);
+    expect(est([])).toBe(0);
+  });
+  it('uses the configured concurrency, bandwidth cap and per-migration overhead', () => {
+    const four = [m('h1', 'a', 10), m('h2', 'b', 10), m('h3', 'c', 10), m('h4', 'd', 10)];
+    const one = { ...bare, concurrency: { global: 1, perHostOutbound: 1, perHostInbound: 1 } };
+    expect(est(four, one)).toBe(40);
+    expect(est(four, { ...bare, migrationOverheadSeconds: 15 })).toBe(25);
+    // 8 GiB at 64 MiB/s take 128 s, longer than the 10 s the link would allow
+    const big = { ...m('h1', 'a', 10), gib: 8 };
+    expect(est([big], { ...bare, bandwidthMiBps: 64 })).toBe(128);
+    expect(est([big], { ...bare, bandwidthMiBps: 10_000 })).toBe(10);
   });
 });
 
@@ -60,7 +72,9 @@ describe('plan text', () => {
     expect(text).toMatch(/h1\s+50% -> 25%\s+75% -> 25%\s+50% -> 50%/);
     expect(text).toMatch(/h2\s+0% -> 25%\s+0% -> 50%\s+10% -> 10%/);
     expect(text).toMatch(/p\s+on h1\s+PINNED\s+instance p is pinned/);
-    expect(text).toContain('Totals: 1 move(s) in 1 wave(s), 8.0 GiB to copy, estimated 10s');
+    expect(text).toContain(
+      'Totals: 1 move(s) in 1 wave(s), 8.0 GiB to copy, estimated 25s (4 at once, 2 out / 2 in per host, 15 s set-up each)',
+    );
     expect(text).toContain('Method: test, objective 1.000, lower bound 0.500, gap 50.0%');
   });
 

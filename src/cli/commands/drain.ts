@@ -18,6 +18,7 @@ import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
 import { drainReport, reportText } from '../drain/render.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
+import { executionLimits } from '../../orchestrate/duration.js';
 import { renderPlanText } from '../render/plan-text.js';
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
@@ -65,7 +66,7 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
   const planned = await lifecycle.plan(inventory, { goal: 'drain', hosts: args.hosts, source: 'cli' });
   const plan = planned.plan;
   if (!args.execute || !plan.feasible) {
-    printPlan(io, args, inventory, plan);
+    printPlan(io, args, inventory, plan, config);
     if (args.execute) io.stderr('rebalancer drain: the plan is not feasible; nothing was executed\n');
     return plan.feasible ? 0 : 3;
   }
@@ -76,7 +77,8 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
     return 2;
   }
   const planId = stored.record.id;
-  if (args.format === 'text') io.stdout(`plan ${planId}\n${renderPlanText(inventory, plan)}\n`);
+  if (args.format === 'text')
+    io.stdout(`plan ${planId}\n${renderPlanText(inventory, plan, executionLimits(config))}\n`);
   else io.stderr(`rebalancer drain: executing plan ${planId} (${plan.moves.length} moves)\n`);
   const watcher = watchPlan(session.store!, planId, io);
   const stopInterrupt = onInterrupt(lifecycle, planId);
@@ -115,6 +117,10 @@ function checkRequest(inventory: Inventory, hosts: string[]): { message: string;
   return null;
 }
 
-function printPlan(io: CommandIo, args: DrainArgs, inventory: Inventory, plan: Plan): void {
-  io.stdout(args.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(inventory, plan));
+function printPlan(io: CommandIo, args: DrainArgs, inventory: Inventory, plan: Plan, config: Config): void {
+  io.stdout(
+    args.format === 'json'
+      ? `${JSON.stringify(plan, null, 2)}\n`
+      : renderPlanText(inventory, plan, executionLimits(config)),
+  );
 }

@@ -11,6 +11,7 @@ import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { createCampaignService, type ActionOutcome, type CampaignService } from '../../maintenance/service.js';
 import { lifecycleSteps } from '../../maintenance/steps.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
+import { campaignTiming } from '../../orchestrate/duration.js';
 import { createPlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
@@ -24,7 +25,7 @@ Maintenance campaigns kept in the store (started through POST /maintenance): lis
 (steps, host states, moves, ETA), say a host awaiting its patch is patched, pause or cancel a campaign.
 
 options:
-  --config FILE    configuration file (store.path, maintenance.patchMinutes)
+  --config FILE    configuration file (store.path; executor limits and maintenance.patchMinutes for the ETA)
   --format FORMAT  text (default) or json (the HTTP API's body)
   -h, --help       this help
 `;
@@ -130,7 +131,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
         io.stderr(`rebalancer maintenance show: no maintenance campaign ${args[0]}\n`);
         return 2;
       }
-      print(campaignView(store, c, systemClock.now(), config.maintenance.patchMinutes));
+      print(campaignView(store, c, systemClock.now(), campaignTiming(config)));
       return 0;
     }
     const outcome = act(campaigns, verb, args);
@@ -138,7 +139,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       io.stderr(`rebalancer maintenance ${verb}: ${outcome.message}\n`);
       return outcome.reason === 'not-found' ? 2 : 1;
     }
-    print(campaignView(store, outcome.record, systemClock.now(), config.maintenance.patchMinutes));
+    print(campaignView(store, outcome.record, systemClock.now(), campaignTiming(config)));
     return 0;
   } finally {
     await campaigns.stop();

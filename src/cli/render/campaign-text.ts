@@ -3,8 +3,8 @@
  * stays behind, then totals against the lower bound. Pure: returns the text.
  */
 import type { CampaignPlan, CampaignStep } from '../../../planner/index.js';
-import { duration, table } from './plan-text.js';
-import { DEFAULT_LIMITS, estimatePlanSeconds } from './schedule.js';
+import { DEFAULT_EXECUTION_LIMITS, drainSeconds, type ExecutionLimits } from '../../orchestrate/duration.js';
+import { duration, limitsText, table } from './plan-text.js';
 
 const gib = (x: number) => `${x.toFixed(1)} GiB`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -25,8 +25,8 @@ function failedSteps(plan: CampaignPlan): string {
     .join(', ');
 }
 
-function stepLines(step: CampaignStep, k: number): string[] {
-  const seconds = estimatePlanSeconds(step.moves, DEFAULT_LIMITS);
+function stepLines(step: CampaignStep, k: number, limits: ExecutionLimits): string[] {
+  const seconds = drainSeconds(step.moves, limits);
   const out = [
     '',
     `Step ${k + 1}: ${step.hosts.join(', ')}  (${plural(step.moves.length, 'move')}, ${gib(step.gibToCopy)}, ` +
@@ -46,17 +46,18 @@ function stepLines(step: CampaignStep, k: number): string[] {
   return out;
 }
 
-export function renderCampaignText(plan: CampaignPlan): string {
+/** `limits`: the executor limits the duration estimates assume. @default the default configuration's */
+export function renderCampaignText(plan: CampaignPlan, limits: ExecutionLimits = DEFAULT_EXECUTION_LIMITS): string {
   const m = plan.metrics;
-  const seconds = plan.steps.reduce((t, s) => t + estimatePlanSeconds(s.moves, DEFAULT_LIMITS), 0);
-  const lines = [header(plan), ...plan.steps.flatMap(stepLines)];
+  const seconds = plan.steps.reduce((t, s) => t + drainSeconds(s.moves, limits), 0);
+  const lines = [header(plan), ...plan.steps.flatMap((s, k) => stepLines(s, k, limits))];
   if (!plan.steps.length) lines.push('', 'No host to patch.');
   lines.push(
     '',
     `Totals: ${plural(m.steps, 'step')}, ${plural(m.moves, 'move')}, ${gib(m.gibToCopy)} to copy ` +
       `(lower bound ${gib(m.lowerBoundGib)}), ` +
       `${m.instancesMovedTwiceOrMore} instance(s) moved in more than one step, ` +
-      `migrations est. ${duration(seconds)} (patching not included)`,
+      `migrations est. ${duration(seconds)} (${limitsText(limits)}; patching not included)`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import {
   type Plan,
   type HostFigures,
 } from '../../../planner/index.js';
-import { DEFAULT_LIMITS, estimatePlanSeconds } from './schedule.js';
+import { DEFAULT_EXECUTION_LIMITS, drainSeconds, type ExecutionLimits } from '../../orchestrate/duration.js';
 
 /** Left-aligned columns separated by two spaces. */
 export function table(rows: string[][], indent = '  '): string[] {
@@ -100,12 +100,20 @@ function unplacedLines(plan: Plan): string[] {
   ];
 }
 
-function totalLines(plan: Plan): string[] {
+/** The executor limits an estimate assumed, in words. */
+export function limitsText(l: ExecutionLimits): string {
+  const c = l.concurrency;
+  const cap = l.bandwidthMiBps > 0 ? `, at most ${l.bandwidthMiBps} MiB/s each` : '';
+  return (
+    `${c.global} at once, ${c.perHostOutbound} out / ${c.perHostInbound} in per host${cap}, ` +
+    `${l.migrationOverheadSeconds} s set-up each`
+  );
+}
+
+function totalLines(plan: Plan, l: ExecutionLimits): string[] {
   const m = plan.metrics;
-  const seconds = estimatePlanSeconds(plan.moves, DEFAULT_LIMITS);
-  const limits =
-    `${DEFAULT_LIMITS.global} at once, ${DEFAULT_LIMITS.perHostOutbound} out / ` +
-    `${DEFAULT_LIMITS.perHostInbound} in per host`;
+  const seconds = drainSeconds(plan.moves, l);
+  const limits = limitsText(l);
   return [
     '',
     `Totals: ${plan.moves.length} move(s) in ${m.waves} wave(s), ${gib(m.gibToCopy)} to copy, estimated ` +
@@ -121,13 +129,18 @@ function totalLines(plan: Plan): string[] {
   ];
 }
 
-export function renderPlanText(inventory: Inventory, plan: Plan): string {
+/** `limits`: the executor limits the duration estimate assumes. @default the default configuration's */
+export function renderPlanText(
+  inventory: Inventory,
+  plan: Plan,
+  limits: ExecutionLimits = DEFAULT_EXECUTION_LIMITS,
+): string {
   const lines = [
     header(plan),
     ...waveLines(plan.moves),
     ...hostLines(inventory, plan),
     ...unplacedLines(plan),
-    ...totalLines(plan),
+    ...totalLines(plan, limits),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ import type { ActionOutcome, CampaignService } from '../../maintenance/service.j
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import type { ServiceStore } from '../../store/port.js';
 import type { Clock } from '../../../executor/clock.js';
+import type { CampaignTiming } from '../../orchestrate/duration.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { readParams } from '../params.js';
 
@@ -15,11 +16,12 @@ export interface MaintenanceDeps {
   campaigns: CampaignService;
   store: ServiceStore;
   clock: Clock;
-  patchMinutes: number;
+  /** Executor limits and patch time of the ETA (as configured). */
+  timing: CampaignTiming;
 }
 
 function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
-  if (outcome.ok) return campaignView(d.store, outcome.record, d.clock.now(), d.patchMinutes);
+  if (outcome.ok) return campaignView(d.store, outcome.record, d.clock.now(), d.timing);
   if (outcome.reason === 'not-found') throw notFound('CAMPAIGN_NOT_FOUND', outcome.message);
   throw conflict('CAMPAIGN_CONFLICT', outcome.message);
 }
@@ -41,7 +43,7 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
       const details = created.issues.map((i) => ({ path: i.path, message: i.message }));
       throw badRequest(details.map((i) => `${i.path}: ${i.message}`).join('; '), details);
     }
-    res.status(201).json(campaignView(d.store, created.record, d.clock.now(), d.patchMinutes));
+    res.status(201).json(campaignView(d.store, created.record, d.clock.now(), d.timing));
   });
   router.get('/maintenance', (req, res) => {
     const p = readParams(req, { limit: { type: 'integer', min: 1, max: 1000 } });
@@ -51,7 +53,7 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
     readParams(req, {});
     const c = d.campaigns.get(req.params.id);
     if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
-    res.json(campaignView(d.store, c, d.clock.now(), d.patchMinutes));
+    res.json(campaignView(d.store, c, d.clock.now(), d.timing));
   });
   router.get('/maintenance/:id/events', (req, res) => {
     const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
