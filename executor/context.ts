@@ -57,23 +57,7 @@ export interface Ctx {
   incoming: Map<string, Map<string, number>>;
 }
 
-/**
- * Wraps an object so that, once `life` is aborted, every method call throws instead of acting:
- * a stopped executor can no longer write state or touch hypervisors, like a dead process.
- */
-export function fence<T extends object>(target: T, life: AbortSignal): T {
-  return new Proxy(target, {
-    get(obj, prop, receiver) {
-      const v = Reflect.get(obj, prop, receiver);
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        if (life.aborted) throw stopped(life);
-        return (v as (...a: unknown[]) => unknown).apply(obj, args);
-      };
-    },
-  });
-}
-
+/** The error every call of a stopped executor's fenced ports throws (executor/fence.ts). */
 export function stopped(life: AbortSignal): ExecutorError {
   return new ExecutorError('EXECUTOR_STOPPED', 'the executor was stopped', { cause: life.reason });
 }

@@ -8,10 +8,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ExecutorDeps, Ctx } from './context.js';
-import { fence } from './context.js';
 import { ExecutorError } from './errors.js';
 import { silentLogger } from './logger.js';
-import { withDeadline } from './deadline.js';
+import { DeadlineHypervisor } from './deadline.js';
+import { FencedHypervisor, FencedStore } from './fence.js';
 import { resolveExecutorOptions, type CancelMode } from './options.js';
 import { IN_FLIGHT, reconcileMove, releaseDangling } from './recover.js';
 import { runPlanChain, type ExecutionResult, type PlanRunState } from './run-plan.js';
@@ -50,8 +50,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   setMaxListeners(0, life); // every move in flight listens to it
   const opts = resolveExecutorOptions(deps.options);
   const ctx: Ctx = {
-    hv: fence(withDeadline(deps.hypervisor, deps.clock, opts.callTimeoutMs), life),
-    store: fence(deps.store, life),
+    hv: new FencedHypervisor(new DeadlineHypervisor(deps.hypervisor, deps.clock, opts.callTimeoutMs), life),
+    store: new FencedStore(deps.store, life),
     clock: deps.clock,
     log: (deps.log ?? silentLogger).child({ component: 'executor' }),
     opts,

@@ -1,0 +1,207 @@
+/**
+ * Fenced ports: once `life` is aborted, every call throws EXECUTOR_STOPPED instead of acting, so
+ * a stopped executor can no longer write state or touch hypervisors, like a dead process. Each
+ * method is written out: a member added to a port without its fence is a type error.
+ */
+import { stopped } from './context.js';
+import type {
+  CpuVerdict,
+  DomainFacts,
+  DomainLocation,
+  GuestCpu,
+  HostFacts,
+  Hypervisor,
+  JobProgress,
+  MigrationRequest,
+} from './hypervisor/types.js';
+import type {
+  ExecutorStore,
+  MoveEnding,
+  MovePatch,
+  MoveRecord,
+  MoveState,
+  MoveStateChange,
+  NewPlan,
+  PlanEvent,
+  PlanFilter,
+  PlanRecord,
+  PlanStatus,
+  PlanTotals,
+  ProgressSample,
+  StoredError,
+  WriteFault,
+} from './store.js';
+import type { Wrapper } from './wrapper.js';
+
+export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
+  constructor(
+    private readonly inner: ExecutorStore,
+    private readonly life: AbortSignal,
+  ) {}
+
+  private check(): void {
+    if (this.life.aborted) throw stopped(this.life);
+  }
+
+  createPlan(input: NewPlan): PlanRecord {
+    this.check();
+    return this.inner.createPlan(input);
+  }
+  getPlan(id: string): PlanRecord | null {
+    this.check();
+    return this.inner.getPlan(id);
+  }
+  getPlanVersion(id: string): { status: PlanStatus; updatedAt: number } | null {
+    this.check();
+    return this.inner.getPlanVersion(id);
+  }
+  listPlans(filter?: PlanFilter): PlanRecord[] {
+    this.check();
+    return this.inner.listPlans(filter);
+  }
+  setPlanStatus(
+    id: string,
+    status: PlanStatus,
+    at: number,
+    extra?: { summary?: unknown; error?: StoredError | null },
+  ): void {
+    this.check();
+    this.inner.setPlanStatus(id, status, at, extra);
+  }
+  supersede(oldId: string, newId: string, at: number): void {
+    this.check();
+    this.inner.supersede(oldId, newId, at);
+  }
+  listMoves(planId: string): MoveRecord[] {
+    this.check();
+    return this.inner.listMoves(planId);
+  }
+  getMove(planId: string, index: number): MoveRecord | null {
+    this.check();
+    return this.inner.getMove(planId, index);
+  }
+  updateMove(planId: string, index: number, patch: MovePatch, at: number): void {
+    this.check();
+    this.inner.updateMove(planId, index, patch, at);
+  }
+  moveHistory(planId: string, index: number): MoveStateChange[] {
+    this.check();
+    return this.inner.moveHistory(planId, index);
+  }
+  addProgress(sample: ProgressSample): void {
+    this.check();
+    this.inner.addProgress(sample);
+  }
+  listProgress(planId: string, index?: number): ProgressSample[] {
+    this.check();
+    return this.inner.listProgress(planId, index);
+  }
+  planTotals(): PlanTotals {
+    this.check();
+    return this.inner.planTotals();
+  }
+  listMoveEndings(afterId: number, limit: number): MoveEnding[] {
+    this.check();
+    return this.inner.listMoveEndings(afterId, limit);
+  }
+  countMoves(states: readonly MoveState[]): number {
+    this.check();
+    return this.inner.countMoves(states);
+  }
+  appendEvent(e: Omit<PlanEvent, 'id'>): number {
+    this.check();
+    return this.inner.appendEvent(e);
+  }
+  listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[] {
+    this.check();
+    return this.inner.listEvents(filter);
+  }
+  probeWrite(at: number): void {
+    this.check();
+    this.inner.probeWrite(at);
+  }
+  lastWriteFault(): WriteFault | null {
+    this.check();
+    return this.inner.lastWriteFault();
+  }
+  close(): void {
+    this.check();
+    this.inner.close();
+  }
+}
+
+export class FencedHypervisor implements Hypervisor, Wrapper<Hypervisor> {
+  readonly kind: Hypervisor['kind'];
+  readonly compareCpu: Hypervisor['compareCpu'];
+
+  constructor(
+    private readonly inner: Hypervisor,
+    private readonly life: AbortSignal,
+  ) {
+    this.kind = inner.kind;
+    const compare = inner.compareCpu;
+    this.compareCpu = compare
+      ? (host: string, cpu: GuestCpu, signal?: AbortSignal): Promise<CpuVerdict> => {
+          this.check();
+          return compare.call(inner, host, cpu, signal);
+        }
+      : undefined;
+  }
+
+  private check(): void {
+    if (this.life.aborted) throw stopped(this.life);
+  }
+
+  hostFacts(host: string, signal?: AbortSignal): Promise<HostFacts> {
+    this.check();
+    return this.inner.hostFacts(host, signal);
+  }
+  listDomains(host: string, signal?: AbortSignal): Promise<DomainFacts[]> {
+    this.check();
+    return this.inner.listDomains(host, signal);
+  }
+  migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.migrate(req, signal);
+  }
+  jobProgress(host: string, domainId: string, signal?: AbortSignal): Promise<JobProgress> {
+    this.check();
+    return this.inner.jobProgress(host, domainId, signal);
+  }
+  abortJob(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.abortJob(host, domainId, signal);
+  }
+  setMaxSpeed(host: string, domainId: string, mibps: number, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.setMaxSpeed(host, domainId, mibps, signal);
+  }
+  startPostCopy(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.startPostCopy(host, domainId, signal);
+  }
+  startDirtyRateCalc(host: string, domainIds: string[], seconds: number, signal?: AbortSignal): Promise<string[]> {
+    this.check();
+    return this.inner.startDirtyRateCalc(host, domainIds, seconds, signal);
+  }
+  dirtyRates(host: string, domainIds: string[], signal?: AbortSignal): Promise<Map<string, number>> {
+    this.check();
+    return this.inner.dirtyRates(host, domainIds, signal);
+  }
+  suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.suspend(host, domainId, signal);
+  }
+  resume(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    this.check();
+    return this.inner.resume(host, domainId, signal);
+  }
+  locate(domainId: string, hosts: string[], signal?: AbortSignal): Promise<DomainLocation> {
+    this.check();
+    return this.inner.locate(domainId, hosts, signal);
+  }
+  close(): Promise<void> {
+    this.check();
+    return this.inner.close();
+  }
+}
