@@ -51,6 +51,11 @@ export interface SearchLimits {
   maxSeconds?: number;
   /** Longest single migration allowed, in seconds. @default Infinity */
   maxMoveSeconds?: number;
+  /**
+   * Apply only the best candidate of each scan (best improvement) instead of a round of them: a
+   * scan per move, for budgets that bind, where every move must count. @default false
+   */
+  single?: boolean;
 }
 
 /** How a search ended: `budget` when a move or time budget stopped it above the threshold. */
@@ -195,7 +200,8 @@ export function improve(p: CellPlacement, limits: SearchLimits): SearchEnd {
     if (p.obj.imbalance() < limits.threshold) return 'threshold';
     if (p.moved.length >= limits.maxMoves) return 'budget';
     const l = Math.min(MAX_DESTINATIONS, DESTINATIONS * Math.ceil(k / SOURCES));
-    if (applyRound(p, singleCandidates(p, k, l, work, limits), limits) > 0) {
+    const cands = singleCandidates(p, k, l, work, limits);
+    if (applyRound(p, limits.single ? cands.slice(0, 1) : cands, limits) > 0) {
       k = SOURCES;
       continue;
     }

@@ -73,7 +73,14 @@ interface CellRun {
 }
 
 /** Repair, then balance one cell at one move price. */
-function runCell(view: ClusterView, hosts: number[], ctx: BalanceContext, budget: Budget, price: number): CellRun {
+function runCell(
+  view: ClusterView,
+  hosts: number[],
+  ctx: BalanceContext,
+  budget: Budget,
+  price: number,
+  single = false,
+): CellRun {
   const p = new CellPlacement(view, hosts, (i) => fixedReason(view, i, ctx.frozen), ctx.overhead);
   p.movePrice = price;
   const failures = repairOverCapacity(p);
@@ -83,29 +90,45 @@ function runCell(view: ClusterView, hosts: number[], ctx: BalanceContext, budget
     maxMoves: budget.moves, // p.moved already counts the repairs
     maxSeconds: budget.seconds,
     maxMoveSeconds: budget.moveSeconds,
+    single,
   });
   return { p, failures, repairs, end };
 }
 
+/** Of runs that all reached the threshold: the one that spends the fewest migration seconds. */
+function cheapest(runs: readonly CellRun[]): CellRun {
+  return runs.reduce((a, b) => (b.p.spentSeconds < a.p.spentSeconds - 1e-9 ? b : a));
+}
+
 /**
- * The cell's plan within its budget: when the move or time budget stops the search above the
- * threshold, the search is run again at rising prices per migration and the run with the best
- * objective (then the fewest seconds) wins. Budgets shape the search; they are not a cut.
+ * Of runs stopped by the budget: the lowest imbalance (the measure the threshold is about, so the
+ * plan gets as close to it as the budget allows), then the lowest objective, then the fewest seconds.
+ */
+function mostEven(runs: readonly CellRun[]): CellRun {
+  const key = (r: CellRun) => [r.p.obj.imbalance(), r.p.obj.value(), r.p.spentSeconds];
+  const better = (a: number[], b: number[]) => {
+    for (let k = 0; k < a.length; k++) if (Math.abs(a[k] - b[k]) > 1e-9) return a[k] < b[k];
+    return false;
+  };
+  return runs.reduce((best, run) => (better(key(run), key(best)) ? run : best));
+}
+
+/**
+ * The cell's plan within its budget. When the move or time budget stops the search above the
+ * threshold, the search is run again at rising prices per migration; if some of those runs reach
+ * the threshold within the budget, the one that spends the fewest seconds wins. If none does, the
+ * budget really binds: the prices are tried again with best improvement (one move per scan, so
+ * every move is chosen against the state the others left) and the most even run wins. Budgets
+ * shape the search; they are not a cut.
  */
 function planCell(view: ClusterView, hosts: number[], ctx: BalanceContext, budget: Budget): CellRun {
   const first = runCell(view, hosts, ctx, budget, 0);
   if (first.end !== 'budget') return first;
-  let best = first;
-  let bestValue = first.p.obj.value();
-  for (const price of MOVE_PRICES.slice(1)) {
-    const run = runCell(view, hosts, ctx, budget, price);
-    const value = run.p.obj.value();
-    if (value < bestValue - 1e-12 || (value < bestValue + 1e-12 && run.p.spentSeconds < best.p.spentSeconds)) {
-      best = run;
-      bestValue = value;
-    }
-  }
-  return best;
+  const runs = [first, ...MOVE_PRICES.slice(1).map((price) => runCell(view, hosts, ctx, budget, price))];
+  const reached = runs.filter((r) => r.end === 'threshold');
+  if (reached.length) return cheapest(reached);
+  for (const price of MOVE_PRICES.slice(1)) runs.push(runCell(view, hosts, ctx, budget, price, true));
+  return mostEven(runs);
 }
 
 interface BalanceContext {

@@ -11,6 +11,9 @@ const OVERHEAD = 15;
 const balance = (extra: object = {}): Plan =>
   plan(inv, { goal: 'balance', threshold: 0.1, ...extra }, { migrationOverheadSeconds: OVERHEAD });
 const peaks = (s: CellStats) => s.memAlloc.max + (s.cpuUsage?.max ?? 0);
+/** Evenness the budget buys: CV of memory allocation + CV of measured CPU (lower is more even). */
+const spread = (s: CellStats) => s.memAlloc.cv + (s.cpuUsage?.cv ?? 0);
+const imbalance = (s: CellStats) => Math.max(s.memAlloc.cv, s.cpuUsage?.cv ?? 0);
 
 describe('balance within budgets', () => {
   it.each([
@@ -34,13 +37,20 @@ describe('balance within budgets', () => {
     expect(balance({ timeBudget: { seconds: 5, concurrency: 4 } }).moves).toEqual([]);
   });
 
-  it.each([20, 50])('at the greedy baseline budget of %d moves: no more moves or GiB, lower peaks', (maxMoves) => {
-    const g = watcherGreedy(inv, { threshold: 0.1, maxMoves });
-    const ours = balance({ maxMoves });
-    expect(ours.moves.length).toBeLessThanOrEqual(g.moves);
-    expect(ours.metrics.gibToCopy).toBeLessThanOrEqual(g.gib);
-    expect(peaks(ours.metrics.after.cell1)).toBeLessThan(peaks(cellStats(inv, g.placement).cell1));
-  });
+  it.each([20, 50])(
+    'at the greedy baseline budget of %d moves: as even, no more moves or GiB, lower peaks',
+    (maxMoves) => {
+      const g = watcherGreedy(inv, { threshold: 0.1, maxMoves });
+      const greedyAfter = cellStats(inv, g.placement).cell1;
+      const ours = balance({ maxMoves });
+      const after = ours.metrics.after.cell1;
+      expect(ours.moves.length).toBeLessThanOrEqual(g.moves);
+      expect(ours.metrics.gibToCopy).toBeLessThanOrEqual(g.gib);
+      expect(spread(after)).toBeLessThanOrEqual(spread(greedyAfter));
+      expect(imbalance(after)).toBeLessThanOrEqual(imbalance(greedyAfter));
+      expect(peaks(after)).toBeLessThan(peaks(greedyAfter));
+    },
+  );
 
   it('plans against a move cap rather than cutting the unlimited plan', () => {
     const capped = balance({ maxMoves: 20 });
