@@ -9,7 +9,7 @@ import { authenticate } from './auth.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createHttpMetrics, recordRequests } from './metrics/http-metrics.js';
 import { methodNotAllowed } from './method-not-allowed.js';
-import { openApiDocument } from './openapi/document.js';
+import { openApiDocument } from './contract/document.js';
 import { registerPlanMetrics } from './metrics/plan-metrics.js';
 import { readinessCheck } from './readiness.js';
 import { requestLogging } from './request-log.js';

@@ -1,116 +1,110 @@
 /**
- * Request parameters from the query string and, for POSTs, a JSON object body (same names).
- * Every problem is collected: unknown names, repeats, wrong types, missing required values.
+ * Request parameters from the query string and, for POSTs, a JSON object body (same names),
+ * validated by the operation's zod schema (src/http/contract/operations.ts), the one the OpenAPI
+ * document is generated from. Every problem is collected: unknown names, repeats, wrong types,
+ * missing required values; each says which parameter and what was expected.
  */
 import type { Request } from 'express';
+import { z } from 'zod';
+import { paramShape, type ParamsSchema } from './contract/query.js';
 import { badRequest, type ErrorDetail } from './errors.js';
-
-export type ParamType = 'string' | 'boolean' | 'number' | 'integer';
-
-export interface ParamSpec {
-  type: ParamType;
-  /** May be given several times (`host=a&host=b`); the value is then an array. @default false */
-  repeatable?: boolean;
-  /** @default false */
-  required?: boolean;
-  /** Allowed values (strings). */
-  oneOf?: readonly string[];
-  /** Inclusive bounds (numbers). */
-  min?: number;
-  max?: number;
-}
-
-export type ParamSpecs = Record<string, ParamSpec>;
 
 function shown(v: unknown): string {
   return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
 }
 
-function convert(name: string, spec: ParamSpec, raw: unknown, issues: ErrorDetail[]): unknown {
-  const value = convertType(name, spec.type, raw, issues);
-  if (value === undefined) return undefined;
-  if (spec.oneOf && !spec.oneOf.includes(value as string)) {
-    issues.push({
-      path: name,
-      message: `expected one of ${spec.oneOf.map((v) => `"${v}"`).join(', ')}, got ${shown(raw)}`,
-    });
-  } else if (
-    typeof value === 'number' &&
-    ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
-  ) {
-    issues.push({
-      path: name,
-      message: `expected a value between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}, got ${shown(raw)}`,
-    });
-  } else return value;
-  return undefined;
+type Json = Record<string, unknown>;
+
+function bounds(s: Json, what: string): string {
+  const min = s.minimum as number | undefined;
+  const max = s.maximum as number | undefined;
+  const safe = Number.MAX_SAFE_INTEGER;
+  const lo = min !== undefined && min !== -safe ? min : undefined;
+  const hi = max !== undefined && max !== safe ? max : undefined;
+  if (lo !== undefined && hi !== undefined) return `${what} between ${lo} and ${hi}`;
+  if (lo !== undefined) return `${what} >= ${lo}`;
+  if (hi !== undefined) return `${what} <= ${hi}`;
+  return what;
 }
 
-function convertType(name: string, type: ParamType, raw: unknown, issues: ErrorDetail[]): unknown {
-  if (type === 'string') {
-    if (typeof raw === 'string' && raw.length > 0) return raw;
-    issues.push({ path: name, message: `expected a non-empty string, got ${shown(raw)}` });
-  } else if (type === 'boolean') {
-    if (typeof raw === 'boolean') return raw;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    issues.push({ path: name, message: `expected true or false, got ${shown(raw)}` });
-  } else {
-    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-    if (Number.isFinite(n) && (type === 'number' || Number.isInteger(n))) return n;
-    issues.push({
-      path: name,
-      message: `expected ${type === 'integer' ? 'an integer' : 'a number'}, got ${shown(raw)}`,
-    });
+/** What a value must be, in words, from the parameter's JSON Schema (the documented contract). */
+function expectation(s: Json): string {
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => shown(v)).join(', ')}`;
+  if (s.type === 'boolean') return 'true or false';
+  if (s.type === 'integer') return bounds(s, 'an integer');
+  if (s.type === 'number') return bounds(s, 'a number');
+  if (s.type === 'string') return (s.minLength as number) > 0 ? 'a non-empty string' : 'a string';
+  return 'a valid value';
+}
+
+const expectations = new WeakMap<z.ZodType, string>();
+function expected(item: z.ZodType): string {
+  let e = expectations.get(item);
+  if (e === undefined) {
+    e = expectation(z.toJSONSchema(item, { io: 'output' }) as Json);
+    expectations.set(item, e);
   }
-  return undefined;
+  return e;
 }
 
 /** Query and body entries as [name, values]; a name given in both counts as repeated. */
 function entries(req: Request): Array<[string, unknown[]]> {
   const out = new Map<string, unknown[]>();
-  const add = (obj: Record<string, unknown>) => {
+  const add = (obj: Json) => {
     for (const [k, v] of Object.entries(obj)) out.set(k, [...(out.get(k) ?? []), ...(Array.isArray(v) ? v : [v])]);
   };
-  add((req.query ?? {}) as Record<string, unknown>);
+  add((req.query ?? {}) as Json);
   const body = req.body as unknown;
-  if (body && typeof body === 'object' && !Array.isArray(body)) add(body as Record<string, unknown>);
+  if (body && typeof body === 'object' && !Array.isArray(body)) add(body as Json);
   return [...out.entries()];
 }
 
-/** Parses the request's parameters or throws a 400 listing every problem. */
-export function readParams(req: Request, specs: ParamSpecs): Record<string, unknown> {
+/** Parses the request's parameters with the operation's schema or throws a 400 listing every problem. */
+export function readParams<S extends ParamsSchema>(req: Request, schema: S): z.output<S> {
   const issues: ErrorDetail[] = [];
-  const values: Record<string, unknown> = {};
+  const values: Json = {};
   const body = req.body as unknown;
   if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
     issues.push({ path: 'body', message: `expected a JSON object, got ${shown(body)}` });
   }
-  const known = Object.keys(specs);
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const known = Object.keys(shape);
   for (const [name, raw] of entries(req)) {
-    const spec = specs[name];
-    if (!spec) {
+    const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
+    if (!field) {
       issues.push({
         path: name,
         message: `unknown parameter "${name}": expected one of ${known.map((k) => `"${k}"`).join(', ') || 'none'}`,
       });
       continue;
     }
-    if (!spec.repeatable && raw.length > 1) {
+    const { item, repeatable } = paramShape(field);
+    if (!repeatable && raw.length > 1) {
       issues.push({ path: name, message: `parameter "${name}" given ${raw.length} times: expected it once` });
       continue;
     }
-    const converted = raw.map((r) => convert(name, spec, r, issues));
-    values[name] = spec.repeatable ? converted : converted[0];
+    const parsed = raw.map((r) => {
+      const one = item.safeParse(r);
+      if (!one.success) issues.push({ path: name, message: `expected ${expected(item)}, got ${shown(r)}` });
+      return one.data;
+    });
+    values[name] = repeatable ? parsed : parsed[0];
   }
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required && values[name] === undefined && !issues.some((i) => i.path === name)) {
+  for (const [name, field] of Object.entries(shape)) {
+    const { repeatable, required } = paramShape(field);
+    if (required && values[name] === undefined && !issues.some((i) => i.path === name)) {
       issues.push({
         path: name,
-        message: `missing parameter "${name}": expected ${spec.repeatable ? 'one or more values' : 'a value'}`,
+        message: `missing parameter "${name}": expected ${repeatable ? 'one or more values' : 'a value'}`,
       });
     }
   }
-  if (issues.length) throw badRequest(`invalid request parameters: ${issues.map((i) => i.path).join(', ')}`, issues);
-  return values;
+  const result = issues.length ? null : schema.safeParse(values);
+  if (result && !result.success) {
+    for (const i of result.error.issues) issues.push({ path: String(i.path[0] ?? 'query'), message: i.message });
+  }
+  if (!result?.success) {
+    throw badRequest(`invalid request parameters: ${issues.map((i) => i.path).join(', ')}`, issues);
+  }
+  return result.data as z.output<S>;
 }

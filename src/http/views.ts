@@ -1,8 +1,17 @@
-/** JSON views of stored plans: the plan in the spec format plus execution state and links. */
-import { outcomeOf } from '../orchestrate/goal.js';
+/**
+ * JSON views of stored plans (the plan in the spec format plus execution state and links) and of
+ * hosts, shared by the HTTP routes and the CLI. Typed by the response schemas the OpenAPI document
+ * is generated from (src/http/contract/schemas.ts).
+ */
+import type { Host, Instance, Inventory } from '../../planner/index.js';
 import { TERMINAL_MOVE_STATES, type MoveRecord, type PlanRecord } from '../../executor/store.js';
+import { outcomeOf } from '../orchestrate/goal.js';
+import { hostResources, instancesByHost } from '../report/capacity.js';
+import type { MaintenanceRecord } from '../store/port.js';
+import type { HostDetailView, HostView, PlanSummaryView, PlanView } from './contract/schemas.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export function planLinks(id: string) {
   const self = `/plans/${encodeURIComponent(id)}`;
@@ -24,8 +33,8 @@ function moveView(m: MoveRecord) {
       etaSeconds: p?.etaSeconds ?? null,
     },
     error: m.error,
-    startedAt: iso(m.startedAt),
-    endedAt: iso(m.endedAt),
+    startedAt: isoOrNull(m.startedAt),
+    endedAt: isoOrNull(m.endedAt),
   };
 }
 
@@ -58,7 +67,7 @@ function header(r: PlanRecord) {
 }
 
 /** A plan in a list: no moves, only counts. */
-export function planSummaryView(r: PlanRecord) {
+export function planSummaryView(r: PlanRecord): PlanSummaryView {
   return {
     ...header(r),
     goal: r.plan.goal,
@@ -71,7 +80,7 @@ export function planSummaryView(r: PlanRecord) {
 }
 
 /** A plan with every move's state and progress, and an ETA while it has moves left. */
-export function planView(r: PlanRecord, moves: MoveRecord[]) {
+export function planView(r: PlanRecord, moves: MoveRecord[]): PlanView {
   const byState: Record<string, number> = {};
   for (const m of moves) byState[m.state] = (byState[m.state] ?? 0) + 1;
   return {
@@ -88,5 +97,63 @@ export function planView(r: PlanRecord, moves: MoveRecord[]) {
     outcome: outcomeOf(r),
     error: r.error,
     links: planLinks(r.id),
+  };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const ratio = (used: number, capacity: number) => (capacity > 0 ? round3(used / capacity) : 0);
+
+export function hostView(h: Host, instances: Instance[], maintenance: MaintenanceRecord | undefined): HostView {
+  const r = hostResources(h, instances);
+  return {
+    name: h.name,
+    cell: h.cell,
+    zone: h.zone,
+    enabled: h.enabled,
+    state: h.state,
+    vcpus: h.vcpus,
+    memoryMb: h.memoryMb,
+    diskGb: h.diskGb,
+    instances: instances.length,
+    utilisation: {
+      cpuAlloc: ratio(r.vcpus.allocated, r.vcpus.capacity),
+      memAlloc: ratio(r.memoryMb.allocated, r.memoryMb.capacity),
+      diskAlloc: ratio(r.diskGb.allocated, r.diskGb.capacity),
+      cpuUsage: h.cpuUsage,
+    },
+    maintenance: maintenance
+      ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId }
+      : null,
+  };
+}
+
+/** The hosts of an inventory (optionally one cell's) with utilisation and maintenance, as GET /hosts lists them. */
+export function hostListView(inventory: Inventory, maintenance: MaintenanceRecord[], cell?: string): HostView[] {
+  const instances = instancesByHost(inventory);
+  const held = new Map(maintenance.map((m) => [m.host, m]));
+  return inventory.hosts
+    .filter((h) => cell === undefined || h.cell === cell)
+    .map((h) => hostView(h, instances.get(h.name) ?? [], held.get(h.name)));
+}
+
+/** One host and its instances. */
+export function hostDetailView(host: Host, inventory: Inventory, maintenance: MaintenanceRecord[]): HostDetailView {
+  const instances = inventory.instances.filter((i) => i.host === host.name);
+  return {
+    ...hostView(
+      host,
+      instances,
+      maintenance.find((m) => m.host === host.name),
+    ),
+    instanceList: instances.map((i) => ({
+      id: i.id,
+      name: i.name,
+      status: i.status,
+      vcpus: i.vcpus,
+      memoryMb: i.memoryMb,
+      diskGb: i.diskGb,
+      storage: i.storage,
+      serverGroup: i.serverGroup,
+    })),
   };
 }

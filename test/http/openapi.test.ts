@@ -96,3 +96,78 @@ describe('GET /reports/capacity', () => {
     expect(na.status).toBe(406);
   });
 });
+
+describe('requests are validated by the schemas the document is generated from', () => {
+  let t: Harness;
+  let doc: any;
+  beforeAll(async () => {
+    t = await startHarness({ inventory: demoRegion({ seed: 2, cells: 1, size: 6 }) });
+    doc = (await t.call('GET', '/openapi.json')).body;
+  });
+  afterAll(() => t.close());
+
+  /** A value the documented schema of a query parameter does not allow. */
+  function outside(schema: any): string {
+    const s = schema.type === 'array' ? schema.items : schema;
+    if (s.enum) return 'not-a-documented-value';
+    if (s.type === 'boolean') return 'maybe';
+    if (s.type === 'integer') return s.minimum !== undefined ? String(s.minimum - 1) : '1.5';
+    if (s.type === 'number') return s.maximum !== undefined ? String(s.maximum + 1) : 'many';
+    if (s.type === 'string' && s.minLength > 0) return '';
+    throw new Error(`no invalid value for ${JSON.stringify(schema)}`);
+  }
+
+  const served = (path: string) => !path.startsWith('/maintenance'); // the harness runs without campaigns
+  const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'x');
+
+  it('a value outside a documented parameter schema is a 400 naming the parameter and what it expects', async () => {
+    const checked: string[] = [];
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!served(path)) continue;
+      for (const [method, op] of Object.entries<any>(ops)) {
+        for (const p of op.parameters.filter((q: any) => q.in === 'query')) {
+          const value = outside(p.schema);
+          const r = await t.call(method.toUpperCase(), `${concrete(path)}?${p.name}=${encodeURIComponent(value)}`);
+          expect(r.status, `${method} ${path} ${p.name}=${value}`).toBe(400);
+          const detail = r.body.error.details.find((d: any) => d.path === p.name);
+          expect(detail?.message, `${method} ${path} ${p.name}`).toMatch(/^expected .+, got /);
+          checked.push(`${method} ${path} ${p.name}`);
+        }
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('a name the document does not list is a 400 on every operation', async () => {
+    for (const [path, ops] of Object.entries<any>(doc.paths)) {
+      if (!served(path)) continue;
+      for (const method of Object.keys(ops)) {
+        const r = await t.call(method.toUpperCase(), `${concrete(path)}?colour=red`);
+        expect(r.status, `${method} ${path}`).toBe(400);
+        expect(r.body.error.details.map((d: any) => d.path)).toContain('colour');
+      }
+    }
+  });
+
+  it('messages say what the documented schema expects', async () => {
+    const r = await t.call('GET', '/plans?limit=0&status=done&after=');
+    expect(r.body.error.details).toEqual([
+      { path: 'limit', message: 'expected an integer between 1 and 1000, got "0"' },
+      { path: 'status', message: expect.stringMatching(/^expected one of "planned", "running", .*got "done"$/) },
+      { path: 'after', message: 'expected a non-empty string, got ""' },
+    ]);
+    const body = await t.call('POST', '/plans/balance', { body: { threshold: 2, maxMoves: 'lots' } });
+    expect(body.body.error.details).toEqual([
+      { path: 'threshold', message: 'expected a number between 0 and 1, got 2' },
+      { path: 'maxMoves', message: 'expected an integer >= 0, got "lots"' },
+    ]);
+  });
+
+  it('a response field the schema does not name fails the response check', () => {
+    const ok = { status: 'ok' };
+    expect(validateSchema(doc, { $ref: '#/components/schemas/Health' }, ok)).toEqual([]);
+    expect(validateSchema(doc, { $ref: '#/components/schemas/Health' }, { ...ok, extra: 1 })).toEqual([
+      '$: unexpected property "extra"',
+    ]);
+  });
+});

@@ -8,26 +8,13 @@ import { Router, type Request, type Response } from 'express';
 import { validateRequest, type Inventory, type RequestInput } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
-import { readParams, type ParamSpecs } from '../params.js';
+import { operations } from '../contract/operations.js';
+import { readParams } from '../params.js';
 import { cellsOf, sliceCells } from '../../inventory/slice.js';
 import { planView } from '../views.js';
 import { planLogger } from '../../log.js';
 import type { PlanRequestRecord } from '../../orchestrate/lifecycle.js';
 import type { MaintenanceRecord } from '../../store/port.js';
-
-const DRAIN_PARAMS: ParamSpecs = {
-  host: { type: 'string', repeatable: true, required: true },
-  cell: { type: 'string' },
-  execute: { type: 'boolean' },
-  dryRun: { type: 'boolean' },
-};
-const BALANCE_PARAMS: ParamSpecs = {
-  cell: { type: 'string', repeatable: true },
-  threshold: { type: 'number', min: 0, max: 1 },
-  maxMoves: { type: 'integer', min: 0 },
-  execute: { type: 'boolean' },
-  dryRun: { type: 'boolean' },
-};
 
 /** Unknown names are 404 (the resource does not exist); any other problem is a 400. */
 function rejectInvalid(inventory: Inventory, request: PlanRequestRecord, cells: string[]): void {
@@ -79,7 +66,7 @@ async function createPlan(
   req: Request,
   res: Response,
   request: PlanRequestRecord,
-  p: Record<string, unknown>,
+  p: { execute?: boolean; dryRun?: boolean },
   cells: string[],
 ) {
   const { lifecycle } = deps;
@@ -114,17 +101,17 @@ async function createPlan(
 export function createPlanRoutes(deps: AppDeps): Router {
   const router = Router();
   router.post('/plans/drain', async (req, res) => {
-    const p = readParams(req, DRAIN_PARAMS);
-    const cells = p.cell ? [p.cell as string] : [];
-    const request: PlanRequestRecord = { goal: 'drain', hosts: p.host as string[], source: 'api' };
+    const p = readParams(req, operations.drain.query);
+    const cells = p.cell ? [p.cell] : [];
+    const request: PlanRequestRecord = { goal: 'drain', hosts: p.host, source: 'api' };
     await createPlan(deps, req, res, request, p, cells);
   });
   router.post('/plans/balance', async (req, res) => {
-    const p = readParams(req, BALANCE_PARAMS);
-    const cells = (p.cell as string[] | undefined) ?? [];
+    const p = readParams(req, operations.balance.query);
+    const cells = p.cell ?? [];
     const request: PlanRequestRecord = { goal: 'balance', cells, source: 'api' };
-    if (p.threshold !== undefined) request.threshold = p.threshold as number;
-    if (p.maxMoves !== undefined) request.maxMoves = p.maxMoves as number;
+    if (p.threshold !== undefined) request.threshold = p.threshold;
+    if (p.maxMoves !== undefined) request.maxMoves = p.maxMoves;
     await createPlan(deps, req, res, request, p, cells);
   });
   return router;

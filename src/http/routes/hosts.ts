@@ -3,39 +3,12 @@
  * POST /hosts/:name/maintenance?enabled=true|false. Host names come from the inventory only.
  */
 import { Router } from 'express';
-import type { MaintenanceRecord } from '../../store/port.js';
-import type { Host, Instance, Inventory } from '../../../planner/index.js';
+import type { Host, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
+import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
-import { hostResources, instancesByHost } from '../../report/capacity.js';
-
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const ratio = (used: number, capacity: number) => (capacity > 0 ? round3(used / capacity) : 0);
-
-function hostView(h: Host, instances: Instance[], maintenance: MaintenanceRecord | undefined) {
-  const r = hostResources(h, instances);
-  return {
-    name: h.name,
-    cell: h.cell,
-    zone: h.zone,
-    enabled: h.enabled,
-    state: h.state,
-    vcpus: h.vcpus,
-    memoryMb: h.memoryMb,
-    diskGb: h.diskGb,
-    instances: instances.length,
-    utilisation: {
-      cpuAlloc: ratio(r.vcpus.allocated, r.vcpus.capacity),
-      memAlloc: ratio(r.memoryMb.allocated, r.memoryMb.capacity),
-      diskAlloc: ratio(r.diskGb.allocated, r.diskGb.capacity),
-      cpuUsage: h.cpuUsage,
-    },
-    maintenance: maintenance
-      ? { since: new Date(maintenance.since).toISOString(), reason: maintenance.reason, planId: maintenance.planId }
-      : null,
-  };
-}
+import { hostDetailView, hostListView } from '../views.js';
 
 async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inventory: Inventory }> {
   const inventory = await deps.inventorySource();
@@ -48,42 +21,25 @@ async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inve
 }
 
 function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
-  const instances = inventory.instances.filter((i) => i.host === host.name);
-  const maintenance = deps.lifecycle.read.listMaintenance().find((m) => m.host === host.name);
-  return {
-    ...hostView(host, instances, maintenance),
-    instanceList: instances.map((i) => ({
-      id: i.id,
-      name: i.name,
-      status: i.status,
-      vcpus: i.vcpus,
-      memoryMb: i.memoryMb,
-      diskGb: i.diskGb,
-      storage: i.storage,
-      serverGroup: i.serverGroup,
-    })),
-  };
+  return hostDetailView(host, inventory, deps.lifecycle.read.listMaintenance());
 }
 
 export function hostRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/hosts', async (req, res) => {
-    const p = readParams(req, { cell: { type: 'string' } });
+    const p = readParams(req, operations.listHosts.query);
     const inventory = await deps.inventorySource();
-    const instances = instancesByHost(inventory);
-    const maintenance = new Map(deps.lifecycle.read.listMaintenance().map((m) => [m.host, m]));
-    const hosts = inventory.hosts.filter((h) => !p.cell || h.cell === p.cell);
-    res.json({ hosts: hosts.map((h) => hostView(h, instances.get(h.name) ?? [], maintenance.get(h.name))) });
+    res.json({ hosts: hostListView(inventory, deps.lifecycle.read.listMaintenance(), p.cell) });
   });
   router.get('/hosts/:name', async (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.getHost.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
     res.json(oneHost(deps, host, inventory));
   });
   router.post('/hosts/:name/maintenance', async (req, res) => {
-    const p = readParams(req, { enabled: { type: 'boolean', required: true }, reason: { type: 'string' } });
+    const p = readParams(req, operations.setMaintenance.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
-    const done = deps.lifecycle.setMaintenance(host.name, p.enabled === true, p.reason as string | undefined);
+    const done = deps.lifecycle.setMaintenance(host.name, p.enabled, p.reason);
     if (!done.ok && done.reason === 'held')
       throw conflict(
         'HOST_IN_MAINTENANCE',

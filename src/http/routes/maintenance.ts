@@ -10,6 +10,7 @@ import type { ServiceStore } from '../../store/port.js';
 import type { Clock } from '../../../executor/clock.js';
 import type { CampaignTiming } from '../../orchestrate/duration.js';
 import { badRequest, conflict, notFound } from '../errors.js';
+import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
 
 export interface MaintenanceDeps {
@@ -29,12 +30,7 @@ function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
 export function maintenanceRoutes(d: MaintenanceDeps): Router {
   const router = Router();
   router.post('/maintenance', async (req, res) => {
-    const p = readParams(req, {
-      host: { type: 'string', repeatable: true },
-      cell: { type: 'string', repeatable: true },
-      maxUnavailable: { type: 'integer', min: 1 },
-      execute: { type: 'boolean' },
-    });
+    const p = readParams(req, operations.createCampaign.query);
     const created = await d.campaigns.create(
       { hosts: p.host, cells: p.cell, maxUnavailable: p.maxUnavailable, source: 'api' },
       p.execute === true,
@@ -46,36 +42,36 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
     res.status(201).json(campaignView(d.store, created.record, d.clock.now(), d.timing));
   });
   router.get('/maintenance', (req, res) => {
-    const p = readParams(req, { limit: { type: 'integer', min: 1, max: 1000 } });
-    res.json({ campaigns: d.campaigns.list((p.limit as number | undefined) ?? 100).map(campaignSummary) });
+    const p = readParams(req, operations.listCampaigns.query);
+    res.json({ campaigns: d.campaigns.list(p.limit ?? 100).map(campaignSummary) });
   });
   router.get('/maintenance/:id', (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.getCampaign.query);
     const c = d.campaigns.get(req.params.id);
     if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
     res.json(campaignView(d.store, c, d.clock.now(), d.timing));
   });
   router.get('/maintenance/:id/events', (req, res) => {
-    const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
+    const p = readParams(req, operations.campaignEvents.query);
     if (!d.campaigns.get(req.params.id))
       throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
     const events = d.store.listEvents({
       planId: req.params.id,
-      afterId: p.after as number | undefined,
-      limit: (p.limit as number | undefined) ?? 200,
+      afterId: p.after,
+      limit: p.limit ?? 200,
     });
     res.json({
       events: events.map((e) => ({ id: e.id, type: e.type, data: e.data ?? null, at: new Date(e.at).toISOString() })),
-      next: events.length ? events[events.length - 1].id : ((p.after as number | undefined) ?? 0),
+      next: events.length ? events[events.length - 1].id : (p.after ?? 0),
     });
   });
   router.post('/maintenance/:id/hosts/:host/done', (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.campaignHostDone.query);
     res.json(answer(d, d.campaigns.hostDone(req.params.id, req.params.host)));
   });
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     router.post(`/maintenance/:id/${action}`, (req, res) => {
-      readParams(req, {});
+      readParams(req, operations[`${action}Campaign`].query);
       res.json(answer(d, d.campaigns[action](req.params.id)));
     });
   }

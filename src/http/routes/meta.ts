@@ -3,7 +3,8 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
-import { openApiDocument } from '../openapi/document.js';
+import { openApiDocument } from '../contract/document.js';
+import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
 import type { ReadinessCheck } from '../readiness.js';
 
@@ -11,6 +12,7 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
   const router = Router();
   const doc = JSON.stringify(openApiDocument());
   router.get('/healthz', (req, res) => {
+    readParams(req, operations.health.query);
     try {
       deps.lifecycle.read.listPlans({ limit: 1 });
       res.json({ status: 'ok' });
@@ -20,17 +22,17 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
     }
   });
   router.get('/readyz', async (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.ready.query);
     const r = await readiness();
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
   });
   router.get('/metrics', async (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.metrics.query);
     const text = await metrics.registry.metrics();
     res.set('content-type', metrics.registry.contentType).send(text);
   });
   router.get('/openapi.json', (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.openapi.query);
     res.type('application/json').send(doc);
   });
   return router;

@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { PlanRecord } from '../../../executor/store.js';
-import { EXECUTING_PLAN_STATUSES, PLAN_STATUSES, type PlanStatus } from '../../orchestrate/lifecycle.js';
+import { EXECUTING_PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
 import type { AppDeps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
+import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
 import { planSummaryView, planView } from '../views.js';
 import { planLogger } from '../../log.js';
@@ -82,19 +83,15 @@ async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
 export function planRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/plans', (req, res) => {
-    const p = readParams(req, {
-      status: { type: 'string', repeatable: true, oneOf: PLAN_STATUSES },
-      limit: { type: 'integer', min: 1, max: 1000 },
-      after: { type: 'string' },
-    });
-    const after = p.after as string | undefined;
+    const p = readParams(req, operations.listPlans.query);
+    const after = p.after;
     if (after !== undefined && !deps.lifecycle.read.getPlanVersion(after)) {
       throw badRequest(`unknown cursor "${after}": pass the "next" value of the previous page`, [
         { path: 'after', message: `no plan with id "${after}"` },
       ]);
     }
-    const limit = (p.limit as number | undefined) ?? 100;
-    const status = p.status as PlanStatus[] | undefined;
+    const limit = p.limit ?? 100;
+    const status = p.status;
     // one more than the page tells whether a next page exists
     const plans = deps.lifecycle.read.listPlans({ status, limit: limit + 1, after });
     const page = plans.slice(0, limit);
@@ -108,18 +105,18 @@ export function planRoutes(deps: AppDeps): Router {
   });
   const cachedView = viewCache();
   router.get('/plans/:id', (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.getPlan.query);
     const v = cachedView(deps, req.params.id);
     if (v.etag) res.set('ETag', v.etag);
     res.type('application/json').send(v.body);
   });
   router.get('/plans/:id/events', (req, res) => {
-    const p = readParams(req, { after: { type: 'integer', min: 0 }, limit: { type: 'integer', min: 1, max: 1000 } });
+    const p = readParams(req, operations.planEvents.query);
     mustPlan(deps, req.params.id);
     const events = deps.lifecycle.read.listEvents({
       planId: req.params.id,
-      afterId: p.after as number | undefined,
-      limit: (p.limit as number | undefined) ?? 200,
+      afterId: p.after,
+      limit: p.limit ?? 200,
     });
     res.json({
       events: events.map((e) => ({
@@ -129,11 +126,11 @@ export function planRoutes(deps: AppDeps): Router {
         data: e.data ?? null,
         at: new Date(e.at).toISOString(),
       })),
-      next: events.length ? events[events.length - 1].id : ((p.after as number | undefined) ?? 0),
+      next: events.length ? events[events.length - 1].id : (p.after ?? 0),
     });
   });
   router.post('/plans/:id/execute', async (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.executePlan.query);
     const record = mustPlan(deps, req.params.id);
     if (record.status !== 'planned') {
       throw conflict(
@@ -148,7 +145,7 @@ export function planRoutes(deps: AppDeps): Router {
     res.status(202).json(view(deps, record.id));
   });
   router.post('/plans/:id/cancel', (req, res) => {
-    readParams(req, {});
+    readParams(req, operations.cancelPlan.query);
     mustPlan(deps, req.params.id);
     // Cancelling a superseded plan cancels the re-plan that replaced it.
     const asked = deps.lifecycle.cancel(req.params.id);

@@ -7,10 +7,10 @@ import { Router } from 'express';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
 
-const FORMATS = ['html', 'json', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = 'html' | 'json' | 'csv';
 
 /** How long a built report is served before it is rebuilt. @default 30000 */
 const REPORT_TTL_MS = 30_000;
@@ -31,8 +31,8 @@ export function reportRoutes(deps: AppDeps): Router {
     return buildCapacityReport(inventory, { now, ...inputs, plannerBudget: 200_000 });
   };
   router.get('/reports/capacity', async (req, res) => {
-    const p = readParams(req, { format: { type: 'string', oneOf: FORMATS } });
-    const format = (p.format as Format | undefined) ?? (req.accepts(['json', 'html', 'text/csv']) || undefined);
+    const p = readParams(req, operations.capacityReport.query);
+    const format = p.format ?? (req.accepts(['json', 'html', 'text/csv']) || undefined);
     if (!format) {
       throw new ApiError(
         406,

@@ -2,7 +2,7 @@
  * Checks real responses against the served OpenAPI document: finds the operation for a method
  * and concrete path, the response for the status, and validates the JSON body against its
  * schema. Supports the JSON Schema subset the document uses (type, properties, required, items,
- * enum, const, oneOf, allOf, additionalProperties, $ref).
+ * enum, const, oneOf, anyOf, allOf, additionalProperties, minimum, maximum, minLength, $ref).
  */
 type Schema = Record<string, any>;
 type Doc = Record<string, any>;
@@ -35,6 +35,14 @@ export function validateSchema(doc: Doc, schema: Schema, value: unknown, path = 
   }
   if ('const' in schema && value !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
   if (schema.enum && !schema.enum.includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);
+  }
+  if (typeof value === 'string' && schema.minLength !== undefined && value.length < schema.minLength)
+    errors.push(`${path}: shorter than ${schema.minLength}`);
+  if (schema.anyOf && !schema.anyOf.some((s: Schema) => validateSchema(doc, s, value, path).length === 0))
+    errors.push(`${path}: matches none of anyOf`);
   if (schema.allOf) for (const s of schema.allOf) errors.push(...validateSchema(doc, s, value, path));
   if (schema.oneOf) {
     const passing = schema.oneOf.filter((s: Schema) => validateSchema(doc, s, value, path).length === 0).length;
