@@ -1,5 +1,6 @@
-/** Row <-> record mapping for the SQLite store. */
+/** Row <-> record mapping of the stores (SQLite and PostgreSQL keep the same columns). */
 import type { MoveRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
+import type { CampaignHostRecord, CampaignRecord, CampaignStatus } from '../maintenance/types.js';
 import type { NightlyRunRecord } from './port.js';
 
 export interface PlanRow {
@@ -109,3 +110,43 @@ export function eventFromRow(r: EventRow): PlanEvent {
 export function nightlyFromRow(r: NightlyRow): NightlyRunRecord {
   return { id: r.id, startedAt: r.started_at, endedAt: r.ended_at, mode: r.mode, result: parse(r.result_json) };
 }
+
+export interface CampaignRow {
+  id: string;
+  request_json: string;
+  forecast_json: string;
+  status: string;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CampaignHostRow {
+  campaign_id: string;
+  host: string;
+  step: number;
+  state: string;
+  plan_id: string | null;
+  reason: string | null;
+  since: number;
+}
+
+export const campaignFromRow = (r: CampaignRow): CampaignRecord => ({
+  id: r.id,
+  request: JSON.parse(r.request_json),
+  forecast: JSON.parse(r.forecast_json),
+  status: r.status as CampaignStatus,
+  reason: r.reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const hostFromRow = (r: CampaignHostRow): CampaignHostRecord => ({
+  campaignId: r.campaign_id,
+  host: r.host,
+  step: r.step,
+  state: r.state as CampaignHostRecord['state'],
+  planId: r.plan_id,
+  reason: r.reason,
+  since: r.since,
+});

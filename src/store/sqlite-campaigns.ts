@@ -1,54 +1,8 @@
 /** Campaign tables of the SQLite store (src/maintenance/types.ts states the contract). */
 import type Database from 'better-sqlite3';
-import type {
-  CampaignHostPatch,
-  CampaignHostRecord,
-  CampaignRecord,
-  CampaignStatus,
-  CampaignStore,
-  NewCampaign,
-} from '../maintenance/types.js';
+import type { CampaignHostPatch, CampaignStore, NewCampaign } from '../maintenance/types.js';
+import { campaignFromRow, hostFromRow, type CampaignHostRow, type CampaignRow } from './rows.js';
 import { prepared } from './statements.js';
-
-interface CampaignRow {
-  id: string;
-  request_json: string;
-  forecast_json: string;
-  status: string;
-  reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface HostRow {
-  campaign_id: string;
-  host: string;
-  step: number;
-  state: string;
-  plan_id: string | null;
-  reason: string | null;
-  since: number;
-}
-
-const campaignFromRow = (r: CampaignRow): CampaignRecord => ({
-  id: r.id,
-  request: JSON.parse(r.request_json),
-  forecast: JSON.parse(r.forecast_json),
-  status: r.status as CampaignStatus,
-  reason: r.reason,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const hostFromRow = (r: HostRow): CampaignHostRecord => ({
-  campaignId: r.campaign_id,
-  host: r.host,
-  step: r.step,
-  state: r.state as CampaignHostRecord['state'],
-  planId: r.plan_id,
-  reason: r.reason,
-  since: r.since,
-});
 
 export function campaignMethods(db: Database.Database): CampaignStore {
   const insert = prepared(
@@ -93,7 +47,7 @@ export function campaignMethods(db: Database.Database): CampaignStore {
       prepared(db, sql).run(...args);
     },
     listCampaignHosts: (id) =>
-      prepared<[string], HostRow>(db, 'SELECT * FROM campaign_hosts WHERE campaign_id = ? ORDER BY step, rowid')
+      prepared<[string], CampaignHostRow>(db, 'SELECT * FROM campaign_hosts WHERE campaign_id = ? ORDER BY step, rowid')
         .all(id)
         .map(hostFromRow),
     updateCampaignHost(id, host, patch: CampaignHostPatch, at) {

@@ -15,6 +15,7 @@ import type {
   PlanRecord,
   PlanStatus,
 } from '../../executor/store.js';
+import { StoreNotFoundError } from './errors.js';
 import { migrate } from './migrations.js';
 import type { ServiceStore } from './port.js';
 import { prepared } from './statements.js';
@@ -34,11 +35,7 @@ import { trackWriteFaults } from './faults.js';
 import { totalsMethods } from './sqlite-totals.js';
 import { campaignMethods } from './sqlite-campaigns.js';
 
-/** Thrown when a store call names a plan or move that does not exist. */
-export class StoreNotFoundError extends Error {
-  override name = 'StoreNotFoundError';
-  readonly code = 'STORE_NOT_FOUND';
-}
+export { StoreNotFoundError };
 
 const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
   state: 'state',
