@@ -1,11 +1,13 @@
 /**
  * Which errors mean "the store cannot serve now" (disk full, read-only file, I/O error, locked
- * too long) as opposed to a bug: callers answer those as an unavailable dependency, naming SQLite's
- * own reason ("database or disk is full"), and the write that failed was rolled back whole.
+ * too long; for PostgreSQL also an unreachable server, src/store/postgres/faults.ts) as opposed to
+ * a bug: callers answer those as an unavailable dependency, naming the database's own reason
+ * ("database or disk is full"), and the write that failed was rolled back whole.
  */
 import Database from 'better-sqlite3';
 import type { WriteFault } from '../../executor/store.js';
 import type { ServiceStore } from './port.js';
+import { postgresFault } from './postgres/faults.js';
 
 const UNAVAILABLE = [
   'SQLITE_FULL',
@@ -17,15 +19,17 @@ const UNAVAILABLE = [
 ];
 
 export interface StoreFault {
-  /** SQLite's extended result code, e.g. `SQLITE_FULL`. */
+  /** SQLite's extended result code, e.g. `SQLITE_FULL`; for PostgreSQL `PG_<SQLSTATE>` or the socket error code. */
   code: string;
-  /** SQLite's message, e.g. `database or disk is full`. */
+  /** The database's message, e.g. `database or disk is full`, `the database is unreachable: ...`. */
   reason: string;
 }
 
 /** The store fault in `err` or its causes, or null when the error is something else. */
 export function storeFault(err: unknown): StoreFault | null {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const pg = postgresFault(e);
+    if (pg) return pg;
     if (!(e instanceof Database.SqliteError)) continue;
     if (UNAVAILABLE.some((c) => e.code === c || e.code.startsWith(`${c}_`))) return { code: e.code, reason: e.message };
   }
@@ -48,23 +52,32 @@ const WRITES = [
   'finishNightlyRun',
 ] as const satisfies readonly (keyof ServiceStore)[];
 
-/** Wraps the write methods of `store` so it remembers the last store fault (readiness reports it). */
+/**
+ * Wraps the write methods of `store` so it remembers the last store fault (readiness reports it);
+ * a write that returns a promise counts when the promise settles.
+ */
 export function trackWriteFaults<S extends Omit<ServiceStore, 'lastWriteFault'>>(
   store: S,
 ): S & Pick<ServiceStore, 'lastWriteFault'> {
   let last: WriteFault | null = null;
   const tracked: Record<string, unknown> = { ...store, lastWriteFault: () => last };
+  const failed = (err: unknown): never => {
+    const fault = storeFault(err);
+    if (fault) last = { ...fault, at: Date.now() };
+    throw err;
+  };
+  const succeeded = <T>(result: T): T => {
+    last = null;
+    return result;
+  };
   for (const name of WRITES) {
     const write = store[name] as (...args: unknown[]) => unknown;
     tracked[name] = (...args: unknown[]) => {
       try {
         const result = write(...args);
-        last = null;
-        return result;
+        return result instanceof Promise ? result.then(succeeded, failed) : succeeded(result);
       } catch (err) {
-        const fault = storeFault(err);
-        if (fault) last = { ...fault, at: Date.now() };
-        throw err;
+        return failed(err);
       }
     };
   }

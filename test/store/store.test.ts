@@ -116,7 +116,12 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
 
     it('keeps the request a plan was made for', async () => {
       const { store } = await kind.open();
-      const request = { goal: 'drain' as const, hosts: ['HostA'], source: 'api' as const, method: 'heuristic' as const };
+      const request = {
+        goal: 'drain' as const,
+        hosts: ['HostA'],
+        source: 'api' as const,
+        method: 'heuristic' as const,
+      };
       const a = await store.createPlan({ plan: samplePlan(1), source: 'api', request, at: 1 });
       expect(a.request).toEqual(request);
       expect((await store.getPlan(a.id))!.request).toEqual(request);
@@ -217,7 +222,13 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
       const ids: number[] = [];
       for (const k of [0, 1, 2, 3])
         ids.push(
-          await store.appendEvent({ planId: k === 2 ? b.id : a.id, moveIndex: null, type: `e${k}`, data: null, at: 10 - k }),
+          await store.appendEvent({
+            planId: k === 2 ? b.id : a.id,
+            moveIndex: null,
+            type: `e${k}`,
+            data: null,
+            at: 10 - k,
+          }),
         );
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
       expect((await store.listEvents()).map((e) => e.type)).toEqual(['e0', 'e1', 'e2', 'e3']);

@@ -46,7 +46,11 @@ const types = {
  * (the server restarted) are handed to `onIdleError` instead of crashing the process; the next
  * query opens a new connection.
  */
-export function createPool(url: string, options: PostgresPoolOptions = {}, onIdleError?: (err: Error) => void): pg.Pool {
+export function createPool(
+  url: string,
+  options: PostgresPoolOptions = {},
+  onIdleError?: (err: Error) => void,
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,

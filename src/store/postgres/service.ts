@@ -166,15 +166,17 @@ export function totalsMethods(pool: pg.Pool) {
     },
     countMoves: async (states: readonly MoveState[]) => {
       if (!states.length) return 0;
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*) AS n FROM moves WHERE state = ANY($1::text[])', [
-        states,
-      ]);
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*) AS n FROM moves WHERE state = ANY($1::text[])',
+        [states],
+      );
       return rows[0].n;
     },
     probeWrite: async (at: number) => {
-      await pool.query('INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at', [
-        at,
-      ]);
+      await pool.query(
+        'INSERT INTO heartbeat (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at',
+        [at],
+      );
     },
   } satisfies Partial<AsyncPort<ExecutorStore>>;
 }
@@ -207,7 +209,10 @@ export function campaignMethods(pool: pg.Pool): AsyncPort<CampaignStore> {
       const statuses = filter.status ?? [];
       const where = statuses.length ? 'WHERE status = ANY($2::text[])' : '';
       const sql = `SELECT * FROM campaigns ${where} ORDER BY created_at DESC, seq DESC LIMIT $1`;
-      const { rows } = await pool.query<CampaignRow>(sql, [filter.limit ?? 100, ...(statuses.length ? [statuses] : [])]);
+      const { rows } = await pool.query<CampaignRow>(sql, [
+        filter.limit ?? 100,
+        ...(statuses.length ? [statuses] : []),
+      ]);
       return rows.map(campaignFromRow);
     },
     setCampaignStatus: async (id: string, status: CampaignStatus, at: number, reason?: string | null) => {

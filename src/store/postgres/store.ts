@@ -32,6 +32,7 @@
  * `transaction(pool, fn)` and locks with `xactLock` (add a key to LOCKS).
  */
 import type pg from 'pg';
+import { trackWriteFaults } from '../faults.js';
 import type { ServiceStore } from '../port.js';
 import { migratePostgres } from './migrations.js';
 import { planMethods, moveMethods } from './plans.js';
@@ -43,16 +44,17 @@ export type PostgresStore = AsyncPort<ServiceStore>;
 
 /** The store's methods over `pool` (schema already migrated); `close()` ends the pool. */
 export function postgresStore(pool: pg.Pool): PostgresStore {
-  return {
+  const store: Omit<PostgresStore, 'lastWriteFault'> = {
     ...planMethods(pool),
     ...moveMethods(pool),
     ...maintenanceMethods(pool),
     ...nightlyMethods(pool),
     ...totalsMethods(pool),
     ...campaignMethods(pool),
-    lastWriteFault: async () => null,
     close: () => pool.end(),
   };
+  const tracked = trackWriteFaults(store as unknown as Omit<ServiceStore, 'lastWriteFault'>);
+  return { ...(tracked as unknown as PostgresStore), lastWriteFault: async () => tracked.lastWriteFault() };
 }
 
 export interface OpenPostgresOptions extends PostgresPoolOptions {
