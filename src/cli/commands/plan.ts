@@ -20,6 +20,7 @@ import { createPlanLifecycle, type PlanRequestRecord } from '../../orchestrate/l
 import { openStore } from '../../store/sqlite.js';
 import { validateRequest, type RequestInput } from '../../../planner/index.js';
 import { readInventoryFile } from '../../inventory/file.js';
+import { cellsOf, sliceCells } from '../../inventory/slice.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderCampaignText } from '../render/campaign-text.js';
 
@@ -204,8 +205,10 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
       const campaign = toCampaignRequest(input.request);
       result = (deps.planMaintenance ?? planMaintenance)(file.inventory, campaign, input.options);
     } else {
+      // Instances never leave their cell: a drain is planned on the drained hosts' cells only, as the API does.
+      const scope = input.goal === 'drain' ? cellsOf(file.inventory, input.request.hosts as string[]) : [];
       ({ plan: result, request } = await lifecycle.plan(
-        file.inventory,
+        sliceCells(file.inventory, scope),
         toPlanRequest(input.request, input.options.method),
       ));
     }
