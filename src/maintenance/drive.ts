@@ -9,6 +9,7 @@
  */
 import { planMaintenanceStep, type Inventory } from '../../planner/index.js';
 import type { CampaignDeps } from './ports.js';
+import { stepCannotBeEmptied, staysSummary } from './step-failure.js';
 import type { CampaignHostRecord, CampaignRecord } from './types.js';
 
 type Ctx = CampaignDeps & { signal: AbortSignal };
@@ -48,11 +49,8 @@ async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]
   const options = ctx.steps.plannerOptions(all.map((h) => h.host));
   const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
   if (!plan.feasible) {
-    const first = plan.unplaced.slice(0, 3).map((u) => `${u.name} on ${u.host}: ${u.reason}`);
-    const more = plan.unplaced.length > 3 ? ` (and ${plan.unplaced.length - 3} more)` : '';
-    const why = `${first.join('; ')}${more}`;
-    setHosts(ctx, c.id, step, { state: 'failed', reason: `cannot be emptied: ${why}` });
-    return pause(ctx, c.id, `step ${step[0].step + 1} (${names.join(', ')}) cannot be emptied: ${why}`);
+    setHosts(ctx, c.id, step, { state: 'failed', reason: `cannot be emptied: ${staysSummary(plan.unplaced)}` });
+    return pause(ctx, c.id, stepCannotBeEmptied(step[0].step, names, plan.unplaced));
   }
   const saved = ctx.steps.save(plan, c.request.source);
   if (!saved.ok) return pause(ctx, c.id, `step ${step[0].step + 1}: ${saved.reason}`);

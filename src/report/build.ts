@@ -1,6 +1,7 @@
 /**
  * Builds the capacity-review report: per cell capacity and headroom, N+1 drainability of every
- * host, fragmentation per flavor size and what tonight's balance would move. Plan only.
+ * host, fragmentation per flavor size, what tonight's balance would move and whether each cell could
+ * be patched now by a rolling maintenance. Plan only.
  */
 import { performance } from 'node:perf_hooks';
 import { plan, type Host, type Instance, type Inventory, type PlannerOptions } from '../../planner/index.js';
@@ -9,6 +10,8 @@ import { flavorSizes, fragmentation } from './fragmentation.js';
 import type { CapacityReport, CellReport, DrainCheck, HostRow, TonightBalance } from './model.js';
 import { cellInventory, nPlusOne, type NPlusOneOptions, type PlanFn } from './n-plus-one.js';
 import { tonightBalance, type BalanceSettings } from './tonight.js';
+import type { CampaignTiming } from '../orchestrate/duration.js';
+import { DEFAULT_PATCH_BUDGET, DEFAULT_TIMING, patchChecks, type PatchOptions } from './patching.js';
 
 export interface CapacityReportOptions {
   /** Hosts in maintenance: never targets (they are still checked for N+1). @default [] */
@@ -26,6 +29,12 @@ export interface CapacityReportOptions {
   plannerBudget?: number;
   /** The planner entry point. @default plan from planner/index.ts */
   planner?: PlanFn;
+  /**
+   * Rolling-maintenance forecast per cell: executor limits and patch time as configured, and the
+   * work budget of campaign-planner runs per cell (see campaignWork).
+   * @default the default configuration's limits and patch time; budget DEFAULT_PATCH_BUDGET
+   */
+  patching?: { timing?: CampaignTiming; budget?: number };
 }
 
 const undecided: DrainCheck = { drainable: null, method: 'none', blockers: [] };
@@ -38,6 +47,7 @@ interface Shared {
   sizes: ReturnType<typeof flavorSizes>;
   tonight: Map<string, TonightBalance>;
   n1: NPlusOneOptions;
+  patching: PatchOptions;
 }
 
 function cellsOf(inventory: Inventory): Map<string, Host[]> {
@@ -50,12 +60,19 @@ function cellsOf(inventory: Inventory): Map<string, Host[]> {
   return new Map([...cells].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function cellReport(cell: string, cellHosts: Host[], sh: Shared): { report: CellReport; rows: HostRow[] } {
+function cellReport(
+  cell: string,
+  cellHosts: Host[],
+  sh: Shared,
+): { report: CellReport; rows: HostRow[]; patchingMs: number } {
   const n1 = nPlusOne(sh.inventory, cellHosts, sh.byHost, sh.n1);
   const rows = cellHosts.map((h) =>
     hostRow(h, sh.byHost.get(h.name) ?? [], sh.maintenance, n1.checks.get(h.name) ?? undecided),
   );
   const cellInv = cellInventory(sh.inventory, cellHosts, sh.byHost);
+  const t = performance.now();
+  const patching = patchChecks(cell, cellInv, sh.patching);
+  const patchingMs = performance.now() - t;
   const report: CellReport = {
     cell,
     hosts: rows.length,
@@ -66,8 +83,9 @@ function cellReport(cell: string, cellHosts: Host[], sh: Shared): { report: Cell
     nPlusOne: n1.summary,
     fragmentation: fragmentation(rows, cellInv.instances, sh.sizes),
     tonight: sh.tonight.get(cell)!,
+    patching,
   };
-  return { report, rows };
+  return { report, rows, patchingMs };
 }
 
 export function buildCapacityReport(inventory: Inventory, options: CapacityReportOptions): CapacityReport {
@@ -79,6 +97,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
   };
   const balance: BalanceSettings = { threshold: 0.1, frozenInstances: [], ...options.balance };
   const planner = options.planner ?? plan;
+  const timing = options.patching?.timing ?? DEFAULT_TIMING;
   const t = performance.now();
   const tonight = tonightBalance(inventory, balance, planner, plannerOptions);
   const balanceMs = Math.round(performance.now() - t);
@@ -89,6 +108,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     byHost: instancesByHost(inventory),
     sizes: flavorSizes(inventory.instances),
     n1: { planner, plannerOptions, plannerBudget: options.plannerBudget ?? 1_000_000 },
+    patching: { plannerOptions, timing, budget: options.patching?.budget ?? DEFAULT_PATCH_BUDGET },
   };
   const parts = [...cellsOf(inventory)].map(([cell, hosts]) => cellReport(cell, hosts, sh));
   return {
@@ -98,6 +118,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
       threshold: balance.threshold,
       maxMoves: balance.maxMoves ?? null,
       frozenInstances: balance.frozenInstances.length,
+      patching: { patchMinutes: timing.patchMinutes, ...timing.limits },
     },
     cells: parts.map((p) => p.report),
     hosts: parts.flatMap((p) => p.rows),
@@ -105,6 +126,7 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
       totalMs: Math.round(performance.now() - start),
       nPlusOneMs: parts.reduce((sum, p) => sum + p.report.nPlusOne.ms, 0),
       balanceMs,
+      patchingMs: Math.round(parts.reduce((sum, p) => sum + p.patchingMs, 0)),
     },
   };
 }

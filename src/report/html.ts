@@ -7,7 +7,7 @@ import type { CapacityReport, CellReport, HostRow } from './model.js';
 import { allocationChart, headroomChart } from './html/charts.js';
 import { num, pct, ratio } from './html/format.js';
 import { STYLE } from './html/style.js';
-import { cellSummaryTable, fragmentationTable, nPlusOneTable, tonightSection } from './html/tables.js';
+import { cellSummaryTable, fragmentationTable, nPlusOneTable, patchingTable, tonightSection } from './html/tables.js';
 
 const LEGEND =
   '<p class="legend"><span><i style="background:var(--ok)"></i>drainable now</span><span>' +
@@ -19,6 +19,16 @@ const LEGEND =
 function byMemoryShare(rows: readonly HostRow[]): HostRow[] {
   const share = (r: HostRow) => ratio(r.resources.memoryMb.allocated, r.resources.memoryMb.capacity);
   return [...rows].sort((a, b) => share(b) - share(a) || a.host.localeCompare(b.host));
+}
+
+function patchLimits(p: CapacityReport['settings']['patching']): string {
+  const c = p.concurrency;
+  const cap = p.bandwidthMiBps > 0 ? `, at most ${num(p.bandwidthMiBps)} MiB/s each` : '';
+  return (
+    `${c.global} migrations at once, ${c.perHostOutbound} out / ${c.perHostInbound} in per host${cap}, ` +
+    `${num(p.migrationOverheadSeconds)} s set-up per migration and ${num(p.patchMinutes)} min to patch a host ` +
+    `(the hosts of a step at the same time)`
+  );
 }
 
 function cellSection(cell: CellReport, rows: readonly HostRow[]): string {
@@ -36,6 +46,7 @@ function cellSection(cell: CellReport, rows: readonly HostRow[]): string {
 <h3>N+1: can each host be drained now?</h3>${nPlusOneTable(cell, rows)}
 <h3>Fragmentation: how many more instances of each size fit</h3>${fragmentationTable(cell)}
 <h3>Tonight's balance</h3>${tonightSection(cell)}
+<h3>Rolling maintenance: can the cell be patched now?</h3>${patchingTable(cell)}
 </section>`;
 }
 
@@ -46,10 +57,12 @@ export function renderHtml(report: CapacityReport): string {
   const limit = s.maxMoves === null ? 'no move limit' : `at most ${s.maxMoves} moves`;
   const generated =
     `Generated ${esc(report.generatedAt)} &middot; ${report.cells.length} cells, ${report.hosts.length} hosts ` +
-    `&middot; built in ${num(report.timings.totalMs)} ms (N+1 ${num(report.timings.nPlusOneMs)} ms)`;
+    `&middot; built in ${num(report.timings.totalMs)} ms (N+1 ${num(report.timings.nPlusOneMs)} ms, ` +
+    `rolling maintenance ${num(report.timings.patchingMs)} ms)`;
   const note =
     `Plan only: nothing was moved. Hosts in maintenance (never targets): ${maint}. ` +
-    `Tonight's balance uses threshold ${num(s.threshold)}, ${limit}, ${s.frozenInstances} instances in cool-down.`;
+    `Tonight's balance uses threshold ${num(s.threshold)}, ${limit}, ${s.frozenInstances} instances in cool-down. ` +
+    `Rolling-maintenance durations assume ${patchLimits(s.patching)}.`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Capacity review ${esc(report.generatedAt)}</title><style>${STYLE}</style></head>

@@ -102,6 +102,38 @@ export interface NPlusOneSummary {
   ms: number;
 }
 
+/** One step of a forecast rolling maintenance of the cell. */
+export interface PatchStep {
+  hosts: string[];
+  moves: number;
+  gibToCopy: number;
+  /** The step's drain at the configured executor limits plus the patch time. */
+  seconds: number;
+  /** Instances the step cannot move off its hosts (`host`: which), with the reason. */
+  stays: Array<Blocker & { host: string }>;
+}
+
+/** Could the cell be patched now, one rolling maintenance with this `maxUnavailable`? */
+export interface PatchCheck {
+  maxUnavailable: number;
+  /** true: every step can be emptied; false: some step cannot; null: not decided (budget, planner error). */
+  patchable: boolean | null;
+  /** Hosts to patch (every enabled, up host of the cell); the figures below are null when not decided. */
+  hosts: number | null;
+  steps: number | null;
+  moves: number | null;
+  gibToCopy: number | null;
+  instancesMovedTwiceOrMore: number | null;
+  /** Whole campaign: every step's drain at the configured executor limits, plus patchMinutes per step. */
+  seconds: number | null;
+  /** The steps in order (empty when not decided). */
+  schedule: PatchStep[];
+  /** Index (from 0) of the first step that cannot be emptied. */
+  failingStep: number | null;
+  /** Why not (the failing step and what stays), or why not decided; null when patchable. */
+  reason: string | null;
+}
+
 export interface CellReport {
   cell: string;
   hosts: number;
@@ -114,6 +146,8 @@ export interface CellReport {
   nPlusOne: NPlusOneSummary;
   fragmentation: FlavorFit[];
   tonight: TonightBalance;
+  /** Rolling maintenance of the cell now, one check per maxUnavailable (1 and 2). */
+  patching: PatchCheck[];
 }
 
 export interface CapacityReport {
@@ -123,8 +157,15 @@ export interface CapacityReport {
     threshold: number;
     maxMoves: number | null;
     frozenInstances: number;
+    /** What the patching durations assume: the executor limits and the patch time per host. */
+    patching: {
+      patchMinutes: number;
+      concurrency: { global: number; perHostOutbound: number; perHostInbound: number };
+      bandwidthMiBps: number;
+      migrationOverheadSeconds: number;
+    };
   };
   cells: CellReport[];
   hosts: HostRow[];
-  timings: { totalMs: number; nPlusOneMs: number; balanceMs: number };
+  timings: { totalMs: number; nPlusOneMs: number; balanceMs: number; patchingMs: number };
 }

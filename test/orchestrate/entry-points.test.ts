@@ -1,7 +1,8 @@
 /**
  * Every entry point plans through the one plan lifecycle: the CLI report and the HTTP report,
- * given the same inventory and the same store (a host in maintenance, an instance moved within
- * the cool-down), say the same about N+1 and tonight's balance.
+ * given the same inventory, the same store (a host in maintenance, an instance moved within the
+ * cool-down) and the same configuration (executor limits, patch time), say the same about N+1,
+ * tonight's balance and whether each cell can be patched now.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +14,21 @@ import { startHarness, type Harness } from '../http/support/harness.js';
 
 const inventory = demoRegion({ seed: 11, cells: 2, size: 10 });
 const nightly = { threshold: 0, maxMovesPerNight: 3, cooldownHours: 24 };
+/** Not the defaults, so the figures show the configuration reached both entry points. */
+const executor = { concurrency: { global: 2, perHostOutbound: 1 }, bandwidthMiBps: 300 };
+const maintenance = { patchMinutes: 7 };
 
 /** What both entry points must agree on: everything but the generation time and the wall-clock timings. */
 function decisions(r: CapacityReport) {
   return {
     settings: r.settings,
     hosts: r.hosts.map((h) => ({ host: h.host, maintenance: h.maintenance, drain: h.drain })),
-    cells: r.cells.map((c) => ({ cell: c.cell, nPlusOne: { ...c.nPlusOne, ms: 0 }, tonight: c.tonight })),
+    cells: r.cells.map((c) => ({
+      cell: c.cell,
+      nPlusOne: { ...c.nPlusOne, ms: 0 },
+      tonight: c.tonight,
+      patching: c.patching,
+    })),
   };
 }
 
@@ -28,7 +37,15 @@ describe('entry points share the plan lifecycle', () => {
   let movedId: string;
   let maintenanceHost: string;
   beforeAll(async () => {
-    t = await startHarness({ inventory, config: (c) => ({ ...c, nightly: { ...c.nightly, ...nightly } }) });
+    t = await startHarness({
+      inventory,
+      config: (c) => ({
+        ...c,
+        nightly: { ...c.nightly, ...nightly },
+        executor,
+        maintenance: { ...c.maintenance, ...maintenance },
+      }),
+    });
     const now = Date.now();
     maintenanceHost = inventory.hosts[0].name;
     t.store.claimMaintenance([maintenanceHost], { reason: 'firmware', planId: null, at: now });
@@ -66,7 +83,7 @@ describe('entry points share the plan lifecycle', () => {
   });
   afterAll(() => t.close());
 
-  it('the CLI report and the HTTP report give the same N+1 and tonight balance', async () => {
+  it('the CLI report and the HTTP report give the same N+1, tonight balance and patching forecast', async () => {
     const http = await t.call('GET', '/reports/capacity?format=json');
     expect(http.status).toBe(200);
     const viaHttp = http.body as CapacityReport;
@@ -76,7 +93,13 @@ describe('entry points share the plan lifecycle', () => {
     const configFile = join(t.dir, 'config.json');
     writeFileSync(
       configFile,
-      JSON.stringify({ store: { path: t.config.store.path }, planner: t.config.planner, nightly: t.config.nightly }),
+      JSON.stringify({
+        store: { path: t.config.store.path },
+        planner: t.config.planner,
+        nightly: t.config.nightly,
+        executor,
+        maintenance,
+      }),
     );
     let stdout = '';
     let stderr = '';
@@ -102,6 +125,17 @@ describe('entry points share the plan lifecycle', () => {
     expect(tonight.length).toBeGreaterThan(0);
     expect(tonight.map((m) => m.instance)).not.toContain(movedId);
     expect(tonight.map((m) => m.to)).not.toContain(maintenanceHost);
+
+    // the configured executor limits and patch time reached both
+    expect(viaHttp.settings.patching).toEqual({
+      patchMinutes: 7,
+      concurrency: { global: 2, perHostOutbound: 1, perHostInbound: 2 },
+      bandwidthMiBps: 300,
+      migrationOverheadSeconds: t.config.planner.migrationOverheadSeconds,
+    });
+    const patching = viaHttp.cells.flatMap((c) => c.patching);
+    expect(patching.map((p) => p.maxUnavailable)).toEqual(viaHttp.cells.flatMap(() => [1, 2]));
+    expect(patching.every((p) => p.patchable !== null && p.seconds! >= p.steps! * 7 * 60)).toBe(true);
 
     expect(decisions(viaCli)).toEqual(decisions(viaHttp));
   });

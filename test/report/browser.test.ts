@@ -83,12 +83,22 @@ describe('capacity report in headless Chromium', () => {
         'N+1: can each host be drained now?',
         'Fragmentation: how many more instances of each size fit',
         "Tonight's balance",
+        'Rolling maintenance: can the cell be patched now?',
       ]) {
         expect(await page.getByText(text, { exact: true }).first().isVisible(), text).toBe(true);
       }
       const blocked = page.locator('section#cell-cell1 table').filter({ hasText: 'c1-h0' }).first();
       expect(await blocked.isVisible()).toBe(true);
       expect(await blocked.textContent()).toContain('NO_CAPACITY');
+      // the rolling-maintenance table: cell1 cannot be patched (its first step fails), cell2 can
+      const patching = (cell: string) =>
+        page.locator(`section#cell-${cell} table`).filter({ hasText: 'Hosts out at once' }).first();
+      expect(await patching('cell1').isVisible()).toBe(true);
+      const cell1 = await patching('cell1').locator('tbody tr').allInnerTexts();
+      expect(cell1).toHaveLength(2);
+      expect(cell1[0]).toMatch(/^1\s+no\s+4\s.*step 1 \(c1-h\d\) cannot be emptied/);
+      const cell2 = await patching('cell2').locator('tbody tr').allInnerTexts();
+      expect(cell2.map((row) => row.split(/\s+/).slice(0, 3).join(' '))).toEqual(['1 yes 4', '2 yes 2']);
       expect(problems).toEqual([]);
       expect(paths.filter((p) => p !== '/' && p !== '/favicon.ico')).toEqual([]);
     } finally {

@@ -46,6 +46,34 @@ describe('rebalancer report capacity', () => {
     expect(c.out.stderr).toBe('');
   });
 
+  it('forecasts patching each cell with the configured limits; --patch-budget bounds the campaign planning', async () => {
+    const dir = tmp();
+    const config = join(dir, 'config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ store: { path: join(dir, 'none.sqlite') }, maintenance: { patchMinutes: 40 } }),
+    );
+    const c = io();
+    const args = ['capacity', '--inventory', scenarioPath('campaign-cell-6'), '--config', config, '--format', 'json'];
+    expect(await run(args, c.io)).toBe(0);
+    const report = JSON.parse(c.out.stdout);
+    expect(report.settings.patching.patchMinutes).toBe(40);
+    const [one, two] = report.cells[0].patching;
+    expect([one.patchable, one.steps, two.patchable, two.steps]).toEqual([true, 6, true, 3]);
+    expect(one.seconds).toBeGreaterThanOrEqual(6 * 40 * 60);
+
+    const none = io();
+    expect(await run([...args, '--patch-budget', '0'], none.io)).toBe(0);
+    const undecided = JSON.parse(none.out.stdout).cells[0].patching;
+    expect(undecided.map((p: { patchable: null }) => p.patchable)).toEqual([null, null]);
+    expect(undecided[0].reason).toMatch(/^not checked: a campaign-planner run \(\d+ work units\)/);
+
+    const bad = io();
+    expect(await run([...args, '--patch-budget', 'lots'], bad.io)).toBe(2);
+    expect(bad.out.stdout).toBe('');
+    expect(bad.out.stderr).toContain('expected --patch-budget to be a whole number of work units >= 0, got "lots"');
+  });
+
   it('writes CSV to --out and treats --maintenance hosts as never targets', async () => {
     const out = join(tmp(), 'report.csv');
     const c = io();

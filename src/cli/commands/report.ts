@@ -8,8 +8,10 @@ import { loadConfig, formatConfigErrors } from '../../config/index.js';
 import { systemClock } from '../../../executor/clock.js';
 import type { Config } from '../../config/index.js';
 import { defaultNightlyConfig } from '../../nightly/config.js';
+import { campaignTiming } from '../../orchestrate/duration.js';
 import { createPlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
+import { DEFAULT_PATCH_BUDGET } from '../../report/patching.js';
 import { collectFromConfig, readInventory, storeForReading, type Loaded } from '../../report/sources.js';
 import type { Inventory } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
@@ -17,17 +19,24 @@ import type { CommandIo } from '../io.js';
 const HELP = `usage: rebalancer report capacity [--inventory FILE | --config FILE] [options]
 
 Capacity review, plan only: per-cell headroom, whether every host can be drained now (N+1)
-and what blocks it, fragmentation per flavor size, and what tonight's balance would move.
+and what blocks it, fragmentation per flavor size, what tonight's balance would move, and
+whether each cell could be patched now by a rolling maintenance with 1 and 2 hosts out at once
+(steps, moves, GiB, duration at the configured executor limits and maintenance.patchMinutes,
+and the step that fails with its reason).
 
   --inventory FILE     inventory snapshot (JSON, the planner's inventory format)
   --config FILE        service configuration: without --inventory the inventory is collected
                        from its hypervisors (the simulated demo region when none is
                        configured); its store gives maintenance flags and the cool-down,
-                       its nightly section the balance settings. Without either option the
+                       its nightly section the balance settings, its executor limits and
+                       maintenance.patchMinutes the patching durations. Without either option the
                        default configuration (REBALANCER_CONFIG) is used.
   --format FORMAT      html | json | csv (default html)
   --out FILE           write the report to FILE instead of stdout
   --maintenance HOST   treat HOST as in maintenance (never a target); repeatable
+  --patch-budget UNITS work units of campaign planning per cell for the rolling-maintenance
+                       forecast (instances x (hosts - 1) per run, two runs per cell); cells
+                       over it say "not checked" (default ${DEFAULT_PATCH_BUDGET})
   --help               show this help
 
 Exit status: 0 report written, 2 bad input (nothing is written).
@@ -41,6 +50,7 @@ interface Args {
   format: string;
   out?: string;
   maintenance: string[];
+  patchBudget?: number;
 }
 
 function parse(argv: string[]): Loaded<Args> | 'help' {
@@ -54,6 +64,7 @@ function parse(argv: string[]): Loaded<Args> | 'help' {
         format: { type: 'string', default: 'html' },
         out: { type: 'string' },
         maintenance: { type: 'string', multiple: true, default: [] },
+        'patch-budget': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,7 +73,12 @@ function parse(argv: string[]): Loaded<Args> | 'help' {
       return { ok: false, message: `expected the report name "capacity", got "${positionals.join(' ')}"` };
     if (!RENDER[values.format])
       return { ok: false, message: `expected --format html, json or csv, got "${values.format}"` };
-    return { ok: true, value: { ...values, format: values.format, maintenance: values.maintenance } };
+    const budget = values['patch-budget'];
+    const patchBudget = budget === undefined ? undefined : Number(budget);
+    if (patchBudget !== undefined && !(Number.isSafeInteger(patchBudget) && patchBudget >= 0))
+      return { ok: false, message: `expected --patch-budget to be a whole number of work units >= 0, got "${budget}"` };
+    const { inventory, config, out, format, maintenance } = values;
+    return { ok: true, value: { inventory, config, out, format, maintenance, patchBudget } };
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
@@ -86,7 +102,7 @@ async function inputs(args: Args, io: CommandIo): Promise<Loaded<Inputs>> {
 }
 
 /** The report as the service would build it: the plan lifecycle over the service's store (read only). */
-function build(inventory: Inventory, config: Config | null, alsoInMaintenance: string[], now: number): CapacityReport {
+function build(inventory: Inventory, config: Config | null, args: Args, now: number): CapacityReport {
   const store = storeForReading(config);
   try {
     const nightly = config?.nightly ?? defaultNightlyConfig();
@@ -96,7 +112,9 @@ function build(inventory: Inventory, config: Config | null, alsoInMaintenance: s
       settings: { planner: config?.planner ?? {}, cooldownHours: nightly.cooldownHours },
       collect: () => Promise.reject(new Error('the report plans on the inventory it was given')),
     });
-    return buildCapacityReport(inventory, { now, ...lifecycle.capacityInputs(inventory, nightly, alsoInMaintenance) });
+    const patching = { timing: config ? campaignTiming(config) : undefined, budget: args.patchBudget };
+    const inputs = lifecycle.capacityInputs(inventory, nightly, args.maintenance);
+    return buildCapacityReport(inventory, { now, ...inputs, patching });
   } finally {
     store.close();
   }
@@ -117,7 +135,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const now = Date.now();
   const input = await inputs(args.value, io);
   if (!input.ok) return fail(io, input.message);
-  const report = build(input.value.inventory, input.value.config, args.value.maintenance, now);
+  const report = build(input.value.inventory, input.value.config, args.value, now);
   const text = RENDER[args.value.format](report);
   if (!args.value.out) {
     io.stdout(text);

@@ -5,6 +5,7 @@
  */
 import { Router } from 'express';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
+import { campaignTiming } from '../../orchestrate/duration.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { operations } from '../contract/operations.js';
@@ -28,7 +29,12 @@ export function reportRoutes(deps: AppDeps): Router {
     const inventory = await deps.inventorySource();
     const now = deps.clock.now();
     const inputs = deps.lifecycle.capacityInputs(inventory, deps.config.nightly);
-    return buildCapacityReport(inventory, { now, ...inputs, plannerBudget: 200_000 });
+    return buildCapacityReport(inventory, {
+      now,
+      ...inputs,
+      plannerBudget: 200_000,
+      patching: { timing: campaignTiming(deps.config) },
+    });
   };
   router.get('/reports/capacity', async (req, res) => {
     const p = readParams(req, operations.capacityReport.query);

@@ -1,8 +1,8 @@
 /** HTML tables of the report page. Every value from the inventory is escaped. */
 import { imbalanceOf, type CellStats } from '../../../planner/index.js';
 import { escapeHtml as esc } from '../escape.js';
-import { drainLabel, type CellReport, type HostRow } from '../model.js';
-import { gib, num, num2, pct, ratio } from './format.js';
+import { drainLabel, type CellReport, type HostRow, type PatchCheck } from '../model.js';
+import { gib, num, num2, pct, ratio, span } from './format.js';
 
 /** Most rows a table shows; the rest is counted in a note (the CSV has every host). */
 export const MAX_ROWS = 200;
@@ -145,5 +145,30 @@ export function tonightSection(cell: CellReport): string {
     `<h3>Moves</h3><table><thead><tr><th>Instance</th><th>From</th><th>To</th><th>Mode</th><th class="num">Wave</th>` +
     `<th class="num">GiB</th><th class="num">Estimate</th></tr></thead>` +
     `<tbody>${moves.join('')}</tbody></table>${more(t.moves.length, moves.length, 'moves')}`
+  );
+}
+
+function patchVerdict(c: PatchCheck): string {
+  if (c.patchable === true) return '<span class="badge ok">yes</span>';
+  if (c.patchable === false) return '<span class="badge bad">no</span>';
+  return '<span class="badge unk">not decided</span>';
+}
+
+const orDash = (x: number | null, fmt: (x: number) => string) => (x === null ? '&ndash;' : fmt(x));
+
+/** Rolling maintenance of the cell now, one row per maxUnavailable; the failing step says why. */
+export function patchingTable(cell: CellReport): string {
+  const rows = cell.patching.map(
+    (c) =>
+      `<tr><td class="num">${c.maxUnavailable}</td><td>${patchVerdict(c)}</td>` +
+      `<td class="num">${orDash(c.steps, num)}</td><td class="num">${orDash(c.moves, num)}</td>` +
+      `<td class="num">${orDash(c.gibToCopy, num)}</td>` +
+      `<td class="num">${orDash(c.instancesMovedTwiceOrMore, num)}</td>` +
+      `<td class="num">${orDash(c.seconds, span)}</td><td>${c.reason ? esc(c.reason) : ''}</td></tr>`,
+  );
+  return (
+    `<table><thead><tr><th class="num">Hosts out at once</th><th>Patchable now</th><th class="num">Steps</th>` +
+    `<th class="num">Moves</th><th class="num">GiB to copy</th><th class="num">Moved twice</th>` +
+    `<th class="num">Duration</th><th>Why not</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
   );
 }
