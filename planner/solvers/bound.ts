@@ -138,18 +138,34 @@ const twice = (d: Demand): Demand => ({
  * demand) or they use m distinct hosts (peak >= the m-th lowest level a host reaches with u).
  */
 function dominanceBound(p: Problem, placed: number[]): number {
-  const hosts = new Set<number>();
-  for (const k of placed) for (const h of p.units[k].candidates) hosts.add(h);
+  const hostSet = new Set<number>();
+  for (const k of placed) for (const h of p.units[k].candidates) hostSet.add(h);
+  const hosts = [...hostSet];
+  const levels = new Float64Array(hosts.length);
+  // units of one flavour share their demand: each distinct demand is argued once
+  const seen = new Set<string>();
   let bound = 0;
   for (const k of placed) {
     const d = p.units[k].demand;
-    const m = placed.filter((j) => dominates(p.units[j].demand, d)).length;
+    const key = `${d.vcpus}/${d.memoryMb}/${d.diskGb}/${d.cores}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let m = 0;
+    for (const j of placed) if (dominates(p.units[j].demand, d)) m++;
     if (m < 2) continue;
-    const levels = [...hosts].map((h) => peakWith(p.view, p.base, h, d)).sort((a, b) => a - b);
-    const distinct = m <= levels.length ? levels[m - 1] : Infinity;
+    const d2 = twice(d);
     let shared = Infinity;
-    for (const h of hosts) shared = Math.min(shared, peakWith(p.view, p.base, h, twice(d)));
-    bound = Math.max(bound, Math.min(distinct, shared));
+    for (const h of hosts) shared = Math.min(shared, peakWith(p.view, p.base, h, d2));
+    if (shared <= bound) continue; // min(distinct, shared) cannot raise the bound
+    if (m > hosts.length) {
+      bound = shared;
+      continue;
+    }
+    hosts.forEach((h, x) => {
+      levels[x] = peakWith(p.view, p.base, h, d);
+    });
+    levels.sort();
+    bound = Math.max(bound, Math.min(levels[m - 1], shared));
   }
   return bound;
 }
