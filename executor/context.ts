@@ -27,6 +27,16 @@ export interface ExecutorHooks {
   beforeStep?(step: MoveStep, at: { planId: string; index: number }): void;
 }
 
+/**
+ * The executor's mandate among replicas (the leader lease). Without one, the executor may always act.
+ */
+export interface ExecutorMandate {
+  /** Whether the mandate still holds by the local clock; once false the executor stops, as by a crash. */
+  valid(): boolean;
+  /** Checked in the shared database right before a migration starts; rejects when the mandate is gone. */
+  confirm(): Promise<void>;
+}
+
 export interface ExecutorDeps {
   hypervisor: Hypervisor;
   store: ExecutorStore;
@@ -38,6 +48,8 @@ export interface ExecutorDeps {
   /** Host settings (enabled, memory ratio, reservations) used by the pre-check. */
   hosts?: HostConfig[];
   hooks?: ExecutorHooks;
+  /** Fencing among replicas: no store write or hypervisor call once it lapses, no migration start unconfirmed. */
+  mandate?: ExecutorMandate;
 }
 
 export interface Ctx {
@@ -55,6 +67,8 @@ export interface Ctx {
   crash(err: unknown): never;
   /** Moves of this executor currently migrating, by destination: id -> memory MiB. */
   incoming: Map<string, Map<string, number>>;
+  /** Resolves when a migration may start now (the mandate, confirmed); rejects when it may not. */
+  confirmMandate(): Promise<void>;
 }
 
 /** The error every call of a stopped executor's fenced ports throws (executor/fence.ts). */

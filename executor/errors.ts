@@ -1,6 +1,11 @@
 /** Errors of the executor itself (expected move outcomes are values, not errors). */
 
-export type ExecutorErrorCode = 'PLAN_NOT_FOUND' | 'PLAN_NOT_RUNNABLE' | 'PLAN_ALREADY_RUNNING' | 'EXECUTOR_STOPPED';
+export type ExecutorErrorCode =
+  | 'PLAN_NOT_FOUND'
+  | 'PLAN_NOT_RUNNABLE'
+  | 'PLAN_ALREADY_RUNNING'
+  | 'EXECUTOR_STOPPED'
+  | 'MANDATE_LAPSED';
 
 export class ExecutorError extends Error {
   override name = 'ExecutorError';

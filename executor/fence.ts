@@ -1,7 +1,8 @@
 /**
  * Fenced ports: once `life` is aborted, every call throws EXECUTOR_STOPPED instead of acting, so
  * a stopped executor can no longer write state or touch hypervisors, like a dead process. Each
- * method is written out: a member added to a port without its fence is a type error.
+ * method is written out: a member added to a port without its fence is a type error. A guard
+ * (the executor's mandate among replicas) runs before each call and may stop the executor.
  */
 import { stopped } from './context.js';
 import type {
@@ -37,9 +38,12 @@ export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
   constructor(
     private readonly inner: ExecutorStore,
     private readonly life: AbortSignal,
+    /** Runs before every call; it may stop the executor (a lapsed mandate aborts `life`). */
+    private readonly guard?: () => void,
   ) {}
 
   private check(): void {
+    this.guard?.();
     if (this.life.aborted) throw stopped(this.life);
   }
 
@@ -137,6 +141,8 @@ export class FencedHypervisor implements Hypervisor, Wrapper<Hypervisor> {
   constructor(
     private readonly inner: Hypervisor,
     private readonly life: AbortSignal,
+    /** Runs before every call; it may stop the executor (a lapsed mandate aborts `life`). */
+    private readonly guard?: () => void,
   ) {
     this.kind = inner.kind;
     const compare = inner.compareCpu;
@@ -149,6 +155,7 @@ export class FencedHypervisor implements Hypervisor, Wrapper<Hypervisor> {
   }
 
   private check(): void {
+    this.guard?.();
     if (this.life.aborted) throw stopped(this.life);
   }
 

@@ -8,6 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ExecutorDeps, Ctx } from './context.js';
+import { stopped } from './context.js';
 import { ExecutorError } from './errors.js';
 import { silentLogger } from './logger.js';
 import { DeadlineHypervisor } from './deadline.js';
@@ -20,7 +21,7 @@ import { requestCancel } from './cancel.js';
 import type { PlanRecord, PlanStatus } from './store.js';
 
 export type { ExecutionResult } from './run-plan.js';
-export type { ExecutorDeps, ExecutorHooks, MoveStep, Replanned, ReplanFn } from './context.js';
+export type { ExecutorDeps, ExecutorHooks, ExecutorMandate, MoveStep, Replanned, ReplanFn } from './context.js';
 
 export interface RecoveredPlan {
   planId: string;
@@ -42,6 +43,12 @@ export interface Executor {
   recover(): Promise<RecoveredPlan[]>;
   /** Ids of the plans this executor is running now. */
   active(): string[];
+  /**
+   * Stops the executor at once, as a crash would: no further store write or hypervisor call;
+   * migration jobs in flight are left to the hypervisors (the next executor's `recover` finds
+   * them). Its runs reject with `EXECUTOR_STOPPED`.
+   */
+  stop(reason: Error): void;
 }
 
 export function createExecutor(deps: ExecutorDeps): Executor {
@@ -49,9 +56,21 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const life = lifeCtl.signal;
   setMaxListeners(0, life); // every move in flight listens to it
   const opts = resolveExecutorOptions(deps.options);
+  const { mandate } = deps;
+  // a lapsed mandate stops the executor before its next write or hypervisor call
+  const checkMandate = mandate
+    ? () => {
+        if (!life.aborted && !mandate.valid())
+          lifeCtl.abort(new ExecutorError('MANDATE_LAPSED', 'the executor lost its mandate (leader lease)'));
+      }
+    : undefined;
   const ctx: Ctx = {
-    hv: new FencedHypervisor(new DeadlineHypervisor(deps.hypervisor, deps.clock, opts.callTimeoutMs), life),
-    store: new FencedStore(deps.store, life),
+    hv: new FencedHypervisor(
+      new DeadlineHypervisor(deps.hypervisor, deps.clock, opts.callTimeoutMs),
+      life,
+      checkMandate,
+    ),
+    store: new FencedStore(deps.store, life, checkMandate),
     clock: deps.clock,
     log: (deps.log ?? silentLogger).child({ component: 'executor' }),
     opts,
@@ -64,6 +83,17 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       throw err;
     },
     incoming: new Map(),
+    async confirmMandate() {
+      checkMandate?.();
+      if (life.aborted) throw stopped(life);
+      if (!mandate) return;
+      try {
+        await mandate.confirm();
+      } catch (err) {
+        ctx.crash(err);
+      }
+      if (life.aborted) throw stopped(life);
+    },
   };
   const runs = new Map<string, PlanRunState>();
 
@@ -141,6 +171,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         }));
     },
     active: () => [...runs.values()].map((r) => r.planId),
+    stop(reason) {
+      if (!life.aborted) lifeCtl.abort(reason);
+    },
   };
 }
 

@@ -69,6 +69,8 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
         }),
       );
     step(ctx, 'migrate', planId, index);
+    // fencing: a migration starts only under the executor's mandate, confirmed right now
+    await ctx.confirmMandate();
     const startedAt = ctx.clock.now();
     ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
     ctx.store.appendEvent({
