@@ -1,7 +1,10 @@
 /**
  * The service, wired from configuration: the cluster (libvirt hosts or the simulated demo
- * region), the SQLite store, the executor behind a background runner (plans left running by a
- * previous process are recovered first), the nightly scheduler and the HTTP app.
+ * region), the store, the executor behind a background runner, the nightly scheduler, the
+ * campaign service and the HTTP app. Execution belongs to the leader (src/ha/): on taking the
+ * lease, and at start-up alone on SQLite, it recovers the plans and campaigns a previous process
+ * left running, starts queued executions and the nightly schedule; on losing it, it stops all of
+ * them at once. Every replica serves reads and accepts plans.
  */
 import cron from 'node-cron';
 import type { Express } from 'express';
@@ -28,6 +31,9 @@ import { plannerSettings } from './orchestrate/planning-inputs.js';
 import { openSession, type Session } from './orchestrate/session.js';
 import type { CampaignService } from './maintenance/service.js';
 import { campaignFrozen, campaignServiceFor } from './maintenance/wire.js';
+import type { ExecutorMandate } from '../executor/index.js';
+import { NotLeaderError, type Leadership, type LeadershipHooks } from './ha/leadership.js';
+import { leadershipFor } from './ha/replica.js';
 
 export interface Service {
   app: Express;
@@ -36,7 +42,9 @@ export interface Service {
   lifecycle: PlanLifecycle;
   nightly: Nightly;
   campaigns: CampaignService;
-  /** Plans resumed at start-up after a crash. */
+  /** This replica's role among replicas (always leader on SQLite). */
+  leadership: Leadership;
+  /** Plans resumed after a crash or a take-over (each time this replica became leader). */
   recovered: string[];
   /**
    * Stops the scheduler, waits up to `graceMs` for running plans, then closes everything. Plans
@@ -115,7 +123,14 @@ function nightlyFor(
 export function lifecycleFor(
   config: Config,
   session: Session,
-  options: { clock: Clock; log?: Logger; store?: ServiceStore; planFn?: PlanFn },
+  options: {
+    clock: Clock;
+    log?: Logger;
+    store?: ServiceStore;
+    planFn?: PlanFn;
+    leads?: () => boolean;
+    mandate?: ExecutorMandate;
+  },
 ): PlanLifecycle {
   return createPlanLifecycle({
     store: options.store ?? session.store!,
@@ -129,6 +144,8 @@ export function lifecycleFor(
     executorOptions: executorOptions(config),
     log: options.log,
     planFn: options.planFn,
+    leads: options.leads,
+    mandate: options.mandate,
   });
 }
 
@@ -140,10 +157,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const store = session.store!;
   // Plans are made and verified on worker threads: the event loop stays free for requests.
   const pool = createPlanPool();
-  const lifecycle = lifecycleFor(config, session, { clock, log, planFn: pool.plan });
-  const recovered = await lifecycle.recover();
-  for (const r of recovered)
-    r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
+  let leadership: Leadership | null = null;
+  const leads = () => leadership?.role() === 'leader';
+  const mandate: ExecutorMandate = { valid: leads, confirm: () => leadership!.assertLeader() };
+  const lifecycle = lifecycleFor(config, session, { clock, log, planFn: pool.plan, leads, mandate });
   const inventorySource = cachedInventorySource({
     collect: session.collect,
     clock: options.clock ?? systemClock,
@@ -157,12 +174,39 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     maxAgeMs: config.inventory.maxAgeSeconds * 1000,
     cluster: session.cluster,
   });
-  const campaigns = campaignServiceFor(config, { store, clock, collect: session.collect, lifecycle, log });
-  campaigns.recover();
-  const maintenance = { campaigns, store, clock, timing: campaignTiming(config) };
-  const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness, maintenance });
+  const campaigns = campaignServiceFor(config, { store, clock, collect: session.collect, lifecycle, log, leads });
   const nightly = nightlyFor(config, session, store, lifecycle, clock, log, campaigns);
-  if (options.nightly ?? config.nightly.enabled) nightly.start();
+  const nightlyOn = options.nightly ?? config.nightly.enabled;
+  const recovered: string[] = [];
+  const hooks: LeadershipHooks = {
+    async onElected() {
+      // as at a start-up: ask the hypervisors where the VMs of running plans are, then go on
+      for (const r of await lifecycle.recover()) {
+        recovered.push(r.planId);
+        r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
+      }
+      campaigns.recover();
+      lifecycle.startQueued();
+      if (nightlyOn) nightly.start();
+    },
+    async onDemoted(reason) {
+      nightly.stop();
+      await campaigns.stop();
+      await lifecycle.resign(new NotLeaderError(`no longer the leader: ${reason}`));
+    },
+    async onPoll(role) {
+      if (role !== 'leader') return;
+      // executions, cancellations and campaign actions asked on other replicas reach us through the store
+      lifecycle.startQueued();
+      campaigns.recover();
+    },
+  };
+  const replica = leadershipFor(config, { url: storeUrl(config), log, hooks });
+  leadership = replica.leadership;
+  const maintenance = { campaigns, store, clock, timing: campaignTiming(config) };
+  const app = createApp({ config, lifecycle, inventorySource, log, clock, readiness, maintenance, leadership });
+  await leadership.start();
+  const elected = leadership;
   return {
     app,
     session,
@@ -170,7 +214,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     lifecycle,
     nightly,
     campaigns,
-    recovered: recovered.map((r) => r.planId),
+    leadership: elected,
+    recovered,
     async close(graceMs = 10_000) {
       nightly.stop();
       await campaigns.stop();
@@ -178,8 +223,16 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([lifecycle.idle(), grace]);
       clearTimeout(timer);
+      // what still runs stops here and stays `running` in the store for the next leader
+      await elected.stop();
+      await replica.close();
       await pool.close();
       await session.close();
     },
   };
+}
+
+/** The PostgreSQL store's URL, or null on SQLite. */
+function storeUrl(config: Config): string | null {
+  return (config.store as { url?: string }).url ?? null;
 }

@@ -96,6 +96,22 @@ export const LogSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
 });
 
+export const HaSchema = z
+  .strictObject({
+    /**
+     * Replicas on one PostgreSQL store: how long the leader lease lasts without a renewal (the
+     * leader renews it every third of that). A standby takes over within this plus one poll after
+     * the leader dies. @default 15
+     */
+    leaseSeconds: z.number().min(1).max(600),
+    /** How often a standby tries to take the lease and the leader picks up queued requests. @default 2 */
+    pollSeconds: z.number().positive().max(60),
+  })
+  .refine((ha) => ha.pollSeconds < ha.leaseSeconds, {
+    message: 'expected pollSeconds to be shorter than leaseSeconds',
+    path: ['pollSeconds'],
+  });
+
 export const ConfigSchema = z.strictObject({
   api: ApiSchema,
   store: z.strictObject({
@@ -125,6 +141,8 @@ export const ConfigSchema = z.strictObject({
   /** Rolling maintenance campaigns (patch command, timeouts); defaults in src/maintenance/config.ts. */
   maintenance: MaintenanceConfigSchema,
   demo: DemoSchema,
+  /** One leader among replicas sharing a PostgreSQL store (ignored on SQLite: one process, always leader). */
+  ha: HaSchema,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

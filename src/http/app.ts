@@ -11,6 +11,7 @@ import { createHttpMetrics, recordRequests } from './metrics/http-metrics.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { openApiDocument } from './contract/document.js';
 import { registerPlanMetrics } from './metrics/plan-metrics.js';
+import { registerHaMetrics } from './metrics/ha-metrics.js';
 import { readinessCheck } from './readiness.js';
 import { requestLogging } from './request-log.js';
 import { createPlanRoutes } from './routes/create-plan.js';
@@ -23,6 +24,7 @@ import { maintenanceRoutes } from './routes/maintenance.js';
 export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createHttpMetrics();
   registerPlanMetrics(metrics.registry, deps.lifecycle.read);
+  registerHaMetrics(metrics.registry, deps.leadership);
   const readiness =
     deps.readiness ??
     readinessCheck({

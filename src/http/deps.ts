@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { HttpMetrics } from './metrics/http-metrics.js';
 import type { MaintenanceDeps } from './routes/maintenance.js';
 import type { ReadinessCheck } from './readiness.js';
+import type { RoleView } from '../ha/leadership.js';
 
 export type { InventorySource } from '../inventory/inventory-cache.js';
 
@@ -26,4 +27,6 @@ export interface AppDeps {
   metrics?: HttpMetrics;
   /** GET /readyz; by default the store and the inventory source are checked (no hypervisors). */
   readiness?: ReadinessCheck;
+  /** This replica's role among replicas (healthz, readyz, metrics). @default always leader (one process) */
+  leadership?: RoleView;
 }

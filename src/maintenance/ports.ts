@@ -47,5 +47,10 @@ export interface CampaignDeps {
     /** Interval between checks while waiting (drain status, operator, host back). @default 2000 */
     pollMs: number;
   };
+  /**
+   * Among replicas: whether this process drives campaigns now (it leads). Elsewhere a campaign
+   * set running waits in the store for the leader (`recover` on its poll). @default always
+   */
+  leads?: () => boolean;
   log?: Logger;
 }

@@ -38,11 +38,14 @@ export interface CampaignService {
   /** Starts a planned campaign or resumes a paused one (failed hosts of the current step are retried). */
   resume(id: string): ActionOutcome;
   cancel(id: string): ActionOutcome;
-  /** Resumes the campaigns a stopped process left running. */
+  /**
+   * Drives the running campaigns nobody drives here (left by a stopped process or set running on
+   * another replica); their ids. Nothing on a replica that does not lead.
+   */
   recover(): string[];
   /** Cells of campaigns still active (nightly balancing leaves them alone). */
   activeCells(cellOf: (host: string) => string | undefined): Set<string>;
-  /** Stops driving (campaigns stay `running` in the store and resume with `recover`). */
+  /** Stops driving (campaigns stay `running` in the store and resume with `recover`, here or on the next leader). */
   stop(): Promise<void>;
   /** Resolves when no campaign is being driven (tests). */
   idle(): Promise<void>;
@@ -50,10 +53,11 @@ export interface CampaignService {
 
 export function createCampaignService(deps: CampaignDeps): CampaignService {
   const { store, clock } = deps;
-  const stopping = new AbortController();
+  let stopping = new AbortController();
   const driving = new Map<string, Promise<void>>();
+  const leads = deps.leads ?? (() => true);
   const start = (id: string) => {
-    if (driving.has(id)) return;
+    if (driving.has(id) || !leads()) return;
     const p = drive(deps, id, stopping.signal).finally(() => driving.delete(id));
     driving.set(id, p);
   };
@@ -135,7 +139,11 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       return ok(id);
     },
     recover() {
-      const ids = store.listCampaigns({ status: ['running'], limit: 1000 }).map((c) => c.id);
+      if (!leads()) return [];
+      const ids = store
+        .listCampaigns({ status: ['running'], limit: 1000 })
+        .map((c) => c.id)
+        .filter((id) => !driving.has(id));
       for (const id of ids) start(id);
       return ids;
     },
@@ -151,6 +159,8 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     async stop() {
       stopping.abort();
       await Promise.allSettled([...driving.values()]);
+      // a later term (leadership regained) drives again
+      stopping = new AbortController();
     },
     async idle() {
       while (driving.size) await Promise.allSettled([...driving.values()]);

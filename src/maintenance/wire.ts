@@ -21,6 +21,8 @@ export function campaignServiceFor(
     collect: () => Promise<Inventory>;
     lifecycle: PlanLifecycle;
     log: Logger;
+    /** Whether this replica drives campaigns now (it leads). @default always */
+    leads?: () => boolean;
   },
 ): CampaignService {
   const m = config.maintenance;
@@ -36,6 +38,7 @@ export function campaignServiceFor(
       : undefined,
     settings: { returnTimeoutMinutes: m.returnTimeoutMinutes, pollMs: m.pollSeconds * 1000 },
     log: deps.log.child({ component: 'maintenance' }),
+    leads: deps.leads,
   });
 }
 

@@ -17,6 +17,7 @@ import {
   type CancelRequest,
   type ExecutionResult,
   type Executor,
+  type ExecutorMandate,
   type ReplanFn,
 } from '../../executor/index.js';
 import type { HostConfig, Hypervisor } from '../../executor/hypervisor/types.js';
@@ -105,6 +106,13 @@ export interface PlanLifecycleDeps {
   runner?: PlanRunner;
   /** Called once whenever a plan chain ends (succeeded, failed, cancelled), with its final record. */
   onPlanEnded?: (record: PlanRecord) => void;
+  /**
+   * Among replicas: whether this process executes plans now (it leads), and the executor's mandate
+   * (fencing, executor/context.ts). Elsewhere an execution request is queued in the store for the
+   * leader (`startQueued`). @default always (one process)
+   */
+  leads?: () => boolean;
+  mandate?: ExecutorMandate;
 }
 
 /** Reading stored plans, moves, events and maintenance (writes go through the lifecycle). */
@@ -179,8 +187,19 @@ export interface PlanLifecycle {
   drainActive(): boolean;
   /** Runs a planned plan (with re-plans) to its end. */
   execute(planId: string): Promise<ExecutionResult>;
-  /** Starts executing a planned plan in the background; returns at once. */
+  /**
+   * Starts executing a planned plan in the background; returns at once. On a replica that does
+   * not lead, the request is queued in the store and the leader starts it (`startQueued`).
+   */
   start(planId: string): void;
+  /** The leader: starts the planned plans whose execution was requested on any replica; their ids. */
+  startQueued(): string[];
+  /**
+   * Stops this process's executor at once (leadership lost): no new move starts, migrations in
+   * flight are left to the hypervisors; a later `recover` (the next leader's) picks them up. The
+   * lifecycle gets a fresh executor for its next term.
+   */
+  resign(reason: Error): Promise<void>;
   /** Cancels the newest plan of `planId`'s chain (`wait`: moves in flight finish; `abort`: they stop). */
   cancel(planId: string, mode?: CancelMode): CancelOutcome;
   /** Reconciles and resumes plans a stopped process left running; their ids. */
@@ -228,21 +247,29 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     return { plan: next.plan, request };
   };
 
-  const executor = deps.cluster
-    ? createExecutor({
-        hypervisor: deps.cluster.hypervisor,
-        hosts: deps.cluster.hosts,
-        store,
-        clock,
-        log: deps.log,
-        options: deps.executorOptions,
-        replan,
-      })
-    : null;
+  const cluster = deps.cluster;
+  const newExecutor = () =>
+    cluster
+      ? createExecutor({
+          hypervisor: cluster.hypervisor,
+          hosts: cluster.hosts,
+          store,
+          clock,
+          log: deps.log,
+          options: deps.executorOptions,
+          replan,
+          mandate: deps.mandate,
+        })
+      : null;
+  /** The executor of this process's current term (replaced when it resigns). */
+  let executor = newExecutor();
   const mustExecutor = (): Executor => {
     if (!executor) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
     return executor;
   };
+  const leads = deps.leads ?? (() => true);
+  /** Runs resumed by `recover` (not started through the runner). */
+  const recovering = new Set<Promise<unknown>>();
   // newcomers on drained hosts: a drain of the same hosts that supersedes the ended plan
   const followUp = async (planId: string, hosts: string[], inventory: Inventory): Promise<string | null> => {
     const old = store.getPlan(planId);
@@ -280,9 +307,13 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     if (record) deps.onPlanEnded?.(record);
     return final;
   };
-  const runner: PlanRunner | null =
-    deps.runner ??
-    (executor ? createRunner({ ...executor, execute: (id) => executor.execute(id).then(ended) }, deps.log) : null);
+  const newRunner = (ex: Executor | null): PlanRunner | null =>
+    deps.runner ?? (ex ? createRunner({ ...ex, execute: (id) => ex.execute(id).then(ended) }, deps.log) : null);
+  let runner = newRunner(executor);
+  const mustRunner = (): PlanRunner => {
+    if (!runner) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
+    return runner;
+  };
 
   const activeHolders = (hosts: readonly string[]) =>
     store.listMaintenance().filter((m) => {
@@ -294,7 +325,9 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   return {
     read: store,
     storeHealth: store,
-    executor,
+    get executor() {
+      return executor;
+    },
     planningState,
     inputs,
     plan,
@@ -349,8 +382,29 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       store.listPlans({ status: [...ACTIVE_PLAN_STATUSES], limit: 10_000 }).some((p) => p.goal === 'drain'),
     execute: (planId) => mustExecutor().execute(planId).then(ended),
     start: (planId) => {
-      if (!runner) throw new Error('this lifecycle has no hypervisors: it cannot execute plans');
-      runner.start(planId);
+      const r = mustRunner();
+      if (leads()) return r.start(planId);
+      store.appendEvent({ planId, moveIndex: null, type: EXECUTION_REQUESTED, data: {}, at: clock.now() });
+    },
+    startQueued() {
+      const r = mustRunner();
+      if (!leads()) return [];
+      const here = new Set(r.running());
+      const queued = store
+        .listPlans({ status: ['planned'], limit: 10_000 })
+        .filter(
+          (p) => !here.has(p.id) && store.listEvents({ planId: p.id }).some((e) => e.type === EXECUTION_REQUESTED),
+        );
+      for (const p of queued) r.start(p.id);
+      return queued.map((p) => p.id);
+    },
+    async resign(reason) {
+      const ex = executor;
+      if (!ex) return;
+      ex.stop(reason);
+      await Promise.all([runner?.idle(), Promise.allSettled([...recovering])]);
+      executor = newExecutor();
+      runner = newRunner(executor);
     },
     cancel(planId, mode) {
       const rec = latestOfChain(store, planId);
@@ -367,6 +421,10 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     },
     async recover() {
       const recovered = await mustExecutor().recover();
+      for (const r of recovered) {
+        recovering.add(r.done);
+        void r.done.catch(() => undefined).finally(() => recovering.delete(r.done));
+      }
       return recovered.map((r) => ({ planId: r.planId, done: r.done.then(ended) }));
     },
     chain: (planId) => planChain(store, planId).flatMap((id) => store.getPlan(id) ?? []),
@@ -375,6 +433,9 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     idle: () => runner?.idle() ?? Promise.resolve(),
   };
 }
+
+/** The event that queues a plan's execution for the leader (asked on a replica that does not lead). */
+export const EXECUTION_REQUESTED = 'plan.execution_requested';
 
 /** The request of a plan stored before requests were kept: its goal and target only. */
 function requestOfLegacy(r: PlanRecord): PlanRequestRecord {

@@ -34,7 +34,7 @@ describe('authentication and roles', () => {
 
   it('lets /healthz through without a token', async () => {
     const r = await t.call('GET', '/healthz', { token: null });
-    expect(r).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(r).toMatchObject({ status: 200, body: { status: 'ok', role: 'leader' } });
   });
 
   it.each(['/plans', '/hosts', `/hosts/${host}`, '/metrics', '/openapi.json', '/reports/capacity?format=csv'])(

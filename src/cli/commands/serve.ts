@@ -45,7 +45,14 @@ export function driversLine(libvirtProblem: string | null): string {
     : `simulated only; libvirt unavailable: ${libvirtProblem}`;
 }
 
-export function banner(config: Config, url: string, generated: string | null, kind: string, drivers: string): string {
+export function banner(
+  config: Config,
+  url: string,
+  generated: string | null,
+  kind: string,
+  drivers: string,
+  role: { role: string; shared: boolean },
+): string {
   const token = generated ?? '<a token from api.tokens>';
   const cluster =
     kind === 'demo'
@@ -56,6 +63,9 @@ export function banner(config: Config, url: string, generated: string | null, ki
     `rebalancer listening on ${url}`,
     `  cluster: ${cluster}`,
     `  drivers: ${drivers}`,
+    role.shared
+      ? `  role:    ${role.role} (one leader among replicas; lease ${config.ha.leaseSeconds} s)`
+      : `  role:    leader (the only process on this store)`,
     `  store:   ${config.store.path}`,
     `  report:  ${url}/reports/capacity  (HTML; ?format=json or csv)`,
     generated
@@ -124,7 +134,10 @@ export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): 
   const port = (server.address() as AddressInfo).port;
   const host = config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host;
   io.stdout(
-    banner(config, `http://${host}:${port}`, generated, service.session.cluster.kind, driversLine(libvirtProblem)),
+    banner(config, `http://${host}:${port}`, generated, service.session.cluster.kind, driversLine(libvirtProblem), {
+      role: service.leadership.role(),
+      shared: service.leadership.shared,
+    }),
   );
   await waitForStop(signal);
   log.info('shutting down');

@@ -256,7 +256,9 @@ export const HostDetailBody = named(
   'A host and its instances',
 );
 
-export const HealthBody = named('Health', z.object({ status: z.literal('ok') }));
+const ROLE = z.enum(['leader', 'standby']).describe('This replica leads (runs executions) or stands by');
+
+export const HealthBody = named('Health', z.object({ status: z.literal('ok'), role: ROLE }));
 
 const Check = named(
   'Check',
@@ -266,6 +268,7 @@ export const ReadinessBody = named(
   'Readiness',
   z.object({
     status: z.enum(['ready', 'not_ready']),
+    role: ROLE,
     checks: z.object({
       store: Check,
       inventory: Check.extend({ ageSeconds: num.nullable(), maxAgeSeconds: num }),

@@ -11,11 +11,12 @@ import type { ReadinessCheck } from '../readiness.js';
 export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: ReadinessCheck): Router {
   const router = Router();
   const doc = JSON.stringify(openApiDocument());
+  const role = () => deps.leadership?.role() ?? 'leader';
   router.get('/healthz', (req, res) => {
     readParams(req, operations.health.query);
     try {
       deps.lifecycle.read.listPlans({ limit: 1 });
-      res.json({ status: 'ok' });
+      res.json({ status: 'ok', role: role() });
     } catch (err) {
       req.log.error({ err }, 'health check failed');
       res.status(503).json(errorBody('STORE_UNAVAILABLE', 'the store cannot be read'));
@@ -24,7 +25,7 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
   router.get('/readyz', async (req, res) => {
     readParams(req, operations.ready.query);
     const r = await readiness();
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks });
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not_ready', role: role(), checks: r.checks });
   });
   router.get('/metrics', async (req, res) => {
     readParams(req, operations.metrics.query);
