@@ -31,6 +31,14 @@ const commands: Record<string, Command> = {
     summary: 'list, show, pause or cancel maintenance campaigns; mark a host patched',
     load: () => import('./commands/maintenance.js'),
   },
+  plans: {
+    summary: 'list stored plans or show one with its moves (as GET /plans and GET /plans/:id)',
+    load: () => import('./commands/plans.js'),
+  },
+  hosts: {
+    summary: 'list hosts with utilisation and maintenance (as GET /hosts)',
+    load: () => import('./commands/hosts.js'),
+  },
   report: {
     summary: 'print the capacity-review report (html, json or csv)',
     load: () => import('./commands/report.js'),

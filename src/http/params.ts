@@ -59,17 +59,18 @@ function entries(req: Request): Array<[string, unknown[]]> {
   return [...out.entries()];
 }
 
-/** Parses the request's parameters with the operation's schema or throws a 400 listing every problem. */
-export function readParams<S extends ParamsSchema>(req: Request, schema: S): z.output<S> {
+export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: ErrorDetail[] };
+
+/**
+ * Checks named values (each name with the values given for it) against an operation's parameter
+ * schema: the HTTP query and body, or a command's options (`rebalancer plans list`).
+ */
+export function parseParams<S extends ParamsSchema>(given: Array<[string, unknown[]]>, schema: S): Parsed<z.output<S>> {
   const issues: ErrorDetail[] = [];
   const values: Json = {};
-  const body = req.body as unknown;
-  if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-    issues.push({ path: 'body', message: `expected a JSON object, got ${shown(body)}` });
-  }
   const shape = schema.shape as Record<string, z.ZodType>;
   const known = Object.keys(shape);
-  for (const [name, raw] of entries(req)) {
+  for (const [name, raw] of given) {
     const field = Object.hasOwn(shape, name) ? shape[name] : undefined;
     if (!field) {
       issues.push({
@@ -99,12 +100,24 @@ export function readParams<S extends ParamsSchema>(req: Request, schema: S): z.o
       });
     }
   }
-  const result = issues.length ? null : schema.safeParse(values);
-  if (result && !result.success) {
-    for (const i of result.error.issues) issues.push({ path: String(i.path[0] ?? 'query'), message: i.message });
-  }
-  if (!result?.success) {
-    throw badRequest(`invalid request parameters: ${issues.map((i) => i.path).join(', ')}`, issues);
-  }
-  return result.data as z.output<S>;
+  if (issues.length) return { ok: false, issues };
+  const result = schema.safeParse(values);
+  if (result.success) return { ok: true, value: result.data as z.output<S> };
+  return {
+    ok: false,
+    issues: result.error.issues.map((i) => ({ path: String(i.path[0] ?? 'query'), message: i.message })),
+  };
+}
+
+/** Parses the request's parameters with the operation's schema or throws a 400 listing every problem. */
+export function readParams<S extends ParamsSchema>(req: Request, schema: S): z.output<S> {
+  const body = req.body as unknown;
+  const bodyIssues: ErrorDetail[] =
+    body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))
+      ? [{ path: 'body', message: `expected a JSON object, got ${shown(body)}` }]
+      : [];
+  const parsed = parseParams(entries(req), schema);
+  const issues = [...bodyIssues, ...(parsed.ok ? [] : parsed.issues)];
+  if (parsed.ok && !issues.length) return parsed.value;
+  throw badRequest(`invalid request parameters: ${issues.map((i) => i.path).join(', ')}`, issues);
 }

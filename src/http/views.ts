@@ -7,8 +7,9 @@ import type { Host, Instance, Inventory } from '../../planner/index.js';
 import { TERMINAL_MOVE_STATES, type MoveRecord, type PlanRecord } from '../../executor/store.js';
 import { outcomeOf } from '../orchestrate/goal.js';
 import { hostResources, instancesByHost } from '../report/capacity.js';
+import type { PlanReader, PlanStatus } from '../orchestrate/lifecycle.js';
 import type { MaintenanceRecord } from '../store/port.js';
-import type { HostDetailView, HostView, PlanSummaryView, PlanView } from './contract/schemas.js';
+import type { HostDetailView, HostView, PlanListView, PlanSummaryView, PlanView } from './contract/schemas.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -77,6 +78,34 @@ export function planSummaryView(r: PlanRecord): PlanSummaryView {
     unplacedCount: r.plan.unplaced.length,
     links: planLinks(r.id),
   };
+}
+
+/** Plans in a page when the caller does not say. */
+export const DEFAULT_PLAN_PAGE = 100;
+
+export interface PlanPageQuery {
+  status?: PlanStatus[];
+  /** @default DEFAULT_PLAN_PAGE */
+  limit?: number;
+  /** Cursor: the `next` of the previous page. */
+  after?: string;
+}
+
+/**
+ * One page of plans, newest first, as GET /plans lists them: `next` is the cursor of the following
+ * page (null on the last). An `after` that names no plan is refused.
+ */
+export async function planPage(
+  read: Pick<PlanReader, 'listPlans' | 'getPlanVersion'>,
+  q: PlanPageQuery,
+): Promise<{ ok: true; view: PlanListView } | { ok: false; unknownCursor: string }> {
+  if (q.after !== undefined && !(await read.getPlanVersion(q.after))) return { ok: false, unknownCursor: q.after };
+  const limit = q.limit ?? DEFAULT_PLAN_PAGE;
+  // one more than the page tells whether a next page exists
+  const plans = await read.listPlans({ status: q.status, limit: limit + 1, after: q.after });
+  const page = plans.slice(0, limit);
+  const next = plans.length > limit ? page[page.length - 1].id : null;
+  return { ok: true, view: { plans: page.map(planSummaryView), next } };
 }
 
 /** A plan with every move's state and progress, and an ETA while it has moves left. */

@@ -61,6 +61,29 @@ describe('output errors', () => {
     expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
   });
 
+  it.each([['hosts list'], ['plans list']])(
+    'rebalancer %s --format json | head -c 10 ends quietly with status 141',
+    (command) => {
+      // outputs larger than a pipe's buffer: 400 hosts, 300 stored plans
+      const inventory = join(dir, 'inventory-400.json');
+      writeFileSync(inventory, JSON.stringify(demoRegion({ seed: 5, cells: 8, size: 400 })));
+      const path = join(dir, 'plans.sqlite');
+      const store = openStore(path);
+      for (let k = 0; k < 300; k++) store.createPlan({ plan: samplePlan(2), source: 'cli', at: k });
+      store.close();
+      const config = join(dir, 'plans.yaml');
+      writeFileSync(config, `store:\n  path: ${path}\n`);
+      const extra = command === 'hosts list' ? `--inventory ${inventory}` : '--limit 1000';
+      const r = sh(
+        `node bin/rebalancer.js ${command} ${extra} --config ${config} --format json 2>${dir}/err | head -c 10; ` +
+          'echo " $PIPESTATUS"',
+      );
+      expect(r.stdout).toMatch(new RegExp(`^.{10} ${BROKEN_PIPE_STATUS}\\n$`, 's'));
+      expect(readFileSync(join(dir, 'err'), 'utf8')).toBe('');
+    },
+    30_000,
+  );
+
   it('an output that cannot be written (a full device) says so in one line and exits 1', () => {
     const r = sh('node bin/rebalancer.js --version >/dev/full');
     expect(r.stderr).toMatch(/^rebalancer: cannot write output: ENOSPC[^\n]*\n$/);

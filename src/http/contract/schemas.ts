@@ -344,6 +344,7 @@ export const CampaignEventListBody = named(
 
 export type PlanView = z.output<typeof PlanBody>;
 export type PlanSummaryView = z.output<typeof PlanSummaryBody>;
+export type PlanListView = z.output<typeof PlanListBody>;
 export type HostView = z.output<typeof HostBody>;
 export type HostDetailView = z.output<typeof HostDetailBody>;
 export type CampaignView = z.output<typeof CampaignBody>;

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
-import { planSummaryView, planView } from '../views.js';
+import { DEFAULT_PLAN_PAGE, planPage, planView } from '../views.js';
 import { planLogger } from '../../log.js';
 
 function mustPlan(deps: AppDeps, id: string): PlanRecord {
@@ -82,26 +82,24 @@ async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
 
 export function planRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.get('/plans', (req, res) => {
+  router.get('/plans', async (req, res) => {
     const p = readParams(req, operations.listPlans.query);
-    const after = p.after;
-    if (after !== undefined && !deps.lifecycle.read.getPlanVersion(after)) {
-      throw badRequest(`unknown cursor "${after}": pass the "next" value of the previous page`, [
-        { path: 'after', message: `no plan with id "${after}"` },
+    const page = await planPage(deps.lifecycle.read, p);
+    if (!page.ok) {
+      throw badRequest(`unknown cursor "${page.unknownCursor}": pass the "next" value of the previous page`, [
+        { path: 'after', message: `no plan with id "${page.unknownCursor}"` },
       ]);
     }
-    const limit = p.limit ?? 100;
-    const status = p.status;
-    // one more than the page tells whether a next page exists
-    const plans = deps.lifecycle.read.listPlans({ status, limit: limit + 1, after });
-    const page = plans.slice(0, limit);
-    const next = plans.length > limit ? page[page.length - 1].id : null;
+    const { next } = page.view;
     if (next) {
-      const query = new URLSearchParams([...(status ?? []).map((s) => ['status', s]), ['limit', String(limit)]]);
+      const query = new URLSearchParams([
+        ...(p.status ?? []).map((s) => ['status', s]),
+        ['limit', String(p.limit ?? DEFAULT_PLAN_PAGE)],
+      ]);
       query.set('after', next);
       res.set('Link', `</plans?${query}>; rel="next"`);
     }
-    res.json({ plans: page.map(planSummaryView), next });
+    res.json(page.view);
   });
   const cachedView = viewCache();
   router.get('/plans/:id', (req, res) => {
