@@ -9,7 +9,7 @@
 import cron from 'node-cron';
 import type { Express } from 'express';
 import { systemClock, type Clock } from '../executor/clock.js';
-import { resolveExecutorOptions, type ExecutorOptionsInput } from '../executor/options.js';
+import type { ExecutorOptions } from '../executor/options.js';
 import type { ServiceStore } from './store/port.js';
 import type { Config } from './config/index.js';
 import { createApp } from './http/app.js';
@@ -67,13 +67,14 @@ export interface ServiceOptions {
   nightly?: boolean;
 }
 
-/** Executor options from configuration; in the demo, progress is polled at the simulation's pace. */
-export function executorOptions(config: Config): ExecutorOptionsInput {
-  const input = config.executor as ExecutorOptionsInput;
-  const demo = config.hypervisors.length === 0;
-  const options = demo ? { pollIntervalMs: Math.max(50, Math.round(1000 / config.demo.timeScale)), ...input } : input;
-  resolveExecutorOptions(options);
-  return options;
+/**
+ * Executor options from configuration. In the demo, whose clock runs `demo.timeScale` times faster,
+ * progress is polled every `pollIntervalMs / timeScale` (at least 50 ms) of the demo's time.
+ */
+export function executorOptions(config: Config): ExecutorOptions {
+  const options = config.executor;
+  if (config.hypervisors.length > 0) return options;
+  return { ...options, pollIntervalMs: Math.max(50, Math.round(options.pollIntervalMs / config.demo.timeScale)) };
 }
 
 /** Nightly's balance as a plan request: planned to fit the window at the executor's global concurrency. */
@@ -92,7 +93,7 @@ function nightlyFor(
   log: Logger,
   campaigns: CampaignService,
 ): Nightly {
-  const { concurrency } = resolveExecutorOptions(executorOptions(config));
+  const { concurrency } = executorOptions(config);
   return createNightly({
     cron,
     store,
@@ -151,7 +152,6 @@ export function lifecycleFor(
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  executorOptions(config);
   const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;

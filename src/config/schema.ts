@@ -1,6 +1,9 @@
 /**
- * The configuration schema. Defaults live in config/default.json (data only); this schema checks
- * the merged result (defaults <- config file <- environment) and reports every problem at once.
+ * The configuration schema. Every default of the service lives in config/default.json (data only);
+ * this schema checks the merged result (defaults <- config file <- environment <- flags) and reports
+ * every problem at once. The executor, nightly and maintenance sections keep their schemas' own
+ * defaults for callers without a configuration (the executor as a library, tests);
+ * test/config/defaults.test.ts checks that the file says the same.
  */
 import { z } from 'zod';
 import { NightlyConfigSchema } from '../nightly/config.js';
@@ -126,19 +129,12 @@ export const ConfigSchema = z.strictObject({
   /** Real hosts; empty means the simulated demo region. @default [] */
   hypervisors: z.array(HostConfigSchema),
   serverGroups: z.array(ServerGroupConfigSchema),
-  /**
-   * Executor options (concurrency, retries, ...), checked with the executor's own schema; kept as
-   * written (the executor applies its defaults, the demo its own poll interval). @default {}
-   */
-  executor: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    const parsed = ExecutorOptionsSchema.safeParse(value);
-    if (!parsed.success)
-      for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
-  }),
+  /** Executor options (concurrency, retries, timeouts...): the executor's own schema (executor/options.ts). */
+  executor: ExecutorOptionsSchema,
   planner: PlannerConfigSchema,
-  /** Nightly balancing (schedule, window, mode); defaults in src/nightly/config.ts. */
+  /** Nightly balancing (schedule, window, mode), src/nightly/config.ts. */
   nightly: NightlyConfigSchema,
-  /** Rolling maintenance campaigns (patch command, timeouts); defaults in src/maintenance/config.ts. */
+  /** Rolling maintenance campaigns (patch command, timeouts), src/maintenance/config.ts. */
   maintenance: MaintenanceConfigSchema,
   demo: DemoSchema,
   /** One leader among replicas sharing a PostgreSQL store (ignored on SQLite: one process, always leader). */

@@ -42,7 +42,7 @@ describe('entry points share the plan lifecycle', () => {
       config: (c) => ({
         ...c,
         nightly: { ...c.nightly, ...nightly },
-        executor,
+        executor: { ...c.executor, ...executor, concurrency: { ...c.executor.concurrency, ...executor.concurrency } },
         maintenance: { ...c.maintenance, ...maintenance },
       }),
     });
