@@ -37,12 +37,23 @@ function parseValue(raw: string): unknown {
   }
 }
 
+/** A setting taken from the environment: the variable and the path of the key it set. */
+export interface EnvSetting {
+  variable: string;
+  path: string[];
+}
+
 /**
  * Applies environment overrides to `doc` in place. Only variables whose first level names a
  * top-level key of `doc` count, so REBALANCER_CONFIG or REBALANCER_DEBUG are not settings.
+ * Returns the problems and the settings applied (so a problem can name its variable).
  */
-export function applyEnv(doc: Doc, env: Record<string, string | undefined>): ConfigIssue[] {
+export function applyEnv(
+  doc: Doc,
+  env: Record<string, string | undefined>,
+): { issues: ConfigIssue[]; applied: EnvSetting[] } {
   const issues: ConfigIssue[] = [];
+  const applied: EnvSetting[] = [];
   for (const [name, raw] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
     if (!name.startsWith(PREFIX) || raw === undefined) continue;
     const segments = name.slice(PREFIX.length).split('__');
@@ -55,6 +66,7 @@ export function applyEnv(doc: Doc, env: Record<string, string | undefined>): Con
       path.push(key);
       if (i === segments.length - 1) {
         target[key] = parseValue(raw);
+        applied.push({ variable: name, path: [...path] });
         break;
       }
       if (target[key] === undefined) target[key] = {};
@@ -62,11 +74,12 @@ export function applyEnv(doc: Doc, env: Record<string, string | undefined>): Con
         issues.push({
           path: path.join('.'),
           message: `environment variable ${name} sets a key below "${path.join('.')}", which is not an object`,
+          source: name,
         });
         break;
       }
       target = target[key] as Doc;
     }
   }
-  return issues;
+  return { issues, applied };
 }

@@ -1,7 +1,8 @@
 /**
- * loadConfig: defaults (config/default.json) <- config file (`path` or REBALANCER_CONFIG, JSON or
- * YAML) <- environment (see env.ts), then validated with the zod schema. Every problem is
- * returned with its path; nothing throws for bad input.
+ * loadConfig: defaults (config/default.json, which holds every default) <- config file (`path` or
+ * REBALANCER_CONFIG, JSON or YAML) <- environment (see env.ts) <- command-line flags, then
+ * validated with the zod schema. Every problem is returned with its path and the source of the
+ * offending value (the file, the environment variable or the flag); nothing throws for bad input.
  */
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, join, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatPath } from '../../planner/index.js';
 import { PROJECT_ROOT } from '../version.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { applyEnv } from './env.js';
+import { applyEnv, type EnvSetting } from './env.js';
 
 import type { ConfigIssue } from './issue.js';
 
@@ -22,6 +23,15 @@ export interface LoadOptions {
   path?: string;
   /** Environment for REBALANCER_CONFIG and REBALANCER_* overrides. @default process.env */
   env?: Record<string, string | undefined>;
+  /** Settings given on the command line, applied last; `flag` names them in problems (e.g. `--port`). */
+  flags?: FlagSetting[];
+}
+
+/** One setting from a command-line flag: the key it sets (`['api', 'port']`) and its value. */
+export interface FlagSetting {
+  flag: string;
+  path: string[];
+  value: unknown;
 }
 
 export const DEFAULT_CONFIG_FILE = join(PROJECT_ROOT, 'config/default.json');
@@ -51,6 +61,7 @@ export function readDocument(file: string): { ok: true; doc: unknown } | { ok: f
       ok: false,
       error: {
         path: file,
+        source: file,
         message: `cannot read config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       },
     };
@@ -62,6 +73,7 @@ export function readDocument(file: string): { ok: true; doc: unknown } | { ok: f
       ok: false,
       error: {
         path: file,
+        source: file,
         message: `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
       },
     };
@@ -81,23 +93,46 @@ function withReceived(message: string, value: unknown): string {
   return shown.length > 60 ? message : `${message}, got ${shown}`;
 }
 
-function crossChecks(config: Config): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
+function crossChecks(config: Config): (ConfigIssue & { at: PropertyKey[] })[] {
+  const issues: (ConfigIssue & { at: PropertyKey[] })[] = [];
   const seen = new Map<string, number>();
   config.hypervisors.forEach((h, i) => {
     if (seen.has(h.name))
       issues.push({
         path: `hypervisors[${i}].name`,
         message: `duplicate host name "${h.name}" (also hypervisors[${seen.get(h.name)}])`,
+        at: ['hypervisors', i, 'name'],
       });
     else seen.set(h.name, i);
   });
   const tokens = new Set<string>();
   config.api.tokens.forEach((t, i) => {
-    if (tokens.has(t.token)) issues.push({ path: `api.tokens[${i}].token`, message: 'duplicate token' });
+    if (tokens.has(t.token))
+      issues.push({ path: `api.tokens[${i}].token`, message: 'duplicate token', at: ['api', 'tokens', i, 'token'] });
     tokens.add(t.token);
   });
   return issues;
+}
+
+/** Where the layers of a configuration came from, to say which one gave an offending value. */
+interface Layers {
+  defaults: string;
+  file: { name: string; doc: Doc } | null;
+  env: EnvSetting[];
+  flags: FlagSetting[];
+}
+
+const startsWith = (path: readonly PropertyKey[], prefix: readonly string[]) =>
+  prefix.length <= path.length && prefix.every((p, i) => String(path[i]) === p);
+
+/** The source of the value at `path`: the last layer that set it or a key above it. */
+function originOf(path: readonly PropertyKey[], layers: Layers): string {
+  const flag = [...layers.flags].reverse().find((f) => startsWith(path, f.path));
+  if (flag) return flag.flag;
+  const env = [...layers.env].reverse().find((e) => startsWith(path, e.path));
+  if (env) return env.variable;
+  if (layers.file && valueAt(layers.file.doc, path) !== undefined) return layers.file.name;
+  return layers.defaults;
 }
 
 export function loadConfig(options: LoadOptions = {}): LoadResult {
@@ -106,25 +141,49 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
   if (!defaults.ok) return { ok: false, errors: [defaults.error] };
   let doc = defaults.doc as Doc;
   const source = options.path ?? env.REBALANCER_CONFIG ?? null;
+  const layers: Layers = { defaults: DEFAULT_CONFIG_FILE, file: null, env: [], flags: options.flags ?? [] };
   if (source) {
     const file = readDocument(source);
     if (!file.ok) return { ok: false, errors: [file.error] };
     if (file.doc != null && !isObject(file.doc)) {
-      return { ok: false, errors: [{ path: source, message: 'expected a mapping of settings at the top level' }] };
+      return {
+        ok: false,
+        errors: [{ path: source, message: 'expected a mapping of settings at the top level', source }],
+      };
     }
-    doc = deepMerge(doc, (file.doc ?? {}) as Doc);
+    layers.file = { name: source, doc: (file.doc ?? {}) as Doc };
+    doc = deepMerge(doc, layers.file.doc);
   }
-  const envIssues = applyEnv(doc, env);
+  const fromEnv = applyEnv(doc, env);
+  layers.env = fromEnv.applied;
+  for (const f of layers.flags) setAt(doc, f.path, f.value);
   const parsed = ConfigSchema.safeParse(doc);
-  const schemaIssues = parsed.success
+  const schemaIssues: ConfigIssue[] = parsed.success
     ? []
-    : parsed.error.issues.map((i) => ({
-        path: formatPath(i.path),
-        message: i.path.at(-1) === 'token' ? i.message : withReceived(i.message, valueAt(doc, i.path)),
-      }));
-  const errors = [...envIssues, ...schemaIssues, ...(parsed.success ? crossChecks(parsed.data) : [])];
+    : parsed.error.issues.map((i) => {
+        // an unknown key is reported on its object: its source is the layer that wrote the key
+        const at = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]] : i.path;
+        return {
+          path: formatPath(i.path),
+          message: i.path.at(-1) === 'token' ? i.message : withReceived(i.message, valueAt(doc, i.path)),
+          source: originOf(at, layers),
+        };
+      });
+  const crossIssues = parsed.success
+    ? crossChecks(parsed.data).map(({ at, ...i }) => ({ ...i, source: originOf(at, layers) }))
+    : [];
+  const errors = [...fromEnv.issues, ...schemaIssues, ...crossIssues];
   if (errors.length || !parsed.success) return { ok: false, errors };
   return { ok: true, config: inStateDirectory(parsed.data, env.STATE_DIRECTORY), source };
+}
+
+function setAt(doc: Doc, path: readonly string[], value: unknown): void {
+  let target = doc;
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(target[key])) target[key] = {};
+    target = target[key] as Doc;
+  }
+  target[path.at(-1)!] = value;
 }
 
 /**
@@ -139,7 +198,9 @@ function inStateDirectory(config: Config, stateDirectory: string | undefined): C
   return { ...config, store: { ...config.store, path: resolve(dir, path) } };
 }
 
-/** One line per problem, for people: `api.port: expected ...`. */
+/** One line per problem, for people: `/etc/rebalancer.yaml: api.port: expected ...`. */
 export function formatConfigErrors(errors: ConfigIssue[]): string {
-  return errors.map((e) => `  ${e.path}: ${e.message}`).join('\n');
+  return errors
+    .map((e) => `  ${e.source && e.source !== e.path ? `${e.source}: ` : ''}${e.path}: ${e.message}`)
+    .join('\n');
 }

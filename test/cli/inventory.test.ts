@@ -54,7 +54,7 @@ describe('rebalancer inventory', () => {
   it.each([
     [['--format', 'xml'], /expected --format json or text, got "xml"/],
     [['--bogus'], /Unknown option '--bogus'/],
-    [['--config', '/nonexistent/rebalancer.yaml'], /invalid configuration:\n.*nonexistent.*cannot read/],
+    [['--config', '/nonexistent/rebalancer.yaml'], /invalid configuration\n.*nonexistent.*cannot read/],
   ])('bad input %j: exit 2, a clear message, nothing printed', async (argv, message) => {
     const c = io();
     expect(await run(argv, c.io)).toBe(2);

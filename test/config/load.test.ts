@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveExecutorOptions } from '../../executor/options.js';
-import { loadConfig } from '../../src/config/index.js';
+import { formatConfigErrors, loadConfig } from '../../src/config/index.js';
 
 function tmpFile(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'rebalancer-config-')), name);
@@ -134,7 +134,7 @@ describe('loadConfig', () => {
     );
     const r = loadConfig({ path: file, env: {} });
     expect(!r.ok && r.errors).toEqual([
-      { path: 'hypervisors[1].name', message: 'duplicate host name "h1" (also hypervisors[0])' },
+      { path: 'hypervisors[1].name', message: 'duplicate host name "h1" (also hypervisors[0])', source: file },
     ]);
   });
 
@@ -156,7 +156,36 @@ describe('loadConfig', () => {
 
   it('reports a wrongly typed environment value with the variable path', () => {
     const r = loadConfig({ env: { REBALANCER_API__PORT: 'eighty' } });
-    expect(!r.ok && r.errors).toEqual([{ path: 'api.port', message: expect.stringContaining('"eighty"') }]);
+    expect(!r.ok && r.errors).toEqual([
+      { path: 'api.port', message: expect.stringContaining('"eighty"'), source: 'REBALANCER_API__PORT' },
+    ]);
+  });
+
+  it('names the source of each offending value: the file, the environment variable or the flag', () => {
+    const file = tmpFile(
+      'mixed.yaml',
+      ['api: { port: 70000, colour: blue }', 'executor: { retries: { maxAttempts: 0 } }', 'nightly: { mode: x }'].join(
+        '\n',
+      ),
+    );
+    const r = loadConfig({
+      path: file,
+      env: { REBALANCER_NIGHTLY__MODE: '"sometimes"', REBALANCER_EXECUTOR__MAX_REPLANS: '-1' },
+      flags: [{ flag: '--host', path: ['api', 'host'], value: '' }],
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const sourceOf = (path: string) => r.errors.filter((e) => e.path === path).map((e) => e.source);
+    expect(sourceOf('api.port')).toEqual([file]);
+    expect(sourceOf('api')).toEqual([file]); // the unknown key "colour"
+    expect(sourceOf('executor.retries.maxAttempts')).toEqual([file]);
+    expect(sourceOf('executor.maxReplans')).toEqual(['REBALANCER_EXECUTOR__MAX_REPLANS']);
+    expect(sourceOf('nightly.mode')).toEqual(['REBALANCER_NIGHTLY__MODE']);
+    expect(sourceOf('api.host')).toEqual(['--host']);
+    const text = formatConfigErrors(r.errors);
+    expect(text).toContain(`  ${file}: api.port: `);
+    expect(text).toMatch(/ {2}REBALANCER_EXECUTOR__MAX_REPLANS: executor\.maxReplans: .*got -1/);
+    expect(text).toContain('  --host: api.host: ');
   });
 });
 

@@ -4,13 +4,12 @@
  * `cancelling`, its executor starts no further move and lets running migrations finish.
  * Exit status: 0 cancelled or cancelling; 1 the plan had already ended; 2 bad input.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../../executor/clock.js';
 import { createPlanLifecycle, type PlanLifecycle } from '../../orchestrate/lifecycle.js';
-import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
+import { commandConfig, existingStorePath } from '../setup.js';
 
 const HELP = `usage: rebalancer cancel <plan id> [--config FILE]
 
@@ -58,16 +57,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`);
     return 2;
   }
-  const loaded = loadConfig({ path: values.config });
-  if (!loaded.ok) {
-    io.stderr(`rebalancer cancel: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
-  const path = loaded.config.store.path;
-  if (!existsSync(path)) {
-    io.stderr(`rebalancer cancel: no store at ${path} (store.path): nothing was ever planned here\n`);
-    return 2;
-  }
+  const config = commandConfig('cancel', io, { path: values.config });
+  if (typeof config === 'number') return config;
+  const path = existingStorePath('cancel', io, config, 'nothing was ever planned here');
+  if (typeof path === 'number') return path;
   const store = openStore(path);
   try {
     // Plans, stores and cancels only: a plan running in another process is asked to stop
@@ -75,7 +68,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const lifecycle = createPlanLifecycle({
       store,
       clock: systemClock,
-      settings: { planner: loaded.config.planner, cooldownHours: loaded.config.nightly.cooldownHours },
+      settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
       collect: () => Promise.reject(new Error('rebalancer cancel never collects an inventory')),
     });
     return cancel(lifecycle, positionals[0], io);

@@ -9,7 +9,7 @@
 import { pino } from 'pino';
 import { lifecycleFor } from '../../app.js';
 import { validateRequest, type Inventory, type Plan } from '../../../planner/index.js';
-import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
 import { createLogger, type Logger } from '../../log.js';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
@@ -18,6 +18,7 @@ import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
 import { drainReport, reportText } from '../drain/render.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
+import { commandConfig } from '../setup.js';
 import { executionLimits } from '../../orchestrate/duration.js';
 import { renderPlanText } from '../render/plan-text.js';
 
@@ -32,22 +33,19 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout(DRAIN_USAGE);
     return 0;
   }
-  const loaded = loadConfig({ path: args.config });
-  if (!loaded.ok) {
-    io.stderr(`rebalancer drain: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
+  const config = commandConfig('drain', io, { path: args.config });
+  if (typeof config === 'number') return config;
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-  if (loaded.config.hypervisors.length === 0)
+  if (config.hypervisors.length === 0)
     io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');
-  const session = openSession(loaded.config, {
+  const session = openSession(config, {
     log,
     sampleMs: args.sampleMs,
     store: args.execute ? 'create' : 'existing',
     onWarning: (w) => io.stderr(`warning: ${w.message}\n`),
   });
   try {
-    return await drain(session, loaded.config, args, io, log);
+    return await drain(session, config, args, io, log);
   } finally {
     await session.close();
   }

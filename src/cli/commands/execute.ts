@@ -6,17 +6,16 @@
  * 2 bad input (unknown id, plan not runnable, invalid configuration); 3 the plan no longer
  * fits the inventory (re-plan first).
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { ExecutionResult } from '../../../executor/index.js';
 import { lifecycleFor } from '../../app.js';
-import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
+import { commandConfig, existingStorePath } from '../setup.js';
 
 const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--format text|json]
 
@@ -119,16 +118,10 @@ async function start(
 export async function run(argv: string[], io: CommandIo): Promise<number> {
   const args = parse(argv, io);
   if (typeof args === 'number') return args;
-  const loaded = loadConfig({ path: args.config });
-  if (!loaded.ok) {
-    io.stderr(`rebalancer execute: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
-  const config = loaded.config;
-  if (!existsSync(config.store.path)) {
-    io.stderr(`rebalancer execute: no store at ${config.store.path} (store.path)\n`);
-    return 2;
-  }
+  const config = commandConfig('execute', io, { path: args.config });
+  if (typeof config === 'number') return config;
+  const path = existingStorePath('execute', io, config, 'nothing was ever planned here');
+  if (typeof path === 'number') return path;
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   const session = openSession(config, { log, store: 'existing', demoWorld: 'write' });
   const o = lifecycleFor(config, session, { clock: session.cluster.clock, log });

@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { Instance, Inventory } from '../../../planner/index.js';
-import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { collectFromConfig } from '../../report/sources.js';
 import type { CommandIo } from '../io.js';
+import { commandConfig } from '../setup.js';
 
 const HELP = `usage: rebalancer inventory [--config FILE] [--format json|text]
 
@@ -67,9 +67,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const format = values.format ?? (io.isTty ? 'text' : 'json');
   if (format !== 'json' && format !== 'text') return fail(io, `expected --format json or text, got "${format}"`);
-  const loaded = loadConfig({ path: values.config, env: process.env });
-  if (!loaded.ok) return fail(io, `invalid configuration:\n${formatConfigErrors(loaded.errors)}`);
-  const inventory = await collectFromConfig(loaded.config, (w) => io.stderr(`warning: ${w.message}\n`));
+  const config = commandConfig('inventory', io, { path: values.config });
+  if (typeof config === 'number') return config;
+  const inventory = await collectFromConfig(config, (w) => io.stderr(`warning: ${w.message}\n`));
   io.stdout(format === 'json' ? `${JSON.stringify(inventory, null, 2)}\n` : renderInventoryText(inventory));
   return 0;
 }

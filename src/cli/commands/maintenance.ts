@@ -4,10 +4,8 @@
  * A campaign driven by another process (the service) sees the change through the store.
  * Exit status: 0 done; 1 the campaign is not in a state that allows the action; 2 bad input or not found.
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../../executor/clock.js';
-import { formatConfigErrors, loadConfig } from '../../config/index.js';
 import { createCampaignService, type ActionOutcome, type CampaignService } from '../../maintenance/service.js';
 import { lifecycleSteps } from '../../maintenance/steps.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
@@ -15,6 +13,7 @@ import { campaignTiming } from '../../orchestrate/duration.js';
 import { createPlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
+import { commandConfig, existingStorePath } from '../setup.js';
 
 const HELP = `usage: rebalancer maintenance list [--config FILE] [--format text|json]
        rebalancer maintenance show <campaign id> [--config FILE] [--format text|json]
@@ -89,17 +88,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const json = values.format === 'json';
-  const loaded = loadConfig({ path: values.config });
-  if (!loaded.ok) {
-    io.stderr(`rebalancer maintenance: invalid configuration\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
-  const config = loaded.config;
-  const path = config.store.path;
-  if (!existsSync(path)) {
-    io.stderr(`rebalancer maintenance: no store at ${path} (store.path): no campaign was ever started here\n`);
-    return 2;
-  }
+  const config = commandConfig('maintenance', io, { path: values.config });
+  if (typeof config === 'number') return config;
+  const path = existingStorePath('maintenance', io, config, 'no campaign was ever started here');
+  if (typeof path === 'number') return path;
   const store = openStore(path);
   const collect = () => Promise.reject(new Error('rebalancer maintenance never collects an inventory'));
   const lifecycle = createPlanLifecycle({

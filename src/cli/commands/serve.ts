@@ -10,9 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { bindingProblem } from '../../../executor/hypervisor/libvirt/index.js';
 import { createService } from '../../app.js';
-import { formatConfigErrors, loadConfig, type Config } from '../../config/index.js';
+import type { Config, FlagSetting } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import type { CommandIo } from '../io.js';
+import { BAD_INPUT, commandConfig } from '../setup.js';
 
 const HELP = `usage: rebalancer serve [--config FILE] [--host ADDRESS] [--port N]
 
@@ -103,22 +104,24 @@ function parse(argv: string[], io: CommandIo): { config?: string; host?: string;
 export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {
   const args = parse(argv, io);
   if (typeof args === 'number') return args;
-  const env = { ...process.env };
-  if (args.host) env.REBALANCER_API__HOST = JSON.stringify(args.host);
-  if (args.port) env.REBALANCER_API__PORT = args.port;
-  const loaded = loadConfig({ path: args.config, env });
-  if (!loaded.ok) {
-    io.stderr(`rebalancer serve: invalid configuration:\n${formatConfigErrors(loaded.errors)}\n`);
-    return 2;
-  }
-  if (!loaded.config.api.tokens.length && !isLoopback(loaded.config.api.host)) {
+  const flags: FlagSetting[] = [];
+  if (args.host) flags.push({ flag: '--host', path: ['api', 'host'], value: args.host });
+  if (args.port)
+    flags.push({
+      flag: '--port',
+      path: ['api', 'port'],
+      value: /^\d+$/.test(args.port) ? Number(args.port) : args.port,
+    });
+  const loaded = commandConfig('serve', io, { path: args.config, flags });
+  if (typeof loaded === 'number') return loaded;
+  if (!loaded.api.tokens.length && !isLoopback(loaded.api.host)) {
     io.stderr(
-      `rebalancer serve: refusing to listen on ${loaded.config.api.host} without a token: set api.tokens (or listen ` +
+      `rebalancer serve: refusing to listen on ${loaded.api.host} without a token: set api.tokens (or listen ` +
         `on 127.0.0.1)\n`,
     );
-    return 2;
+    return BAD_INPUT;
   }
-  const { config, generated } = withDemoToken(loaded.config);
+  const { config, generated } = withDemoToken(loaded);
   const log = createLogger({ level: config.log.level });
   const libvirtProblem = bindingProblem();
   log.info({ libvirt: libvirtProblem ?? 'available' }, 'hypervisor drivers');
