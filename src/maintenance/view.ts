@@ -8,6 +8,7 @@ import type { ExecutorStore, PlanRecord } from '../../executor/store.js';
 import type { Move } from '../../planner/index.js';
 import { TERMINAL_MOVE_STATES } from '../../executor/store.js';
 import { campaignStepSeconds, type CampaignTiming } from '../orchestrate/duration.js';
+import type { CampaignSummaryView, CampaignView } from '../http/contract/schemas.js';
 import type { CampaignHostRecord, CampaignRecord } from './types.js';
 
 type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & {
@@ -29,7 +30,7 @@ function moveView(m: Move, state: string) {
 /** States after which a host's drain is over (what is left of its step is the patch, or nothing). */
 const DRAINED: readonly CampaignHostRecord['state'][] = ['awaiting_patch', 'returning', 'done'];
 
-export function campaignView(store: Reader, c: CampaignRecord, now: number, timing: CampaignTiming) {
+export function campaignView(store: Reader, c: CampaignRecord, now: number, timing: CampaignTiming): CampaignView {
   const hosts = store.listCampaignHosts(c.id);
   let remaining = 0;
   const steps = c.forecast.steps.map((forecast, k) => {
@@ -74,7 +75,7 @@ export function campaignView(store: Reader, c: CampaignRecord, now: number, timi
   };
 }
 
-export function campaignSummary(c: CampaignRecord) {
+export function campaignSummary(c: CampaignRecord): CampaignSummaryView {
   return {
     id: c.id,
     status: c.status,

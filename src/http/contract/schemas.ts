@@ -286,11 +286,23 @@ export const CampaignBody = named(
     id: str,
     status: CAMPAIGN_STATUS,
     reason: str.nullable(),
-    request: z.looseObject({}),
+    request: z.object({
+      hosts: strings.optional(),
+      cells: strings.optional(),
+      maxUnavailable: int,
+      source: z.enum(['api', 'cli']),
+    }),
     createdAt: str,
     updatedAt: str,
     feasible: bool,
-    metrics: z.looseObject({}),
+    metrics: z.object({
+      moves: int,
+      gibToCopy: num,
+      instancesMovedTwiceOrMore: int.describe('Instances that move in more than one step'),
+      lowerBoundGib: num.describe('GiB any campaign must copy: every movable instance of the target hosts once'),
+      steps: int,
+      repeatGib: num.describe('GiB copied by moves of instances that had already moved in an earlier step'),
+    }),
     hosts: z.record(str, CAMPAIGN_HOST_STATE),
     steps: z.array(
       z.object({
@@ -309,11 +321,11 @@ export const CampaignBody = named(
             state: str.describe("The move's state once the step's drain is stored, `forecast` before"),
           }),
         ),
-        unplaced: z.array(z.looseObject({})),
+        unplaced: z.array(Unplaced),
         gibToCopy: num,
       }),
     ),
-    unplaced: z.array(z.looseObject({})),
+    unplaced: z.array(Unplaced),
     eta: z.object({ seconds: int, at: str }).nullable(),
   }),
   'A maintenance campaign: steps in order, host states, moves, ETA',
@@ -348,3 +360,4 @@ export type PlanListView = z.output<typeof PlanListBody>;
 export type HostView = z.output<typeof HostBody>;
 export type HostDetailView = z.output<typeof HostDetailBody>;
 export type CampaignView = z.output<typeof CampaignBody>;
+export type CampaignSummaryView = z.output<typeof CampaignListBody>['campaigns'][number];
