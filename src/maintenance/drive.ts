@@ -10,7 +10,7 @@
 import { planMaintenanceStep, type Inventory } from '../../planner/index.js';
 import type { CampaignDeps } from './ports.js';
 import { stepCannotBeEmptied, staysSummary } from './step-failure.js';
-import type { CampaignHostRecord, CampaignRecord } from './types.js';
+import type { CampaignHostRecord, CampaignRecord, FailedDuring } from './types.js';
 
 type Ctx = CampaignDeps & { signal: AbortSignal };
 
@@ -49,7 +49,8 @@ async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]
   const options = ctx.steps.plannerOptions(all.map((h) => h.host));
   const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
   if (!plan.feasible) {
-    setHosts(ctx, c.id, step, { state: 'failed', reason: `cannot be emptied: ${staysSummary(plan.unplaced)}` });
+    for (const h of step)
+      hostFailed(ctx, c.id, h.host, 'draining', `cannot be emptied: ${staysSummary(plan.unplaced)}`);
     return pause(ctx, c.id, stepCannotBeEmptied(step[0].step, names, plan.unplaced));
   }
   const saved = ctx.steps.save(plan, c.request.source);
@@ -79,35 +80,56 @@ async function finishDrain(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord
   );
   if (status !== 'succeeded' || left.length) {
     const why = status !== 'succeeded' ? `its drain ${planId} ${status}` : `still running there: ${left.join(', ')}`;
-    setHosts(ctx, c.id, step, { state: 'failed', reason: why });
+    for (const h of step) hostFailed(ctx, c.id, h.host, 'draining', why);
     return pause(ctx, c.id, `step ${step[0].step + 1} (${step.map((h) => h.host).join(', ')}): ${why}`);
   }
   setHosts(ctx, c.id, step, { state: 'awaiting_patch' });
   event(ctx, c.id, 'awaiting_patch', { step: step[0].step, hosts: step.map((h) => h.host) });
 }
 
-/** Runs the patch command of each host awaiting it; without a command, waits for the operator. */
+/**
+ * Records that `host` failed while `during` (the state it was in): its state is `failed` with the
+ * reason, and the `campaign.host_failed` event says where a resume takes it up again.
+ */
+function hostFailed(ctx: CampaignDeps, id: string, host: string, during: FailedDuring, reason: string, more = {}) {
+  ctx.store.updateCampaignHost(id, host, { state: 'failed', reason }, ctx.clock.now());
+  ctx.store.appendEvent({
+    planId: id,
+    moveIndex: null,
+    type: 'campaign.host_failed',
+    data: { host, during, reason, ...more },
+    at: ctx.clock.now(),
+  });
+}
+
+/**
+ * Runs the patch command of every host of the step awaiting it, all at once (the step's hosts are
+ * out together); without a command, waits for the operator. A command that fails leaves its host
+ * `failed` with the exit status and the end of its output; the campaign then pauses.
+ */
 async function patch(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecord[]) {
   if (!ctx.hostCommand) {
     await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
     return;
   }
-  for (const h of hosts) {
-    event(ctx, c.id, 'host_command_started', { host: h.host });
-    const r = await ctx.hostCommand(h.host, c.id);
-    event(ctx, c.id, 'host_command_ended', {
-      host: h.host,
-      ok: r.ok,
-      code: r.code,
-      stdout: r.stdout,
-      stderr: r.stderr,
-    });
-    if (!r.ok) {
-      ctx.store.updateCampaignHost(c.id, h.host, { reason: r.reason }, ctx.clock.now());
-      return pause(ctx, c.id, `patch command for ${h.host}: ${r.reason}`);
-    }
-    ctx.store.updateCampaignHost(c.id, h.host, { state: 'returning', reason: null }, ctx.clock.now());
-  }
+  const run = ctx.hostCommand;
+  const failed: string[] = [];
+  await Promise.all(
+    hosts.map(async (h) => {
+      event(ctx, c.id, 'host_command_started', { host: h.host });
+      const r = await run(h.host, c.id);
+      const output = { code: r.code, signal: r.signal, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr };
+      event(ctx, c.id, 'host_command_ended', { host: h.host, ok: r.ok, ...output });
+      if (r.ok) {
+        ctx.store.updateCampaignHost(c.id, h.host, { state: 'returning', reason: null }, ctx.clock.now());
+        return;
+      }
+      const why = `patch command for ${h.host}: ${r.reason ?? 'failed'}`;
+      hostFailed(ctx, c.id, h.host, 'awaiting_patch', why, output);
+      failed.push(why);
+    }),
+  );
+  if (failed.length) pause(ctx, c.id, failed.sort().join('; '));
 }
 
 function backProblem(inventory: Inventory, host: string): string | null {
@@ -132,7 +154,7 @@ async function awaitReturn(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecor
     const deadline = h.since + ctx.settings.returnTimeoutMinutes * 60_000;
     if (ctx.clock.now() >= deadline) {
       const why = `${h.host} did not come back within ${ctx.settings.returnTimeoutMinutes} min: ${problem}`;
-      ctx.store.updateCampaignHost(c.id, h.host, { reason: why }, ctx.clock.now());
+      hostFailed(ctx, c.id, h.host, 'returning', why);
       return pause(ctx, c.id, why);
     }
   }

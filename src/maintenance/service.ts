@@ -13,7 +13,7 @@ import {
 } from '../../planner/index.js';
 import { drive, pause } from './drive.js';
 import type { CampaignDeps } from './ports.js';
-import { ACTIVE_CAMPAIGN_STATUSES, type CampaignRecord } from './types.js';
+import { ACTIVE_CAMPAIGN_STATUSES, FAILED_DURING, type CampaignRecord, type FailedDuring } from './types.js';
 
 export interface CampaignInput {
   hosts?: unknown;
@@ -32,10 +32,17 @@ export interface CampaignService {
   create(input: CampaignInput, execute: boolean): Promise<CreateOutcome>;
   get(id: string): CampaignRecord | null;
   list(limit?: number): CampaignRecord[];
-  /** The operator says `host` is patched: it goes on to the return check. */
+  /**
+   * The operator says `host` is patched: it goes on to the return check. Also for a host whose
+   * patch command failed; a campaign paused on that failure then goes on (no other host failed).
+   */
   hostDone(id: string, host: string): ActionOutcome;
   pause(id: string): ActionOutcome;
-  /** Starts a planned campaign or resumes a paused one (failed hosts of the current step are retried). */
+  /**
+   * Starts a planned campaign or resumes a paused one. Failed hosts are taken up where they failed:
+   * a drain that failed is planned again, a patch command that failed runs again, a host that did
+   * not come back gets a new return timeout.
+   */
   resume(id: string): ActionOutcome;
   cancel(id: string): ActionOutcome;
   /**
@@ -67,6 +74,13 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
   };
   const conflict = (message: string): ActionOutcome => ({ ok: false, reason: 'conflict', message });
   const ok = (id: string): ActionOutcome => ({ ok: true, record: store.getCampaign(id)! });
+  /** Where a failed host failed, from its last `campaign.host_failed` event. */
+  const failedDuring = (id: string, host: string): FailedDuring | null => {
+    const events = store.listEvents({ planId: id }).filter((e) => e.type === 'campaign.host_failed');
+    const last = events.filter((e) => (e.data as { host?: string })?.host === host).at(-1);
+    const during = (last?.data as { during?: string } | undefined)?.during;
+    return FAILED_DURING.find((d) => d === during) ?? null;
+  };
 
   return {
     async create(input, execute) {
@@ -102,7 +116,9 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       if ('ok' in c) return c;
       const h = store.listCampaignHosts(id).find((x) => x.host === host);
       if (!h) return { ok: false, reason: 'not-found', message: `host ${host} is not part of campaign ${id}` };
-      if (h.state !== 'awaiting_patch') return conflict(`host ${host} is ${h.state}, not awaiting_patch`);
+      const patchFailed = h.state === 'failed' && failedDuring(id, host) === 'awaiting_patch';
+      if (h.state !== 'awaiting_patch' && !patchFailed)
+        return conflict(`host ${host} is ${h.state}, not awaiting_patch (or failed in its patch command)`);
       store.updateCampaignHost(id, host, { state: 'returning', reason: null }, clock.now());
       store.appendEvent({
         planId: id,
@@ -111,6 +127,13 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         data: { host },
         at: clock.now(),
       });
+      // The operator patched by hand what the command could not: the campaign paused on that
+      // failure goes on once no host is failed any more.
+      const stillFailed = store.listCampaignHosts(id).some((x) => x.state === 'failed');
+      if (patchFailed && c.status === 'paused' && !stillFailed) {
+        store.setCampaignStatus(id, 'running', clock.now(), null);
+        start(id);
+      }
       return ok(id);
     },
     pause(id) {
@@ -125,7 +148,11 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       if ('ok' in c) return c;
       if (c.status !== 'paused' && c.status !== 'planned') return conflict(`campaign ${id} is ${c.status}`);
       for (const h of store.listCampaignHosts(id))
-        if (h.state === 'failed') store.updateCampaignHost(id, h.host, { state: 'pending', reason: null }, clock.now());
+        if (h.state === 'failed') {
+          const during = failedDuring(id, h.host);
+          const state = during === 'awaiting_patch' || during === 'returning' ? during : 'pending';
+          store.updateCampaignHost(id, h.host, { state, reason: null }, clock.now());
+        }
       store.setCampaignStatus(id, 'running', clock.now(), null);
       start(id);
       return ok(id);

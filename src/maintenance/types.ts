@@ -14,6 +14,14 @@ export const ACTIVE_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['planned', '
 export const CAMPAIGN_HOST_STATES = ['pending', 'draining', 'awaiting_patch', 'returning', 'done', 'failed'] as const;
 export type CampaignHostState = (typeof CAMPAIGN_HOST_STATES)[number];
 
+/**
+ * What a host was doing when it failed (recorded in its `campaign.host_failed` event): a resume
+ * takes it up there. `draining`: its step is drained again; `awaiting_patch`: its patch command
+ * runs again (or the operator says it is patched); `returning`: the return check starts over.
+ */
+export const FAILED_DURING = ['draining', 'awaiting_patch', 'returning'] as const;
+export type FailedDuring = (typeof FAILED_DURING)[number];
+
 export interface CampaignRecord {
   id: string;
   request: Required<Pick<CampaignRequest, 'maxUnavailable'>> & CampaignRequest & { source: 'api' | 'cli' };

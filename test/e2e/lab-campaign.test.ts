@@ -165,8 +165,13 @@ describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
       const c = await settle(call, r.body.id);
       expect(c.status).toBe('paused');
       const first = c.steps[0].hosts[0].host as string;
-      expect(c.hosts[first]).toBe('awaiting_patch');
-      expect(c.reason).toContain(`patch command for ${first}`);
+      expect(c.hosts[first]).toBe('failed');
+      expect(c.reason).toMatch(
+        new RegExp(
+          `^patch command for ${first}: .*patch\\.sh exited with status 1: firmware update failed on ${first}$`,
+        ),
+      );
+      expect(c.steps[0].hosts[0].reason).toBe(c.reason);
       const lines = readFileSync(log, 'utf8').trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(`${first} start running=[]`);

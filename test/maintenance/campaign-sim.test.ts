@@ -11,7 +11,7 @@ import { createVirtualClock } from '../../executor/clock.js';
 import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
 import { parseInventory, type Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
-import type { HostCommandResult } from '../../src/maintenance/host-command.js';
+import { runHostCommand, type HostCommandResult } from '../../src/maintenance/host-command.js';
 import { createCampaignService } from '../../src/maintenance/service.js';
 import { lifecycleSteps } from '../../src/maintenance/steps.js';
 import { createPlanLifecycle } from '../../src/orchestrate/lifecycle.js';
@@ -124,22 +124,91 @@ describe('campaign execution: failures pause, the operator steers', () => {
     expect(store.listPlans()).toEqual([]);
   });
 
-  it('a failing patch command pauses the campaign with its reason; nothing else is drained', async () => {
+  it('a failing patch command leaves its host failed with the exit status and output; the campaign pauses; nothing else is drained', async () => {
     const w = world();
-    const failing: Command = async () => ({ ...okResult, ok: false, code: 3, stderr: 'disk full\n', reason: 'x' });
+    const failing: Command = (host, campaign) =>
+      runHostCommand(
+        {
+          argv: ['sh', '-c', 'echo "updating $REBALANCER_HOST"; echo "disk full on $REBALANCER_HOST" >&2; exit 3'],
+          timeoutSeconds: 30,
+        },
+        { host, campaign },
+      );
     const { svc, store } = service(w, failing);
     const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
     if (!created.ok) throw new Error('refused');
     await svc.idle();
     const c = store.getCampaign(created.record.id)!;
+    const first = c.forecast.steps[0].hosts[0];
     expect(c.status).toBe('paused');
-    expect(c.reason).toMatch(/^patch command for [A-D]: x/);
-    const states = store.listCampaignHosts(c.id).map((h) => h.state);
-    expect(states.filter((s) => s === 'awaiting_patch')).toHaveLength(1);
-    expect(states.filter((s) => s === 'pending')).toHaveLength(3);
+    expect(c.reason).toBe(`patch command for ${first}: sh exited with status 3: disk full on ${first}`);
+    const hosts = store.listCampaignHosts(c.id);
+    expect(hosts.find((h) => h.host === first)).toMatchObject({ state: 'failed', reason: c.reason });
+    expect(hosts.filter((h) => h.state === 'pending')).toHaveLength(3);
     expect(store.listPlans()).toHaveLength(1);
-    const ended = store.listEvents({ planId: c.id }).find((e) => e.type === 'campaign.host_command_ended');
-    expect(ended?.data).toMatchObject({ ok: false, code: 3, stderr: 'disk full\n' });
+    const events = store.listEvents({ planId: c.id });
+    expect(events.find((e) => e.type === 'campaign.host_command_ended')?.data).toMatchObject({
+      host: first,
+      ok: false,
+      code: 3,
+      stdout: `updating ${first}\n`,
+      stderr: `disk full on ${first}\n`,
+    });
+    expect(events.find((e) => e.type === 'campaign.host_failed')?.data).toMatchObject({
+      host: first,
+      during: 'awaiting_patch',
+      code: 3,
+    });
+  });
+
+  it('resume runs the failed host’s command again, without draining it again', async () => {
+    const w = world();
+    const calls: string[] = [];
+    const onceFailing: Command = async (host) => {
+      calls.push(host);
+      return calls.length === 1
+        ? { ...okResult, ok: false, code: 1, stderr: 'flaky\n', reason: 'x exited with status 1: flaky' }
+        : okResult;
+    };
+    const { svc, store } = service(w, onceFailing);
+    const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error('refused');
+    const id = created.record.id;
+    await svc.idle();
+    const first = created.record.forecast.steps[0].hosts[0];
+    expect(store.getCampaign(id)?.status).toBe('paused');
+    const drainsBefore = store.listPlans().length;
+    expect(svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
+    expect(store.listCampaignHosts(id).find((h) => h.host === first)?.state).toBe('awaiting_patch');
+    await svc.idle();
+    expect(store.getCampaign(id)?.status).toBe('succeeded');
+    expect(calls.filter((h) => h === first)).toHaveLength(2);
+    expect(calls).toHaveLength(HOSTS.length + 1);
+    // one drain per step: the failed host's step was not drained again
+    expect(store.listPlans().length - drainsBefore).toBe(HOSTS.length - 1);
+    for (let k = 0; k < 8; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
+  });
+
+  it('after a failed command the operator may say the host is patched: the campaign goes on without running it again', async () => {
+    const w = world();
+    const calls: string[] = [];
+    const failFirst: Command = async (host) => {
+      calls.push(host);
+      return calls.length === 1 ? { ...okResult, ok: false, code: 2, reason: 'x exited with status 2' } : okResult;
+    };
+    const { svc, store } = service(w, failFirst);
+    const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
+    if (!created.ok) throw new Error('refused');
+    const id = created.record.id;
+    await svc.idle();
+    const first = created.record.forecast.steps[0].hosts[0];
+    const second = created.record.forecast.steps[1].hosts[0];
+    expect(svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(svc.hostDone(id, first)).toMatchObject({ ok: true, record: { status: 'running' } });
+    await svc.idle();
+    expect(store.getCampaign(id)?.status).toBe('succeeded');
+    expect(calls.filter((h) => h === first)).toHaveLength(1);
+    expect(store.listEvents({ planId: id }).some((e) => e.type === 'campaign.host_patched')).toBe(true);
   });
 
   it('without a command the operator says when a host is patched; pause, resume and cancel', async () => {
@@ -178,7 +247,23 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const c = store.getCampaign(created.record.id)!;
     expect(c.status).toBe('paused');
     expect(c.reason).toMatch(/^[A-D] did not come back within 10 min: down or unreachable through libvirt/);
-    expect(store.listCampaignHosts(c.id).filter((h) => h.state === 'pending')).toHaveLength(3);
+    const hosts = store.listCampaignHosts(c.id);
+    expect(hosts.filter((h) => h.state === 'pending')).toHaveLength(3);
+    const first = hosts.find((h) => h.state === 'failed')!;
+    expect(first.reason).toBe(c.reason);
+    // back now: resume checks again (a new return timeout) and releases it; nothing is drained twice
+    w.cluster.faults.hostUp(first.host);
+    const drains = store.listPlans().length;
+    expect(svc.resume(c.id)).toMatchObject({ ok: true });
+    expect(store.listCampaignHosts(c.id).find((h) => h.host === first.host)?.state).toBe('returning');
+    await w.clock.sleep(5000);
+    expect(store.listCampaignHosts(c.id).find((h) => h.host === first.host)?.state).toBe('done');
+    expect(store.listPlans().length).toBeGreaterThanOrEqual(drains);
+    expect(
+      store.listPlans().filter((p) => p.request?.goal === 'drain' && p.request.hosts.includes(first.host)),
+    ).toHaveLength(1);
+    await svc.cancel(c.id);
+    await svc.idle();
   });
 
   it('a service stopped mid-campaign resumes from the store; no move runs twice', async () => {
