@@ -23,8 +23,8 @@ export interface SqlRunner {
   ): Promise<{ rows: R[] }>;
 }
 
-/** The table, created by the PostgreSQL store's migrations (and idempotent for the lease's own use). */
-export const LEASE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ha_lease (
+/** The table, created by the PostgreSQL store's migrations (src/store/postgres/migrations.ts). */
+export const LEASE_TABLE_SQL = `CREATE TABLE ha_lease (
   name text PRIMARY KEY,
   holder text,
   token bigint NOT NULL DEFAULT 0,

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
-import { createLease, LEASE_TABLE_SQL } from './lease.js';
+import { createLease } from './lease.js';
 import { createLeadership, soleLeadership, type Leadership, type LeadershipHooks } from './leadership.js';
 
 export interface ReplicaLeadership {
@@ -29,18 +29,8 @@ export function leadershipFor(
   // its own small pool: a busy store pool must not delay a renewal
   const pool = new pg.Pool({ connectionString: o.url, max: 2, connectionTimeoutMillis: 2000 });
   pool.on('error', (err) => log.warn({ err }, 'lease connection lost'));
-  let created: Promise<unknown> | null = null;
-  const db = {
-    async query<R extends Record<string, unknown>>(text: string, values?: unknown[]) {
-      created ??= pool.query(LEASE_TABLE_SQL).catch((err: unknown) => {
-        created = null;
-        throw err;
-      });
-      await created;
-      return pool.query<R>(text, values);
-    },
-  };
-  const lease = createLease({ db, holder, leaseSeconds: config.ha.leaseSeconds });
+  // the table comes with the store's migrations, run when the store was opened
+  const lease = createLease({ db: pool, holder, leaseSeconds: config.ha.leaseSeconds });
   const leadership = createLeadership({
     lease,
     leaseSeconds: config.ha.leaseSeconds,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLease, LEASE_TABLE_SQL } from '../../src/ha/lease.js';
+import { createLease } from '../../src/ha/lease.js';
+import { migratePostgres } from '../../src/store/postgres/migrations.js';
 import { createLeadership, type Leadership, type Role } from '../../src/ha/leadership.js';
 import { freshDatabase, postgresSkip } from '../support/postgres.js';
 
@@ -16,7 +17,7 @@ const pool = () => {
 beforeAll(async () => {
   if (postgresSkip) return;
   db = await freshDatabase();
-  await pool().query(LEASE_TABLE_SQL);
+  await migratePostgres(pool());
 });
 afterAll(async () => {
   for (const p of pools) await p.end().catch(() => undefined);

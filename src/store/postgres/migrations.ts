@@ -10,6 +10,7 @@
  * maps the rows of both stores.
  */
 import type pg from 'pg';
+import { LEASE_TABLE_SQL } from '../../ha/lease.js';
 import { transaction, xactLock } from './pool.js';
 
 export interface PostgresMigration {
@@ -171,6 +172,16 @@ END $$;
 CREATE TRIGGER plan_totals_insert AFTER INSERT ON plans FOR EACH ROW EXECUTE FUNCTION plan_totals_insert();
 CREATE TRIGGER plan_totals_update AFTER UPDATE OF status, supersedes ON plans
   FOR EACH ROW EXECUTE FUNCTION plan_totals_update();`,
+  },
+  {
+    description: 'leader lease among replicas (src/ha/lease.ts) and the shared demo world (src/demo/world.ts)',
+    sql: `
+${LEASE_TABLE_SQL};
+CREATE TABLE demo_world (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  doc TEXT NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);`,
   },
 ];
 
