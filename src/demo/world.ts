@@ -23,7 +23,8 @@ import { demoRegion, type DemoRegionOptions } from './region.js';
 const VERSION = 1;
 const STATUS = { running: 'ACTIVE', paused: 'PAUSED', shutoff: 'SHUTOFF' } as const;
 
-interface WorldFile {
+/** The saved world: region, clock anchor and where each domain is. */
+export interface WorldFile {
   version: number;
   region: DemoRegionOptions;
   clock: ClockAnchor;
@@ -57,21 +58,48 @@ export const demoWorldPath = (storePath: string): string | null =>
 
 function read(path: string | null, region: DemoRegionOptions, warn: (m: string) => void): WorldFile | null {
   if (!path || !existsSync(path)) return null;
+  let text: string;
   try {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as WorldFile;
-    if (file.version !== VERSION || JSON.stringify(file.region) !== JSON.stringify(region)) {
-      warn(`demo world ${path} is of another region or version; starting from the seed`);
-      return null;
-    }
-    return file;
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     warn(`demo world ${path} cannot be read (${(err as Error).message}); starting from the seed`);
     return null;
   }
+  return parseWorld(text, region, path, warn);
+}
+
+/** A saved world of `region`, or null (with a warning naming `where`) when it is of another region or unreadable. */
+export function parseWorld(
+  text: string,
+  region: DemoRegionOptions,
+  where: string,
+  warn: (m: string) => void,
+): WorldFile | null {
+  try {
+    const file = JSON.parse(text) as WorldFile;
+    if (file.version !== VERSION || JSON.stringify(file.region) !== JSON.stringify(region)) {
+      warn(`demo world ${where} is of another region or version; starting from the seed`);
+      return null;
+    }
+    return file;
+  } catch (err) {
+    warn(`demo world ${where} cannot be read (${(err as Error).message}); starting from the seed`);
+    return null;
+  }
+}
+
+/** A world document of `region` now: its clock anchor and every domain's placement. */
+export function worldDoc(region: DemoRegionOptions, base: Clock, clock: Clock, cluster: SimulatedCluster): WorldFile {
+  return {
+    version: VERSION,
+    region,
+    clock: { realMs: base.now(), clockMs: clock.now() },
+    domains: cluster.placements(),
+  };
 }
 
 /** The region with the saved placements applied (instances the file does not know stay where generated). */
-function restore(inventory: Inventory, file: WorldFile): Inventory {
+export function restore(inventory: Inventory, file: WorldFile): Inventory {
   const saved = new Map(file.domains.map((d) => [d.id, d]));
   const hosts = new Set(inventory.hosts.map((h) => h.name));
   const instances = inventory.instances.map((i): Instance => {
@@ -95,12 +123,7 @@ export function openDemoWorld(o: DemoWorldOptions): DemoWorld {
   mkdirSync(dirname(path), { recursive: true });
   let last = '';
   const save = () => {
-    const doc: WorldFile = {
-      version: VERSION,
-      region: o.region,
-      clock: { realMs: base.now(), clockMs: clock.now() },
-      domains: cluster.placements(),
-    };
+    const doc = worldDoc(o.region, base, clock, cluster);
     const placements = JSON.stringify(doc.domains);
     if (placements === last) return;
     try {
