@@ -1,5 +1,5 @@
 /**
- * serve, execute, drain and maintenance check the whole configuration, executor options included,
+ * serve, execute, drain, maintenance, plans and hosts check the whole configuration, executor options included,
  * before starting anything, and name the file or environment variable of every bad value.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,8 @@ describe('invalid configuration at start-up', () => {
     ['execute', (c: ReturnType<typeof badConfig>) => ['execute', c.plan, '--config', c.file]],
     ['drain', (c: ReturnType<typeof badConfig>) => ['drain', '--config', c.file, '--host', 'h1', '--execute']],
     ['maintenance', (c: ReturnType<typeof badConfig>) => ['maintenance', 'list', '--config', c.file]],
+    ['plans', (c: ReturnType<typeof badConfig>) => ['plans', 'list', '--config', c.file]],
+    ['hosts', (c: ReturnType<typeof badConfig>) => ['hosts', 'list', '--config', c.file]],
   ])('%s exits 2 naming every bad option and where it came from, starting nothing', async (name, argv) => {
     const c = badConfig();
     vi.stubEnv('REBALANCER_NIGHTLY__MAX_MOVES_PER_NIGHT', '0');

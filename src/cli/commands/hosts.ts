@@ -9,10 +9,11 @@ import type { Inventory } from '../../../planner/index.js';
 import { operations } from '../../http/contract/operations.js';
 import { parseParams } from '../../http/params.js';
 import { hostListView } from '../../http/views.js';
-import { collectFromConfig, readInventory } from '../../report/sources.js';
+import { collectFromConfig, readInventory, storeForReading } from '../../report/sources.js';
 import type { CommandIo } from '../io.js';
 import { hostListText } from '../render/stored-plan-text.js';
-import { openLifecycle, optionIssues, parseFormat, readConfig } from '../stored.js';
+import { BAD_INPUT, commandConfig } from '../setup.js';
+import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer hosts list [--cell CELL] [--inventory FILE] [--config FILE] [--format text|json]
 
@@ -32,7 +33,7 @@ Exit status: 0 printed, 2 bad input (nothing is printed).
 
 function fail(io: CommandIo, message: string): number {
   io.stderr(`rebalancer hosts: ${message}\nRun "rebalancer hosts --help" for usage.\n`);
-  return 2;
+  return BAD_INPUT;
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
@@ -63,20 +64,19 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (!format.ok) return fail(io, format.message);
   const query = parseParams(values.cell !== undefined ? [['cell', [values.cell]]] : [], operations.listHosts.query);
   if (!query.ok) return fail(io, optionIssues(query.issues));
-  const config = readConfig(values.config);
-  if (!config.ok) return fail(io, config.message);
+  const config = commandConfig('hosts', io, { path: values.config });
+  if (config === BAD_INPUT) return BAD_INPUT;
   let inventory: Inventory;
   if (values.inventory) {
     const file = await readInventory(values.inventory);
     if (!file.ok) return fail(io, file.message);
     inventory = file.value;
   } else {
-    inventory = await collectFromConfig(config.value, (w) => io.stderr(`warning: ${w.message}\n`));
+    inventory = await collectFromConfig(config, (w) => io.stderr(`warning: ${w.message}\n`));
   }
   // no store yet: no host is in maintenance (none is created)
-  const opened = openLifecycle(config.value, { mustExist: false });
-  if (!opened.ok) return fail(io, opened.message);
-  const { lifecycle, store } = opened.value;
+  const store = storeForReading(config);
+  const lifecycle = readingLifecycle(store, config);
   try {
     const hosts = hostListView(inventory, await lifecycle.read.listMaintenance(), query.value.cell);
     io.stdout(format.value === 'json' ? `${JSON.stringify({ hosts }, null, 2)}\n` : hostListText(hosts));

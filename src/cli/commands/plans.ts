@@ -10,7 +10,9 @@ import { parseParams } from '../../http/params.js';
 import { planPage, planView } from '../../http/views.js';
 import type { CommandIo } from '../io.js';
 import { planListText, planViewText } from '../render/stored-plan-text.js';
-import { openLifecycle, optionIssues, parseFormat, readConfig } from '../stored.js';
+import { openStore } from '../../store/sqlite.js';
+import { BAD_INPUT, commandConfig, existingStorePath } from '../setup.js';
+import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer plans list [--status STATUS]... [--limit N] [--after ID] [--config FILE] [--format text|json]
        rebalancer plans show <plan id> [--config FILE] [--format text|json]
@@ -34,7 +36,7 @@ Exit status: 0 printed, 2 bad input, unknown plan or cursor, or no store (nothin
 
 function fail(io: CommandIo, message: string): number {
   io.stderr(`rebalancer plans: ${message}\nRun "rebalancer plans --help" for usage.\n`);
-  return 2;
+  return BAD_INPUT;
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
@@ -75,11 +77,12 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (values.after !== undefined) given.push(['after', [values.after]]);
   const query = parseParams(given, operations.listPlans.query);
   if (!query.ok) return fail(io, optionIssues(query.issues));
-  const config = readConfig(values.config);
-  if (!config.ok) return fail(io, config.message);
-  const opened = openLifecycle(config.value, { mustExist: true });
-  if (!opened.ok) return fail(io, opened.message);
-  const { lifecycle, store } = opened.value;
+  const config = commandConfig('plans', io, { path: values.config });
+  if (config === BAD_INPUT) return BAD_INPUT;
+  const path = existingStorePath('plans', io, config, 'no plan was ever stored here');
+  if (path === BAD_INPUT) return BAD_INPUT;
+  const store = openStore(path);
+  const lifecycle = readingLifecycle(store, config);
   const json = format.value === 'json';
   try {
     if (verb === 'list') {
