@@ -59,7 +59,11 @@ export class PlanVerificationError extends Error {
 /** Computes a plan for the request and verifies it; throws PlanVerificationError on a planner bug. */
 export function plan(inventory: Inventory, request: PlanRequest, options: PlannerOptions = {}): Plan {
   const result =
-    request.goal === 'drain' ? planDrain(inventory, request, options) : planBalance(inventory, request, options);
+    request.goal === 'balance'
+      ? planBalance(inventory, request, options)
+      : request.later !== undefined
+        ? planOneStep(inventory, { hosts: request.hosts, later: request.later }, options)
+        : planDrain(inventory, request, options);
   const check = verifyPlan(inventory, result, options);
   if (!check.ok) throw new PlanVerificationError(check.violations);
   return result;

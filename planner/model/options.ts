@@ -17,6 +17,12 @@ export interface DrainRequest {
   makeRoom?: boolean;
   /** Instances that must not be moved to make room (moved recently). Instances on drained hosts still move. */
   frozenInstances?: string[];
+  /**
+   * A step of a maintenance campaign: the target hosts of its later steps. They may receive, but
+   * only what no other host can take (it would move again in their step); planned as the
+   * campaign plans a step (planMaintenanceStep), so a re-plan keeps the campaign's preference.
+   */
+  later?: string[];
 }
 
 export interface BalanceRequest {

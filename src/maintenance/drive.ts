@@ -53,7 +53,7 @@ async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]
       hostFailed(ctx, c.id, h.host, 'draining', `cannot be emptied: ${staysSummary(plan.unplaced)}`);
     return pause(ctx, c.id, stepCannotBeEmptied(step[0].step, names, plan.unplaced));
   }
-  const saved = ctx.steps.save(plan, c.request.source);
+  const saved = ctx.steps.save(plan, c.request.source, later);
   if (!saved.ok) return pause(ctx, c.id, `step ${step[0].step + 1}: ${saved.reason}`);
   setHosts(ctx, c.id, step, { state: 'draining', planId: saved.planId, reason: null });
   event(ctx, c.id, 'step_started', {

@@ -19,8 +19,16 @@ export interface StepPort {
    * configured timeouts and method): the lifecycle's rules, not a copy.
    */
   plannerOptions(targets: readonly string[]): PlannerOptions;
-  /** Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them. */
-  save(plan: Plan, source: 'api' | 'cli'): { ok: true; planId: string } | { ok: false; reason: string };
+  /**
+   * Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them.
+   * `later`: the target hosts of later steps, kept in the stored request so that a re-plan after a
+   * failed move still prefers the other hosts.
+   */
+  save(
+    plan: Plan,
+    source: 'api' | 'cli',
+    later: readonly string[],
+  ): { ok: true; planId: string } | { ok: false; reason: string };
   /** Starts executing a stored plan in the background (re-plans included). */
   start(planId: string): void;
   /** Status of the newest plan of `planId`'s chain. */

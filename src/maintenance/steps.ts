@@ -25,8 +25,8 @@ export function lifecycleSteps(lifecycle: PlanLifecycle): StepPort {
       const request = { goal: 'drain' as const, hosts: [...targets], source: 'api' as const };
       return lifecycle.inputs(NO_INVENTORY, request, undefined, { ownHosts: targets }).options;
     },
-    save(plan, source) {
-      const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], source };
+    save(plan, source, later) {
+      const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], later: [...later], source };
       const r = lifecycle.save({ plan, request, frozenInstances: [] });
       if (r.ok) return { ok: true, planId: r.record.id };
       const held = r.heldBy.map((m) => `${m.host} (${m.reason}${m.planId ? `, plan ${m.planId}` : ''})`);

@@ -84,7 +84,11 @@ export function plannerInputs(
     seed: 1,
     now,
   };
-  if (stored.goal === 'drain') return { request: { goal: 'drain', hosts: stored.hosts }, options };
+  if (stored.goal === 'drain') {
+    // a campaign step keeps its later hosts, so a re-plan still prefers the others
+    const later = stored.later !== undefined ? { later: stored.later } : {};
+    return { request: { goal: 'drain', hosts: stored.hosts, ...later }, options };
+  }
   const held = new Set(state.maintenanceHosts);
   const frozenInstances = unique(
     stored.frozenInstances,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../executor/clock.js';
 import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
-import { parseInventory, type Inventory } from '../../planner/index.js';
+import { parseInventory, plan, type Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
 import { runHostCommand, type HostCommandResult } from '../../src/maintenance/host-command.js';
 import { createCampaignService } from '../../src/maintenance/service.js';
@@ -290,5 +290,60 @@ describe('campaign execution: failures pause, the operator steers', () => {
         ).toBeLessThanOrEqual(1);
     }
     for (let k = 0; k < 8; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
+  });
+});
+
+describe('campaign execution: a step re-planned after a failed move', () => {
+  it('still prefers hosts that will not be drained later: nothing moves twice', async () => {
+    // A and B are patched, C and D are not. B is the least loaded receiver, so a plain drain of A
+    // would put A's instances on B, to move again in B's step; the campaign sends them to C or D.
+    const hosts = ['A', 'B', 'C', 'D'].map(host);
+    const gib = (k: number, at: string, memoryGib: number) => ({
+      ...vm(k),
+      host: at,
+      memoryMb: memoryGib * 1024,
+    });
+    const parsed = parseInventory({
+      hosts,
+      instances: [gib(0, 'A', 4), gib(1, 'A', 4), gib(2, 'B', 12), gib(3, 'C', 40), gib(4, 'D', 40)],
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
+    const sim = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
+    const w = { parsed: parsed.inventory, clock, cluster: sim.cluster, hosts: sim.hosts, path: ':memory:' };
+    const { svc, store } = service(w, async () => okResult);
+
+    const created = await svc.create({ hosts: ['A', 'B'], source: 'api' }, false);
+    if (!created.ok) throw new Error(JSON.stringify(created.issues));
+    const steps = created.record.forecast.steps;
+    expect(steps.map((s) => s.hosts)).toEqual([['A'], ['B']]);
+    const first = steps[0].moves.find((m) => m.instance === vm(0).id)!;
+    expect(['C', 'D']).toContain(first.to);
+    // the plain drain of A, for comparison, prefers B
+    const plain = plan(parsed.inventory, { goal: 'drain', hosts: ['A'] });
+    expect(plain.moves.map((m) => m.to)).toContain('B');
+
+    // vm0's first migration fails for good: the executor re-plans A's step from a fresh inventory
+    sim.cluster.faults.failMigration(vm(0).id);
+    expect(svc.resume(created.record.id)).toMatchObject({ ok: true });
+    await svc.idle();
+    expect(store.getCampaign(created.record.id)?.status).toBe('succeeded');
+
+    const drains = store.listPlans().filter((p) => p.request?.goal === 'drain');
+    const chainOfA = drains.filter((p) => p.request?.goal === 'drain' && p.request.hosts[0] === 'A');
+    expect(chainOfA.length).toBeGreaterThanOrEqual(2); // the step's plan and its re-plan
+    for (const p of chainOfA) expect(p.request).toMatchObject({ goal: 'drain', hosts: ['A'], later: ['B'] });
+    const replanned = chainOfA.find((p) => p.supersedes !== null)!;
+    const again = replanned.plan.moves.find((m) => m.instance === vm(0).id)!;
+    expect(again.to).not.toBe('B');
+    expect(again.to).not.toBe(first.to); // the failed destination is excluded
+    // every instance of A reached its place in one completed migration; none landed on B
+    const completed = (id: string) =>
+      sim.cluster.migrations.filter((m) => m.domainId === id && m.outcome === 'completed').map((m) => m.to);
+    expect(completed(vm(0).id)).toEqual([again.to]);
+    expect(completed(vm(1).id)).toHaveLength(1);
+    expect(['C', 'D']).toContain(completed(vm(1).id)[0]);
+    expect(sim.cluster.migrations.filter((m) => m.domainId === vm(0).id && m.outcome === 'failed')).toHaveLength(1);
+    for (let k = 0; k < 5; k++) expect(sim.cluster.whereIs(vm(k).id)?.state).toBe('running');
   });
 });

@@ -50,7 +50,13 @@ const requestCommon = {
 /** The request a plan was made for (null for plans stored before requests were kept). */
 const PlanRequest = z
   .discriminatedUnion('goal', [
-    z.object({ goal: z.literal('drain'), hosts: strings, makeRoom: bool.optional(), ...requestCommon }),
+    z.object({
+      goal: z.literal('drain'),
+      hosts: strings,
+      makeRoom: bool.optional(),
+      later: strings.optional().describe("A campaign step's drain: the target hosts of the campaign's later steps"),
+      ...requestCommon,
+    }),
     z.object({
       goal: z.literal('balance'),
       cells: strings.optional(),
