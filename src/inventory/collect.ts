@@ -23,7 +23,7 @@ import {
 } from '../../planner/index.js';
 import { addCpuAnswers, type CpuAnswerCache, type CpuSubject } from './cpu.js';
 import { fraction, toHost, toInstance, type HostDoc } from './instance.js';
-import { mapLimit, withTimeout } from './limit.js';
+import { macrotask, mapLimit, withTimeout } from './limit.js';
 import { readDirtyRates, startDirtyRates, type DirtyRateOptions } from './dirty.js';
 
 export interface CollectOptions {
@@ -91,6 +91,9 @@ interface Sample {
 
 type Outcome = Sample | { error: unknown };
 
+/** Hosts whose domains are turned into instances between turns of the event loop. */
+const HOSTS_PER_TURN = 16;
+
 /** The inventory document before validation. */
 interface Document {
   hosts: HostDoc[];
@@ -138,7 +141,14 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const placed = new Map<string, { rank: number; index: number }>();
   const cpus = new Map<Instance, NonNullable<DomainFacts['guestCpu']>>();
   const libvirtVersions = new Map<string, number>();
-  hosts.forEach((config, k) => {
+  // Building the document is CPU work over every domain: it runs a few hosts per turn of the
+  // event loop, so that a large collection never holds it (requests keep being answered).
+  for (let k = 0; k < hosts.length; k++) {
+    if (k > 0 && k % HOSTS_PER_TURN === 0) {
+      await macrotask();
+      if (signal?.aborted) throw signal.reason;
+    }
+    const config = hosts[k];
     const before = first[k];
     const after = second[k];
     if ('error' in after) {
@@ -149,7 +159,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
         err: after.error,
       });
       doc.hosts.push(toHost(config, 'error' in before ? unreachableHostFacts(config.name) : before.facts, false, null));
-      return;
+      continue;
     }
     const prior = 'error' in before || before === after ? null : before;
     doc.hosts.push(toHost(config, after.facts, true, hostUsage(prior, after)));
@@ -159,7 +169,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
       if (d.guestCpu && d.cpuMode !== 'host-passthrough') cpus.set(inst, d.guestCpu);
       addInstance(doc, placed, inst, warn);
     }
-  });
+  }
   assignMembers(doc, groups);
   const subjects: CpuSubject[] = doc.instances.flatMap((instance) => {
     const cpu = cpus.get(instance);

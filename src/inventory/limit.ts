@@ -1,5 +1,14 @@
 /** Small concurrency helpers for fan-out calls to many hosts. */
 
+/** One turn of the event loop, so timers, I/O and requests queued behind a long run get theirs. */
+export const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Calls completed between turns of the event loop. A driver whose calls settle at once (the
+ * simulated hypervisor) would otherwise chain a whole fan-out of 1,000 hosts as one task.
+ */
+const CALLS_PER_TURN = 4;
+
 /** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -10,10 +19,19 @@ export async function mapLimit<T, R>(
     throw new RangeError(`Expected \`limit\` to be a positive integer, got \`${limit}\``);
   const results = new Array<R>(items.length);
   let next = 0;
+  // every CALLS_PER_TURN settled calls, all workers wait for the event loop's next turn
+  let settled = 0;
+  let turn: Promise<void> | null = null;
   const worker = async () => {
     while (next < items.length) {
+      if (turn) await turn;
+      if (next >= items.length) break;
       const k = next++;
       results[k] = await fn(items[k], k);
+      if (++settled % CALLS_PER_TURN === 0 && !turn)
+        turn = macrotask().then(() => {
+          turn = null;
+        });
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -8,6 +8,7 @@ import { createVirtualClock } from '../../executor/clock.js';
 import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
 import { parseInventory, type Instance, type Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
+import { demoRegion } from '../../src/demo/region.js';
 
 function fixture(name: string): Inventory {
   const parsed = parseInventory(
@@ -74,5 +75,25 @@ describe('collectInventory over a simulated cluster', () => {
       inv.instances.filter((i) => i.host !== down).length,
     );
     expect(got.instances.every((i) => i.cpuUsage === null)).toBe(true);
+  });
+
+  it('lets the event loop turn while it collects many hosts whose calls settle at once', async () => {
+    const inv = demoRegion({ seed: 3, cells: 2, size: 200 });
+    const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
+    const { cluster, hosts } = simulatedClusterFromInventory(inv, { clock });
+    // a chain of macrotasks runs only when the collection yields: in one synchronous run it counts nothing
+    let turns = 0;
+    let done = false;
+    const tick = () => {
+      if (done) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const got = await collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, dirtyRateMs: 0 });
+    done = true;
+    await cluster.close();
+    expect(got.hosts).toHaveLength(200);
+    expect(turns).toBeGreaterThanOrEqual(20);
   });
 });
