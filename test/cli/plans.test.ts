@@ -6,25 +6,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { demoRegion } from '../../src/demo/region.js';
 import { startHarness, type Harness } from '../http/support/harness.js';
+import { captureIo } from '../support/cli.js';
 
 async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTty: false,
-  };
+  const { io, out } = captureIo();
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, ...out };
 }
 
 const inventory = demoRegion({ seed: 4, cells: 2, size: 8 });
