@@ -124,7 +124,19 @@ function paths(): Doc {
   return out;
 }
 
+/** Generated once per version (about 50 ms); each caller gets its own copy. */
+const generated = new Map<string, string>();
+
 export function openApiDocument(version = VERSION): Doc {
+  let text = generated.get(version);
+  if (text === undefined) {
+    text = JSON.stringify(generate(version));
+    generated.set(version, text);
+  }
+  return JSON.parse(text) as Doc;
+}
+
+function generate(version: string): Doc {
   return {
     openapi: '3.1.0',
     info: {

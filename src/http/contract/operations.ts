@@ -92,7 +92,7 @@ export const operations = {
     path: '/plans/drain',
     summary: 'Plan emptying hosts (and put them in maintenance)',
     query: params({
-      host: list(text('Host to drain'), 'Host to drain (repeatable)'),
+      host: list(text(), 'Host to drain (repeatable)'),
       cell: text('Guard: the hosts must be in this cell').optional(),
       execute,
       dryRun,
@@ -111,7 +111,7 @@ export const operations = {
     path: '/plans/balance',
     summary: 'Plan balancing cells',
     query: params({
-      cell: list(text('Cell to balance'), 'Cell to balance (repeatable); all when absent').optional(),
+      cell: list(text(), 'Cell to balance (repeatable); all when absent').optional(),
       threshold: number('Imbalance below which nothing moves (0..1)', { min: 0, max: 1 }).optional(),
       maxMoves: integer('Most moves in the plan', { min: 0 }).optional(),
       execute,
@@ -124,7 +124,7 @@ export const operations = {
     path: '/plans',
     summary: 'List plans, newest first',
     query: params({
-      status: list(oneOf(PLAN_STATUSES, 'Plan status'), 'Only plans in these states').optional(),
+      status: list(oneOf(PLAN_STATUSES), 'Only plans in these states').optional(),
       limit: integer('1..1000, default 100', { min: 1, max: 1000 }).optional(),
       after: text('Cursor: the `next` of the previous page (only plans listed after that plan id)').optional(),
     }),
@@ -228,8 +228,8 @@ export const operations = {
     path: '/maintenance',
     summary: 'Plan a rolling maintenance campaign (and with execute=true run it)',
     query: params({
-      host: list(text('Host to patch'), 'Host to patch (repeatable)').optional(),
-      cell: list(text('Cell'), 'Patch every enabled, up host of the cell (repeatable)').optional(),
+      host: list(text(), 'Host to patch (repeatable)').optional(),
+      cell: list(text(), 'Patch every enabled, up host of the cell (repeatable)').optional(),
       maxUnavailable: integer('Hosts of a cell out at once', { min: 1 }).optional(),
       execute: flag('Start the campaign at once').optional(),
     }),

@@ -10,7 +10,10 @@ const fromText = (decode: (text: string) => unknown) => (v: unknown) => (typeof 
 const FLAGS: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 
 /** A non-empty string. */
-export const text = (description: string) => z.string().min(1).describe(description);
+export const text = (description?: string) => {
+  const s = z.string().min(1);
+  return description ? s.describe(description) : s;
+};
 
 /** true / false (also 1 / 0). */
 export const flag = (description: string) =>
@@ -40,8 +43,8 @@ export const integer = (description: string, bounds: { min?: number; max?: numbe
 };
 
 /** One of the given strings. */
-export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, description: string) =>
-  z.enum(values).describe(description);
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, description?: string) =>
+  description ? z.enum(values).describe(description) : z.enum(values);
 
 /** A repeatable parameter: every value is checked by `item`. */
 export const list = <T extends z.ZodType>(item: T, description: string) => z.array(item).describe(description);
