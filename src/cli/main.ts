@@ -28,7 +28,7 @@ const commands: Record<string, Command> = {
   execute: { summary: 'execute a stored plan by id', load: () => import('./commands/execute.js') },
   cancel: { summary: 'cancel a running plan by id', load: () => import('./commands/cancel.js') },
   maintenance: {
-    summary: 'list, show, pause or cancel maintenance campaigns; mark a host patched',
+    summary: 'start or resume a rolling maintenance campaign; list, show, pause, cancel; host done or end',
     load: () => import('./commands/maintenance.js'),
   },
   plans: {

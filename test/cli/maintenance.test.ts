@@ -1,6 +1,8 @@
 /**
- * `rebalancer maintenance list|show|done|pause|cancel` on a real SQLite store: the campaign service's
- * answers and the HTTP view's JSON, exit 0 / 1 / 2, bad input named with nothing on stdout.
+ * `rebalancer maintenance start|resume|list|show|done|pause|cancel|end` on a real SQLite store:
+ * the campaign service's answers and the HTTP view's JSON, exit 0 / 1 / 2 / 3, bad input named
+ * with nothing on stdout; start and resume drive a campaign over the simulated demo region with a
+ * real patch command; end ends a host's manual maintenance through the lifecycle.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ const inv6 = (() => {
   return p.inventory;
 })();
 
-async function cli(args: string[]) {
+async function cli(args: string[], tty = false) {
   let stdout = '';
   let stderr = '';
   const io: CommandIo = {
@@ -30,7 +32,8 @@ async function cli(args: string[]) {
     stderr: (t) => {
       stderr += t;
     },
-    isTty: false,
+    isTty: tty,
+    stderrIsTty: tty,
   };
   const code = await main(['maintenance', ...args], io);
   return { code, stdout, stderr };
@@ -126,7 +129,12 @@ describe('rebalancer maintenance', () => {
   });
 
   it.each([
-    [['frobnicate'], /expected one of list, show, done, pause, cancel, got "frobnicate"/],
+    [['frobnicate'], /expected one of start, resume, list, show, done, pause, cancel, end, got "frobnicate"/],
+    [['resume'], /maintenance resume: expected 1 arguments, got 0/],
+    [['end'], /maintenance end: expected 1 arguments, got 0/],
+    [['list', '--execute'], /maintenance list: --execute is an option of "start" only/],
+    [['start', '--cell', 'cell1', '--max-unavailable', '0'], /start: --max-unavailable: expected .*1/],
+    [['start', '--cell', 'cell1', '--max-unavailable', 'two'], /start: --max-unavailable: expected/],
     [['show'], /maintenance show: expected 1 arguments, got 0/],
     [['done', 'c-1'], /maintenance done: expected 2 arguments, got 1/],
     [['list', '--format', 'xml'], /--format: expected text or json, got "xml"/],
@@ -147,4 +155,127 @@ describe('rebalancer maintenance', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/host ghost is not part of campaign c-1/);
   });
+});
+
+/** The demo region (one cell of six simulated hosts, time 5000x faster) with a real patch command. */
+function demo(hostCommand: string[] | null, extra = '') {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-maint-run-'));
+  const config = join(dir, 'config.yaml');
+  const path = join(dir, 'store.sqlite');
+  const command = hostCommand ? `  hostCommand: ${JSON.stringify(hostCommand)}\n` : '';
+  writeFileSync(
+    config,
+    `store:\n  path: ${path}\ndemo:\n  seed: 7\n  cells: 1\n  size: 6\n  timeScale: 5000\n` +
+      `maintenance:\n${command}  pollSeconds: 0.05\n  returnTimeoutMinutes: 1\n${extra}`,
+  );
+  return { dir, config, path };
+}
+
+describe('rebalancer maintenance start, resume and end', () => {
+  it('start without --execute stores a planned campaign (exit 0; exit 3 when not feasible, never run); bad hosts are exit 2', async () => {
+    const d = demo(['true']);
+    const args = ['start', '--cell', 'cell1', '--config', d.config, '--format', 'json'];
+    const r = await cli([...args, '--max-unavailable', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v).toMatchObject({ status: 'planned', feasible: true, request: { cells: ['cell1'], maxUnavailable: 1 } });
+    expect(v.steps).toHaveLength(6);
+    // two hosts out at once: a server group keeps a step from being emptied
+    const infeasible = await cli([...args, '--max-unavailable', '2', '--execute']);
+    expect(infeasible.code).toBe(3);
+    const w = JSON.parse(infeasible.stdout);
+    expect(w).toMatchObject({ status: 'planned', feasible: false });
+    expect(infeasible.stderr).toContain(`campaign ${w.id} is not feasible; stored as planned, nothing was executed`);
+    const store = openStore(d.path);
+    expect(store.getCampaign(v.id)?.request.source).toBe('cli');
+    expect(store.listCampaigns().map((c) => c.status)).toEqual(['planned', 'planned']);
+    expect(store.listPlans()).toEqual([]);
+    store.close();
+    const bad = await cli(['start', '--host', 'nowhere', '--config', d.config]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/start: host.*nowhere/);
+    expect(bad.stdout).toBe('');
+  }, 60_000);
+
+  it('start --execute runs the campaign here: every host patched, exit 0; progress only on a terminal', async () => {
+    const d = demo(['sh', '-c', 'echo "patched $REBALANCER_HOST"']);
+    const hosts = ['--host', 'cell1-host01', '--host', 'cell1-host02'];
+    const r = await cli(['start', ...hosts, '--execute', '--config', d.config], true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^campaign \S+: succeeded/);
+    expect(r.stderr).toMatch(/step 1 \(cell1-host0\d\): draining, \d+ moves/);
+    expect(r.stderr).toMatch(/cell1-host0\d: patch command succeeded/);
+    expect(r.stderr).toMatch(/cell1-host0\d: back in service/);
+    expect(r.stderr).toMatch(/campaign succeeded \(2 hosts\)/);
+    const store = openStore(d.path);
+    const [c] = store.listCampaigns();
+    expect(c.status).toBe('succeeded');
+    expect(store.listCampaignHosts(c.id).every((h) => h.state === 'done')).toBe(true);
+    expect(store.listMaintenance()).toEqual([]);
+    store.close();
+
+    // not a terminal: the view on stdout, no progress lines
+    const quiet = demo(['true']);
+    const q = await cli(['start', '--host', 'cell1-host03', '--execute', '--config', quiet.config, '--format', 'json']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout).status).toBe('succeeded');
+    expect(q.stderr).not.toMatch(/draining|back in service/);
+  }, 120_000);
+
+  it('a failing patch command pauses (exit 1); resume runs it again and the campaign succeeds', async () => {
+    const d = demo(null);
+    const marker = join(d.dir, 'failed-once');
+    const script = `if [ ! -e '${marker}' ]; then touch '${marker}'; echo "firmware update failed" >&2; exit 4; fi`;
+    writeFileSync(
+      d.config,
+      `store:\n  path: ${d.path}\ndemo:\n  seed: 7\n  cells: 1\n  size: 6\n  timeScale: 5000\n` +
+        `maintenance:\n  hostCommand: ${JSON.stringify(['sh', '-c', script])}\n  pollSeconds: 0.05\n`,
+    );
+    const r = await cli([
+      'start',
+      '--host',
+      'cell1-host01',
+      '--host',
+      'cell1-host02',
+      '--execute',
+      '--config',
+      d.config,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^campaign (\S+): paused \(patch command for cell1-host0\d: sh exited with status 4: firmware update failed\)/,
+    );
+    const id = /^campaign (\S+):/.exec(r.stdout)![1];
+    expect(r.stdout).toMatch(/cell1-host0\d failed \(patch command/);
+    const again = await cli(['resume', id, '--config', d.config, '--format', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      status: 'succeeded',
+      hosts: { 'cell1-host01': 'done', 'cell1-host02': 'done' },
+    });
+    const twice = await cli(['resume', id, '--config', d.config]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/is succeeded/);
+    const missing = await cli(['resume', 'nope', '--config', d.config]);
+    expect(missing.code).toBe(2);
+  }, 120_000);
+
+  it('end <host> ends its manual maintenance through the lifecycle, with the HTTP host view', async () => {
+    const d = demo(['true']);
+    const store = openStore(d.path);
+    store.claimMaintenance(['cell1-host03'], { reason: 'firmware', planId: null, at: Date.now() });
+    store.close();
+    const r = await cli(['end', 'cell1-host03', '--config', d.config, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'cell1-host03', maintenance: null });
+    const after = openStore(d.path);
+    expect(after.listMaintenance()).toEqual([]);
+    after.close();
+    const t = await cli(['end', 'cell1-host03', '--config', d.config]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^cell1-host03 was not in maintenance\n/);
+    const u = await cli(['end', 'ghost', '--config', d.config]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/unknown host "ghost"/);
+  }, 60_000);
 });
