@@ -22,6 +22,7 @@ import {
   type PlanRequest,
   type Violation,
 } from '../../planner/index.js';
+import { hold, type Held } from './plan-pool-held.js';
 
 /** A planning worker stopped (crashed, ran out of memory) while it held the request. */
 export class PlanWorkerError extends Error {
@@ -83,12 +84,12 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  /** Versions the worker holds, newest last (the worker keeps the same two). */
-  held: number[];
+  /** Versions the worker holds, newest last (the worker keeps the same, by the rule of plan-pool-held.ts). */
+  held: Held[];
   job: Job | null;
 }
 
-const KEEP = 2;
+const holds = (slot: Slot, version: number) => slot.held.some((h) => h.version === version);
 
 /**
  * The worker: compiled (dist/), the .js file next to this one; from sources (tests, bench), the
@@ -165,10 +166,9 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
   const dispatch = (slot: Slot, job: Job) => {
     slot.job = job;
     slot.worker.ref();
-    if (!slot.held.includes(job.version)) {
+    if (!holds(slot, job.version)) {
       slot.worker.postMessage({ type: 'inventory', version: job.version, inventory: job.inventory } satisfies ToWorker);
-      slot.held.push(job.version);
-      if (slot.held.length > KEEP) slot.held.shift();
+      hold(slot.held, { version: job.version, instances: job.inventory.instances.length });
       sent++;
     }
     const { now, ...options } = job.options;
@@ -187,7 +187,7 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
       const idle = slots.filter((s) => s.job === null);
       if (!idle.length) return;
       const job = queue.shift()!;
-      dispatch(idle.find((s) => s.held.includes(job.version)) ?? idle[0], job);
+      dispatch(idle.find((s) => holds(s, job.version)) ?? idle[0], job);
     }
   };
 

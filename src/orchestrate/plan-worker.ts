@@ -6,10 +6,10 @@
 import { parentPort } from 'node:worker_threads';
 import { plan, PlanVerificationError, type Inventory } from '../../planner/index.js';
 import type { PoolError, ToWorker } from './plan-pool.js';
+import { hold, type Held } from './plan-pool-held.js';
 
 /** The snapshots this worker holds; the pool keeps the same list (newest last). */
-const held: { version: number; inventory: Inventory }[] = [];
-const KEEP = 2;
+const held: (Held & { inventory: Inventory })[] = [];
 
 function errorOf(err: unknown): PoolError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
@@ -25,8 +25,7 @@ function errorOf(err: unknown): PoolError {
 
 parentPort!.on('message', (msg: ToWorker) => {
   if (msg.type === 'inventory') {
-    held.push({ version: msg.version, inventory: msg.inventory });
-    if (held.length > KEEP) held.shift();
+    hold(held, { version: msg.version, instances: msg.inventory.instances.length, inventory: msg.inventory });
     return;
   }
   const snapshot = held.find((h) => h.version === msg.version);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { plan, UnknownHostError, type Inventory, type PlannerOptions } from '../../planner/index.js';
 import { demoRegion } from '../../src/demo/region.js';
 import { createPlanPool, PlanWorkerError } from '../../src/orchestrate/plan-pool.js';
+import { sliceCells } from '../../src/inventory/slice.js';
 
 const inventory = demoRegion({ seed: 3, cells: 3, size: 90 });
 const options: PlannerOptions = { method: 'heuristic', seed: 7, now: () => 0 };
@@ -48,6 +49,21 @@ describe('plan pool', () => {
       [1, 2, 3, 4].map((i) => pool.plan(refreshed, { goal: 'drain', hosts: [inventory.hosts[i].name] }, options)),
     );
     expect(pool.snapshotsSent() - sentAfterRefresh).toBeLessThanOrEqual(1);
+  });
+
+  it('sends each cell slice once while requests alternate between cells', async () => {
+    const cells = [...new Set(inventory.hosts.map((h) => h.cell))];
+    expect(cells.length).toBe(3);
+    const sentBefore = pool.snapshotsSent();
+    for (const round of [0, 1, 2])
+      for (const cell of cells) {
+        const slice = sliceCells(inventory, [cell]);
+        const host = slice.hosts[round].name;
+        const got = await pool.plan(slice, { goal: 'drain', hosts: [host] }, options);
+        expect(got).toEqual(plan(slice, { goal: 'drain', hosts: [host] }, options));
+      }
+    // one idle worker that holds the version is preferred: each slice reaches a worker once
+    expect(pool.snapshotsSent() - sentBefore).toBe(cells.length);
   });
 });
 
