@@ -4,6 +4,7 @@
  * groups, pinned instances and local-storage instances with config drives.
  */
 import type { Host, Instance, Inventory, ServerGroup } from '../planner/index.js';
+import { benchHost, benchInstance } from './gen.js';
 
 /** mulberry32: small, fast, good enough for benchmark data. */
 export function rng(seed: number): () => number {
@@ -37,52 +38,23 @@ export interface BalanceCellOptions {
 }
 
 function host(k: number): Host {
-  return {
-    name: `b-${String(k).padStart(4, '0')}`,
-    cell: 'cell1',
-    zone: 'nova',
-    enabled: true,
-    state: 'up',
-    vcpus: 64,
-    memoryMb: 524288,
-    diskGb: 4000,
-    cpuAllocationRatio: 4,
-    ramAllocationRatio: 1,
-    diskAllocationRatio: 1,
-    reservedVcpus: 0,
-    reservedMemoryMb: 8192,
-    reservedDiskGb: 0,
-    hypervisorType: 'QEMU',
-    hypervisorVersion: 7002000,
-    cpuModel: 'Skylake-Server',
-    compatibleCpuModels: ['Skylake-Server', 'Broadwell'],
-    cpuUsage: 0,
-    migrationBandwidthMbps: 10000,
-  };
+  return benchHost(`b-${String(k).padStart(4, '0')}`, { compatibleCpuModels: ['Skylake-Server', 'Broadwell'] });
 }
 
 function instance(r: () => number, id: number, h: Host, groups: ServerGroup[]): Instance {
   const f = FLAVOURS[Math.floor(r() * FLAVOURS.length)];
   const local = r() < 0.1;
   const group = groups.length && r() < 0.05 ? groups[Math.floor(r() * groups.length)].id : null;
-  return {
-    id: `i-${id}`,
-    name: `vm-${id}`,
-    host: h.name,
-    status: 'ACTIVE',
+  return benchInstance(id, h.name, {
     vcpus: f.vcpus,
     memoryMb: f.memoryMb,
-    diskGb: 40,
     storage: local ? 'local' : 'shared',
     configDrive: local && r() < 0.3,
-    cdrom: false,
-    cpuMode: 'host-model',
-    cpuModel: null,
     serverGroup: group,
     cpuUsage: Math.round((0.05 + 0.9 * r() * r()) * 1000) / 1000,
     dirtyRateMbps: Math.round(20 + 200 * r()),
     pinned: r() < 0.02,
-  };
+  });
 }
 
 /** One cell of `hosts` hosts, memory filled to a random 30-95 % per host. */

@@ -4,7 +4,7 @@
  * VM; the drained hosts carry 32 GiB VMs. Deterministic for a seed; no I/O.
  */
 import type { Host, Instance, Inventory } from '../planner/index.js';
-import { rng } from './gen.js';
+import { benchHost, benchInstance, rng } from './gen.js';
 
 const GIB = 1024;
 const HOST_GIB = 128;
@@ -18,49 +18,16 @@ export interface FragmentedOptions {
 }
 
 function makeHost(name: string): Host {
-  return {
-    name,
-    cell: 'cell1',
-    zone: 'nova',
-    enabled: true,
-    state: 'up',
-    vcpus: 64,
+  return benchHost(name, {
     memoryMb: HOST_GIB * GIB,
-    diskGb: 4000,
-    cpuAllocationRatio: 4,
-    ramAllocationRatio: 1,
-    diskAllocationRatio: 1,
-    reservedVcpus: 0,
     reservedMemoryMb: 0,
-    reservedDiskGb: 0,
-    hypervisorType: 'QEMU',
-    hypervisorVersion: 7002000,
-    cpuModel: 'Skylake-Server',
     compatibleCpuModels: ['Skylake-Server'],
     cpuUsage: null,
-    migrationBandwidthMbps: 10000,
-  };
+  });
 }
 
 function makeInstance(id: number, host: string, gib: number): Instance {
-  return {
-    id: `i-${id}`,
-    name: `vm-${id}`,
-    host,
-    status: 'ACTIVE',
-    vcpus: Math.max(1, gib / 4),
-    memoryMb: gib * GIB,
-    diskGb: 20,
-    storage: 'shared',
-    configDrive: false,
-    cdrom: false,
-    cpuMode: 'host-model',
-    cpuModel: null,
-    serverGroup: null,
-    cpuUsage: null,
-    dirtyRateMbps: 50,
-    pinned: false,
-  };
+  return benchInstance(id, host, { vcpus: Math.max(1, gib / 4), memoryMb: gib * GIB, diskGb: 20, dirtyRateMbps: 50 });
 }
 
 /** One cell of `hosts` hosts; the first `drained` hold the VMs to drain (names in `drain`). */

@@ -36,15 +36,19 @@ export interface GenOptions {
   hostMemoryMb?: number;
 }
 
-function makeHost(name: string, cell: string, o: GenOptions, usage: number): Host {
+/**
+ * A host of the benchmarks' clusters: 64 pCPU, 512 GiB (8 GiB reserved), 4:1 CPU overcommit,
+ * Skylake-Server, 10 Gbit/s; `over` changes what a generator needs different.
+ */
+export function benchHost(name: string, over: Partial<Host> = {}): Host {
   return {
     name,
-    cell,
+    cell: 'cell1',
     zone: 'nova',
     enabled: true,
     state: 'up',
-    vcpus: o.hostVcpus ?? 64,
-    memoryMb: o.hostMemoryMb ?? 524288,
+    vcpus: 64,
+    memoryMb: 524288,
     diskGb: 4000,
     cpuAllocationRatio: 4,
     ramAllocationRatio: 1,
@@ -56,28 +60,51 @@ function makeHost(name: string, cell: string, o: GenOptions, usage: number): Hos
     hypervisorVersion: 7002000,
     cpuModel: 'Skylake-Server',
     compatibleCpuModels: ['Skylake-Server', 'Broadwell', 'kvm64'],
-    cpuUsage: Math.round(usage * 1000) / 1000,
+    cpuUsage: 0,
     migrationBandwidthMbps: 10000,
+    ...over,
   };
 }
 
-function makeInstance(id: number, host: string, f: (typeof FLAVORS)[number], r: () => number): Instance {
+/** Instance `id` of the benchmarks (`i-<id>`, `vm-<id>`): an active host-model guest on shared storage. */
+export function benchInstance(id: number, host: string, over: Partial<Instance> = {}): Instance {
   return {
     id: `i-${id}`,
     name: `vm-${id}`,
     host,
     status: 'ACTIVE',
-    ...f,
-    storage: r() < 0.2 ? 'local' : 'shared',
+    vcpus: 2,
+    memoryMb: 4096,
+    diskGb: 40,
+    storage: 'shared',
     configDrive: false,
     cdrom: false,
     cpuMode: 'host-model',
     cpuModel: null,
     serverGroup: null,
+    cpuUsage: null,
+    dirtyRateMbps: null,
+    pinned: false,
+    ...over,
+  };
+}
+
+function makeHost(name: string, cell: string, o: GenOptions, usage: number): Host {
+  return benchHost(name, {
+    cell,
+    vcpus: o.hostVcpus ?? 64,
+    memoryMb: o.hostMemoryMb ?? 524288,
+    cpuUsage: Math.round(usage * 1000) / 1000,
+  });
+}
+
+function makeInstance(id: number, host: string, f: (typeof FLAVORS)[number], r: () => number): Instance {
+  return benchInstance(id, host, {
+    ...f,
+    storage: r() < 0.2 ? 'local' : 'shared',
     cpuUsage: Math.round((0.05 + r() * 0.6) * 1000) / 1000,
     dirtyRateMbps: Math.floor(r() * 200),
-    pinned: false,
-  };
+  });
 }
 
 /** Fills `host` with random flavours from `choices` up to `target` memory (or `count` VMs). */
