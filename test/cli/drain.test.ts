@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/drain.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { planOf } from '../support/plans.js';
 
 function capture(isTty = false) {
   const out = { stdout: '', stderr: '' };
@@ -120,24 +121,7 @@ describe('rebalancer drain', () => {
   it('exits 2 for a host being drained by an active plan; takes over manual maintenance; never targets either host', async () => {
     const { file, store } = demoConfig();
     const db = openStore(store);
-    const held = {
-      goal: 'drain' as const,
-      target: { hosts: ['cell1-host03'] },
-      feasible: true,
-      moves: [],
-      unplaced: [],
-      metrics: {
-        before: {},
-        after: {},
-        moves: 0,
-        gibToCopy: 0,
-        waves: 0,
-        method: 'test',
-        objective: 0,
-        lowerBound: 0,
-        gap: 0,
-      },
-    };
+    const held = planOf([], true, { target: { hosts: ['cell1-host03'] } });
     const active = db.createPlanClaiming({ id: 'p-active', plan: held, source: 'api', at: 1 }, ['cell1-host03']);
     expect(active.ok).toBe(true);
     expect(db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 }).ok).toBe(true);

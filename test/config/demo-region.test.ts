@@ -3,6 +3,7 @@ import { parseInventory } from '../../planner/index.js';
 import { verifyPlan } from '../../planner/index.js';
 import { scaledClock } from '../../src/demo/clock.js';
 import { demoRegion } from '../../src/demo/region.js';
+import { planOf } from '../support/plans.js';
 
 describe('demo region', () => {
   const inv = demoRegion({ seed: 7 });
@@ -29,24 +30,7 @@ describe('demo region', () => {
   });
 
   it('respects anti-affinity: the empty plan of the region verifies', () => {
-    const empty = {
-      goal: 'balance' as const,
-      target: { cells: [] },
-      feasible: true,
-      moves: [],
-      unplaced: [],
-      metrics: {
-        before: {},
-        after: {},
-        moves: 0,
-        gibToCopy: 0,
-        waves: 0,
-        method: 'none',
-        objective: 0,
-        lowerBound: 0,
-        gap: 0,
-      },
-    };
+    const empty = planOf([], true, { goal: 'balance', target: { cells: [] } });
     const check = verifyPlan(inv, empty, {});
     expect(check.violations.filter((v) => v.code.includes('AFFINITY'))).toEqual([]);
   });

@@ -11,7 +11,10 @@ import {
   type SimulatedCluster,
 } from '../../executor/hypervisor/simulated/index.js';
 import type { ServiceStore } from '../../src/store/port.js';
-import type { Move, Plan } from '../../planner/index.js';
+import type { Move } from '../../planner/index.js';
+import { mv, planOf } from '../support/plans.js';
+
+export { mv, planOf };
 import { openStore } from '../../src/store/sqlite.js';
 
 export interface Harness {
@@ -40,42 +43,6 @@ export function vms(n: number, host: string, over: Partial<SimDomainSpec> = {}, 
     memoryMb: 4096,
     ...over,
   }));
-}
-
-export function mv(id: string, from: string, to: string, over: Partial<Move> = {}): Move {
-  return {
-    instance: id,
-    name: id,
-    from,
-    to,
-    mode: 'live',
-    wave: 0,
-    estimatedSeconds: 5,
-    timeoutSeconds: 3200,
-    gib: 4,
-    ...over,
-  };
-}
-
-export function planOf(moves: Move[], feasible = true): Plan {
-  return {
-    goal: 'drain',
-    target: { hosts: [...new Set(moves.map((m) => m.from))] },
-    feasible,
-    moves,
-    unplaced: [],
-    metrics: {
-      before: {},
-      after: {},
-      moves: moves.length,
-      gibToCopy: 0,
-      waves: 1,
-      method: 'test',
-      objective: 0,
-      lowerBound: 0,
-      gap: 0,
-    },
-  };
 }
 
 type HarnessOptions = Omit<Partial<ExecutorDeps>, 'hosts'> & {

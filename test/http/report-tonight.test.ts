@@ -1,6 +1,7 @@
 /** GET /reports/capacity plans tonight's balance with the nightly run's settings: cells and cool-down. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRegion } from '../../src/demo/region.js';
+import { recordRecentMove } from '../support/plans.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const inventory = demoRegion({ seed: 5, cells: 2, size: 10 });
@@ -18,35 +19,7 @@ describe("capacity report: tonight's balance as the nightly run plans it", () =>
   it('balances the configured cells only and freezes instances moved within the cool-down', async () => {
     const moved = inventory.instances.find((i) => inventory.hosts.find((h) => h.name === i.host)?.cell === 'cell2')!;
     const now = Date.now();
-    const metrics = {
-      before: {},
-      after: {},
-      moves: 1,
-      gibToCopy: 1,
-      waves: 1,
-      method: 'test',
-      objective: 0,
-      lowerBound: 0,
-      gap: 0,
-    };
-    const move = {
-      instance: moved.id,
-      name: moved.name,
-      from: 'elsewhere',
-      to: moved.host,
-      mode: 'live' as const,
-      wave: 0,
-      estimatedSeconds: 1,
-      timeoutSeconds: 800,
-      gib: 1,
-    };
-    const rec = t.store.createPlan({
-      plan: { goal: 'balance', target: {}, feasible: true, moves: [move], unplaced: [], metrics },
-      source: 'nightly',
-      at: now - 3_600_000,
-    });
-    t.store.updateMove(rec.id, 0, { state: 'succeeded', endedAt: now - 3_000_000 }, now - 3_000_000);
-    t.store.setPlanStatus(rec.id, 'succeeded', now - 3_000_000);
+    await recordRecentMove(t.store, moved, now);
 
     const r = await t.call('GET', '/reports/capacity?format=json');
     expect(r.status).toBe(200);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/report.js';
 import { demoRegion } from '../../src/demo/region.js';
 import type { CapacityReport } from '../../src/report/index.js';
+import { recordRecentMove } from '../support/plans.js';
 import { startHarness, type Harness } from '../http/support/harness.js';
 
 const inventory = demoRegion({ seed: 11, cells: 2, size: 10 });
@@ -51,35 +52,7 @@ describe('entry points share the plan lifecycle', () => {
     t.store.claimMaintenance([maintenanceHost], { reason: 'firmware', planId: null, at: now });
     const moved = inventory.instances.find((i) => i.host !== maintenanceHost)!;
     movedId = moved.id;
-    const metrics = {
-      before: {},
-      after: {},
-      moves: 1,
-      gibToCopy: 1,
-      waves: 1,
-      method: 'test',
-      objective: 0,
-      lowerBound: 0,
-      gap: 0,
-    };
-    const move = {
-      instance: moved.id,
-      name: moved.name,
-      from: 'elsewhere',
-      to: moved.host,
-      mode: 'live' as const,
-      wave: 0,
-      estimatedSeconds: 1,
-      timeoutSeconds: 800,
-      gib: 1,
-    };
-    const rec = t.store.createPlan({
-      plan: { goal: 'balance', target: {}, feasible: true, moves: [move], unplaced: [], metrics },
-      source: 'nightly',
-      at: now - 3_600_000,
-    });
-    t.store.updateMove(rec.id, 0, { state: 'succeeded', endedAt: now - 3_000_000 }, now - 3_000_000);
-    t.store.setPlanStatus(rec.id, 'succeeded', now - 3_000_000);
+    await recordRecentMove(t.store, moved, now);
   });
   afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { tempDbPath } from './helpers.js';
+import { planOf } from '../support/plans.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -57,24 +58,7 @@ describe('migrations', () => {
     });
     stores[0].createPlan({
       id: 'p1',
-      plan: {
-        goal: 'balance',
-        target: {},
-        feasible: true,
-        moves: [],
-        unplaced: [],
-        metrics: {
-          before: {},
-          after: {},
-          moves: 0,
-          gibToCopy: 0,
-          waves: 0,
-          method: 'test',
-          objective: 0,
-          lowerBound: 0,
-          gap: 0,
-        },
-      },
+      plan: planOf([], true, { goal: 'balance', target: {} }),
       source: 'api',
       at: 1,
     });
