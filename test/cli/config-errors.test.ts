@@ -7,22 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/io.js';
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io: CommandIo = {
-    stdout: (t) => {
-      out.stdout += t;
-    },
-    stderr: (t) => {
-      out.stderr += t;
-    },
-    isTty: false,
-    stderrIsTty: false,
-  };
-  return { io, out };
-}
+import { captureIo } from '../support/cli.js';
 
 function badConfig() {
   const dir = mkdtempSync(join(tmpdir(), 'rb-config-errors-'));
@@ -52,7 +37,7 @@ describe('invalid configuration at start-up', () => {
   ])('%s exits 2 naming every bad option and where it came from, starting nothing', async (name, argv) => {
     const c = badConfig();
     vi.stubEnv('REBALANCER_NIGHTLY__MAX_MOVES_PER_NIGHT', '0');
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await main(argv(c), io)).toBe(2);
     expect(out.stderr).toContain(`rebalancer ${name}: invalid configuration`);
     expect(out.stderr).toContain(`  ${c.file}: api.port: `);
@@ -65,7 +50,7 @@ describe('invalid configuration at start-up', () => {
   });
 
   it('serve names a bad --port by its flag', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await main(['serve', '--port', 'eighty'], io)).toBe(2);
     expect(out.stderr).toMatch(/ {2}--port: api\.port: .*got "eighty"/);
   });

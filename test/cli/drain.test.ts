@@ -4,24 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/drain.js';
-import type { CommandIo } from '../../src/cli/io.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { planOf } from '../support/plans.js';
-
-function capture(isTty = false) {
-  const out = { stdout: '', stderr: '' };
-  const io: CommandIo = {
-    stdout: (t) => {
-      out.stdout += t;
-    },
-    stderr: (t) => {
-      out.stderr += t;
-    },
-    isTty,
-    stderrIsTty: isTty,
-  };
-  return { io, out };
-}
+import { captureIo } from '../support/cli.js';
 
 /** A small, fast demo region: one cell of six hosts, time 5000x faster. */
 function demoConfig(extra: Record<string, unknown> = {}) {
@@ -45,7 +30,7 @@ describe('rebalancer drain', () => {
     [['--host', 'a', '--sample-ms=-5'], /--sample-ms: expected a number >= 0, got "-5"/],
     [['--host', 'a', '--sample-ms', 'soon'], /--sample-ms: expected a number >= 0, got "soon"/],
   ])('rejects bad options %j with exit 2', async (argv, message) => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(argv, io)).toBe(2);
     expect(out.stderr).toMatch(message);
     expect(out.stdout).toBe('');
@@ -53,7 +38,7 @@ describe('rebalancer drain', () => {
 
   it('rejects an invalid configuration with every problem and exit 2', async () => {
     const { file } = demoConfig({ hypervisors: [{ name: 'h1' }] });
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(['--config', file, '--host', 'h1'], io)).toBe(2);
     expect(out.stderr).toMatch(/hypervisors\[0\]\.uri/);
     expect(out.stderr).toMatch(/hypervisors\[0\]\.cell/);
@@ -61,21 +46,21 @@ describe('rebalancer drain', () => {
 
   it('rejects invalid executor options before touching any host', async () => {
     const { file } = demoConfig({ executor: { concurrency: { global: 0 } } });
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(['--config', file, '--host', 'cell1-host01'], io)).toBe(2);
     expect(out.stderr).toMatch(/executor\.concurrency\.global: .*>0.*got 0/);
   });
 
   it('rejects an unknown host with exit 2', async () => {
     const { file } = demoConfig();
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(['--config', file, '--host', 'cell1-host1', '--sample-ms', '0'], io)).toBe(2);
     expect(out.stderr).toMatch(/cell1-host1/);
   });
 
   it('prints the plan without executing or creating a store', async () => {
     const { file, store } = demoConfig();
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(['--config', file, '--host', 'cell1-host01', '--sample-ms', '0'], io)).toBe(0);
     const plan = JSON.parse(out.stdout);
     expect(plan).toMatchObject({ goal: 'drain', target: { hosts: ['cell1-host01'] }, feasible: true });
@@ -87,7 +72,7 @@ describe('rebalancer drain', () => {
   it('exits 3 for an infeasible drain and executes nothing', async () => {
     const { file, store } = demoConfig();
     const hosts = Array.from({ length: 6 }, (_, k) => ['--host', `cell1-host0${k + 1}`]).flat();
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(await run(['--config', file, ...hosts, '--execute', '--sample-ms', '0'], io)).toBe(3);
     expect(JSON.parse(out.stdout)).toMatchObject({ feasible: false });
     expect(out.stderr).toMatch(/not feasible; nothing was executed/);
@@ -96,7 +81,7 @@ describe('rebalancer drain', () => {
 
   it('executes: every move succeeds, the outcome is printed and stored, the host stays in maintenance', async () => {
     const { file, store } = demoConfig();
-    const { io, out } = capture(true);
+    const { io, out } = captureIo(true);
     expect(
       await run(['--config', file, '--host', 'cell1-host02', '--execute', '--format', 'json', '--sample-ms', '0'], io),
     ).toBe(0);
@@ -127,7 +112,7 @@ describe('rebalancer drain', () => {
     expect(db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 }).ok).toBe(true);
     db.close();
 
-    const refused = capture();
+    const refused = captureIo();
     expect(
       await run(
         ['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'json', '--sample-ms', '0'],
@@ -136,7 +121,7 @@ describe('rebalancer drain', () => {
     ).toBe(2);
     expect(refused.out.stderr).toMatch(/host "cell1-host03" is being drained by plan p-active/);
 
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(
       await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io),
     ).toBe(0);
@@ -153,7 +138,7 @@ describe('rebalancer drain', () => {
 
   it('prints the plan and then the outcome of every move as text', async () => {
     const { file } = demoConfig();
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(
       await run(['--config', file, '--host', 'cell1-host03', '--execute', '--format', 'text', '--sample-ms', '0'], io),
     ).toBe(0);
@@ -171,7 +156,7 @@ describe('rebalancer drain', () => {
       planner: { timeoutPerGiBSeconds: 0.001, method: 'auto' },
       executor: { maxReplans: 1 },
     });
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     expect(
       await run(['--config', file, '--host', 'cell1-host04', '--execute', '--format', 'json', '--sample-ms', '0'], io),
     ).toBe(1);

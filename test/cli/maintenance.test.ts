@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/io.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { parseInventory, planMaintenance } from '../../planner/index.js';
+import { runCli } from '../support/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const inv6 = (() => {
@@ -22,22 +21,7 @@ const inv6 = (() => {
   return p.inventory;
 })();
 
-async function cli(args: string[], tty = false) {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTty: tty,
-    stderrIsTty: tty,
-  };
-  const code = await main(['maintenance', ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], tty = false) => runCli(['maintenance', ...args], tty);
 
 /** A store holding one planned campaign over cell1 (maxUnavailable 2); its first host awaits its patch. */
 function seeded() {

@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { verifyCampaign, parseInventory, type CampaignPlan } from '../../planner/index.js';
 import { readFileSync } from 'node:fs';
+import { runCli } from '../support/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cell6 = join(root, 'test/fixtures/scenarios/campaign-cell-6.json');
@@ -19,21 +20,7 @@ const inv6 = (() => {
   return p.inventory;
 })();
 
-async function cli(args: string[], isTty = false) {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTty,
-  };
-  const code = await main(['plan', 'maintenance', ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], isTty = false) => runCli(['plan', 'maintenance', ...args], isTty);
 
 describe('rebalancer plan maintenance', () => {
   it('prints the campaign JSON for a cell, exit 0', async () => {

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CommandIo } from '../../src/cli/io.js';
 import type { Plan } from '../../planner/model/plan.js';
 import { buildOnce } from '../support/build.js';
+import { captureIo, runCli } from '../support/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const scenario = (name: string) => join(root, 'test/fixtures/scenarios', `${name}.json`);
@@ -19,21 +18,7 @@ function file(name: string, content: unknown): string {
   return p;
 }
 
-async function cli(args: string[], isTty = false) {
-  let stdout = '';
-  let stderr = '';
-  const io: CommandIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTty,
-  };
-  const code = await main(['plan', ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], isTty = false) => runCli(['plan', ...args], isTty);
 
 const seed = JSON.parse(readFileSync(scenario('seed-example'), 'utf8'));
 
@@ -253,17 +238,7 @@ describe('rebalancer plan: planner bugs', () => {
   it('exits 1 with one "internal error" line when the planner output fails verification', async () => {
     const { run } = await import('../../src/cli/commands/plan.js');
     const { PlanVerificationError } = await import('../../planner/index.js');
-    let stdout = '';
-    let stderr = '';
-    const io: CommandIo = {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      isTty: false,
-    };
+    const { io, out } = captureIo();
     const broken = () => {
       throw new PlanVerificationError([
         {
@@ -275,8 +250,8 @@ describe('rebalancer plan: planner bugs', () => {
     };
     const code = await run(['drain', '--inventory', scenario('seed-example'), '--host', 'HostB'], io, { plan: broken });
     expect(code).toBe(1);
-    expect(stdout).toBe('');
-    expect(stderr).toBe(
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe(
       'rebalancer plan: internal error: planner produced an invalid plan: HostC memory in wave 0: 30000 + 4096 arriving (vm1) = 34096 > capacity 32232 MiB\n',
     );
   });

@@ -6,16 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { demoRegion } from '../../src/demo/region.js';
 import { startHarness, type Harness } from '../http/support/harness.js';
-import { captureIo } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 
-async function cli(args: string[]) {
-  const { io, out } = captureIo();
-  const code = await main(args, io);
-  return { code, ...out };
-}
+const cli = (args: string[]) => runCli(args);
 
 const inventory = demoRegion({ seed: 4, cells: 2, size: 8 });
 
