@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<B
   executor: () => import('./executor.bench.js'),
   http: () => import('./http.bench.js'),
   inventory: () => import('./inventory.bench.js'),
+  store: () => import('./store.bench.js'),
 };
 
 function fmt(v: string | number): string {

@@ -102,7 +102,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function start(dir: string, bin: string, ownerPid: number): Promise<ServerInfo> {
+export interface ServerOptions {
+  /** Keep PostgreSQL's durability settings (fsync, synchronous commit) instead of turning them off for speed. */
+  durable?: boolean;
+}
+
+async function start(dir: string, bin: string, ownerPid: number, o: ServerOptions): Promise<ServerInfo> {
   const data = join(dir, 'data');
   const socketDir = join(dir, 'sock');
   mkdirSync(data);
@@ -137,12 +142,7 @@ async function start(dir: string, bin: string, ownerPid: number): Promise<Server
       socketDir,
       '-c',
       'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(o.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c',
       'max_connections=500',
       '-c',
@@ -187,7 +187,7 @@ rm -rf '${dir}'`;
  * the process named in `<dir>/owner` ends (the vitest main process, written by the global setup),
  * else when `ownerPid` ends.
  */
-export async function ensureServer(dir: string, ownerPid: number): Promise<ServerInfo> {
+export async function ensureServer(dir: string, ownerPid: number, options: ServerOptions = {}): Promise<ServerInfo> {
   const infoFile = join(dir, 'server.json');
   const failedFile = join(dir, 'failed.txt');
   const bin = findBinDir();
@@ -203,7 +203,7 @@ export async function ensureServer(dir: string, ownerPid: number): Promise<Serve
     try {
       const ownerFile = join(dir, 'owner');
       const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : ownerPid;
-      const info = await start(dir, bin, owner);
+      const info = await start(dir, bin, owner, options);
       writeFileSync(`${infoFile}.tmp`, JSON.stringify(info));
       renameSync(`${infoFile}.tmp`, infoFile);
       return info;
