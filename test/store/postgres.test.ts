@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { storeFault } from '../../src/store/faults.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { createPool } from '../../src/store/postgres/pool.js';
+import { createPool, LOCKS } from '../../src/store/postgres/pool.js';
 import { openPostgres, openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { freshDatabase, postgresServer, postgresSkip } from '../support/postgres.js';
 import { samplePlan } from './helpers.js';
@@ -203,6 +203,23 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
     await Promise.all([slow, fast]);
     seen.push(...(await b.listMoveEndings(cursor, 10)));
     expect(seen.map((e) => e.record.planId).sort()).toEqual(['fast', 'slow']);
+  });
+
+  it('a statement that waits past the statement timeout is cancelled by the server: a store fault, nothing written', async () => {
+    const url = await database();
+    const store = await openPostgresStore(url, { statementTimeoutMs: 300 });
+    cleanups.push(() => store.close());
+    const c = await sql(url);
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.claims]);
+    const err = await store.claimMaintenance(['HostA'], { reason: 'manual', planId: null, at: 1 }).catch((e) => e);
+    await c.query('ROLLBACK');
+    expect(storeFault(err)).toEqual({
+      code: 'PG_57014',
+      reason: 'the database did not finish in time: canceling statement due to statement timeout',
+    });
+    expect(await store.listMaintenance()).toEqual([]);
+    expect((await store.claimMaintenance(['HostA'], { reason: 'manual', planId: null, at: 2 })).ok).toBe(true);
   });
 
   it('an unreachable server is a store fault naming the database', async () => {

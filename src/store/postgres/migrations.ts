@@ -201,6 +201,8 @@ export async function migratePostgres(
 ): Promise<number> {
   const target = migrations.length;
   return transaction(pool, async (c) => {
+    // a migration may take long, and so may waiting for a replica that migrates now
+    await c.query('SET LOCAL statement_timeout = 0');
     await xactLock(c, 'migrations');
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,

@@ -31,6 +31,11 @@ export interface PostgresPoolOptions {
   connectTimeoutMs?: number;
   /** `application_name` shown in pg_stat_activity. @default 'rebalancer' */
   applicationName?: string;
+  /**
+   * Longest a statement may run, waiting for a lock included, before the server cancels it (the
+   * call fails as a store fault, its transaction rolled back). @default 30000
+   */
+  statementTimeoutMs?: number;
 }
 
 /** BIGINT (epoch ms, counts, ids) as a number: every value the store keeps is below 2^53. */
@@ -56,6 +61,9 @@ export function createPool(
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     application_name: options.applicationName ?? 'rebalancer',
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // a server that vanished without closing the connection is noticed by TCP keepalive
+    keepAlive: true,
     types,
   });
   pool.on('error', (err) => onIdleError?.(err));
