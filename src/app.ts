@@ -186,7 +186,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
       }
       campaigns.recover();
-      lifecycle.startQueued();
+      await lifecycle.startQueued();
       if (nightlyOn) nightly.start();
     },
     async onDemoted(reason) {
@@ -197,7 +197,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     async onPoll(role) {
       if (role !== 'leader') return;
       // executions, cancellations and campaign actions asked on other replicas reach us through the store
-      lifecycle.startQueued();
+      await lifecycle.startQueued();
       campaigns.recover();
     },
   };

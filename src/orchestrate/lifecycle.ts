@@ -193,7 +193,7 @@ export interface PlanLifecycle {
    */
   start(planId: string): void;
   /** The leader: starts the planned plans whose execution was requested on any replica; their ids. */
-  startQueued(): string[];
+  startQueued(): Promise<string[]>;
   /**
    * Stops this process's executor at once (leadership lost): no new move starts, migrations in
    * flight are left to the hypervisors; a later `recover` (the next leader's) picks them up. The
@@ -386,17 +386,18 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       if (leads()) return r.start(planId);
       store.appendEvent({ planId, moveIndex: null, type: EXECUTION_REQUESTED, data: {}, at: clock.now() });
     },
-    startQueued() {
+    async startQueued() {
       const r = mustRunner();
       if (!leads()) return [];
       const here = new Set(r.running());
-      const queued = store
-        .listPlans({ status: ['planned'], limit: 10_000 })
-        .filter(
-          (p) => !here.has(p.id) && store.listEvents({ planId: p.id }).some((e) => e.type === EXECUTION_REQUESTED),
-        );
-      for (const p of queued) r.start(p.id);
-      return queued.map((p) => p.id);
+      const queued: string[] = [];
+      for (const p of await store.listPlans({ status: ['planned'], limit: 10_000 })) {
+        if (here.has(p.id)) continue;
+        const events = await store.listEvents({ planId: p.id });
+        if (events.some((e) => e.type === EXECUTION_REQUESTED)) queued.push(p.id);
+      }
+      for (const id of queued) r.start(id);
+      return queued;
     },
     async resign(reason) {
       const ex = executor;

@@ -69,12 +69,12 @@ describe('execution only on the leader', () => {
     expect(store.getPlan(id)?.status).toBe('planned');
     expect(store.listEvents({ planId: id }).map((e) => e.type)).toEqual([EXECUTION_REQUESTED]);
     // the standby never picks up queued work
-    expect(two.startQueued()).toEqual([]);
-    expect(one.startQueued()).toEqual([id]);
-    expect(one.startQueued()).toEqual([]);
+    expect(await two.startQueued()).toEqual([]);
+    expect(await one.startQueued()).toEqual([id]);
+    expect(await one.startQueued()).toEqual([]);
     await one.idle();
     expect(store.getPlan(id)?.status).toBe('succeeded');
-    expect(one.startQueued()).toEqual([]);
+    expect(await one.startQueued()).toEqual([]);
   });
 
   it('a leader that resigns mid-drain stops at once; the next leader recovers and finishes it, each VM moved once', async () => {
