@@ -119,8 +119,8 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
   }
   const server = await postgresUrl();
   const notes = [
-    `${n} sequential calls per row (createPlan and createPlanClaiming ${Math.max(5, n / 10)}); milliseconds per call, ` +
-      'awaited one after another.',
+    `${n} sequential calls per row (createPlan and createPlanClaiming ${Math.max(5, n / 10)}); ` +
+      'milliseconds per call, awaited one after another.',
   ];
   if (!server) notes.push('PostgreSQL rows missing: no PostgreSQL binaries and REBALANCER_BENCH_POSTGRES_URL unset.');
   else {

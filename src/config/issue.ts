@@ -5,6 +5,9 @@
 export interface ConfigIssue {
   path: string;
   message: string;
-  /** The file or environment variable the offending value came from, e.g. `/etc/rebalancer.yaml`, `REBALANCER_API__PORT`. */
+  /**
+   * The file or environment variable the offending value came from, e.g. `/etc/rebalancer.yaml`,
+   * `REBALANCER_API__PORT`.
+   */
   source?: string;
 }

@@ -18,12 +18,11 @@ const UNAVAILABLE = [
   'SQLITE_CANTOPEN',
 ];
 
-export interface StoreFault {
-  /** SQLite's extended result code, e.g. `SQLITE_FULL`; for PostgreSQL `PG_<SQLSTATE>` or the socket error code. */
-  code: string;
-  /** The database's message, e.g. `database or disk is full`, `the database is unreachable: ...`. */
-  reason: string;
-}
+/**
+ * A store fault: `code` is SQLite's extended result code (`SQLITE_FULL`) or, for PostgreSQL,
+ * `PG_<SQLSTATE>` or the socket error code; `reason` the database's message.
+ */
+export type StoreFault = Omit<WriteFault, 'at'>;
 
 /** The store fault in `err` or its causes, or null when the error is something else. */
 export function storeFault(err: unknown): StoreFault | null {

@@ -14,7 +14,8 @@ import { openStore } from '../../store/sqlite.js';
 import { BAD_INPUT, commandConfig, existingStorePath } from '../setup.js';
 import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
-const HELP = `usage: rebalancer plans list [--status STATUS]... [--limit N] [--after ID] [--config FILE] [--format text|json]
+const HELP = `usage: rebalancer plans list [--status STATUS]... [--limit N] [--after ID]
+                              [--config FILE] [--format text|json]
        rebalancer plans show <plan id> [--config FILE] [--format text|json]
 
 The plans kept in the service's store (store.path), as GET /plans and GET /plans/:id answer.

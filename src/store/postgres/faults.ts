@@ -5,7 +5,10 @@
  * read-only (a standby, `default_transaction_read_only`), or too slow (a statement cancelled at
  * `statement_timeout`). Anything else is a bug or bad input.
  */
-import type { StoreFault } from '../faults.js';
+import type { WriteFault } from '../../../executor/store.js';
+
+/** A store fault (src/store/faults.ts `StoreFault`). */
+type StoreFault = Omit<WriteFault, 'at'>;
 
 /** SQLSTATE classes and codes of an unavailable server (PostgreSQL manual, appendix A). */
 const UNAVAILABLE_CLASSES = ['08', '53', '58'];

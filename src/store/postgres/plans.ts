@@ -101,7 +101,8 @@ export function planMethods(pool: pg.Pool) {
       if (filter.after !== undefined)
         where.push(`(created_at, seq) < (SELECT created_at, seq FROM plans WHERE id = ${arg(filter.after)})`);
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const sql = `SELECT * FROM plans ${whereSql} ORDER BY created_at DESC, seq DESC LIMIT ${arg(filter.limit ?? 100)}`;
+      const limit = arg(filter.limit ?? 100);
+      const sql = `SELECT * FROM plans ${whereSql} ORDER BY created_at DESC, seq DESC LIMIT ${limit}`;
       const { rows } = await pool.query<PlanRow>(sql, args);
       return rows.map(planFromRow);
     },

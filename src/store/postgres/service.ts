@@ -198,7 +198,8 @@ export function campaignMethods(pool: pg.Pool): AsyncPort<CampaignStore> {
         const steps = input.forecast.steps.flatMap((s, k) => s.hosts.map(() => k));
         await c.query(
           `INSERT INTO campaign_hosts (campaign_id, host, step, state, since)
-           SELECT $1, t.host, t.step, 'pending', $2 FROM unnest($3::text[], $4::int[]) WITH ORDINALITY AS t(host, step, i)
+           SELECT $1, t.host, t.step, 'pending', $2
+           FROM unnest($3::text[], $4::int[]) WITH ORDINALITY AS t(host, step, i)
            ORDER BY t.i`,
           [input.id, input.at, hosts, steps],
         );
