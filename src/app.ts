@@ -180,6 +180,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const recovered: string[] = [];
   const hooks: LeadershipHooks = {
     async onElected() {
+      // the demo world shared by replicas: continue from the stored one, then write it
+      await session.world?.lead(true);
       // as at a start-up: ask the hypervisors where the VMs of running plans are, then go on
       for (const r of await lifecycle.recover()) {
         recovered.push(r.planId);
@@ -193,9 +195,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       nightly.stop();
       await campaigns.stop();
       await lifecycle.resign(new NotLeaderError(`no longer the leader: ${reason}`));
+      await session.world?.lead(false);
     },
     async onPoll(role) {
-      if (role !== 'leader') return;
+      // a standby's demo world follows the leader's
+      if (role !== 'leader') return session.world?.reload();
       // executions, cancellations and campaign actions asked on other replicas reach us through the store
       await lifecycle.startQueued();
       campaigns.recover();

@@ -13,6 +13,7 @@ import type { CpuAnswerCache } from '../inventory/cpu.js';
 import type { Logger } from '../log.js';
 import { openStore } from '../store/sqlite.js';
 import { openCluster, type Cluster } from './cluster.js';
+import type { SharedDemoWorld } from '../demo/shared-world.js';
 
 export interface SessionOptions {
   log?: Logger;
@@ -36,6 +37,8 @@ export interface SessionOptions {
 export interface Session {
   config: Config;
   cluster: Cluster;
+  /** The demo world shared by replicas through PostgreSQL (src/demo/shared-world.ts); null otherwise. */
+  world: SharedDemoWorld | null;
   store: ServiceStore | null;
   /** A fresh inventory of the configured hosts (only those named in `only`, when given). */
   collect(signal?: AbortSignal, only?: readonly string[]): Promise<Inventory>;
@@ -68,6 +71,7 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
   return {
     config,
     cluster,
+    world: null,
     store,
     collect,
     async close() {
