@@ -5,11 +5,11 @@
  * Exit status: 0 cancelled or cancelling; 1 the plan had already ended; 2 bad input.
  */
 import { parseArgs } from 'node:util';
-import { systemClock } from '../../../executor/clock.js';
-import { createPlanLifecycle, type PlanLifecycle } from '../../orchestrate/lifecycle.js';
+import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
 import { commandConfig, existingStorePath } from '../setup.js';
+import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer cancel <plan id> [--config FILE]
 
@@ -65,13 +65,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     // Plans, stores and cancels only: a plan running in another process is asked to stop
     // through the store, which its executor polls.
-    const lifecycle = createPlanLifecycle({
-      store,
-      clock: systemClock,
-      settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
-      collect: () => Promise.reject(new Error('rebalancer cancel never collects an inventory')),
-    });
-    return cancel(lifecycle, positionals[0], io);
+    return cancel(readingLifecycle(store, config), positionals[0], io);
   } finally {
     store.close();
   }

@@ -15,12 +15,12 @@ import { createCampaignService, type ActionOutcome, type CampaignService } from 
 import { lifecycleSteps } from '../../maintenance/steps.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import { campaignTiming } from '../../orchestrate/duration.js';
-import { createPlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
 import { resume, start, startRequest } from '../maintenance/run.js';
 import { end } from '../maintenance/end.js';
 import { commandConfig, existingStorePath } from '../setup.js';
+import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer maintenance start (--cell C ... | --host H ...) [--max-unavailable N] [--execute]
        rebalancer maintenance resume <campaign id>
@@ -176,12 +176,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (typeof path === 'number') return path;
   const store = openStore(path);
   const collect = () => Promise.reject(new Error('rebalancer maintenance never collects an inventory'));
-  const lifecycle = createPlanLifecycle({
-    store,
-    clock: systemClock,
-    settings: { planner: config.planner, cooldownHours: config.nightly.cooldownHours },
-    collect,
-  });
+  const lifecycle = readingLifecycle(store, config);
   const campaigns = createCampaignService({
     store,
     clock: systemClock,
