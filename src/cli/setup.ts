@@ -1,5 +1,6 @@
 /** What commands do before their own work: load the configuration, find the store they read. */
 import { existsSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatConfigErrors, loadConfig, type Config, type LoadOptions } from '../config/index.js';
 import type { CommandIo } from './io.js';
 
@@ -31,4 +32,40 @@ export function existingStorePath(
   if (existsSync(path)) return path;
   io.stderr(`rebalancer ${command}: no store at ${path} (store.path): ${absent}\n`);
   return BAD_INPUT;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type WithHelp<T extends Options> = T & { help: { type: 'boolean'; short: 'h' } };
+type ParsedValues<T extends Options> = ReturnType<
+  typeof parseArgs<{ options: WithHelp<T>; allowPositionals: true; strict: true }>
+>['values'];
+
+/** Exit status after printing the help. */
+export const HELP_SHOWN = 0;
+
+/**
+ * Reads `rebalancer <command>`'s arguments (`options`, plus `-h`/`--help`, which prints `help`:
+ * HELP_SHOWN). An unknown or malformed option prints the parser's message and `help` on stderr:
+ * BAD_INPUT. Otherwise the options' values and the positional arguments.
+ */
+export function commandArgs<T extends Options>(
+  command: string,
+  io: CommandIo,
+  help: string,
+  argv: string[],
+  options: T,
+): { values: ParsedValues<T>; positionals: string[] } | typeof BAD_INPUT | typeof HELP_SHOWN {
+  const all = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<T>;
+  let parsed: { values: ParsedValues<T>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
+  } catch (err) {
+    io.stderr(`rebalancer ${command}: ${(err as Error).message}\n\n${help}`);
+    return BAD_INPUT;
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    io.stdout(help);
+    return HELP_SHOWN;
+  }
+  return parsed;
 }

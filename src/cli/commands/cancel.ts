@@ -4,11 +4,10 @@
  * `cancelling`, its executor starts no further move and lets running migrations finish.
  * Exit status: 0 cancelled or cancelling; 1 the plan had already ended; 2 bad input.
  */
-import { parseArgs } from 'node:util';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
-import { commandConfig, existingStorePath } from '../setup.js';
+import { commandArgs, commandConfig, existingStorePath } from '../setup.js';
 import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer cancel <plan id> [--config FILE]
@@ -37,22 +36,9 @@ function cancel(lifecycle: PlanLifecycle, id: string, io: CommandIo): number {
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.stderr(`rebalancer cancel: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const args = commandArgs('cancel', io, HELP, argv, { config: { type: 'string' } });
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   if (positionals.length !== 1) {
     io.stderr(`rebalancer cancel: expected one plan id, got ${positionals.length}\n\n${HELP}`);
     return 2;

@@ -6,7 +6,6 @@
  * 2 bad input (unknown id, plan not runnable, invalid configuration); 3 the plan no longer
  * fits the inventory (re-plan first).
  */
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { ExecutionResult } from '../../../executor/index.js';
 import { lifecycleFor } from '../../app.js';
@@ -15,7 +14,7 @@ import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
-import { commandConfig, existingStorePath } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig, existingStorePath } from '../setup.js';
 
 const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--format text|json]
 
@@ -37,35 +36,23 @@ interface Args {
 }
 
 function parse(argv: string[], io: CommandIo): Args | number {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`);
-      return 2;
-    }
-    if (values.format !== undefined && values.format !== 'text' && values.format !== 'json') {
-      io.stderr(`rebalancer execute: --format: expected text or json, got "${values.format}"\n`);
-      return 2;
-    }
-    if (values.json) io.stderr('rebalancer execute: --json is deprecated: use --format json\n');
-    return { id: positionals[0], config: values.config, json: values.json === true || values.format === 'json' };
-  } catch (err) {
-    io.stderr(`rebalancer execute: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+  const args = commandArgs('execute', io, HELP, argv, {
+    config: { type: 'string' },
+    format: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
+  if (positionals.length !== 1) {
+    io.stderr(`rebalancer execute: expected one plan id, got ${positionals.length}\n\n${HELP}`);
+    return BAD_INPUT;
   }
+  if (values.format !== undefined && values.format !== 'text' && values.format !== 'json') {
+    io.stderr(`rebalancer execute: --format: expected text or json, got "${values.format}"\n`);
+    return BAD_INPUT;
+  }
+  if (values.json) io.stderr('rebalancer execute: --json is deprecated: use --format json\n');
+  return { id: positionals[0], config: values.config, json: values.json === true || values.format === 'json' };
 }
 
 /** First Ctrl-C: stop starting migrations; second: abort the ones running. */

@@ -9,7 +9,6 @@
  * 1 the campaign paused, failed or was cancelled, or is not in a state that allows the action;
  * 2 bad input or not found; 3 start: the campaign is not feasible (stored as planned, not run).
  */
-import { parseArgs } from 'node:util';
 import { systemClock } from '../../../executor/clock.js';
 import { createCampaignService, type ActionOutcome, type CampaignService } from '../../maintenance/service.js';
 import { lifecycleSteps } from '../../maintenance/steps.js';
@@ -19,7 +18,7 @@ import { openStore } from '../../store/sqlite.js';
 import type { CommandIo } from '../io.js';
 import { resume, start, startRequest } from '../maintenance/run.js';
 import { end } from '../maintenance/end.js';
-import { commandConfig, existingStorePath } from '../setup.js';
+import { commandArgs, commandConfig, existingStorePath } from '../setup.js';
 import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer maintenance start (--cell C ... | --host H ...) [--max-unavailable N] [--execute]
@@ -109,30 +108,17 @@ interface Values {
 }
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let values: Values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        cell: { type: 'string', multiple: true },
-        host: { type: 'string', multiple: true },
-        'max-unavailable': { type: 'string' },
-        execute: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    io.stderr(`rebalancer maintenance: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('maintenance', io, HELP, argv, {
+    config: { type: 'string' },
+    format: { type: 'string' },
+    cell: { type: 'string', multiple: true },
+    host: { type: 'string', multiple: true },
+    'max-unavailable': { type: 'string' },
+    execute: { type: 'boolean' },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const values: Values = parsed.values;
+  const positionals = parsed.positionals;
   const [verb, ...args] = positionals;
   if (!verb || !(verb in ARITY)) {
     io.stderr(
