@@ -159,6 +159,7 @@ write_env() {
   {
     echo "# written by scripts/lab/up.sh"
     echo "REBALANCER_LAB_DIR='$LAB'"
+    echo "REBALANCER_LAB_PREFIX='$NETNS_PREFIX'"
     echo "REBALANCER_LAB_HOSTS='$(for h in "${HOSTS[@]}"; do printf '%s ' "$(hostname_of "$h")"; done | sed 's/ $//')'"
     for h in "${HOSTS[@]}"; do
       local v; v=$(echo "$h" | tr a-z A-Z)
@@ -169,6 +170,7 @@ write_env() {
   {
     echo "{"
     echo "  \"labDir\": \"$LAB\","
+    echo "  \"netnsPrefix\": \"$NETNS_PREFIX\","
     echo "  \"hosts\": ["
     for h in "${HOSTS[@]}"; do
       [ $first = 1 ] || echo ","

@@ -3,21 +3,27 @@
  * it: POST /maintenance over lab-a, lab-b and lab-c (maxUnavailable 1) with a patch command from
  * the configuration that "reboots" each host by stopping and starting its libvirtd. The command
  * records what its host was running when it was handed over; a failing command pauses the
- * campaign. Skipped without the lab unless REBALANCER_REQUIRE_REAL is set.
+ * campaign; the service process (`rebalancer serve`) killed with SIGKILL mid-campaign and started
+ * again resumes it. Skipped without the lab unless REBALANCER_REQUIRE_REAL is set.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { planChain } from '../../executor/chain.js';
 import { createService, type Service } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { ADMIN, makeCaller } from '../http/support/harness.js';
+import { openStore } from '../../src/store/sqlite.js';
+import type { ServiceStore } from '../../src/store/port.js';
+import { buildOnce } from '../support/build.js';
 import { holdLab, labSkip, labVm, resetVms, startDaemon, type Lab } from '../support/lab.js';
-import { LAB_GROUPS, labHosts, locate, openRig } from './support.js';
+import { incomingMigrations, LAB_GROUPS, labHosts, locate, openRig, waitFor } from './support.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const VMS = ['big', 'disky', 'small1', 'small2'];
@@ -43,9 +49,10 @@ function patchScript(lab: Lab, dir: string, fail: boolean): { argv: string[]; lo
       'running=$(virsh -q -c "$uri" list --name | tr -s "\\n" " " | sed "s/ *$//")',
       `echo "$REBALANCER_HOST start running=[$running] $(date +%s%N)" >> "$1"`,
       fail ? 'echo "firmware update failed on $REBALANCER_HOST" >&2; exit 1' : '',
-      `REBALANCER_LAB_DIR='${lab.dir}' bash '${repo}/scripts/lab/daemon.sh' stop "$REBALANCER_HOST"`,
+      `export REBALANCER_LAB_DIR='${lab.dir}' REBALANCER_LAB_PREFIX='${lab.prefix}'`,
+      `bash '${repo}/scripts/lab/daemon.sh' stop "$REBALANCER_HOST"`,
       'sleep 1',
-      `REBALANCER_LAB_DIR='${lab.dir}' bash '${repo}/scripts/lab/daemon.sh' start "$REBALANCER_HOST"`,
+      `bash '${repo}/scripts/lab/daemon.sh' start "$REBALANCER_HOST"`,
       `echo "$REBALANCER_HOST end $(date +%s%N)" >> "$1"`,
       'echo "rebooted $REBALANCER_HOST"',
       '',
@@ -55,22 +62,29 @@ function patchScript(lab: Lab, dir: string, fail: boolean): { argv: string[]; lo
   return { argv: [script, log], log };
 }
 
-async function withService<T>(lab: Lab, fail: boolean, fn: (call: Call, log: string, dir: string) => Promise<T>) {
+/** The service configuration of these tests: the lab's hosts, the patch command, a fresh store. */
+function configFile(lab: Lab, fail: boolean, executor: Record<string, unknown> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rb-campaign-'));
   const { argv, log } = patchScript(lab, dir, fail);
   const config = join(dir, 'config.json');
+  const store = join(dir, 'store.sqlite');
   writeFileSync(
     config,
     JSON.stringify({
-      store: { path: join(dir, 'store.sqlite') },
+      store: { path: store },
       api: { tokens: [{ token: ADMIN, role: 'admin' }] },
       hypervisors: labHosts(lab),
       serverGroups: LAB_GROUPS,
       nightly: { enabled: false },
-      executor: { pollIntervalMs: 500 },
+      executor: { pollIntervalMs: 500, ...executor },
       maintenance: { hostCommand: argv, hostCommandTimeoutMinutes: 2, returnTimeoutMinutes: 2, pollSeconds: 1 },
     }),
   );
+  return { dir, config, store, log };
+}
+
+async function withService<T>(lab: Lab, fail: boolean, fn: (call: Call, log: string, dir: string) => Promise<T>) {
+  const { dir, config, log } = configFile(lab, fail);
   const loaded = loadConfig({ path: config, env: {} });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const service: Service = await createService({ config: loaded.config, log: silentLogger() });
@@ -83,6 +97,39 @@ async function withService<T>(lab: Lab, fail: boolean, fn: (call: Call, log: str
     await new Promise<void>((r) => server.close(() => r()));
     await service.close();
   }
+}
+
+/** `rebalancer serve --config FILE --port 0` as a process (as systemd runs it); resolves once it listens. */
+function serveProcess(config: string): Promise<{ child: ChildProcess; call: Call; output: () => string }> {
+  const child = spawn(process.execPath, ['bin/rebalancer.js', 'serve', '--config', config, '--port', '0'], {
+    cwd: repo,
+    env: { ...process.env, REBALANCER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolvePromise, reject) => {
+    const seen = (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolvePromise({ child, call: makeCaller(url), output: () => out });
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', seen);
+    child.on('exit', (code, signal) => reject(new Error(`serve ended (${signal ?? code}) before listening: ${out}`)));
+  });
+}
+
+const MIB = 1024 * 1024;
+
+/** The campaign's step draining lab-a, with big migrating and some of its memory copied. */
+function bigInFlight(store: ServiceStore): { planId: string; index: number } | null {
+  for (const p of store.listPlans()) {
+    const move = store.listMoves(p.id).find((m) => m.move.name === 'big');
+    if (move?.state !== 'migrating') continue;
+    const last = store.listProgress(p.id, move.index).at(-1);
+    if (last && last.processedBytes > 64 * MIB) return { planId: p.id, index: move.index };
+  }
+  return null;
 }
 
 async function settle(call: Call, id: string, timeoutMs = 300_000) {
@@ -107,6 +154,7 @@ async function where(lab: Lab): Promise<Record<string, string[]>> {
 
 describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
   const lab = holdLab();
+  beforeAll(buildOnce, 180_000);
 
   it('patches lab-a, lab-b and lab-c one at a time, each empty when its libvirtd restarts', async () => {
     await resetVms();
@@ -188,5 +236,83 @@ describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
       expect(again.hosts).toEqual(c.hosts);
       expect(existsSync(log) && readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
     });
+  }, 600_000);
+
+  it('resumes after SIGKILL of the service mid-campaign: nothing migrated twice, every host patched once, succeeded', async () => {
+    await resetVms();
+    // 32 MiB/s: big (384 MiB of random data) migrates for 12 s or more, long enough to be killed in flight
+    const f = configFile(lab(), false, { bandwidthMiBps: 32 });
+    const incomingBefore = incomingMigrations(lab(), 'big');
+    const children: ChildProcess[] = [];
+    try {
+      const first = await serveProcess(f.config);
+      children.push(first.child);
+      const r = await first.call('POST', '/maintenance?host=lab-a&host=lab-b&host=lab-c&maxUnavailable=1&execute=true');
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      const id = r.body.id as string;
+      // lab-b and lab-c hold nothing: they are patched first, then lab-a is drained onto them
+      expect(r.body.steps.map((s: { hosts: Array<{ host: string }> }) => s.hosts[0].host)).toEqual([
+        'lab-b',
+        'lab-c',
+        'lab-a',
+      ]);
+
+      const watch = openStore(f.store);
+      let killedAt: { planId: string; index: number };
+      try {
+        killedAt = await waitFor('big migrating off lab-a with data copied', () => bigInFlight(watch), 240_000);
+        first.child.kill('SIGKILL');
+        await new Promise((done) => first.child.once('exit', done));
+        expect(watch.getCampaign(id)?.status).toBe('running');
+        const hosts = Object.fromEntries(watch.listCampaignHosts(id).map((h) => [h.host, h.state]));
+        expect(hosts).toEqual({ 'lab-a': 'draining', 'lab-b': 'done', 'lab-c': 'done' });
+        expect(watch.getMove(killedAt.planId, killedAt.index)?.state).toBe('migrating');
+      } finally {
+        watch.close();
+      }
+
+      const second = await serveProcess(f.config);
+      children.push(second.child);
+      const c = await settle(second.call, id);
+      console.info(`[e2e] campaign after SIGKILL and restart: ${c.status}`);
+      expect(c.reason ?? null, second.output()).toBe(null);
+      expect(c.status).toBe('succeeded');
+      expect(c.hosts).toEqual({ 'lab-a': 'done', 'lab-b': 'done', 'lab-c': 'done' });
+
+      // each host was handed over once, empty
+      const starts = readFileSync(f.log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes(' start '));
+      expect(starts.map((l) => l.split(' ')[0]).sort()).toEqual(['lab-a', 'lab-b', 'lab-c']);
+      for (const l of starts) expect(l, l).toContain('running=[]');
+
+      // every VM left lab-a in exactly one succeeded move and runs where that move put it
+      const rig = openRig(lab(), f.store);
+      try {
+        const chain = planChain(rig.store, killedAt.planId);
+        const moves = chain.flatMap((p) => rig.store.listMoves(p));
+        const all = rig.store.listPlans().flatMap((p) => rig.store.listMoves(p.id));
+        for (const name of VMS) {
+          const done = all.filter((m) => m.move.name === name && m.state === 'succeeded');
+          expect(
+            done.map((m) => m.move.from),
+            `${name} moved exactly once, off lab-a`,
+          ).toEqual(['lab-a']);
+          expect(await locate(rig, labVm(name)), name).toEqual({
+            runningOn: [done[0].move.to],
+            definedOn: [done[0].move.to],
+          });
+        }
+        // one QEMU `-incoming` start per attempt of big's migration: the one cut by the kill was not repeated once done
+        const attempts = moves.filter((m) => m.move.name === 'big').reduce((n, m) => n + m.attempts, 0);
+        expect(incomingMigrations(lab(), 'big') - incomingBefore).toBe(attempts);
+      } finally {
+        await rig.close();
+      }
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      for (const h of ['lab-a', 'lab-b', 'lab-c']) await startDaemon(h);
+    }
   }, 600_000);
 });

@@ -30,6 +30,8 @@ export interface LabVm {
 
 export interface Lab {
   dir: string;
+  /** Prefix of its network namespaces (REBALANCER_LAB_PREFIX of up.sh): the lab scripts need it. @default 'rblab' */
+  prefix: string;
   /** lab-a, lab-b, lab-c; cell `lab`; migrationUri = qemu+tcp on the namespace address */
   hosts: HostConfig[];
   vms: LabVm[];
@@ -52,11 +54,13 @@ export function findLab(): Lab | null {
   if (!existsSync(file)) return null;
   const doc = JSON.parse(readFileSync(file, 'utf8')) as {
     labDir: string;
+    netnsPrefix?: string;
     hosts: Array<HostConfig & { address?: string; id?: string }>;
     vms: LabVm[];
   };
   return {
     dir: doc.labDir,
+    prefix: doc.netnsPrefix ?? 'rblab',
     hosts: doc.hosts.map(({ name, uri, migrationUri, cell }) => ({ name, uri, migrationUri, cell })),
     vms: doc.vms,
   };
@@ -97,7 +101,7 @@ async function script(name: string, args: string[], timeout = 120_000): Promise<
   try {
     const { stdout } = await run('bash', [resolve(scripts, name), ...args], {
       timeout,
-      env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir },
+      env: { ...process.env, REBALANCER_LAB_DIR: requireLab().dir, REBALANCER_LAB_PREFIX: requireLab().prefix },
     });
     return stdout;
   } catch (err) {
