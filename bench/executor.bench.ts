@@ -91,7 +91,7 @@ async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): 
         gap: 0,
       },
     };
-    const id = store.createPlan({ plan, source: 'cli', at: clock.now() }).id;
+    const id = (await store.createPlan({ plan, source: 'cli', at: clock.now() })).id;
     const executor = createExecutor({ hypervisor: sim, store, clock, options: { concurrency } });
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
@@ -106,7 +106,7 @@ async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): 
     };
   } finally {
     clock.stop();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

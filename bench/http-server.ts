@@ -86,9 +86,10 @@ async function main(): Promise<void> {
       void pool?.close();
       server.close();
       server.closeAllConnections();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
+      void store.close().finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
     }
   });
 }

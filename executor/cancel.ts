@@ -20,22 +20,30 @@ export interface CancelRequest {
   status: PlanStatus;
 }
 
-export function requestCancel(
+/**
+ * Each status change is conditional on the status it was decided from (`changePlanStatus`), so an
+ * executor starting or finishing the plan at the same moment is never overwritten: a plan that
+ * started meanwhile is asked to stop instead, one that ended meanwhile keeps its final status.
+ */
+export async function requestCancel(
   store: ExecutorStore,
   clock: Pick<Clock, 'now'>,
   planId: string,
   mode: CancelMode,
   startedHere: (planId: string) => boolean,
-): CancelRequest {
-  const rec = latestOfChain(store, planId);
+): Promise<CancelRequest> {
+  const rec = await latestOfChain(store, planId);
   if (!rec) throw new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`);
   const from = rec.status;
+  let now = from;
   if (from === 'planned' && !startedHere(rec.id)) {
-    store.setPlanStatus(rec.id, 'cancelled', clock.now());
-    return { record: rec, from, status: 'cancelled' };
+    const was = await store.changePlanStatus(rec.id, ['planned'], 'cancelled', clock.now());
+    if (was === 'planned') return { record: rec, from, status: 'cancelled' };
+    now = was ?? from;
   }
-  if (!EXECUTING_PLAN_STATUSES.includes(from)) return { record: rec, from, status: from };
-  store.setPlanStatus(rec.id, 'cancelling', clock.now());
-  store.appendEvent({ planId: rec.id, moveIndex: null, type: 'plan.cancel', data: { mode }, at: clock.now() });
+  if (!EXECUTING_PLAN_STATUSES.includes(now)) return { record: rec, from, status: now };
+  const was = await store.changePlanStatus(rec.id, EXECUTING_PLAN_STATUSES, 'cancelling', clock.now());
+  if (!was || !EXECUTING_PLAN_STATUSES.includes(was)) return { record: rec, from, status: was ?? now };
+  await store.appendEvent({ planId: rec.id, moveIndex: null, type: 'plan.cancel', data: { mode }, at: clock.now() });
   return { record: rec, from, status: 'cancelling' };
 }

@@ -47,90 +47,99 @@ export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
     if (this.life.aborted) throw stopped(this.life);
   }
 
-  createPlan(input: NewPlan): PlanRecord {
+  async createPlan(input: NewPlan): Promise<PlanRecord> {
     this.check();
     return this.inner.createPlan(input);
   }
-  getPlan(id: string): PlanRecord | null {
+  async getPlan(id: string): Promise<PlanRecord | null> {
     this.check();
     return this.inner.getPlan(id);
   }
-  getPlanVersion(id: string): { status: PlanStatus; updatedAt: number } | null {
+  async getPlanVersion(id: string): Promise<{ status: PlanStatus; updatedAt: number } | null> {
     this.check();
     return this.inner.getPlanVersion(id);
   }
-  listPlans(filter?: PlanFilter): PlanRecord[] {
+  async listPlans(filter?: PlanFilter): Promise<PlanRecord[]> {
     this.check();
     return this.inner.listPlans(filter);
   }
-  setPlanStatus(
+  async setPlanStatus(
     id: string,
     status: PlanStatus,
     at: number,
     extra?: { summary?: unknown; error?: StoredError | null },
-  ): void {
+  ): Promise<void> {
     this.check();
-    this.inner.setPlanStatus(id, status, at, extra);
+    return this.inner.setPlanStatus(id, status, at, extra);
   }
-  supersede(oldId: string, newId: string, at: number): void {
+  async changePlanStatus(
+    id: string,
+    from: readonly PlanStatus[],
+    status: PlanStatus,
+    at: number,
+  ): Promise<PlanStatus | null> {
     this.check();
-    this.inner.supersede(oldId, newId, at);
+    return this.inner.changePlanStatus(id, from, status, at);
   }
-  listMoves(planId: string): MoveRecord[] {
+  async supersede(oldId: string, newId: string, at: number): Promise<void> {
+    this.check();
+    return this.inner.supersede(oldId, newId, at);
+  }
+  async listMoves(planId: string): Promise<MoveRecord[]> {
     this.check();
     return this.inner.listMoves(planId);
   }
-  getMove(planId: string, index: number): MoveRecord | null {
+  async getMove(planId: string, index: number): Promise<MoveRecord | null> {
     this.check();
     return this.inner.getMove(planId, index);
   }
-  updateMove(planId: string, index: number, patch: MovePatch, at: number): void {
+  async updateMove(planId: string, index: number, patch: MovePatch, at: number): Promise<void> {
     this.check();
-    this.inner.updateMove(planId, index, patch, at);
+    return this.inner.updateMove(planId, index, patch, at);
   }
-  moveHistory(planId: string, index: number): MoveStateChange[] {
+  async moveHistory(planId: string, index: number): Promise<MoveStateChange[]> {
     this.check();
     return this.inner.moveHistory(planId, index);
   }
-  addProgress(sample: ProgressSample): void {
+  async addProgress(sample: ProgressSample): Promise<void> {
     this.check();
-    this.inner.addProgress(sample);
+    return this.inner.addProgress(sample);
   }
-  listProgress(planId: string, index?: number): ProgressSample[] {
+  async listProgress(planId: string, index?: number): Promise<ProgressSample[]> {
     this.check();
     return this.inner.listProgress(planId, index);
   }
-  planTotals(): PlanTotals {
+  async planTotals(): Promise<PlanTotals> {
     this.check();
     return this.inner.planTotals();
   }
-  listMoveEndings(afterId: number, limit: number): MoveEnding[] {
+  async listMoveEndings(afterId: number, limit: number): Promise<MoveEnding[]> {
     this.check();
     return this.inner.listMoveEndings(afterId, limit);
   }
-  countMoves(states: readonly MoveState[]): number {
+  async countMoves(states: readonly MoveState[]): Promise<number> {
     this.check();
     return this.inner.countMoves(states);
   }
-  appendEvent(e: Omit<PlanEvent, 'id'>): number {
+  async appendEvent(e: Omit<PlanEvent, 'id'>): Promise<number> {
     this.check();
     return this.inner.appendEvent(e);
   }
-  listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[] {
+  async listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): Promise<PlanEvent[]> {
     this.check();
     return this.inner.listEvents(filter);
   }
-  probeWrite(at: number): void {
+  async probeWrite(at: number): Promise<void> {
     this.check();
-    this.inner.probeWrite(at);
+    return this.inner.probeWrite(at);
   }
-  lastWriteFault(): WriteFault | null {
+  async lastWriteFault(): Promise<WriteFault | null> {
     this.check();
     return this.inner.lastWriteFault();
   }
-  close(): void {
+  async close(): Promise<void> {
     this.check();
-    this.inner.close();
+    return this.inner.close();
   }
 }
 

@@ -38,7 +38,7 @@ export interface Executor {
    * now: `cancelling` while moves finish, `cancelled` when nothing ran, or the final status
    * when the plan had already ended.
    */
-  cancel(planId: string, mode?: CancelMode): PlanStatus;
+  cancel(planId: string, mode?: CancelMode): Promise<PlanStatus>;
   /** Reconciles and resumes plans a previous process left `running` or `cancelling`. */
   recover(): Promise<RecoveredPlan[]>;
   /** Ids of the plans this executor is running now. */
@@ -96,6 +96,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     },
   };
   const runs = new Map<string, PlanRunState>();
+  /** Plans `execute` was called for and has not started yet (their status change is in flight). */
+  const starting = new Set<string>();
 
   const start = (rec: PlanRecord, cancelMode: CancelMode | null, prelude?: () => Promise<void>) => {
     const st: PlanRunState = {
@@ -121,32 +123,37 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   };
 
   return {
-    execute(planId) {
-      const rec = ctx.store.getPlan(planId);
-      if (!rec) return Promise.reject(new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`));
-      if (runs.has(planId))
-        return Promise.reject(new ExecutorError('PLAN_ALREADY_RUNNING', `plan ${planId} is already running`));
-      if (rec.status !== 'planned') {
-        return Promise.reject(
-          new ExecutorError(
+    async execute(planId) {
+      if (runs.has(planId) || starting.has(planId))
+        throw new ExecutorError('PLAN_ALREADY_RUNNING', `plan ${planId} is already running`);
+      starting.add(planId);
+      let rec: PlanRecord | null;
+      try {
+        rec = await ctx.store.getPlan(planId);
+        if (!rec) throw new ExecutorError('PLAN_NOT_FOUND', `no plan with id "${planId}"`);
+        // planned -> running in one transaction: of two executors (or a cancel) racing, one wins
+        const was = await ctx.store.changePlanStatus(planId, ['planned'], 'running', ctx.clock.now());
+        if (was !== 'planned') {
+          throw new ExecutorError(
             'PLAN_NOT_RUNNABLE',
-            `plan ${planId} is ${rec.status}; only a planned plan can be executed`,
-          ),
-        );
+            `plan ${planId} is ${was ?? rec.status}; only a planned plan can be executed`,
+          );
+        }
+        await ctx.store.appendEvent({
+          planId,
+          moveIndex: null,
+          type: 'plan.started',
+          data: { moves: rec.plan.moves.length },
+          at: ctx.clock.now(),
+        });
+      } finally {
+        starting.delete(planId);
       }
-      ctx.store.setPlanStatus(planId, 'running', ctx.clock.now());
-      ctx.store.appendEvent({
-        planId,
-        moveIndex: null,
-        type: 'plan.started',
-        data: { moves: rec.plan.moves.length },
-        at: ctx.clock.now(),
-      });
       return start(rec, null);
     },
-    cancel(planId, mode = ctx.opts.cancelMode) {
+    async cancel(planId, mode = ctx.opts.cancelMode) {
       const runOf = (id: string) => [...runs.values()].find((r) => r.planId === id);
-      const asked = requestCancel(ctx.store, ctx.clock, planId, mode, (id) => !!runOf(id));
+      const asked = await requestCancel(ctx.store, ctx.clock, planId, mode, (id) => !!runOf(id));
       const st = runOf(asked.record.id);
       if (asked.status !== 'cancelling') return asked.status;
       if (st) {
@@ -156,13 +163,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       return 'cancelling';
     },
     async recover() {
-      const left = ctx.store
-        .listPlans({ status: ['running', 'cancelling'], limit: 10_000 })
-        .filter((p) => !runs.has(p.id));
+      const left = (await ctx.store.listPlans({ status: ['running', 'cancelling'], limit: 10_000 })).filter(
+        (p) => !runs.has(p.id),
+      );
       // a stop between creating a re-plan and linking it leaves both running: finish the link
       const successors = new Map(left.filter((p) => p.supersedes).map((p) => [p.supersedes!, p.id]));
       for (const [oldId, newId] of successors)
-        if (left.some((p) => p.id === oldId)) ctx.store.supersede(oldId, newId, ctx.clock.now());
+        if (left.some((p) => p.id === oldId)) await ctx.store.supersede(oldId, newId, ctx.clock.now());
       return left
         .filter((p) => !successors.has(p.id))
         .map((rec) => ({
@@ -170,7 +177,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           done: start(rec, rec.status === 'cancelling' ? 'wait' : null, () => reconcilePlan(ctx, rec.id)),
         }));
     },
-    active: () => [...runs.values()].map((r) => r.planId),
+    // a plan being started counts from the call of execute on
+    active: () => [...starting, ...[...runs.values()].map((r) => r.planId)],
     stop(reason) {
       if (!life.aborted) lifeCtl.abort(reason);
     },
@@ -181,14 +189,14 @@ export function createExecutor(deps: ExecutorDeps): Executor {
 async function reconcilePlan(ctx: Ctx, planId: string): Promise<void> {
   const log = ctx.log.child({ planId });
   log.warn({ planId }, 'recovering plan left running');
-  releaseDangling(ctx, planId);
-  const inFlight = ctx.store.listMoves(planId).filter((m) => IN_FLIGHT.includes(m.state));
+  await releaseDangling(ctx, planId);
+  const inFlight = (await ctx.store.listMoves(planId)).filter((m) => IN_FLIGHT.includes(m.state));
   await Promise.all(
     inFlight.map(async (m) => {
       const data = { from: m.move.from, to: m.move.to, recovered: true };
-      ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.admitted', data, at: ctx.clock.now() });
+      await ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.admitted', data, at: ctx.clock.now() });
       await reconcileMove(ctx, m, log.child({ move: m.index }));
-      ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.released', data, at: ctx.clock.now() });
+      await ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.released', data, at: ctx.clock.now() });
     }),
   );
 }

@@ -21,7 +21,7 @@ import { startMode, transfer, type TransferResult, type TransferRun } from './tr
 export interface MoveRun extends TransferRun {
   planId: string;
   /** True once the plan is being cancelled: no new attempt starts. */
-  cancelRequested(): boolean;
+  cancelRequested(): Promise<boolean>;
 }
 
 type AttemptResult = { kind: 'done'; state: MoveState } | { kind: 'retry' };
@@ -30,9 +30,9 @@ type AttemptResult = { kind: 'done'; state: MoveState } | { kind: 'retry' };
 export async function runMove(ctx: Ctx, run: MoveRun, index: number): Promise<MoveState> {
   const log = run.log.child({ move: index });
   for (;;) {
-    const rec = ctx.store.getMove(run.planId, index)!;
+    const rec = (await ctx.store.getMove(run.planId, index))!;
     if (TERMINAL_MOVE_STATES.includes(rec.state)) return rec.state;
-    if (run.cancelRequested())
+    if (await run.cancelRequested())
       return end(ctx, rec, log, 'cancelled', { code: 'CANCELLED', message: 'plan cancelled before the move started' });
     const r = await attempt(ctx, { ...run, log }, rec);
     if (r.kind === 'done') return r.state;
@@ -45,7 +45,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   const { planId, index, move } = rec;
   step(ctx, 'precheck', planId, index);
   const attempts = rec.attempts + 1;
-  ctx.store.updateMove(
+  await ctx.store.updateMove(
     planId,
     index,
     { state: 'prechecking', attempts, startedAt: rec.startedAt ?? ctx.clock.now(), error: null },
@@ -61,7 +61,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   }
   let result: TransferResult;
   try {
-    if (run.cancelRequested())
+    if (await run.cancelRequested())
       return done(
         end(ctx, rec, run.log, 'cancelled', {
           code: 'CANCELLED',
@@ -72,8 +72,8 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
     // fencing: a migration starts only under the executor's mandate, confirmed right now
     await ctx.confirmMandate();
     const startedAt = ctx.clock.now();
-    ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
-    ctx.store.appendEvent({
+    await ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
+    await ctx.store.appendEvent({
       planId,
       moveIndex: index,
       type: 'migration.started',
@@ -95,7 +95,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   } finally {
     releaseReservation(ctx, move);
   }
-  ctx.store.appendEvent({
+  await ctx.store.appendEvent({
     planId,
     moveIndex: index,
     type: 'migration.ended',
@@ -104,7 +104,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   });
   switch (result.kind) {
     case 'completed':
-      return done(await verify(ctx, run, rec, result.suspended));
+      return done(verify(ctx, run, rec, result.suspended));
     case 'error':
       return onError(ctx, run, rec, result.err);
     case 'timed_out':
@@ -128,7 +128,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
 /** Confirms the VM runs on the destination and no longer on the source. */
 export async function verify(ctx: Ctx, run: { log: Logger }, rec: MoveRecord, suspended: boolean): Promise<MoveState> {
   step(ctx, 'verify', rec.planId, rec.index);
-  ctx.store.updateMove(rec.planId, rec.index, { state: 'verifying' }, ctx.clock.now());
+  await ctx.store.updateMove(rec.planId, rec.index, { state: 'verifying' }, ctx.clock.now());
   const loc = await whereIs(ctx, rec);
   const { move } = rec;
   const seen = move.mode === 'cold' ? loc.definedOn : loc.runningOn;
@@ -157,10 +157,10 @@ async function onError(ctx: Ctx, run: MoveRun, rec: MoveRecord, err: unknown): P
   const error = describeError(err);
   const loc = await whereIs(ctx, rec).catch(() => null);
   if (loc?.runningOn.includes(rec.move.to) && !loc.runningOn.includes(rec.move.from))
-    return done(await verify(ctx, run, rec, false));
-  if (isRetryable(err) && rec.attempts < ctx.opts.retries.maxAttempts && !run.cancelRequested()) {
-    ctx.store.updateMove(rec.planId, rec.index, { state: 'pending', error }, ctx.clock.now());
-    ctx.store.appendEvent({
+    return done(verify(ctx, run, rec, false));
+  if (isRetryable(err) && rec.attempts < ctx.opts.retries.maxAttempts && !(await run.cancelRequested())) {
+    await ctx.store.updateMove(rec.planId, rec.index, { state: 'pending', error }, ctx.clock.now());
+    await ctx.store.appendEvent({
       planId: rec.planId,
       moveIndex: rec.index,
       type: 'move.retry',
@@ -179,18 +179,18 @@ export async function whereIs(ctx: Ctx, rec: MoveRecord): Promise<RecordedLocati
 }
 
 /** Persists a terminal state (with where the VM is when that is not the plan's outcome). */
-export function end(
+export async function end(
   ctx: Ctx,
   rec: MoveRecord,
   log: Logger,
   state: MoveState,
   error: StoredError | null,
   location: RecordedLocation | null = null,
-): MoveState {
+): Promise<MoveState> {
   step(ctx, 'finish', rec.planId, rec.index);
   const at = ctx.clock.now();
-  ctx.store.updateMove(rec.planId, rec.index, { state, error, location, endedAt: at }, at);
-  ctx.store.appendEvent({
+  await ctx.store.updateMove(rec.planId, rec.index, { state, error, location, endedAt: at }, at);
+  await ctx.store.appendEvent({
     planId: rec.planId,
     moveIndex: rec.index,
     type: 'move.ended',
@@ -202,6 +202,6 @@ export function end(
   return state;
 }
 
-function done(state: MoveState | Promise<MoveState>): AttemptResult | Promise<AttemptResult> {
-  return state instanceof Promise ? state.then((s) => ({ kind: 'done' as const, state: s })) : { kind: 'done', state };
+async function done(state: Promise<MoveState>): Promise<AttemptResult> {
+  return { kind: 'done', state: await state };
 }

@@ -7,23 +7,27 @@ import type { ExecutorStore, MoveRecord, MoveState, StoredError } from './store.
 const HOST_DOWN_CODES = ['DEST_UNREACHABLE', 'DEST_DISABLED', 'HOST_UNREACHABLE'];
 
 /** Plan ids from the first plan of the chain to `planId`. */
-export function chainOf(store: ExecutorStore, planId: string): string[] {
-  const chain = planChain(store, planId);
+export async function chainOf(store: ExecutorStore, planId: string): Promise<string[]> {
+  const chain = await planChain(store, planId);
   return chain.slice(0, chain.indexOf(planId) + 1);
 }
 
 /** Moves that went wrong anywhere in the chain, oldest plan first. */
-function troubled(store: ExecutorStore, planId: string): MoveRecord[] {
-  return chainOf(store, planId).flatMap((id) =>
-    store.listMoves(id).filter((m) => ['failed', 'timed_out'].includes(m.state)),
-  );
+async function troubled(store: ExecutorStore, planId: string): Promise<MoveRecord[]> {
+  const moves: MoveRecord[] = [];
+  for (const id of await chainOf(store, planId))
+    moves.push(...(await store.listMoves(id)).filter((m) => ['failed', 'timed_out'].includes(m.state)));
+  return moves;
 }
 
 /** Exclusions (that instance -> that host; a dead host entirely) and hosts to avoid. */
-export function replanInputs(store: ExecutorStore, planId: string): { exclusions: Exclusion[]; avoidHosts: string[] } {
+export async function replanInputs(
+  store: ExecutorStore,
+  planId: string,
+): Promise<{ exclusions: Exclusion[]; avoidHosts: string[] }> {
   const exclusions: Exclusion[] = [];
   const avoid = new Set<string>();
-  for (const m of troubled(store, planId)) {
+  for (const m of await troubled(store, planId)) {
     if (m.error && HOST_DOWN_CODES.includes(m.error.code)) avoid.add(m.move.to);
     else exclusions.push({ instance: m.move.instance, host: m.move.to });
   }
@@ -67,19 +71,16 @@ const brief = (m: MoveRecord): FailedMove => ({
   location: m.location,
 });
 
-export function summarise(store: ExecutorStore, planId: string): PlanSummary {
-  const chain = chainOf(store, planId);
-  const moves = store.listMoves(planId);
+export async function summarise(store: ExecutorStore, planId: string): Promise<PlanSummary> {
+  const chain = await chainOf(store, planId);
+  const moves = await store.listMoves(planId);
   const counts: Record<string, number> = {};
   for (const m of moves) counts[m.state] = (counts[m.state] ?? 0) + 1;
   const failed = moves.filter((m) => m.state !== 'succeeded').map(brief);
-  const earlier = chain.slice(0, -1).flatMap((id) =>
-    store
-      .listMoves(id)
-      .filter((m) => !['succeeded', 'pending'].includes(m.state))
-      .map(brief),
-  );
-  const unplaced = store.getPlan(planId)?.plan.unplaced.length ?? 0;
+  const earlier: FailedMove[] = [];
+  for (const id of chain.slice(0, -1))
+    earlier.push(...(await store.listMoves(id)).filter((m) => !['succeeded', 'pending'].includes(m.state)).map(brief));
+  const unplaced = (await store.getPlan(planId))?.plan.unplaced.length ?? 0;
   const bad = failed.filter((f) => f.state !== 'cancelled');
   const error = bad.length
     ? {

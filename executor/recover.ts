@@ -21,17 +21,18 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   const job = await ctx.hv.jobProgress(move.from, move.instance, ctx.life).catch(() => null);
   let timedOut: { code: string; message: string } | null = null;
   // the previous process may have paused the guest to force completion: resume it once landed
-  let suspended = pausedByUs(ctx, rec);
+  let suspended = await pausedByUs(ctx, rec);
   if (job && jobRunning(job.type)) {
     log.warn({ vm: move.name }, 'resuming watch of a migration left running');
-    ctx.store.appendEvent({
+    await ctx.store.appendEvent({
       planId: rec.planId,
       moveIndex: rec.index,
       type: 'migration.resumed',
       data: { state: rec.state },
       at: ctx.clock.now(),
     });
-    if (rec.state !== 'migrating') ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
+    if (rec.state !== 'migrating')
+      await ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
     const watched = await watchToEnd(ctx, rec, log);
     timedOut = watched.timedOut;
     suspended ||= watched.suspended;
@@ -57,8 +58,8 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
         loc,
       );
     }
-    ctx.store.updateMove(rec.planId, rec.index, { state: 'pending' }, ctx.clock.now());
-    ctx.store.appendEvent({
+    await ctx.store.updateMove(rec.planId, rec.index, { state: 'pending' }, ctx.clock.now());
+    await ctx.store.appendEvent({
       planId: rec.planId,
       moveIndex: rec.index,
       type: 'move.requeued',
@@ -83,7 +84,7 @@ async function watchToEnd(
   rec: MoveRecord,
   log: Logger,
 ): Promise<{ timedOut: { code: string; message: string } | null; suspended: boolean }> {
-  const history = ctx.store.moveHistory(rec.planId, rec.index);
+  const history = await ctx.store.moveHistory(rec.planId, rec.index);
   const startedAt = [...history].reverse().find((h) => h.state === 'migrating')?.at ?? ctx.clock.now();
   const timeoutMs = timeoutSecondsOf(ctx, rec) * 1000;
   const first = await watchMigration(ctx, rec, { startedAt, timeoutMs, untilIdle: true }, ctx.life).verdict;
@@ -109,9 +110,9 @@ async function watchToEnd(
   return { timedOut: { code: first.code, message: first.message }, suspended };
 }
 
-function pausedByUs(ctx: Ctx, rec: MoveRecord): boolean {
+async function pausedByUs(ctx: Ctx, rec: MoveRecord): Promise<boolean> {
   let paused = false;
-  for (const e of ctx.store.listEvents({ planId: rec.planId })) {
+  for (const e of await ctx.store.listEvents({ planId: rec.planId })) {
     if (e.moveIndex !== rec.index) continue;
     if (e.type === 'migration.started') paused = false;
     if (e.type === 'guest.suspended') paused = true;
@@ -120,9 +121,9 @@ function pausedByUs(ctx: Ctx, rec: MoveRecord): boolean {
 }
 
 /** Closes admissions a stopped process left open in the event log, keeping the audit trail whole. */
-export function releaseDangling(ctx: Ctx, planId: string): void {
+export async function releaseDangling(ctx: Ctx, planId: string): Promise<void> {
   const open = new Map<number, { from: unknown; to: unknown; n: number }>();
-  for (const e of ctx.store.listEvents({ planId })) {
+  for (const e of await ctx.store.listEvents({ planId })) {
     if (e.moveIndex === null || (e.type !== 'move.admitted' && e.type !== 'move.released')) continue;
     const cur = open.get(e.moveIndex) ?? { ...(e.data as { from: unknown; to: unknown }), n: 0 };
     cur.n += e.type === 'move.admitted' ? 1 : -1;
@@ -130,7 +131,7 @@ export function releaseDangling(ctx: Ctx, planId: string): void {
   }
   for (const [index, o] of open) {
     for (let k = 0; k < o.n; k++) {
-      ctx.store.appendEvent({
+      await ctx.store.appendEvent({
         planId,
         moveIndex: index,
         type: 'move.released',

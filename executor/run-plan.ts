@@ -35,7 +35,7 @@ export async function runPlanChain(ctx: Ctx, st: PlanRunState): Promise<Executio
   for (;;) {
     const outcome = await runOnePlan(ctx, st);
     if (outcome === 'finished') return finish(ctx, st, null);
-    const replans = chainOf(ctx.store, st.planId).length - 1;
+    const replans = (await chainOf(ctx.store, st.planId)).length - 1;
     if (!ctx.replan || replans >= ctx.opts.maxReplans || st.cancelMode) return finish(ctx, st, null);
     try {
       await replan(ctx, st);
@@ -49,30 +49,30 @@ export async function runPlanChain(ctx: Ctx, st: PlanRunState): Promise<Executio
 
 /** Runs the waves of the current plan; stops after the first wave that had trouble. */
 async function runOnePlan(ctx: Ctx, st: PlanRunState): Promise<'finished' | 'trouble'> {
-  const rec = ctx.store.getPlan(st.planId)!;
+  const rec = (await ctx.store.getPlan(st.planId))!;
   const waves = [...new Set(rec.plan.moves.map((m) => m.wave))].sort((a, b) => a - b);
   const admission = createAdmission(ctx.opts.concurrency);
   const log = st.log.child({ planId: st.planId });
   let trouble = false;
-  const cancelRequested = () => {
-    if (!st.cancelMode && ctx.store.getPlan(st.planId)?.status === 'cancelling') st.cancelMode = 'wait';
+  const cancelRequested = async () => {
+    if (!st.cancelMode && (await ctx.store.getPlan(st.planId))?.status === 'cancelling') st.cancelMode = 'wait';
     return st.cancelMode !== null;
   };
   const run = { planId: st.planId, log, abortInFlight: st.abortInFlight.signal, cancelRequested };
   for (const wave of waves) {
-    const moves = ctx.store.listMoves(st.planId).filter((m) => m.move.wave === wave);
+    const moves = (await ctx.store.listMoves(st.planId)).filter((m) => m.move.wave === wave);
     trouble ||= moves.some((m) => ['failed', 'skipped', 'timed_out'].includes(m.state));
-    if (!trouble && !cancelRequested()) {
+    if (!trouble && !(await cancelRequested())) {
       await runWave(ctx, admission, run, moves, {
-        stopStarting: () => trouble || cancelRequested(),
+        stopStarting: async () => trouble || (await cancelRequested()),
         onTrouble: () => {
           trouble = true;
         },
       });
     }
-    if (cancelRequested()) {
-      for (const m of ctx.store.listMoves(st.planId).filter((x) => x.state === 'pending')) {
-        ctx.store.updateMove(
+    if (await cancelRequested()) {
+      for (const m of (await ctx.store.listMoves(st.planId)).filter((x) => x.state === 'pending')) {
+        await ctx.store.updateMove(
           st.planId,
           m.index,
           {
@@ -91,12 +91,12 @@ async function runOnePlan(ctx: Ctx, st: PlanRunState): Promise<'finished' | 'tro
 }
 
 async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
-  const old = ctx.store.getPlan(st.planId)!;
-  const { exclusions, avoidHosts } = replanInputs(ctx.store, st.planId);
+  const old = (await ctx.store.getPlan(st.planId))!;
+  const { exclusions, avoidHosts } = await replanInputs(ctx.store, st.planId);
   st.log.warn({ planId: old.id, exclusions, avoidHosts }, 're-planning after failed moves');
   const { plan, request } = await ctx.replan!({ planId: old.id, exclusions, avoidHosts });
   const at = ctx.clock.now();
-  const next = ctx.store.createPlan({
+  const next = await ctx.store.createPlan({
     plan,
     request: request ?? null,
     source: old.source,
@@ -104,15 +104,15 @@ async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
     supersedes: old.id,
     at,
   });
-  ctx.store.supersede(old.id, next.id, at);
-  ctx.store.appendEvent({
+  await ctx.store.supersede(old.id, next.id, at);
+  await ctx.store.appendEvent({
     planId: old.id,
     moveIndex: null,
     type: 'plan.superseded',
     data: { by: next.id, exclusions, avoidHosts },
     at,
   });
-  ctx.store.appendEvent({
+  await ctx.store.appendEvent({
     planId: next.id,
     moveIndex: null,
     type: 'plan.started',
@@ -122,17 +122,21 @@ async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
   st.planId = next.id;
 }
 
-function finish(ctx: Ctx, st: PlanRunState, error: { code: string; message: string } | null): ExecutionResult {
-  const rec = ctx.store.getPlan(st.planId)!;
-  const summary = summarise(ctx.store, st.planId);
-  const moves = ctx.store.listMoves(st.planId);
+async function finish(
+  ctx: Ctx,
+  st: PlanRunState,
+  error: { code: string; message: string } | null,
+): Promise<ExecutionResult> {
+  const rec = (await ctx.store.getPlan(st.planId))!;
+  const summary = await summarise(ctx.store, st.planId);
+  const moves = await ctx.store.listMoves(st.planId);
   const cancelled = st.cancelMode !== null || rec.status === 'cancelling';
   const allGood = moves.every((m) => m.state === 'succeeded') && rec.plan.feasible && !error;
   const status = cancelled ? 'cancelled' : allGood ? 'succeeded' : 'failed';
   const failure = error ?? (status === 'failed' ? summary.error : null);
   const at = ctx.clock.now();
-  ctx.store.setPlanStatus(st.planId, status, at, { summary, error: failure });
-  ctx.store.appendEvent({ planId: st.planId, moveIndex: null, type: 'plan.finished', data: { status }, at });
+  await ctx.store.setPlanStatus(st.planId, status, at, { summary, error: failure });
+  await ctx.store.appendEvent({ planId: st.planId, moveIndex: null, type: 'plan.finished', data: { status }, at });
   st.log.info({ planId: st.planId, status }, 'plan finished');
   return { planId: st.rootId, finalPlanId: st.planId, status, summary };
 }

@@ -3,9 +3,12 @@
  * append-only event log. The service's store (src/store/port.ts) implements it plus the
  * service-wide state (maintenance claims, nightly runs).
  *
- * Every method is synchronous on purpose: when a call returns, the change is durable, so the
- * executor never takes its next action before the previous state change is on disk.
- * Implemented by src/store/sqlite.ts (`openStore(path)`).
+ * Every method is asynchronous and is one transaction: when its promise resolves, the change is
+ * durable (committed), and when it rejects, nothing of it was written. The executor awaits every
+ * state change before its next action, so it never acts on a change that is not stored yet.
+ * Two calls are two transactions: a rule that must hold across a read and a write (a status
+ * check before a change, a claim) lives in one method. Implemented by src/store/sqlite.ts
+ * (`openStore(path)`).
  */
 import type { Move, Plan, PlannerOptions, PlanRequest } from '../planner/index.js';
 
@@ -179,50 +182,56 @@ export interface WriteFault {
 
 export interface ExecutorStore {
   /** Inserts the plan and one `pending` move per `plan.moves` entry, atomically. */
-  createPlan(input: NewPlan): PlanRecord;
-  getPlan(id: string): PlanRecord | null;
+  createPlan(input: NewPlan): Promise<PlanRecord>;
+  getPlan(id: string): Promise<PlanRecord | null>;
   /** Status and last update of a plan, without reading the plan itself (caches, polling). */
-  getPlanVersion(id: string): { status: PlanStatus; updatedAt: number } | null;
-  listPlans(filter?: PlanFilter): PlanRecord[];
+  getPlanVersion(id: string): Promise<{ status: PlanStatus; updatedAt: number } | null>;
+  listPlans(filter?: PlanFilter): Promise<PlanRecord[]>;
   setPlanStatus(
     id: string,
     status: PlanStatus,
     at: number,
     extra?: { summary?: unknown; error?: StoredError | null },
-  ): void;
+  ): Promise<void>;
+  /**
+   * Sets the plan's status to `status` only when it is one of `from` now, in one transaction (a
+   * status check and its change can never interleave with another writer). Resolves with the
+   * status the plan had: the change was made when that is one of `from`; null when no such plan.
+   */
+  changePlanStatus(id: string, from: readonly PlanStatus[], status: PlanStatus, at: number): Promise<PlanStatus | null>;
   /**
    * Marks `oldId` superseded by `newId` (both directions linked) and hands the old plan's
    * active maintenance claims to the new plan, atomically.
    */
-  supersede(oldId: string, newId: string, at: number): void;
+  supersede(oldId: string, newId: string, at: number): Promise<void>;
 
-  listMoves(planId: string): MoveRecord[];
-  getMove(planId: string, index: number): MoveRecord | null;
+  listMoves(planId: string): Promise<MoveRecord[]>;
+  getMove(planId: string, index: number): Promise<MoveRecord | null>;
   /** Updates a move; a state change is also appended to the move's history. */
-  updateMove(planId: string, index: number, patch: MovePatch, at: number): void;
-  moveHistory(planId: string, index: number): MoveStateChange[];
+  updateMove(planId: string, index: number, patch: MovePatch, at: number): Promise<void>;
+  moveHistory(planId: string, index: number): Promise<MoveStateChange[]>;
 
-  addProgress(sample: ProgressSample): void;
-  listProgress(planId: string, index?: number): ProgressSample[];
+  addProgress(sample: ProgressSample): Promise<void>;
+  listProgress(planId: string, index?: number): Promise<ProgressSample[]>;
 
   /** Plans by status and re-plans, kept by the store as plans are written. */
-  planTotals(): PlanTotals;
+  planTotals(): Promise<PlanTotals>;
   /** Moves that ended after the ending `afterId` (0: from the start), in the order they ended, each once. */
-  listMoveEndings(afterId: number, limit: number): MoveEnding[];
+  listMoveEndings(afterId: number, limit: number): Promise<MoveEnding[]>;
   /** How many moves are in one of `states` now. */
-  countMoves(states: readonly MoveState[]): number;
+  countMoves(states: readonly MoveState[]): Promise<number>;
 
-  appendEvent(e: Omit<PlanEvent, 'id'>): number;
+  appendEvent(e: Omit<PlanEvent, 'id'>): Promise<number>;
   /** Events in append order, optionally only those after `afterId`. */
-  listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[];
+  listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): Promise<PlanEvent[]>;
 
-  /** Commits a small write (readiness): throws what a write throws now (read-only file, I/O error, full). */
-  probeWrite(at: number): void;
+  /** Commits a small write (readiness): rejects as a write would now (read-only file, I/O error, full). */
+  probeWrite(at: number): Promise<void>;
   /**
    * The last write that failed because the store could not take it (disk full, I/O error), until
    * a later write succeeds; null when none did. A small probe may pass where a plan does not fit.
    */
-  lastWriteFault(): WriteFault | null;
+  lastWriteFault(): Promise<WriteFault | null>;
 
-  close(): void;
+  close(): Promise<void>;
 }

@@ -101,7 +101,7 @@ async function onVerdict(
 ): Promise<TransferResult> {
   if (v.kind !== 'timeout') return settle(await migration, false);
   const { move } = rec;
-  ctx.store.appendEvent({
+  await ctx.store.appendEvent({
     planId: rec.planId,
     moveIndex: rec.index,
     type: 'migration.timeout',
@@ -124,7 +124,7 @@ async function onVerdict(
     run.log.warn({ code: v.code }, 'migration timed out, pausing the guest to finish');
     await ctx.hv.suspend(move.from, move.instance, ctx.life);
     suspended = true;
-    ctx.store.appendEvent({
+    await ctx.store.appendEvent({
       planId: rec.planId,
       moveIndex: rec.index,
       type: 'guest.suspended',
@@ -152,7 +152,7 @@ async function switchToPostCopy(ctx: Ctx, run: TransferRun, rec: MoveRecord, sig
       run.log.warn({ err }, 'post-copy switch at start failed; pre-copy goes on');
       return;
     }
-    ctx.store.appendEvent({
+    await ctx.store.appendEvent({
       planId: rec.planId,
       moveIndex: rec.index,
       type: 'migration.postcopy',

@@ -55,7 +55,7 @@ export function watchMigration(ctx: Ctx, rec: MoveRecord, o: WatchOptions, signa
       }
       const drop = prev ? prev.remaining - p.dataRemaining : 0;
       const eta = prev && drop > 0 && now > prev.at ? p.dataRemaining / (drop / ((now - prev.at) / 1000)) : null;
-      ctx.store.addProgress({
+      await ctx.store.addProgress({
         planId: rec.planId,
         index: rec.index,
         at: now,

@@ -13,7 +13,7 @@ const BAD: readonly MoveState[] = ['failed', 'skipped', 'timed_out'];
 
 export interface WaveControl {
   /** True when no further move of this wave should start. */
-  stopStarting(): boolean;
+  stopStarting(): Promise<boolean>;
   /** Called when a move ended failed, skipped or timed out. */
   onTrouble(): void;
 }
@@ -28,36 +28,43 @@ export async function runWave(
   const queue = moves.filter((m) => m.state === 'pending');
   const running = new Set<Promise<void>>();
   for (;;) {
-    if (!control.stopStarting()) {
+    if (!(await control.stopStarting())) {
       for (const m of [...queue]) {
         const { from, to } = m.move;
         if (!admission.canStart(from, to)) continue;
         queue.splice(queue.indexOf(m), 1);
         admission.acquire(from, to);
-        ctx.store.appendEvent({
+        await ctx.store.appendEvent({
           planId: m.planId,
           moveIndex: m.index,
           type: 'move.admitted',
           data: { from, to },
           at: ctx.clock.now(),
         });
-        const task = runMove(ctx, run, m.index)
-          .then((state) => {
-            if (BAD.includes(state)) control.onTrouble();
-          })
-          .finally(() => {
-            admission.release(from, to);
-            running.delete(task);
-            if (!ctx.life.aborted)
-              ctx.store.appendEvent({
-                planId: m.planId,
-                moveIndex: m.index,
-                type: 'move.released',
-                data: { from, to },
-                at: ctx.clock.now(),
-              });
-          });
-        task.catch(() => undefined); // observed through the race below; never left unhandled
+        const task: Promise<void> = (async () => {
+          try {
+            if (BAD.includes(await runMove(ctx, run, m.index))) control.onTrouble();
+          } finally {
+            // the release is on record before another move can take the slot
+            try {
+              if (!ctx.life.aborted)
+                await ctx.store.appendEvent({
+                  planId: m.planId,
+                  moveIndex: m.index,
+                  type: 'move.released',
+                  data: { from, to },
+                  at: ctx.clock.now(),
+                });
+            } finally {
+              admission.release(from, to);
+            }
+          }
+        })();
+        // observed through the race below (registered later, so the set no longer holds it then)
+        task.then(
+          () => running.delete(task),
+          () => running.delete(task),
+        );
         running.add(task);
       }
     }

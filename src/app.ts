@@ -105,13 +105,13 @@ function nightlyFor(
       const inventory = await session.collect();
       const request = nightlyRequest(req, concurrency.global);
       // cells with an active maintenance campaign are left alone
-      const frozen = campaignFrozen(campaigns, inventory);
+      const frozen = await campaignFrozen(campaigns, inventory);
       if (frozen.length && request.goal === 'balance')
         request.frozenInstances = [...(request.frozenInstances ?? []), ...frozen];
       return lifecycle.plan(inventory, request);
     },
-    storePlan: (planned) => {
-      const stored = lifecycle.save(planned as Planned);
+    storePlan: async (planned) => {
+      const stored = await lifecycle.save(planned as Planned);
       if (!stored.ok) throw new Error('a balance never claims hosts');
       return stored.record.id;
     },
@@ -187,7 +187,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         recovered.push(r.planId);
         r.done.catch((err: unknown) => log.error({ err, planId: r.planId }, 'recovered plan stopped'));
       }
-      campaigns.recover();
+      await campaigns.recover();
       await lifecycle.startQueued();
       if (nightlyOn) nightly.start();
     },
@@ -202,7 +202,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       if (role !== 'leader') return session.world?.reload();
       // executions, cancellations and campaign actions asked on other replicas reach us through the store
       await lifecycle.startQueued();
-      campaigns.recover();
+      await campaigns.recover();
     },
   };
   const replica = leadershipFor(config, { url: storeUrl(config), log, hooks });

@@ -48,14 +48,14 @@ export type ReadinessCheck = () => Promise<Readiness>;
 
 const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function checkStore(store: ReadinessOptions['store'], now: number): Check {
+async function checkStore(store: ReadinessOptions['store'], now: number): Promise<Check> {
   try {
-    store.probeWrite(now);
+    await store.probeWrite(now);
   } catch (err) {
     return { state: 'failing', reason: reasonOf(err) };
   }
   // a probe is small: a plan that did not fit says more, for a while or until a write succeeds
-  const fault = store.lastWriteFault();
+  const fault = await store.lastWriteFault();
   if (fault && now - fault.at < FAULT_MEMORY_MS) return { state: 'failing', reason: fault.reason };
   return { state: 'ok' };
 }
@@ -97,7 +97,7 @@ export function readinessCheck(o: ReadinessOptions): ReadinessCheck {
       o.cluster ? checkHosts(o.cluster, o.hostTimeoutMs ?? 3000) : undefined,
       checkInventory(o),
     ]);
-    const store = checkStore(o.store, o.clock.now());
+    const store = await checkStore(o.store, o.clock.now());
     const checks = { store, ...(hypervisors ? { hypervisors } : {}), inventory };
     return { ready: Object.values(checks).every((c) => c.state === 'ok'), checks };
   };

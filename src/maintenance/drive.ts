@@ -14,14 +14,18 @@ import type { CampaignHostRecord, CampaignRecord, FailedDuring } from './types.j
 
 type Ctx = CampaignDeps & { signal: AbortSignal };
 
-function event(ctx: Ctx, id: string, type: string, data: unknown): void {
-  ctx.store.appendEvent({ planId: id, moveIndex: null, type: `campaign.${type}`, data, at: ctx.clock.now() });
+async function event(ctx: Ctx, id: string, type: string, data: unknown): Promise<void> {
+  await ctx.store.appendEvent({ planId: id, moveIndex: null, type: `campaign.${type}`, data, at: ctx.clock.now() });
 }
 
-/** Pauses the campaign with `reason`; the hosts keep their states (failed ones say why). */
-export function pause(ctx: CampaignDeps, id: string, reason: string): void {
-  ctx.store.setCampaignStatus(id, 'paused', ctx.clock.now(), reason);
-  ctx.store.appendEvent({
+/**
+ * Pauses the running campaign with `reason`; the hosts keep their states (failed ones say why).
+ * False when it was not running (an operator paused or cancelled it meanwhile): nothing changed.
+ */
+export async function pause(ctx: CampaignDeps, id: string, reason: string): Promise<boolean> {
+  const was = await ctx.store.changeCampaignStatus(id, ['running'], 'paused', ctx.clock.now(), reason);
+  if (was !== 'running') return false;
+  await ctx.store.appendEvent({
     planId: id,
     moveIndex: null,
     type: 'campaign.paused',
@@ -29,49 +33,51 @@ export function pause(ctx: CampaignDeps, id: string, reason: string): void {
     at: ctx.clock.now(),
   });
   ctx.log?.warn({ campaignId: id, reason }, 'campaign paused');
+  return true;
 }
 
-function setHosts(
+async function setHosts(
   ctx: Ctx,
   id: string,
   hosts: CampaignHostRecord[],
   patch: Parameters<Ctx['store']['updateCampaignHost']>[2],
 ) {
-  for (const h of hosts) ctx.store.updateCampaignHost(id, h.host, patch, ctx.clock.now());
+  for (const h of hosts) await ctx.store.updateCampaignHost(id, h.host, patch, ctx.clock.now());
 }
 
-const running = (ctx: Ctx, id: string) => !ctx.signal.aborted && ctx.store.getCampaign(id)?.status === 'running';
+const running = async (ctx: Ctx, id: string) =>
+  !ctx.signal.aborted && (await ctx.store.getCampaign(id))?.status === 'running';
 
 async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[], all: CampaignHostRecord[]) {
   const names = step.map((h) => h.host);
   const later = all.filter((h) => h.step > step[0].step && h.state === 'pending').map((h) => h.host);
   const inventory = await ctx.collect();
-  const options = ctx.steps.plannerOptions(all.map((h) => h.host));
+  const options = await ctx.steps.plannerOptions(all.map((h) => h.host));
   const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
   if (!plan.feasible) {
     for (const h of step)
-      hostFailed(ctx, c.id, h.host, 'draining', `cannot be emptied: ${staysSummary(plan.unplaced)}`);
+      await hostFailed(ctx, c.id, h.host, 'draining', `cannot be emptied: ${staysSummary(plan.unplaced)}`);
     return pause(ctx, c.id, stepCannotBeEmptied(step[0].step, names, plan.unplaced));
   }
-  const saved = ctx.steps.save(plan, c.request.source, later);
+  const saved = await ctx.steps.save(plan, c.request.source, later);
   if (!saved.ok) return pause(ctx, c.id, `step ${step[0].step + 1}: ${saved.reason}`);
-  setHosts(ctx, c.id, step, { state: 'draining', planId: saved.planId, reason: null });
-  event(ctx, c.id, 'step_started', {
+  await setHosts(ctx, c.id, step, { state: 'draining', planId: saved.planId, reason: null });
+  await event(ctx, c.id, 'step_started', {
     step: step[0].step,
     hosts: names,
     planId: saved.planId,
     moves: plan.moves.length,
   });
-  ctx.steps.start(saved.planId);
+  await ctx.steps.start(saved.planId);
 }
 
 /** Waits for the step's drain to end, then checks its hosts are empty on a fresh inventory. */
 async function finishDrain(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[]) {
   const planId = step[0].planId!;
-  let status = ctx.steps.status(planId);
+  let status = await ctx.steps.status(planId);
   while (status === 'running' && !ctx.signal.aborted) {
     await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
-    status = ctx.steps.status(planId);
+    status = await ctx.steps.status(planId);
   }
   if (ctx.signal.aborted) return;
   const inventory = await ctx.collect();
@@ -80,20 +86,27 @@ async function finishDrain(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord
   );
   if (status !== 'succeeded' || left.length) {
     const why = status !== 'succeeded' ? `its drain ${planId} ${status}` : `still running there: ${left.join(', ')}`;
-    for (const h of step) hostFailed(ctx, c.id, h.host, 'draining', why);
+    for (const h of step) await hostFailed(ctx, c.id, h.host, 'draining', why);
     return pause(ctx, c.id, `step ${step[0].step + 1} (${step.map((h) => h.host).join(', ')}): ${why}`);
   }
-  setHosts(ctx, c.id, step, { state: 'awaiting_patch' });
-  event(ctx, c.id, 'awaiting_patch', { step: step[0].step, hosts: step.map((h) => h.host) });
+  await setHosts(ctx, c.id, step, { state: 'awaiting_patch' });
+  await event(ctx, c.id, 'awaiting_patch', { step: step[0].step, hosts: step.map((h) => h.host) });
 }
 
 /**
  * Records that `host` failed while `during` (the state it was in): its state is `failed` with the
  * reason, and the `campaign.host_failed` event says where a resume takes it up again.
  */
-function hostFailed(ctx: CampaignDeps, id: string, host: string, during: FailedDuring, reason: string, more = {}) {
-  ctx.store.updateCampaignHost(id, host, { state: 'failed', reason }, ctx.clock.now());
-  ctx.store.appendEvent({
+async function hostFailed(
+  ctx: CampaignDeps,
+  id: string,
+  host: string,
+  during: FailedDuring,
+  reason: string,
+  more = {},
+): Promise<void> {
+  await ctx.store.updateCampaignHost(id, host, { state: 'failed', reason }, ctx.clock.now());
+  await ctx.store.appendEvent({
     planId: id,
     moveIndex: null,
     type: 'campaign.host_failed',
@@ -116,20 +129,20 @@ async function patch(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecord[]) {
   const failed: string[] = [];
   await Promise.all(
     hosts.map(async (h) => {
-      event(ctx, c.id, 'host_command_started', { host: h.host });
+      await event(ctx, c.id, 'host_command_started', { host: h.host });
       const r = await run(h.host, c.id);
       const output = { code: r.code, signal: r.signal, timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr };
-      event(ctx, c.id, 'host_command_ended', { host: h.host, ok: r.ok, ...output });
+      await event(ctx, c.id, 'host_command_ended', { host: h.host, ok: r.ok, ...output });
       if (r.ok) {
-        ctx.store.updateCampaignHost(c.id, h.host, { state: 'returning', reason: null }, ctx.clock.now());
+        await ctx.store.updateCampaignHost(c.id, h.host, { state: 'returning', reason: null }, ctx.clock.now());
         return;
       }
       const why = `patch command for ${h.host}: ${r.reason ?? 'failed'}`;
-      hostFailed(ctx, c.id, h.host, 'awaiting_patch', why, output);
+      await hostFailed(ctx, c.id, h.host, 'awaiting_patch', why, output);
       failed.push(why);
     }),
   );
-  if (failed.length) pause(ctx, c.id, failed.sort().join('; '));
+  if (failed.length) await pause(ctx, c.id, failed.sort().join('; '));
 }
 
 function backProblem(inventory: Inventory, host: string): string | null {
@@ -146,35 +159,37 @@ async function awaitReturn(ctx: Ctx, c: CampaignRecord, hosts: CampaignHostRecor
   for (const h of hosts) {
     const problem = backProblem(inventory, h.host);
     if (problem === null) {
-      ctx.store.updateCampaignHost(c.id, h.host, { state: 'done', reason: null }, ctx.clock.now());
-      ctx.store.releaseMaintenance(h.host, ctx.clock.now());
-      event(ctx, c.id, 'host_done', { host: h.host });
+      await ctx.store.updateCampaignHost(c.id, h.host, { state: 'done', reason: null }, ctx.clock.now());
+      await ctx.store.releaseMaintenance(h.host, ctx.clock.now());
+      await event(ctx, c.id, 'host_done', { host: h.host });
       continue;
     }
     const deadline = h.since + ctx.settings.returnTimeoutMinutes * 60_000;
     if (ctx.clock.now() >= deadline) {
       const why = `${h.host} did not come back within ${ctx.settings.returnTimeoutMinutes} min: ${problem}`;
-      hostFailed(ctx, c.id, h.host, 'returning', why);
+      await hostFailed(ctx, c.id, h.host, 'returning', why);
       return pause(ctx, c.id, why);
     }
   }
-  if (hosts.some((h) => ctx.store.listCampaignHosts(c.id).find((x) => x.host === h.host)?.state === 'returning'))
+  const now = await ctx.store.listCampaignHosts(c.id);
+  if (hosts.some((h) => now.find((x) => x.host === h.host)?.state === 'returning'))
     await ctx.clock.sleep(ctx.settings.pollMs, ctx.signal).catch(() => {});
 }
 
 /** One action for the campaign's current step; false when the campaign is over. */
 async function advance(ctx: Ctx, c: CampaignRecord): Promise<boolean> {
-  const all = ctx.store.listCampaignHosts(c.id);
+  const all = await ctx.store.listCampaignHosts(c.id);
   const open = all.filter((h) => h.state !== 'done');
   if (!open.length) {
-    ctx.store.setCampaignStatus(c.id, 'succeeded', ctx.clock.now(), null);
-    event(ctx, c.id, 'succeeded', { hosts: all.length });
+    // only a running campaign ends: an operator's pause or cancel meanwhile stands
+    if ((await ctx.store.changeCampaignStatus(c.id, ['running'], 'succeeded', ctx.clock.now(), null)) === 'running')
+      await event(ctx, c.id, 'succeeded', { hosts: all.length });
     return false;
   }
   const current = Math.min(...open.map((h) => h.step));
   const step = all.filter((h) => h.step === current);
   const by = (state: CampaignHostRecord['state']) => step.filter((h) => h.state === state);
-  if (by('failed').length) pause(ctx, c.id, `step ${current + 1}: ${by('failed')[0].reason ?? 'failed'}`);
+  if (by('failed').length) await pause(ctx, c.id, `step ${current + 1}: ${by('failed')[0].reason ?? 'failed'}`);
   else if (by('pending').length) await drainStep(ctx, c, by('pending'), all);
   else if (by('draining').length) await finishDrain(ctx, c, by('draining'));
   else if (by('awaiting_patch').length) await patch(ctx, c, by('awaiting_patch'));
@@ -185,13 +200,13 @@ async function advance(ctx: Ctx, c: CampaignRecord): Promise<boolean> {
 /** Drives campaign `id` while it is running; returns when it ends, pauses, or `signal` aborts. */
 export async function drive(deps: CampaignDeps, id: string, signal: AbortSignal): Promise<void> {
   const ctx: Ctx = { ...deps, signal };
-  while (running(ctx, id)) {
-    const c = ctx.store.getCampaign(id)!;
+  while (await running(ctx, id)) {
+    const c = (await ctx.store.getCampaign(id))!;
     try {
       if (!(await advance(ctx, c))) return;
     } catch (err) {
       deps.log?.error({ campaignId: id, err }, 'campaign step failed');
-      pause(ctx, id, `internal error: ${(err as Error)?.message ?? String(err)}`);
+      await pause(ctx, id, `internal error: ${(err as Error)?.message ?? String(err)}`);
     }
   }
 }

@@ -4,10 +4,10 @@
  * command and the checks that a host came back.
  */
 import type { Clock } from '../../executor/clock.js';
-import type { PlanEvent } from '../../executor/store.js';
 import type { Inventory, Plan, PlannerOptions } from '../../planner/index.js';
 import type { Logger } from '../log.js';
 import type { HostCommandResult } from './host-command.js';
+import type { ServiceStore } from '../store/port.js';
 import type { CampaignStore } from './types.js';
 
 /** Final statuses of a drain as the campaign sees them. */
@@ -18,7 +18,7 @@ export interface StepPort {
    * Planner options for campaign planning now (hosts in maintenance outside `targets` avoided,
    * configured timeouts and method): the lifecycle's rules, not a copy.
    */
-  plannerOptions(targets: readonly string[]): PlannerOptions;
+  plannerOptions(targets: readonly string[]): Promise<PlannerOptions>;
   /**
    * Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them.
    * `later`: the target hosts of later steps, kept in the stored request so that a re-plan after a
@@ -28,21 +28,17 @@ export interface StepPort {
     plan: Plan,
     source: 'api' | 'cli',
     later: readonly string[],
-  ): { ok: true; planId: string } | { ok: false; reason: string };
-  /** Starts executing a stored plan in the background (re-plans included). */
-  start(planId: string): void;
+  ): Promise<{ ok: true; planId: string } | { ok: false; reason: string }>;
+  /** Starts executing a stored plan in the background (re-plans included); resolves at once. */
+  start(planId: string): Promise<void>;
   /** Status of the newest plan of `planId`'s chain. */
-  status(planId: string): StepPlanStatus;
+  status(planId: string): Promise<StepPlanStatus>;
   /** Asks the running drain to stop. */
-  cancel(planId: string): void;
+  cancel(planId: string): Promise<void>;
 }
 
 export interface CampaignDeps {
-  store: CampaignStore & {
-    appendEvent(e: Omit<PlanEvent, 'id'>): number;
-    listEvents(filter?: { planId?: string; afterId?: number; limit?: number }): PlanEvent[];
-    releaseMaintenance(host: string, at: number): void;
-  };
+  store: CampaignStore & Pick<ServiceStore, 'appendEvent' | 'listEvents' | 'releaseMaintenance'>;
   clock: Clock;
   /** A fresh inventory (never a cached one). */
   collect: () => Promise<Inventory>;

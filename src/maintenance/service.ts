@@ -13,7 +13,13 @@ import {
 } from '../../planner/index.js';
 import { drive, pause } from './drive.js';
 import type { CampaignDeps } from './ports.js';
-import { ACTIVE_CAMPAIGN_STATUSES, FAILED_DURING, type CampaignRecord, type FailedDuring } from './types.js';
+import {
+  ACTIVE_CAMPAIGN_STATUSES,
+  FAILED_DURING,
+  type CampaignRecord,
+  type CampaignStatus,
+  type FailedDuring,
+} from './types.js';
 
 export interface CampaignInput {
   hosts?: unknown;
@@ -30,28 +36,28 @@ export type ActionOutcome =
 
 export interface CampaignService {
   create(input: CampaignInput, execute: boolean): Promise<CreateOutcome>;
-  get(id: string): CampaignRecord | null;
-  list(limit?: number): CampaignRecord[];
+  get(id: string): Promise<CampaignRecord | null>;
+  list(limit?: number): Promise<CampaignRecord[]>;
   /**
    * The operator says `host` is patched: it goes on to the return check. Also for a host whose
    * patch command failed; a campaign paused on that failure then goes on (no other host failed).
    */
-  hostDone(id: string, host: string): ActionOutcome;
-  pause(id: string): ActionOutcome;
+  hostDone(id: string, host: string): Promise<ActionOutcome>;
+  pause(id: string): Promise<ActionOutcome>;
   /**
    * Starts a planned campaign or resumes a paused one. Failed hosts are taken up where they failed:
    * a drain that failed is planned again, a patch command that failed runs again, a host that did
    * not come back gets a new return timeout.
    */
-  resume(id: string): ActionOutcome;
-  cancel(id: string): ActionOutcome;
+  resume(id: string): Promise<ActionOutcome>;
+  cancel(id: string): Promise<ActionOutcome>;
   /**
    * Drives the running campaigns nobody drives here (left by a stopped process or set running on
    * another replica); their ids. Nothing on a replica that does not lead.
    */
-  recover(): string[];
+  recover(): Promise<string[]>;
   /** Cells of campaigns still active (nightly balancing leaves them alone). */
-  activeCells(cellOf: (host: string) => string | undefined): Set<string>;
+  activeCells(cellOf: (host: string) => string | undefined): Promise<Set<string>>;
   /** Stops driving (campaigns stay `running` in the store and resume with `recover`, here or on the next leader). */
   stop(): Promise<void>;
   /** Resolves when no campaign is being driven (tests). */
@@ -68,15 +74,28 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
     const p = drive(deps, id, stopping.signal).finally(() => driving.delete(id));
     driving.set(id, p);
   };
-  const found = (id: string): ActionOutcome | CampaignRecord => {
-    const c = store.getCampaign(id);
+  const found = async (id: string): Promise<ActionOutcome | CampaignRecord> => {
+    const c = await store.getCampaign(id);
     return c ?? { ok: false, reason: 'not-found', message: `no maintenance campaign ${id}` };
   };
   const conflict = (message: string): ActionOutcome => ({ ok: false, reason: 'conflict', message });
-  const ok = (id: string): ActionOutcome => ({ ok: true, record: store.getCampaign(id)! });
+  const ok = async (id: string): Promise<ActionOutcome> => ({ ok: true, record: (await store.getCampaign(id))! });
+  /**
+   * The status change of an operator action, made only from `from` in one store call (a racing
+   * action or the drive may have changed it since it was read); the conflict when it was not made.
+   */
+  const change = async (
+    c: CampaignRecord,
+    from: readonly CampaignStatus[],
+    status: CampaignStatus,
+    reason: string | null,
+  ): Promise<ActionOutcome | null> => {
+    const was = await store.changeCampaignStatus(c.id, from, status, clock.now(), reason);
+    return was !== null && from.includes(was) ? null : conflict(`campaign ${c.id} is ${was ?? c.status}`);
+  };
   /** Where a failed host failed, from its last `campaign.host_failed` event. */
-  const failedDuring = (id: string, host: string): FailedDuring | null => {
-    const events = store.listEvents({ planId: id }).filter((e) => e.type === 'campaign.host_failed');
+  const failedDuring = async (id: string, host: string): Promise<FailedDuring | null> => {
+    const events = (await store.listEvents({ planId: id })).filter((e) => e.type === 'campaign.host_failed');
     const last = events.filter((e) => (e.data as { host?: string })?.host === host).at(-1);
     const during = (last?.data as { during?: string } | undefined)?.during;
     return FAILED_DURING.find((d) => d === during) ?? null;
@@ -94,9 +113,9 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         maxUnavailable: (input.maxUnavailable as number | undefined) ?? DEFAULT_MAX_UNAVAILABLE,
       };
       const targets = [...(req.hosts ?? [])];
-      const forecast: CampaignPlan = planMaintenance(inventory, req, deps.steps.plannerOptions(targets));
+      const forecast: CampaignPlan = planMaintenance(inventory, req, await deps.steps.plannerOptions(targets));
       const id = randomUUID();
-      store.createCampaign({
+      await store.createCampaign({
         id,
         request: { ...req, source: input.source },
         forecast,
@@ -104,23 +123,23 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         at: clock.now(),
       });
       if (execute) {
-        store.setCampaignStatus(id, 'running', clock.now(), null);
+        await store.setCampaignStatus(id, 'running', clock.now(), null);
         start(id);
       }
-      return { ok: true, record: store.getCampaign(id)! };
+      return { ok: true, record: (await store.getCampaign(id))! };
     },
     get: (id) => store.getCampaign(id),
     list: (limit = 100) => store.listCampaigns({ limit }),
-    hostDone(id, host) {
-      const c = found(id);
+    async hostDone(id, host) {
+      const c = await found(id);
       if ('ok' in c) return c;
-      const h = store.listCampaignHosts(id).find((x) => x.host === host);
+      const h = (await store.listCampaignHosts(id)).find((x) => x.host === host);
       if (!h) return { ok: false, reason: 'not-found', message: `host ${host} is not part of campaign ${id}` };
-      const patchFailed = h.state === 'failed' && failedDuring(id, host) === 'awaiting_patch';
+      const patchFailed = h.state === 'failed' && (await failedDuring(id, host)) === 'awaiting_patch';
       if (h.state !== 'awaiting_patch' && !patchFailed)
         return conflict(`host ${host} is ${h.state}, not awaiting_patch (or failed in its patch command)`);
-      store.updateCampaignHost(id, host, { state: 'returning', reason: null }, clock.now());
-      store.appendEvent({
+      await store.updateCampaignHost(id, host, { state: 'returning', reason: null }, clock.now());
+      await store.appendEvent({
         planId: id,
         moveIndex: null,
         type: 'campaign.host_patched',
@@ -129,54 +148,55 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
       });
       // The operator patched by hand what the command could not: the campaign paused on that
       // failure goes on once no host is failed any more.
-      const stillFailed = store.listCampaignHosts(id).some((x) => x.state === 'failed');
-      if (patchFailed && c.status === 'paused' && !stillFailed) {
-        store.setCampaignStatus(id, 'running', clock.now(), null);
+      const stillFailed = (await store.listCampaignHosts(id)).some((x) => x.state === 'failed');
+      if (patchFailed && c.status === 'paused' && !stillFailed && !(await change(c, ['paused'], 'running', null)))
         start(id);
-      }
       return ok(id);
     },
-    pause(id) {
-      const c = found(id);
+    async pause(id) {
+      const c = await found(id);
       if ('ok' in c) return c;
       if (c.status !== 'running') return conflict(`campaign ${id} is ${c.status}, not running`);
-      pause(deps, id, 'paused by the operator');
+      if (!(await pause(deps, id, 'paused by the operator')))
+        return conflict(`campaign ${id} is ${(await store.getCampaign(id))?.status ?? c.status}, not running`);
       return ok(id);
     },
-    resume(id) {
-      const c = found(id);
+    async resume(id) {
+      const c = await found(id);
       if ('ok' in c) return c;
       if (c.status !== 'paused' && c.status !== 'planned') return conflict(`campaign ${id} is ${c.status}`);
-      for (const h of store.listCampaignHosts(id))
-        if (h.state === 'failed') {
-          const during = failedDuring(id, h.host);
-          const state = during === 'awaiting_patch' || during === 'returning' ? during : 'pending';
-          store.updateCampaignHost(id, h.host, { state, reason: null }, clock.now());
-        }
-      store.setCampaignStatus(id, 'running', clock.now(), null);
+      const failed = (await store.listCampaignHosts(id)).filter((h) => h.state === 'failed');
+      const refused = await change(c, ['paused', 'planned'], 'running', null);
+      if (refused) return refused;
+      for (const h of failed) {
+        const during = await failedDuring(id, h.host);
+        const state = during === 'awaiting_patch' || during === 'returning' ? during : 'pending';
+        await store.updateCampaignHost(id, h.host, { state, reason: null }, clock.now());
+      }
       start(id);
       return ok(id);
     },
-    cancel(id) {
-      const c = found(id);
+    async cancel(id) {
+      const c = await found(id);
       if ('ok' in c) return c;
       if (!ACTIVE_CAMPAIGN_STATUSES.includes(c.status)) return conflict(`campaign ${id} is already ${c.status}`);
-      store.setCampaignStatus(id, 'cancelled', clock.now(), 'cancelled by the operator');
-      for (const h of store.listCampaignHosts(id)) if (h.state === 'draining' && h.planId) deps.steps.cancel(h.planId);
+      const refused = await change(c, ACTIVE_CAMPAIGN_STATUSES, 'cancelled', 'cancelled by the operator');
+      if (refused) return refused;
+      for (const h of await store.listCampaignHosts(id))
+        if (h.state === 'draining' && h.planId) await deps.steps.cancel(h.planId);
       return ok(id);
     },
-    recover() {
+    async recover() {
       if (!leads()) return [];
-      const ids = store
-        .listCampaigns({ status: ['running'], limit: 1000 })
+      const ids = (await store.listCampaigns({ status: ['running'], limit: 1000 }))
         .map((c) => c.id)
         .filter((id) => !driving.has(id));
       for (const id of ids) start(id);
       return ids;
     },
-    activeCells(cellOf) {
+    async activeCells(cellOf) {
       const cells = new Set<string>();
-      for (const c of store.listCampaigns({ status: [...ACTIVE_CAMPAIGN_STATUSES], limit: 1000 }))
+      for (const c of await store.listCampaigns({ status: [...ACTIVE_CAMPAIGN_STATUSES], limit: 1000 }))
         for (const h of c.forecast.target.hosts) {
           const cell = cellOf(h);
           if (cell) cells.add(cell);

@@ -21,22 +21,24 @@ const NO_INVENTORY = { hosts: [], instances: [], serverGroups: [] };
 
 export function lifecycleSteps(lifecycle: PlanLifecycle): StepPort {
   return {
-    plannerOptions(targets) {
+    async plannerOptions(targets) {
       const request = { goal: 'drain' as const, hosts: [...targets], source: 'api' as const };
-      return lifecycle.inputs(NO_INVENTORY, request, undefined, { ownHosts: targets }).options;
+      return (await lifecycle.inputs(NO_INVENTORY, request, undefined, { ownHosts: targets })).options;
     },
-    save(plan, source, later) {
+    async save(plan, source, later) {
       const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], later: [...later], source };
-      const r = lifecycle.save({ plan, request, frozenInstances: [] });
+      const r = await lifecycle.save({ plan, request, frozenInstances: [] });
       if (r.ok) return { ok: true, planId: r.record.id };
       const held = r.heldBy.map((m) => `${m.host} (${m.reason}${m.planId ? `, plan ${m.planId}` : ''})`);
       return { ok: false, reason: `hosts held by another active plan: ${held.join(', ')}` };
     },
     start: (planId) => lifecycle.start(planId),
-    status: (planId) => {
-      const s = lifecycle.latest(planId)?.status ?? null;
+    status: async (planId) => {
+      const s = (await lifecycle.latest(planId))?.status ?? null;
       return s === null ? 'failed' : AS_STEP[s];
     },
-    cancel: (planId) => void lifecycle.cancel(planId),
+    cancel: async (planId) => {
+      await lifecycle.cancel(planId);
+    },
   };
 }

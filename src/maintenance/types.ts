@@ -61,14 +61,26 @@ export interface CampaignHostPatch {
   reason?: string | null;
 }
 
-/** Campaign tables of the service store; synchronous like the rest of the store port. */
+/** Campaign tables of the service store; asynchronous, one transaction per method, like the rest of the store port. */
 export interface CampaignStore {
   /** Stores the campaign and one `pending` row per target host (its step from the forecast). */
-  createCampaign(input: NewCampaign): CampaignRecord;
-  getCampaign(id: string): CampaignRecord | null;
+  createCampaign(input: NewCampaign): Promise<CampaignRecord>;
+  getCampaign(id: string): Promise<CampaignRecord | null>;
   /** Newest first. */
-  listCampaigns(filter?: { status?: CampaignStatus[]; limit?: number }): CampaignRecord[];
-  setCampaignStatus(id: string, status: CampaignStatus, at: number, reason?: string | null): void;
-  listCampaignHosts(id: string): CampaignHostRecord[];
-  updateCampaignHost(id: string, host: string, patch: CampaignHostPatch, at: number): void;
+  listCampaigns(filter?: { status?: CampaignStatus[]; limit?: number }): Promise<CampaignRecord[]>;
+  setCampaignStatus(id: string, status: CampaignStatus, at: number, reason?: string | null): Promise<void>;
+  /**
+   * Sets the status (and reason, when given) only when the campaign is in one of `from` now, in one
+   * transaction. Resolves with the status it had: the change was made when that is one of `from`;
+   * null when there is no such campaign.
+   */
+  changeCampaignStatus(
+    id: string,
+    from: readonly CampaignStatus[],
+    status: CampaignStatus,
+    at: number,
+    reason?: string | null,
+  ): Promise<CampaignStatus | null>;
+  listCampaignHosts(id: string): Promise<CampaignHostRecord[]>;
+  updateCampaignHost(id: string, host: string, patch: CampaignHostPatch, at: number): Promise<void>;
 }

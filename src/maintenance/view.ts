@@ -9,15 +9,13 @@ import type { Move } from '../../planner/index.js';
 import { TERMINAL_MOVE_STATES } from '../../executor/store.js';
 import { campaignStepSeconds, type CampaignTiming } from '../orchestrate/duration.js';
 import type { CampaignSummaryView, CampaignView } from '../http/contract/schemas.js';
-import type { CampaignHostRecord, CampaignRecord } from './types.js';
+import type { CampaignHostRecord, CampaignRecord, CampaignStore } from './types.js';
 
-type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & {
-  listCampaignHosts(id: string): CampaignHostRecord[];
-};
+type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & Pick<CampaignStore, 'listCampaignHosts'>;
 
-function latest(store: Reader, planId: string): PlanRecord | null {
-  let r = store.getPlan(planId);
-  for (let guard = 0; r?.supersededBy && guard < 1000; guard++) r = store.getPlan(r.supersededBy);
+async function latest(store: Reader, planId: string): Promise<PlanRecord | null> {
+  let r = await store.getPlan(planId);
+  for (let guard = 0; r?.supersededBy && guard < 1000; guard++) r = await store.getPlan(r.supersededBy);
   return r;
 }
 
@@ -30,14 +28,24 @@ function moveView(m: Move, state: string) {
 /** States after which a host's drain is over (what is left of its step is the patch, or nothing). */
 const DRAINED: readonly CampaignHostRecord['state'][] = ['awaiting_patch', 'returning', 'done'];
 
-export function campaignView(store: Reader, c: CampaignRecord, now: number, timing: CampaignTiming): CampaignView {
-  const hosts = store.listCampaignHosts(c.id);
+export async function campaignView(
+  store: Reader,
+  c: CampaignRecord,
+  now: number,
+  timing: CampaignTiming,
+): Promise<CampaignView> {
+  const hosts = await store.listCampaignHosts(c.id);
+  const drains = await Promise.all(
+    c.forecast.steps.map(async (_, k) => {
+      const planId = hosts.find((h) => h.step === k && h.planId)?.planId ?? null;
+      const plan = planId ? await latest(store, planId) : null;
+      return { plan, stored: plan ? await store.listMoves(plan.id) : null };
+    }),
+  );
   let remaining = 0;
   const steps = c.forecast.steps.map((forecast, k) => {
     const mine = hosts.filter((h) => h.step === k);
-    const planId = mine.find((h) => h.planId)?.planId ?? null;
-    const plan = planId ? latest(store, planId) : null;
-    const stored = plan ? store.listMoves(plan.id) : null;
+    const { plan, stored } = drains[k];
     const moves = stored
       ? stored.map((m) => moveView(m.move, m.state))
       : forecast.moves.map((m) => moveView(m, 'forecast'));

@@ -43,9 +43,9 @@ export function campaignServiceFor(
 }
 
 /** Instances of cells with an active campaign: nightly balancing must not move them. */
-export function campaignFrozen(campaigns: CampaignService, inventory: Inventory): string[] {
+export async function campaignFrozen(campaigns: CampaignService, inventory: Inventory): Promise<string[]> {
   const cellOf = new Map(inventory.hosts.map((h) => [h.name, h.cell]));
-  const cells = campaigns.activeCells((h) => cellOf.get(h));
+  const cells = await campaigns.activeCells((h) => cellOf.get(h));
   if (!cells.size) return [];
   return inventory.instances.filter((i) => cells.has(cellOf.get(i.host) ?? '')).map((i) => i.id);
 }

@@ -15,11 +15,11 @@ export type MoveHistory = Pick<ServiceStore, 'listPlans' | 'listMoves'>;
  * Ids of instances whose move succeeded at or after `since` (epoch ms) or is in flight.
  * Plans not updated since `since` cannot hold such a move and are not read.
  */
-export function recentlyMovedInstances(store: MoveHistory, since: number, planLimit = 1000): string[] {
+export async function recentlyMovedInstances(store: MoveHistory, since: number, planLimit = 1000): Promise<string[]> {
   const ids = new Set<string>();
-  for (const p of store.listPlans({ limit: planLimit })) {
+  for (const p of await store.listPlans({ limit: planLimit })) {
     if (p.updatedAt < since) continue;
-    for (const m of store.listMoves(p.id)) {
+    for (const m of await store.listMoves(p.id)) {
       const landed = m.state === 'succeeded' && (m.endedAt ?? -Infinity) >= since;
       if (landed || ACTIVE.includes(m.state)) ids.add(m.move.instance);
     }

@@ -30,9 +30,9 @@ function imbalance(plan: Plan): Record<string, number> {
   return out;
 }
 
-function countStates(deps: NightlyDeps, planId: string): Partial<Record<MoveState, number>> {
+async function countStates(deps: NightlyDeps, planId: string): Promise<Partial<Record<MoveState, number>>> {
   const out: Partial<Record<MoveState, number>> = {};
-  for (const m of deps.store.listMoves(planId)) out[m.state] = (out[m.state] ?? 0) + 1;
+  for (const m of await deps.store.listMoves(planId)) out[m.state] = (out[m.state] ?? 0) + 1;
   return out;
 }
 
@@ -62,7 +62,7 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
       frozen: frozen.length,
     };
   }
-  const planId = deps.storePlan(planned);
+  const planId = await deps.storePlan(planned);
   const base = { planId, moves: plan.moves.length, frozen: frozen.length, deadline: new Date(deadline).toISOString() };
   if (config.mode === 'report') return { action: 'planned', ...base };
   try {
@@ -71,8 +71,8 @@ async function balance(deps: NightlyDeps, now: number): Promise<NightlyResult> {
     log.error({ err, planId }, 'nightly balance execution failed');
     return { action: 'failed', stage: 'execute', error: errorOf(err), planId };
   }
-  const status = store.getPlan(planId)?.status ?? 'unknown';
-  return { action: 'executed', ...base, status, outcomes: countStates(deps, planId) };
+  const status = (await store.getPlan(planId))?.status ?? 'unknown';
+  return { action: 'executed', ...base, status, outcomes: await countStates(deps, planId) };
 }
 
 export function createNightly(deps: NightlyDeps): Nightly {
@@ -92,14 +92,14 @@ export function createNightly(deps: NightlyDeps): Nightly {
   }
 
   async function runOnce(now = deps.clock.now()): Promise<NightlyResult> {
-    const record = store.startNightlyRun({ mode: config.mode, at: now });
+    const record = await store.startNightlyRun({ mode: config.mode, at: now });
     let result: NightlyResult;
     try {
       result = await decide(now);
     } catch (err) {
       result = { action: 'failed', stage: 'plan', error: errorOf(err) };
     }
-    store.finishNightlyRun(record.id, result, deps.clock.now());
+    await store.finishNightlyRun(record.id, result, deps.clock.now());
     log.info({ runId: record.id, mode: config.mode, ...result }, 'nightly run finished');
     return result;
   }

@@ -49,7 +49,7 @@ export interface NightlyDeps {
    */
   planBalance: (request: NightlyBalanceRequest) => Promise<NightlyPlanned>;
   /** Stores the planned balance (with its request); returns the plan id. */
-  storePlan: (planned: NightlyPlanned) => string;
+  storePlan: (planned: NightlyPlanned) => Promise<string>;
   /** Runs a stored plan to its end and resolves with nothing; outcomes are read back from the store. */
   executePlan: (planId: string, options: ExecuteOptions) => Promise<unknown>;
   /** True while a maintenance drain is planned to run or running: nightly then does nothing. */

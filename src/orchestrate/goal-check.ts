@@ -39,7 +39,7 @@ function followUpsIn(chain: PlanRecord[]): number {
 /** Checks and records the goal of `record`'s plan (cancelled plans are not checked); returns its final status. */
 export async function checkGoal(deps: GoalCheckDeps, record: PlanRecord): Promise<PlanStatus> {
   if (record.status !== 'succeeded' && record.status !== 'failed') return record.status;
-  const chain = chainOf(deps.store, record.id);
+  const chain = await chainOf(deps.store, record.id);
   const plan = record.plan;
   const inventory = await deps.collect(hostsInvolved(plan, [...deps.hosts]));
   const threshold = plan.goal === 'balance' ? (record as { request?: { threshold?: number } }).request?.threshold : 0;
@@ -65,7 +65,8 @@ export async function checkGoal(deps: GoalCheckDeps, record: PlanRecord): Promis
     }
     outcome.followUp = { planId, instances: newcomers, note };
   }
-  const status = recordOutcome(deps.store, deps.store.getPlan(record.id) ?? record, outcome, deps.clock.now());
+  const latest = (await deps.store.getPlan(record.id)) ?? record;
+  const status = await recordOutcome(deps.store, latest, outcome, deps.clock.now());
   deps.log?.info({ planId: record.id, goal: outcome.goal, met: outcome.met, status }, 'plan goal checked');
   return status;
 }
@@ -82,7 +83,7 @@ export interface GoalEndDeps extends GoalCheckDeps {
  */
 export function goalOnEnd(deps: GoalEndDeps): (result: ExecutionResult) => Promise<ExecutionResult> {
   return async (result) => {
-    const record = deps.store.getPlan(result.finalPlanId);
+    const record = await deps.store.getPlan(result.finalPlanId);
     if (!record) return result;
     let status: PlanStatus;
     try {
@@ -91,7 +92,7 @@ export function goalOnEnd(deps: GoalEndDeps): (result: ExecutionResult) => Promi
       deps.log?.warn({ err, planId: record.id }, 'goal not checked: collecting the inventory failed');
       return result;
     }
-    const next = deps.store.getPlan(record.id)?.supersededBy;
+    const next = (await deps.store.getPlan(record.id))?.supersededBy;
     if (next) return { ...(await deps.execute(next)), planId: result.planId };
     return { ...result, status: status as ExecutionResult['status'] };
   };

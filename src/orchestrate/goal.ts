@@ -84,9 +84,10 @@ function balanceOutcome(plan: Plan, now: Inventory, at: number, threshold = 0): 
 }
 
 /** The plans of `finalId`'s chain, root first (following `supersedes`). */
-export function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string): PlanRecord[] {
+export async function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string): Promise<PlanRecord[]> {
   const out: PlanRecord[] = [];
-  for (let r = store.getPlan(finalId); r; r = r.supersedes ? store.getPlan(r.supersedes) : null) out.unshift(r);
+  for (let r = await store.getPlan(finalId); r; r = r.supersedes ? await store.getPlan(r.supersedes) : null)
+    out.unshift(r);
   return out;
 }
 
@@ -95,15 +96,20 @@ export function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string):
  * `plan.outcome` event, and turns a `succeeded` plan whose goal is not met into `failed`
  * (GOAL_NOT_MET) unless a follow-up drain took it over. Returns the status the plan ends with.
  */
-export function recordOutcome(store: ExecutorStore, record: PlanRecord, outcome: GoalOutcome, at: number): PlanStatus {
+export async function recordOutcome(
+  store: ExecutorStore,
+  record: PlanRecord,
+  outcome: GoalOutcome,
+  at: number,
+): Promise<PlanStatus> {
   const summary = { ...((record.summary as object | null) ?? {}), outcome };
   // a follow-up drain carries the goal on (it supersedes this plan): its own end decides
   const handed = outcome.goal === 'drain' && outcome.followUp?.planId;
   const missed = !outcome.met && !handed && record.status === 'succeeded';
   const status: PlanStatus = missed ? 'failed' : record.status;
   const error = missed ? { code: 'GOAL_NOT_MET', message: describeMiss(outcome) } : record.error;
-  store.setPlanStatus(record.id, status, at, { summary, error });
-  store.appendEvent({ planId: record.id, moveIndex: null, type: 'plan.outcome', data: outcome, at });
+  await store.setPlanStatus(record.id, status, at, { summary, error });
+  await store.appendEvent({ planId: record.id, moveIndex: null, type: 'plan.outcome', data: outcome, at });
   return status;
 }
 

@@ -154,44 +154,57 @@ export interface PlanLifecycle {
   readonly read: PlanReader;
   /** Whether the store takes writes now (readiness). */
   readonly storeHealth: Pick<ServiceStore, 'probeWrite' | 'lastWriteFault'>;
-  /** The service state planning reads now; `alsoInMaintenance` adds hosts for a what-if (reports). */
-  planningState(alsoInMaintenance?: readonly string[]): PlanningState;
+  /**
+   * The service state planning reads now; `alsoInMaintenance` adds hosts for a what-if (reports).
+   * The cool-down is read only `withCooldown` (planning a nightly balance needs it).
+   */
+  planningState(alsoInMaintenance?: readonly string[], withCooldown?: boolean): Promise<PlanningState>;
   /** The planner's inputs for `request` on `inventory` (every freeze and avoidance rule). */
-  inputs(inventory: Inventory, request: PlanRequestRecord, state?: PlanningState, extra?: ReplanExtras): PlannerInputs;
+  inputs(
+    inventory: Inventory,
+    request: PlanRequestRecord,
+    state?: PlanningState,
+    extra?: ReplanExtras,
+  ): Promise<PlannerInputs>;
   /** Plans `request`; nothing is stored. */
   plan(inventory: Inventory, request: PlanRequestRecord, extra?: ReplanExtras): Promise<Planned>;
   /**
    * Stores a plan with its request; a drain atomically with the maintenance claim on its hosts
    * (refused, storing nothing, only while an active plan holds one of them).
    */
-  save(planned: Planned): StoreResult;
+  save(planned: Planned): Promise<StoreResult>;
   /**
    * Operator maintenance: on claims the host (refused while any claim holds it); off ends the
    * claim, refused while the drain holding it is active (other plans could target the host).
    */
-  setMaintenance(host: string, enabled: boolean, reason?: string): MaintenanceOutcome;
+  setMaintenance(host: string, enabled: boolean, reason?: string): Promise<MaintenanceOutcome>;
   /**
    * Before a stored plan runs: it must still hold on a fresh inventory, and a drain's hosts must
    * be in maintenance for it (claimed again when an operator ended the maintenance meanwhile).
    */
-  reverify(record: PlanRecord, inventory: Inventory): ReverifyResult;
+  reverify(record: PlanRecord, inventory: Inventory): Promise<ReverifyResult>;
   /**
    * What the capacity report plans with: hosts in maintenance (plus `alsoInMaintenance`, a
    * what-if), the drain planner options for N+1, and tonight's balance as the nightly run would
    * plan it now. The same for every entry point (HTTP and CLI reports).
    */
-  capacityInputs(inventory: Inventory, tonight: TonightSettings, alsoInMaintenance?: readonly string[]): CapacityInputs;
+  capacityInputs(
+    inventory: Inventory,
+    tonight: TonightSettings,
+    alsoInMaintenance?: readonly string[],
+  ): Promise<CapacityInputs>;
   /** Claims on `hosts` held by an active plan: the ones that refuse a drain (a cheap early check). */
-  activeHolders(hosts: readonly string[]): MaintenanceRecord[];
+  activeHolders(hosts: readonly string[]): Promise<MaintenanceRecord[]>;
   /** True while a drain is active (planned, running or cancelling): nightly balancing then waits. */
-  drainActive(): boolean;
+  drainActive(): Promise<boolean>;
   /** Runs a planned plan (with re-plans) to its end. */
   execute(planId: string): Promise<ExecutionResult>;
   /**
-   * Starts executing a planned plan in the background; returns at once. On a replica that does
-   * not lead, the request is queued in the store and the leader starts it (`startQueued`).
+   * Starts executing a planned plan in the background; resolves at once (the execution runs on).
+   * On a replica that does not lead, the request is queued in the store (durably when this
+   * resolves) and the leader starts it (`startQueued`).
    */
-  start(planId: string): void;
+  start(planId: string): Promise<void>;
   /** The leader: starts the planned plans whose execution was requested on any replica; their ids. */
   startQueued(): Promise<string[]>;
   /**
@@ -201,13 +214,13 @@ export interface PlanLifecycle {
    */
   resign(reason: Error): Promise<void>;
   /** Cancels the newest plan of `planId`'s chain (`wait`: moves in flight finish; `abort`: they stop). */
-  cancel(planId: string, mode?: CancelMode): CancelOutcome;
+  cancel(planId: string, mode?: CancelMode): Promise<CancelOutcome>;
   /** Reconciles and resumes plans a stopped process left running; their ids. */
   recover(): Promise<{ planId: string; done: Promise<ExecutionResult> }[]>;
   /** The re-plan chain `planId` belongs to, oldest first. */
-  chain(planId: string): PlanRecord[];
+  chain(planId: string): Promise<PlanRecord[]>;
   /** The newest plan of `planId`'s chain. */
-  latest(planId: string): PlanRecord | null;
+  latest(planId: string): Promise<PlanRecord | null>;
   /** Plans executing in this process; resolves when none is. */
   running(): string[];
   idle(): Promise<void>;
@@ -221,27 +234,26 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   const now = () => clock.now();
   const cancelMode = resolveExecutorOptions(deps.executorOptions).cancelMode;
 
-  const planningState = (also: readonly string[] = []): PlanningState => {
-    let cooled: string[] | null = null;
-    return {
-      maintenanceHosts: [...new Set([...store.listMaintenance().map((m) => m.host), ...also])],
-      cooledDown: () =>
-        (cooled ??= recentlyMovedInstances(store, clock.now() - deps.settings.cooldownHours * 3_600_000)),
-    };
-  };
-  const inputs: PlanLifecycle['inputs'] = (inventory, request, state = planningState(), extra = {}) =>
-    plannerInputs(inventory, request, state, deps.settings.planner, now, extra);
+  const planningState: PlanLifecycle['planningState'] = async (also = [], withCooldown = false) => ({
+    maintenanceHosts: [...new Set([...(await store.listMaintenance()).map((m) => m.host), ...also])],
+    cooledDown: withCooldown
+      ? await recentlyMovedInstances(store, clock.now() - deps.settings.cooldownHours * 3_600_000)
+      : null,
+  });
+  const stateFor = (request: PlanRequestRecord) => planningState([], request.source === 'nightly');
+  const inputs: PlanLifecycle['inputs'] = async (inventory, request, state, extra = {}) =>
+    plannerInputs(inventory, request, state ?? (await stateFor(request)), deps.settings.planner, now, extra);
   const plan: PlanLifecycle['plan'] = async (inventory, request, extra) => {
-    const i = inputs(inventory, request, planningState(), extra);
+    const i = await inputs(inventory, request, undefined, extra);
     const result = await planFn(inventory, i.request, i.options);
     const frozenInstances = i.request.goal === 'balance' ? (i.request.frozenInstances ?? []) : [];
     return { plan: result, request, frozenInstances };
   };
 
   const replan: ReplanFn = async ({ planId, exclusions, avoidHosts }) => {
-    const old = store.getPlan(planId);
+    const old = await store.getPlan(planId);
     if (!old) throw new Error(`cannot re-plan: plan ${planId} is not in the store`);
-    const made = store.listMoves(planId).filter((m) => m.state === 'succeeded').length;
+    const made = (await store.listMoves(planId)).filter((m) => m.state === 'succeeded').length;
     const request = remainingRequest(old.request ?? requestOfLegacy(old), made);
     const next = await plan(await deps.collect(), request, { exclusions, avoidHosts });
     return { plan: next.plan, request };
@@ -272,13 +284,13 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   const recovering = new Set<Promise<unknown>>();
   // newcomers on drained hosts: a drain of the same hosts that supersedes the ended plan
   const followUp = async (planId: string, hosts: string[], inventory: Inventory): Promise<string | null> => {
-    const old = store.getPlan(planId);
+    const old = await store.getPlan(planId);
     if (!old) return null;
     const request: PlanRequestRecord = { goal: 'drain', hosts, source: old.source };
     const next = await plan(inventory, request);
     if (next.plan.moves.length === 0) return null;
     const at = clock.now();
-    const rec = store.createPlan({
+    const rec = await store.createPlan({
       plan: next.plan,
       request,
       source: old.source,
@@ -286,7 +298,7 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       supersedes: planId,
       at,
     });
-    store.supersede(planId, rec.id, at);
+    await store.supersede(planId, rec.id, at);
     return rec.id;
   };
   const checkEnd: ((r: ExecutionResult) => Promise<ExecutionResult>) | null = deps.cluster
@@ -303,7 +315,7 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   /** The one place a plan's end is handled: its goal checked (goal-check.ts), then onPlanEnded. */
   const ended = async (result: ExecutionResult): Promise<ExecutionResult> => {
     const final = checkEnd ? await checkEnd(result) : result;
-    const record = store.getPlan(final.finalPlanId);
+    const record = await store.getPlan(final.finalPlanId);
     if (record) deps.onPlanEnded?.(record);
     return final;
   };
@@ -315,12 +327,15 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     return runner;
   };
 
-  const activeHolders = (hosts: readonly string[]) =>
-    store.listMaintenance().filter((m) => {
-      if (!hosts.includes(m.host) || m.planId === null) return false;
-      const status = store.getPlanVersion(m.planId)?.status;
-      return status !== undefined && ACTIVE_PLAN_STATUSES.includes(status);
-    });
+  const activeHolders = async (hosts: readonly string[]) => {
+    const held: MaintenanceRecord[] = [];
+    for (const m of await store.listMaintenance()) {
+      if (!hosts.includes(m.host) || m.planId === null) continue;
+      const status = (await store.getPlanVersion(m.planId))?.status;
+      if (status !== undefined && ACTIVE_PLAN_STATUSES.includes(status)) held.push(m);
+    }
+    return held;
+  };
 
   return {
     read: store,
@@ -331,15 +346,15 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     planningState,
     inputs,
     plan,
-    save: (planned: Planned) => {
+    save: async (planned: Planned) => {
       const { plan: p, request } = planned;
       const drained = p.goal === 'drain' ? (p.target.hosts ?? []) : [];
       const input = { id: randomUUID(), plan: p, request, source: request.source, at: clock.now() };
       return store.createPlanClaiming(input, drained);
     },
     activeHolders,
-    capacityInputs(inventory, tonight, also = []) {
-      const state = planningState(also);
+    async capacityInputs(inventory, tonight, also = []) {
+      const state = await planningState(also, true);
       const request: PlanRequestRecord = {
         goal: 'balance',
         cells: tonight.cells,
@@ -347,8 +362,8 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
         maxMoves: tonight.maxMovesPerNight,
         source: 'nightly',
       };
-      const balance = inputs(inventory, request, state);
-      const drain = inputs(inventory, { goal: 'drain', hosts: [], source: 'api' }, state);
+      const balance = await inputs(inventory, request, state);
+      const drain = await inputs(inventory, { goal: 'drain', hosts: [], source: 'api' }, state);
       const frozenInstances = balance.request.goal === 'balance' ? (balance.request.frozenInstances ?? []) : [];
       return {
         maintenanceHosts: [...state.maintenanceHosts],
@@ -362,29 +377,30 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
         planner: plannerPlan,
       };
     },
-    reverify: (record, inventory) =>
+    reverify: async (record, inventory) =>
       reverifyStoredPlan(store, clock, inventory, record, deps.settings.planner.timeoutPerGiBSeconds),
-    setMaintenance(host, enabled, reason = 'manual') {
-      const current = store.listMaintenance().find((m) => m.host === host);
+    async setMaintenance(host, enabled, reason = 'manual') {
+      const current = (await store.listMaintenance()).find((m) => m.host === host);
       if (enabled) {
         if (current) return { ok: true, changed: false, record: current };
-        const claim = store.claimMaintenance([host], { reason, planId: null, at: clock.now() });
+        const claim = await store.claimMaintenance([host], { reason, planId: null, at: clock.now() });
         if (!claim.ok) return { ok: false, reason: 'held', heldBy: claim.heldBy };
-        return { ok: true, changed: true, record: store.listMaintenance().find((m) => m.host === host) ?? null };
+        const record = (await store.listMaintenance()).find((m) => m.host === host) ?? null;
+        return { ok: true, changed: true, record };
       }
       if (!current) return { ok: true, changed: false, record: null };
-      if (current.planId && activeHolders([host]).length)
+      if (current.planId && (await activeHolders([host])).length)
         return { ok: false, reason: 'draining', planId: current.planId };
-      store.releaseMaintenance(host, clock.now());
+      await store.releaseMaintenance(host, clock.now());
       return { ok: true, changed: true, record: null };
     },
-    drainActive: () =>
-      store.listPlans({ status: [...ACTIVE_PLAN_STATUSES], limit: 10_000 }).some((p) => p.goal === 'drain'),
+    drainActive: async () =>
+      (await store.listPlans({ status: [...ACTIVE_PLAN_STATUSES], limit: 10_000 })).some((p) => p.goal === 'drain'),
     execute: (planId) => mustExecutor().execute(planId).then(ended),
-    start: (planId) => {
+    start: async (planId) => {
       const r = mustRunner();
       if (leads()) return r.start(planId);
-      store.appendEvent({ planId, moveIndex: null, type: EXECUTION_REQUESTED, data: {}, at: clock.now() });
+      await store.appendEvent({ planId, moveIndex: null, type: EXECUTION_REQUESTED, data: {}, at: clock.now() });
     },
     async startQueued() {
       const r = mustRunner();
@@ -407,17 +423,17 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       executor = newExecutor();
       runner = newRunner(executor);
     },
-    cancel(planId, mode) {
-      const rec = latestOfChain(store, planId);
+    async cancel(planId, mode) {
+      const rec = await latestOfChain(store, planId);
       if (!rec) return { ok: false, reason: 'not-found' };
       const here = runner?.running() ?? [];
       const asked: CancelRequest =
-        EXECUTING_PLAN_STATUSES.includes(rec.status) && runner?.cancel(rec.id, mode)
+        EXECUTING_PLAN_STATUSES.includes(rec.status) && (await runner?.cancel(rec.id, mode))
           ? { record: rec, from: rec.status, status: 'cancelling' }
-          : requestCancel(store, clock, rec.id, mode ?? cancelMode, (id) => here.includes(id));
+          : await requestCancel(store, clock, rec.id, mode ?? cancelMode, (id) => here.includes(id));
       if (asked.from !== 'planned' && !EXECUTING_PLAN_STATUSES.includes(asked.from))
         return { ok: false, reason: 'ended', ...asked };
-      if (asked.status === 'cancelled') deps.onPlanEnded?.(store.getPlan(asked.record.id) ?? asked.record);
+      if (asked.status === 'cancelled') deps.onPlanEnded?.((await store.getPlan(asked.record.id)) ?? asked.record);
       return { ok: true, ...asked };
     },
     async recover() {
@@ -428,7 +444,14 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       }
       return recovered.map((r) => ({ planId: r.planId, done: r.done.then(ended) }));
     },
-    chain: (planId) => planChain(store, planId).flatMap((id) => store.getPlan(id) ?? []),
+    chain: async (planId) => {
+      const records: PlanRecord[] = [];
+      for (const id of await planChain(store, planId)) {
+        const r = await store.getPlan(id);
+        if (r) records.push(r);
+      }
+      return records;
+    },
     latest: (planId) => latestOfChain(store, planId),
     running: () => runner?.running() ?? [],
     idle: () => runner?.idle() ?? Promise.resolve(),

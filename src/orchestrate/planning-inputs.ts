@@ -40,8 +40,11 @@ export function plannerSettings(planner: PlannerSettings, executor: ExecutorOpti
 export interface PlanningState {
   /** Hosts in maintenance (any claim: a drain's, an operator's). */
   maintenanceHosts: readonly string[];
-  /** Instances whose move succeeded within the cool-down, or is in flight; read only when needed. */
-  cooledDown: () => readonly string[];
+  /**
+   * Instances whose move succeeded within the cool-down, or is in flight: read only for planning a
+   * nightly balance (null when the state was read without it).
+   */
+  cooledDown: readonly string[] | null;
 }
 
 /** What a re-plan adds (what failed last time), and hosts in maintenance the request owns. */
@@ -58,6 +61,11 @@ export interface PlannerInputs {
 }
 
 const unique = (...lists: (readonly string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
+
+function cooledDownOf(state: PlanningState): readonly string[] {
+  if (!state.cooledDown) throw new Error('planning a nightly balance needs the cool-down in the planning state');
+  return state.cooledDown;
+}
 
 /** The one place where freezes and avoidances are decided. */
 export function plannerInputs(
@@ -93,7 +101,7 @@ export function plannerInputs(
   const frozenInstances = unique(
     stored.frozenInstances,
     inventory.instances.filter((i) => held.has(i.host)).map((i) => i.id),
-    stored.source === 'nightly' ? state.cooledDown() : [],
+    stored.source === 'nightly' ? cooledDownOf(state) : [],
   );
   const request: PlanRequest = { goal: 'balance', frozenInstances };
   if (stored.cells !== undefined) request.cells = stored.cells;

@@ -13,14 +13,14 @@ export type ReverifyResult =
   | { ok: false; reason: 'stale'; violations: Violation[] }
   | { ok: false; reason: 'held'; heldBy: MaintenanceRecord[] };
 
-export function reverifyStoredPlan(
+export async function reverifyStoredPlan(
   store: ServiceStore,
   clock: Clock,
   inventory: Inventory,
   record: PlanRecord,
   timeoutPerGiBSeconds: number | undefined,
-): ReverifyResult {
-  const maintenance = store.listMaintenance();
+): Promise<ReverifyResult> {
+  const maintenance = await store.listMaintenance();
   const avoidHosts = maintenance.filter((m) => m.planId !== record.id).map((m) => m.host);
   const check = verifyPlan(inventory, record.plan, { avoidHosts, timeoutPerGiBSeconds });
   if (!check.ok) return { ok: false, reason: 'stale', violations: check.violations };
@@ -28,6 +28,6 @@ export function reverifyStoredPlan(
   const mine = new Set(maintenance.filter((m) => m.planId === record.id).map((m) => m.host));
   const missing = drained.filter((h) => !mine.has(h));
   if (!missing.length) return { ok: true };
-  const claim = store.claimMaintenance(missing, { reason: 'drain', planId: record.id, at: clock.now() });
+  const claim = await store.claimMaintenance(missing, { reason: 'drain', planId: record.id, at: clock.now() });
   return claim.ok ? { ok: true } : { ok: false, reason: 'held', heldBy: claim.heldBy };
 }

@@ -7,7 +7,7 @@ export interface Runner {
   /** Starts executing the stored plan; returns at once (failures are in the store and the log). */
   start(planId: string): void;
   /** Asks a plan this process runs to stop; false when it is not running here. */
-  cancel(planId: string, mode?: CancelMode): boolean;
+  cancel(planId: string, mode?: CancelMode): Promise<boolean>;
   /** Ids of the plans executing in this process (the newest plan of each re-plan chain). */
   running(): string[];
   /** Resolves when no plan started here is executing. */
@@ -26,10 +26,10 @@ export function createRunner(executor: Pick<Executor, 'execute' | 'cancel' | 'ac
         inFlight.delete(planId),
       );
     },
-    cancel(planId, mode) {
+    async cancel(planId, mode) {
       const active = executor.active();
       if (!inFlight.has(planId) && !active.includes(planId)) return false;
-      executor.cancel(planId, mode);
+      await executor.cancel(planId, mode);
       return true;
     },
     running: () => executor.active(),

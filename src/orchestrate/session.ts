@@ -75,7 +75,7 @@ export function openSession(config: Config, options: SessionOptions = {}): Sessi
     store,
     collect,
     async close() {
-      store?.close();
+      await store?.close();
       await cluster.hypervisor.close();
     },
   };

@@ -39,6 +39,7 @@ export function storeFault(err: unknown): StoreFault | null {
 const WRITES = [
   'createPlan',
   'setPlanStatus',
+  'changePlanStatus',
   'supersede',
   'updateMove',
   'addProgress',
@@ -59,7 +60,7 @@ export function trackWriteFaults<S extends Omit<ServiceStore, 'lastWriteFault'>>
   store: S,
 ): S & Pick<ServiceStore, 'lastWriteFault'> {
   let last: WriteFault | null = null;
-  const tracked: Record<string, unknown> = { ...store, lastWriteFault: () => last };
+  const tracked: Record<string, unknown> = { ...store, lastWriteFault: async () => last };
   const failed = (err: unknown): never => {
     const fault = storeFault(err);
     if (fault) last = { ...fault, at: Date.now() };

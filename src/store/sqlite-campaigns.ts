@@ -1,10 +1,11 @@
 /** Campaign tables of the SQLite store (src/maintenance/types.ts states the contract). */
 import type Database from 'better-sqlite3';
-import type { CampaignHostPatch, CampaignStore, NewCampaign } from '../maintenance/types.js';
+import type { CampaignHostPatch, CampaignStatus, CampaignStore, NewCampaign } from '../maintenance/types.js';
 import { campaignFromRow, hostFromRow, type CampaignHostRow, type CampaignRow } from './rows.js';
 import { prepared } from './statements.js';
+import type { Synchronous } from './sync.js';
 
-export function campaignMethods(db: Database.Database): CampaignStore {
+export function campaignMethods(db: Database.Database): Synchronous<CampaignStore> {
   const insert = prepared(
     db,
     `INSERT INTO campaigns (id, request_json, forecast_json, status, created_at, updated_at)
@@ -21,6 +22,21 @@ export function campaignMethods(db: Database.Database): CampaignStore {
       for (const h of s.hosts) insertHost.run(c.id, h, k, c.at);
     });
   });
+  const setStatus = (id: string, status: CampaignStatus, at: number, reason?: string | null) => {
+    const sql =
+      reason === undefined
+        ? 'UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?'
+        : 'UPDATE campaigns SET status = ?, updated_at = ?, reason = ? WHERE id = ?';
+    const args = reason === undefined ? [status, at, id] : [status, at, reason, id];
+    prepared(db, sql).run(...args);
+  };
+  const changeIf = db.transaction(
+    (id: string, from: readonly CampaignStatus[], status: CampaignStatus, at: number, reason?: string | null) => {
+      const was = (get.get(id)?.status ?? null) as CampaignStatus | null;
+      if (was && from.includes(was)) setStatus(id, status, at, reason);
+      return was;
+    },
+  );
   return {
     createCampaign(c) {
       create.immediate(c);
@@ -38,14 +54,9 @@ export function campaignMethods(db: Database.Database): CampaignStore {
         .all(...statuses, filter.limit ?? 100)
         .map(campaignFromRow);
     },
-    setCampaignStatus(id, status, at, reason) {
-      const sql =
-        reason === undefined
-          ? 'UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?'
-          : 'UPDATE campaigns SET status = ?, updated_at = ?, reason = ? WHERE id = ?';
-      const args = reason === undefined ? [status, at, id] : [status, at, reason, id];
-      prepared(db, sql).run(...args);
-    },
+    setCampaignStatus: setStatus,
+    // BEGIN IMMEDIATE: the status read and its change hold the write lock against other processes
+    changeCampaignStatus: (id, from, status, at, reason) => changeIf.immediate(id, from, status, at, reason),
     listCampaignHosts: (id) =>
       prepared<[string], CampaignHostRow>(db, 'SELECT * FROM campaign_hosts WHERE campaign_id = ? ORDER BY step, rowid')
         .all(id)

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { ACTIVE_PLAN_STATUSES, type NewPlan, type PlanRecord } from '../../executor/store.js';
 import type { MaintenanceRecord, ServiceStore } from './port.js';
 import { prepared } from './statements.js';
+import type { Synchronous } from './sync.js';
 import { json, nightlyFromRow, type NightlyRow } from './rows.js';
 
 interface MaintenanceRow {
@@ -46,7 +47,7 @@ export function maintenanceMethods(db: Database.Database) {
       prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host')
         .all()
         .map(toRecord),
-  } satisfies Partial<ServiceStore>;
+  } satisfies Partial<Synchronous<ServiceStore>>;
 }
 
 /**
@@ -76,7 +77,7 @@ export function drainClaimMethods(db: Database.Database, createPlan: (input: New
   });
   return {
     createPlanClaiming: (input: NewPlan & { id: string }, hosts: string[]) => run.immediate(input, hosts),
-  } satisfies Partial<ServiceStore>;
+  } satisfies Partial<Synchronous<ServiceStore>>;
 }
 
 export function nightlyMethods(db: Database.Database) {
@@ -94,5 +95,5 @@ export function nightlyMethods(db: Database.Database) {
       prepared<[number], NightlyRow>(db, 'SELECT * FROM nightly_runs ORDER BY started_at DESC, rowid DESC LIMIT ?')
         .all(limit)
         .map(nightlyFromRow),
-  } satisfies Partial<ServiceStore>;
+  } satisfies Partial<Synchronous<ServiceStore>>;
 }

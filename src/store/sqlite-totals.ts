@@ -14,6 +14,7 @@ import {
 } from '../../executor/store.js';
 import { moveFromRow, type MoveRow } from './rows.js';
 import { prepared } from './statements.js';
+import type { Synchronous } from './sync.js';
 
 const TERMINAL = TERMINAL_MOVE_STATES.map((s) => `'${s}'`).join(',');
 
@@ -56,5 +57,5 @@ export function totalsMethods(db: Database.Database) {
       const sql = `SELECT count(*) AS n FROM moves WHERE state IN (${states.map(() => '?').join(',')})`;
       return prepared<string[], { n: number }>(db, sql).get(...states)!.n;
     },
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<Synchronous<ExecutorStore>>;
 }

@@ -34,6 +34,7 @@ import { drainClaimMethods, maintenanceMethods, nightlyMethods } from './sqlite-
 import { trackWriteFaults } from './faults.js';
 import { totalsMethods } from './sqlite-totals.js';
 import { campaignMethods } from './sqlite-campaigns.js';
+import { asynchronous, type Synchronous } from './sync.js';
 
 export { StoreNotFoundError };
 
@@ -70,16 +71,20 @@ export function openStore(path: string, options: StoreOptions = {}): ServiceStor
   db.pragma('foreign_keys = ON');
   migrate(db);
   const plans = planMethods(db);
-  return trackWriteFaults({
-    ...plans,
-    ...moveMethods(db),
-    ...maintenanceMethods(db),
-    ...drainClaimMethods(db, plans.createPlan),
-    ...nightlyMethods(db),
-    ...totalsMethods(db),
-    ...campaignMethods(db),
-    close: () => db.close(),
-  });
+  return trackWriteFaults(
+    asynchronous<Omit<ServiceStore, 'lastWriteFault'>>({
+      ...plans,
+      ...moveMethods(db),
+      ...maintenanceMethods(db),
+      ...drainClaimMethods(db, plans.createPlan),
+      ...nightlyMethods(db),
+      ...totalsMethods(db),
+      ...campaignMethods(db),
+      close: () => {
+        db.close();
+      },
+    }),
+  );
 }
 
 function planMethods(db: Database.Database) {
@@ -125,6 +130,12 @@ function planMethods(db: Database.Database) {
     summary_json = COALESCE(@summary, summary_json),
     error_json = CASE WHEN @setError THEN @error ELSE error_json END WHERE id = @id`,
   );
+  const changeStatus = prepared(db, 'UPDATE plans SET status = ?, updated_at = ? WHERE id = ?');
+  const changeIf = db.transaction((id: string, from: readonly PlanStatus[], status: PlanStatus, at: number) => {
+    const was = (getVersion.get(id)?.status ?? null) as PlanStatus | null;
+    if (was && from.includes(was)) changeStatus.run(status, at, id);
+    return was;
+  });
   const link = prepared(db, `UPDATE plans SET status = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?`);
   const linkBack = prepared(db, 'UPDATE plans SET supersedes = ?, updated_at = ? WHERE id = ?');
   const handOver = prepared(db, 'UPDATE maintenance SET plan_id = ? WHERE plan_id = ? AND released_at IS NULL');
@@ -171,6 +182,9 @@ function planMethods(db: Database.Database) {
       });
       if (r.changes === 0) throw new StoreNotFoundError(`no plan with id "${id}"`);
     },
+    // BEGIN IMMEDIATE: the status read and its change hold the write lock against other processes
+    changePlanStatus: (id: string, from: readonly PlanStatus[], status: PlanStatus, at: number) =>
+      changeIf.immediate(id, from, status, at),
     supersede: db.transaction((oldId: string, newId: string, at: number) => {
       must(oldId);
       must(newId);
@@ -178,7 +192,7 @@ function planMethods(db: Database.Database) {
       linkBack.run(oldId, at, newId);
       handOver.run(newId, oldId);
     }),
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<Synchronous<ExecutorStore>>;
 }
 
 function moveMethods(db: Database.Database) {
@@ -242,5 +256,5 @@ function moveMethods(db: Database.Database) {
         .all(...args)
         .map(eventFromRow);
     },
-  } satisfies Partial<ExecutorStore>;
+  } satisfies Partial<Synchronous<ExecutorStore>>;
 }

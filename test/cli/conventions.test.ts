@@ -63,14 +63,14 @@ describe('output errors', () => {
 
   it.each([['hosts list'], ['plans list']])(
     'rebalancer %s --format json | head -c 10 ends quietly with status 141',
-    (command) => {
+    async (command) => {
       // outputs larger than a pipe's buffer: 400 hosts, 300 stored plans
       const inventory = join(dir, 'inventory-400.json');
       writeFileSync(inventory, JSON.stringify(demoRegion({ seed: 5, cells: 8, size: 400 })));
       const path = join(dir, 'plans.sqlite');
       const store = openStore(path);
-      for (let k = 0; k < 300; k++) store.createPlan({ plan: samplePlan(2), source: 'cli', at: k });
-      store.close();
+      for (let k = 0; k < 300; k++) await store.createPlan({ plan: samplePlan(2), source: 'cli', at: k });
+      await store.close();
       const config = join(dir, 'plans.yaml');
       writeFileSync(config, `store:\n  path: ${path}\n`);
       const extra = command === 'hosts list' ? `--inventory ${inventory}` : '--limit 1000';
@@ -127,10 +127,10 @@ describe('progress display', () => {
     [true, true, true],
     [true, false, false],
     [false, true, true],
-  ])('stdout a terminal: %s, stderr a terminal: %s: redrawn: %s', (isTty, stderrIsTty, redrawn) => {
+  ])('stdout a terminal: %s, stderr a terminal: %s: redrawn: %s', async (isTty, stderrIsTty, redrawn) => {
     const store = openStore(':memory:');
-    const id = store.createPlan({ plan: samplePlan(2), source: 'cli', at: 1 }).id;
-    store.updateMove(id, 0, { state: 'migrating', startedAt: 1 }, 1);
+    const id = (await store.createPlan({ plan: samplePlan(2), source: 'cli', at: 1 })).id;
+    await store.updateMove(id, 0, { state: 'migrating', startedAt: 1 }, 1);
     let err = '';
     const io: CommandIo = {
       stdout: () => {},
@@ -141,10 +141,10 @@ describe('progress display', () => {
       stderrIsTty,
     };
     const w = watchPlan(store, id, io, { intervalMs: 60_000 });
-    w.tick();
-    w.stop();
+    await w.tick();
+    await w.stop();
     expect(err).toContain('migrating');
     expect(err.includes('\x1b[2K')).toBe(redrawn);
-    store.close();
+    await store.close();
   });
 });

@@ -76,7 +76,7 @@ describe('rebalancer drain', () => {
     expect(await run(['--config', file, ...hosts, '--execute', '--sample-ms', '0'], io)).toBe(3);
     expect(JSON.parse(out.stdout)).toMatchObject({ feasible: false });
     expect(out.stderr).toMatch(/not feasible; nothing was executed/);
-    expect(openStore(store).listPlans()).toEqual([]);
+    expect(await openStore(store).listPlans()).toEqual([]);
   });
 
   it('executes: every move succeeds, the outcome is printed and stored, the host stays in maintenance', async () => {
@@ -98,19 +98,19 @@ describe('rebalancer drain', () => {
     expect(out.stderr).toMatch(/move 0 .* cell1-host02 -> .*: succeeded/);
     expect(out.stderr).toContain('\r\x1b[2K'); // the refreshing progress line on a terminal
     const db = openStore(store);
-    expect(db.getPlan(report.planId)?.status).toBe('succeeded');
-    expect(db.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['cell1-host02', report.planId]]);
-    db.close();
+    expect((await db.getPlan(report.planId))?.status).toBe('succeeded');
+    expect((await db.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([['cell1-host02', report.planId]]);
+    await db.close();
   }, 60_000);
 
   it('exits 2 for a host being drained by an active plan; takes over manual maintenance; never targets either host', async () => {
     const { file, store } = demoConfig();
     const db = openStore(store);
     const held = planOf([], true, { target: { hosts: ['cell1-host03'] } });
-    const active = db.createPlanClaiming({ id: 'p-active', plan: held, source: 'api', at: 1 }, ['cell1-host03']);
+    const active = await db.createPlanClaiming({ id: 'p-active', plan: held, source: 'api', at: 1 }, ['cell1-host03']);
     expect(active.ok).toBe(true);
-    expect(db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 }).ok).toBe(true);
-    db.close();
+    expect((await db.claimMaintenance(['cell1-host04'], { reason: 'firmware', planId: null, at: 1 })).ok).toBe(true);
+    await db.close();
 
     const refused = captureIo();
     expect(
@@ -129,11 +129,11 @@ describe('rebalancer drain', () => {
     expect(report.final.moves.length).toBeGreaterThan(0);
     expect(report.final.moves.map((m: { to: string }) => m.to)).not.toContain('cell1-host03');
     const after = openStore(store);
-    expect(after.listMaintenance().map((m) => [m.host, m.planId])).toEqual([
+    expect((await after.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([
       ['cell1-host03', 'p-active'],
       ['cell1-host04', report.planId],
     ]);
-    after.close();
+    await after.close();
   }, 60_000);
 
   it('prints the plan and then the outcome of every move as text', async () => {

@@ -24,7 +24,7 @@ const inv6 = (() => {
 const cli = (args: string[], tty = false) => runCli(['maintenance', ...args], tty);
 
 /** A store holding one planned campaign over cell1 (maxUnavailable 2); its first host awaits its patch. */
-function seeded() {
+async function seeded() {
   const dir = mkdtempSync(join(tmpdir(), 'rb-maint-cli-'));
   const config = join(dir, 'config.yaml');
   const path = join(dir, 'store.sqlite');
@@ -32,7 +32,7 @@ function seeded() {
   const store = openStore(path);
   const forecast = planMaintenance(inv6, { cells: ['cell1'], maxUnavailable: 2 });
   const id = 'c-1';
-  store.createCampaign({
+  await store.createCampaign({
     id,
     request: { cells: ['cell1'], maxUnavailable: 2, source: 'api' },
     forecast,
@@ -40,14 +40,14 @@ function seeded() {
     at: Date.now(),
   });
   const host = forecast.steps[0].hosts[0];
-  store.updateCampaignHost(id, host, { state: 'awaiting_patch' }, Date.now());
-  store.close();
+  await store.updateCampaignHost(id, host, { state: 'awaiting_patch' }, Date.now());
+  await store.close();
   return { config, path, id, host, forecast };
 }
 
 describe('rebalancer maintenance', () => {
   it('lists the stored campaigns as JSON and text', async () => {
-    const s = seeded();
+    const s = await seeded();
     const j = await cli(['list', '--config', s.config, '--format', 'json']);
     expect(j.code).toBe(0);
     const body = JSON.parse(j.stdout);
@@ -60,7 +60,7 @@ describe('rebalancer maintenance', () => {
   });
 
   it('shows one campaign: the HTTP view as JSON, steps and host states as text', async () => {
-    const s = seeded();
+    const s = await seeded();
     const j = await cli(['show', s.id, '--config', s.config, '--format', 'json']);
     expect(j.code).toBe(0);
     const v = JSON.parse(j.stdout);
@@ -75,14 +75,14 @@ describe('rebalancer maintenance', () => {
   });
 
   it('marks a host patched (stored), and refuses it twice with exit 1', async () => {
-    const s = seeded();
+    const s = await seeded();
     const r = await cli(['done', s.id, s.host, '--config', s.config, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).hosts[s.host]).toBe('returning');
     const store = openStore(s.path);
-    expect(store.listCampaignHosts(s.id).find((h) => h.host === s.host)?.state).toBe('returning');
-    expect(store.listEvents({ planId: s.id }).map((e) => e.type)).toContain('campaign.host_patched');
-    store.close();
+    expect((await store.listCampaignHosts(s.id)).find((h) => h.host === s.host)?.state).toBe('returning');
+    expect((await store.listEvents({ planId: s.id })).map((e) => e.type)).toContain('campaign.host_patched');
+    await store.close();
     const again = await cli(['done', s.id, s.host, '--config', s.config]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/is returning, not awaiting_patch/);
@@ -90,23 +90,23 @@ describe('rebalancer maintenance', () => {
   });
 
   it('cancels a campaign (stored) and refuses pausing it afterwards with exit 1', async () => {
-    const s = seeded();
+    const s = await seeded();
     const r = await cli(['cancel', s.id, '--config', s.config]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^campaign c-1: cancelled \(cancelled by the operator\)/);
     const store = openStore(s.path);
-    expect(store.getCampaign(s.id)?.status).toBe('cancelled');
-    store.close();
+    expect((await store.getCampaign(s.id))?.status).toBe('cancelled');
+    await store.close();
     const p = await cli(['pause', s.id, '--config', s.config]);
     expect(p.code).toBe(1);
     expect(p.stderr).toMatch(/is cancelled, not running/);
   });
 
   it('pauses a running campaign through the store', async () => {
-    const s = seeded();
+    const s = await seeded();
     const store = openStore(s.path);
-    store.setCampaignStatus(s.id, 'running', Date.now(), null);
-    store.close();
+    await store.setCampaignStatus(s.id, 'running', Date.now(), null);
+    await store.close();
     const r = await cli(['pause', s.id, '--config', s.config, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'paused', reason: 'paused by the operator' });
@@ -131,7 +131,7 @@ describe('rebalancer maintenance', () => {
   });
 
   it('names an unknown campaign or host with exit 2', async () => {
-    const s = seeded();
+    const s = await seeded();
     const a = await cli(['show', 'nope', '--config', s.config]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/no maintenance campaign nope/);
@@ -171,10 +171,10 @@ describe('rebalancer maintenance start, resume and end', () => {
     expect(w).toMatchObject({ status: 'planned', feasible: false });
     expect(infeasible.stderr).toContain(`campaign ${w.id} is not feasible; stored as planned, nothing was executed`);
     const store = openStore(d.path);
-    expect(store.getCampaign(v.id)?.request.source).toBe('cli');
-    expect(store.listCampaigns().map((c) => c.status)).toEqual(['planned', 'planned']);
-    expect(store.listPlans()).toEqual([]);
-    store.close();
+    expect((await store.getCampaign(v.id))?.request.source).toBe('cli');
+    expect((await store.listCampaigns()).map((c) => c.status)).toEqual(['planned', 'planned']);
+    expect(await store.listPlans()).toEqual([]);
+    await store.close();
     const bad = await cli(['start', '--host', 'nowhere', '--config', d.config]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/start: host.*nowhere/);
@@ -192,11 +192,11 @@ describe('rebalancer maintenance start, resume and end', () => {
     expect(r.stderr).toMatch(/cell1-host0\d: back in service/);
     expect(r.stderr).toMatch(/campaign succeeded \(2 hosts\)/);
     const store = openStore(d.path);
-    const [c] = store.listCampaigns();
+    const [c] = await store.listCampaigns();
     expect(c.status).toBe('succeeded');
-    expect(store.listCampaignHosts(c.id).every((h) => h.state === 'done')).toBe(true);
-    expect(store.listMaintenance()).toEqual([]);
-    store.close();
+    expect((await store.listCampaignHosts(c.id)).every((h) => h.state === 'done')).toBe(true);
+    expect(await store.listMaintenance()).toEqual([]);
+    await store.close();
 
     // not a terminal: the view on stdout, no progress lines
     const quiet = demo(['true']);
@@ -247,13 +247,13 @@ describe('rebalancer maintenance start, resume and end', () => {
   it('end <host> ends its manual maintenance through the lifecycle, with the HTTP host view', async () => {
     const d = demo(['true']);
     const store = openStore(d.path);
-    store.claimMaintenance(['cell1-host03'], { reason: 'firmware', planId: null, at: Date.now() });
-    store.close();
+    await store.claimMaintenance(['cell1-host03'], { reason: 'firmware', planId: null, at: Date.now() });
+    await store.close();
     const r = await cli(['end', 'cell1-host03', '--config', d.config, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'cell1-host03', maintenance: null });
     const after = openStore(d.path);
-    expect(after.listMaintenance()).toEqual([]);
+    expect(await after.listMaintenance()).toEqual([]);
     after.close();
     const t = await cli(['end', 'cell1-host03', '--config', d.config]);
     expect(t.code).toBe(0);

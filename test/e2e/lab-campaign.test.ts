@@ -122,11 +122,11 @@ function serveProcess(config: string): Promise<{ child: ChildProcess; call: Call
 const MIB = 1024 * 1024;
 
 /** The campaign's step draining lab-a, with big migrating and some of its memory copied. */
-function bigInFlight(store: ServiceStore): { planId: string; index: number } | null {
-  for (const p of store.listPlans()) {
-    const move = store.listMoves(p.id).find((m) => m.move.name === 'big');
+async function bigInFlight(store: ServiceStore): Promise<{ planId: string; index: number } | null> {
+  for (const p of await store.listPlans()) {
+    const move = (await store.listMoves(p.id)).find((m) => m.move.name === 'big');
     if (move?.state !== 'migrating') continue;
-    const last = store.listProgress(p.id, move.index).at(-1);
+    const last = (await store.listProgress(p.id, move.index)).at(-1);
     if (last && last.processedBytes > 64 * MIB) return { planId: p.id, index: move.index };
   }
   return null;
@@ -263,10 +263,10 @@ describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
         killedAt = await waitFor('big migrating off lab-a with data copied', () => bigInFlight(watch), 240_000);
         first.child.kill('SIGKILL');
         await new Promise((done) => first.child.once('exit', done));
-        expect(watch.getCampaign(id)?.status).toBe('running');
-        const hosts = Object.fromEntries(watch.listCampaignHosts(id).map((h) => [h.host, h.state]));
+        expect((await watch.getCampaign(id))?.status).toBe('running');
+        const hosts = Object.fromEntries((await watch.listCampaignHosts(id)).map((h) => [h.host, h.state]));
         expect(hosts).toEqual({ 'lab-a': 'draining', 'lab-b': 'done', 'lab-c': 'done' });
-        expect(watch.getMove(killedAt.planId, killedAt.index)?.state).toBe('migrating');
+        expect((await watch.getMove(killedAt.planId, killedAt.index))?.state).toBe('migrating');
       } finally {
         watch.close();
       }
@@ -290,9 +290,9 @@ describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
       // every VM left lab-a in exactly one succeeded move and runs where that move put it
       const rig = openRig(lab(), f.store);
       try {
-        const chain = planChain(rig.store, killedAt.planId);
-        const moves = chain.flatMap((p) => rig.store.listMoves(p));
-        const all = rig.store.listPlans().flatMap((p) => rig.store.listMoves(p.id));
+        const chain = await planChain(rig.store, killedAt.planId);
+        const moves = (await Promise.all(chain.map((p) => rig.store.listMoves(p)))).flat();
+        const all = (await Promise.all((await rig.store.listPlans()).map((p) => rig.store.listMoves(p.id)))).flat();
         for (const name of VMS) {
           const done = all.filter((m) => m.move.name === name && m.state === 'succeeded');
           expect(

@@ -75,7 +75,7 @@ describe.skipIf(labSkip)('CPU compatibility asked of the lab hypervisors', () =>
       expect(plan.feasible).toBe(true);
       expect(plan.moves.map((m) => m.name).sort()).toEqual([...only].sort());
       expect(plan.moves.find((m) => m.name === pt.name)!.to).toBe('lab-b');
-      const stored = orch.save(planned);
+      const stored = await orch.save(planned);
       if (!stored.ok) throw new Error('lab-a is held by another plan');
       const result = await orch.execute(stored.record.id);
       expect(result.status).toBe('succeeded');

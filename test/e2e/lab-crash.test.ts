@@ -40,11 +40,11 @@ function cli(args: string[]) {
 }
 
 /** Where the killed process had got to: big's move migrating with some data copied. */
-function bigInFlight(store: ServiceStore): { planId: string; index: number } | null {
-  const plan = store.listPlans()[0];
-  const move = plan && store.listMoves(plan.id).find((m) => m.move.name === 'big');
+async function bigInFlight(store: ServiceStore): Promise<{ planId: string; index: number } | null> {
+  const plan = (await store.listPlans())[0];
+  const move = plan && (await store.listMoves(plan.id)).find((m) => m.move.name === 'big');
   if (!plan || !move || move.state !== 'migrating') return null;
-  const last = store.listProgress(plan.id, move.index).at(-1);
+  const last = (await store.listProgress(plan.id, move.index)).at(-1);
   return last && last.processedBytes > 64 * MIB ? { planId: plan.id, index: move.index } : null;
 }
 
@@ -87,8 +87,8 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
       killedAt = await waitFor('big migrating with data copied', () => bigInFlight(watch), 90_000);
       child.process.kill('SIGKILL');
       expect((await child.exit).status, child.stderr()).toBe('SIGKILL');
-      expect(watch.getPlan(killedAt.planId)?.status).toBe('running');
-      expect(watch.getMove(killedAt.planId, killedAt.index)?.state).toBe('migrating');
+      expect((await watch.getPlan(killedAt.planId))?.status).toBe('running');
+      expect((await watch.getMove(killedAt.planId, killedAt.index))?.state).toBe('migrating');
     } finally {
       child.process.kill('SIGKILL');
       watch.close();
@@ -101,16 +101,15 @@ describe.skipIf(labSkip)('executor process killed mid-migration on the real lab'
     const result = JSON.parse(exit.stdout) as { status: string; finalPlanId: string };
     const rig = openRig(lab(), storePath);
     try {
-      const events = rig.store
-        .listEvents({ planId: killedAt.planId })
+      const events = (await rig.store.listEvents({ planId: killedAt.planId }))
         .filter((e) => e.moveIndex === killedAt.index)
         .map((e) => e.type);
       console.info(`[e2e] after SIGKILL: ${result.status}; big's move events: ${events.join(', ')}`);
       expect(result.status).toBe('succeeded');
 
-      const chain = planChain(rig.store, killedAt.planId);
+      const chain = await planChain(rig.store, killedAt.planId);
       expect(chain.at(-1)).toBe(result.finalPlanId);
-      const moves = chain.flatMap((id) => rig.store.listMoves(id));
+      const moves = (await Promise.all(chain.map(async (id) => await rig.store.listMoves(id)))).flat();
       for (const name of ['small1', 'small2', 'disky', 'big']) {
         const done = moves.filter((m) => m.move.name === name && m.state === 'succeeded');
         expect(

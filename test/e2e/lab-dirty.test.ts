@@ -23,9 +23,9 @@ async function withRig<T>(rig: Rig, fn: (rig: Rig) => Promise<T>): Promise<T> {
   }
 }
 
-function stored(plan: Plan, orch: ReturnType<Rig['orchestrator']>): string {
+async function stored(plan: Plan, orch: ReturnType<Rig['orchestrator']>): Promise<string> {
   const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], source: 'cli' as const };
-  const s = orch.save({ plan, request, frozenInstances: [] });
+  const s = await orch.save({ plan, request, frozenInstances: [] });
   if (!s.ok) throw new Error(`maintenance held: ${JSON.stringify(s.heldBy)}`);
   return s.record.id;
 }
@@ -96,12 +96,12 @@ describe.skipIf(labSkip)('dirty rate and convergence on the real lab guest', () 
         const { plan, from } = await planMove(rig, 2000);
         expect(plan.moves[0]).toMatchObject({ name: GUEST.name, from, mode: 'live', converges: false });
         const orch = rig.orchestrator({ only: [GUEST.name], executor: { bandwidthMiBps: CAP_MIBPS, maxReplans: 0 } });
-        const id = stored(plan, orch);
+        const id = await stored(plan, orch);
         const t0 = Date.now();
         const result = await orch.execute(id);
         console.info(`[e2e] non-converging move with auto-converge: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         expect(result.status).toBe('succeeded');
-        const started = rig.store.listEvents({ planId: id }).find((e) => e.type === 'migration.started');
+        const started = (await rig.store.listEvents({ planId: id })).find((e) => e.type === 'migration.started');
         expect(started?.data).toMatchObject({ autoConverge: true });
         expect(await guestHost(rig)).toBe(plan.moves[0].to);
       });
@@ -121,14 +121,16 @@ describe.skipIf(labSkip)('dirty rate and convergence on the real lab guest', () 
         only: [GUEST.name],
         executor: { bandwidthMiBps: CAP_MIBPS, progressTimeoutSeconds: 20, maxReplans: 0 },
       });
-      const id = stored(plan, orch);
+      const id = await stored(plan, orch);
       const result = await orch.execute(id);
       expect(result.status).toBe('failed');
-      const move = rig.store.getMove(id, 0)!;
+      const move = (await rig.store.getMove(id, 0))!;
       expect(move.state).toBe('timed_out');
       console.info(`[e2e] plain pre-copy below the dirty rate: ${move.error?.code} (${move.error?.message})`);
       expect(['STALLED', 'COMPLETION_TIMEOUT']).toContain(move.error?.code);
-      expect(rig.store.listEvents({ planId: id }).find((e) => e.type === 'migration.started')?.data).toMatchObject({
+      expect(
+        (await rig.store.listEvents({ planId: id })).find((e) => e.type === 'migration.started')?.data,
+      ).toMatchObject({
         autoConverge: false,
       });
       expect(await guestHost(rig)).toBe(from);

@@ -19,9 +19,9 @@ async function withRig<T>(lab: Lab, fn: (rig: Rig) => Promise<T>): Promise<T> {
   }
 }
 
-function stored(rig: Rig, plan: Plan, orch = rig.orchestrator()): string {
+async function stored(rig: Rig, plan: Plan, orch = rig.orchestrator()): Promise<string> {
   const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], source: 'cli' as const };
-  const s = orch.save({ plan, request, frozenInstances: [] });
+  const s = await orch.save({ plan, request, frozenInstances: [] });
   if (!s.ok) throw new Error(`maintenance held: ${JSON.stringify(s.heldBy)}`);
   return s.record.id;
 }
@@ -48,17 +48,17 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       const plan = (await orch.plan(inv, { goal: 'drain', hosts: ['lab-a'], source: 'cli' })).plan;
       expect(plan.feasible).toBe(true);
       expect(plan.moves.find((m) => m.name === 'disky')?.mode).toBe('block');
-      const id = stored(rig, plan, orch);
+      const id = await stored(rig, plan, orch);
       const t1 = Date.now();
       const result = await orch.execute(id);
       console.info(`[e2e] drain of lab-a (${plan.moves.length} moves) executed in ${Date.now() - t1} ms`);
       expect(result).toMatchObject({ status: 'succeeded', finalPlanId: id });
-      expect(rig.store.getPlan(id)?.status).toBe('succeeded');
-      expect(rig.store.listMoves(id).map((m) => m.state)).toEqual(plan.moves.map(() => 'succeeded'));
+      expect((await rig.store.getPlan(id))?.status).toBe('succeeded');
+      expect((await rig.store.listMoves(id)).map((m) => m.state)).toEqual(plan.moves.map(() => 'succeeded'));
       for (const m of plan.moves) {
         expect(await locate(rig, labVm(m.name)), m.name).toEqual({ runningOn: [m.to], definedOn: [m.to] });
       }
-      expect(rig.store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['lab-a', id]]);
+      expect((await rig.store.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([['lab-a', id]]);
     });
   }, 240_000);
 
@@ -67,11 +67,11 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
     await withRig(lab(), async (rig) => {
       const plan = await rig.planFor(['big']);
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 64 } });
-      const id = stored(rig, plan, orch);
+      const id = await stored(rig, plan, orch);
       const t0 = Date.now();
       expect((await orch.execute(id)).status).toBe('succeeded');
       const seconds = (Date.now() - t0) / 1000;
-      const samples = rig.store.listProgress(id, 0);
+      const samples = await rig.store.listProgress(id, 0);
       console.info(`[e2e] big at 64 MiB/s: ${seconds.toFixed(1)} s, ${samples.length} progress samples`);
       expect(seconds).toBeGreaterThan((384 * 0.8) / 64); // the cap held: at least 80 % of 384 MiB / 64 MiB/s
       expect(samples.length).toBeGreaterThanOrEqual(4);
@@ -89,15 +89,15 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
       const plan = await rig.planFor(['big'], { timeoutPerGiBSeconds: 1.5 });
       expect(plan.moves[0].timeoutSeconds).toBe(3); // 1.5 s per GiB x the 2 GiB floor
       const orch = rig.orchestrator({ only: ['big'], executor: { bandwidthMiBps: 16, maxReplans: 0 } });
-      const id = stored(rig, plan, orch);
+      const id = await stored(rig, plan, orch);
       const result = await orch.execute(id);
       expect(result.status).toBe('failed');
-      expect(rig.store.getPlan(id)?.status).toBe('failed');
-      expect(rig.store.getMove(id, 0)?.state).toBe('timed_out');
+      expect((await rig.store.getPlan(id))?.status).toBe('failed');
+      expect((await rig.store.getMove(id, 0))?.state).toBe('timed_out');
       const big = labVm('big');
       expect(['none', 'cancelled']).toContain((await rig.hv.jobProgress('lab-a', big.uuid)).type);
       expect(await locate(rig, big)).toEqual({ runningOn: ['lab-a'], definedOn: ['lab-a'] });
-      expect(rig.store.listProgress(id, 0).length).toBeGreaterThan(0);
+      expect((await rig.store.listProgress(id, 0)).length).toBeGreaterThan(0);
     });
   }, 120_000);
 
@@ -116,27 +116,31 @@ describe.skipIf(labSkip)('drain on the real libvirt lab', () => {
         only: ['small1', 'big'],
         executor: { bandwidthMiBps: 64, concurrency: { global: 1 } },
       });
-      const id = stored(rig, plan, orch);
+      const id = await stored(rig, plan, orch);
       const running = orch.execute(id);
       try {
         await waitFor(
           'big migrating',
-          () => rig.store.getMove(id, 0)?.state === 'migrating' && rig.store.getMove(id, 1)?.state === 'pending',
+          async () =>
+            (await rig.store.getMove(id, 0))?.state === 'migrating' &&
+            (await rig.store.getMove(id, 1))?.state === 'pending',
           60_000,
         );
         await stopDaemon('lab-b');
         const result = await running;
         expect(result.status).toBe('succeeded');
-        expect(rig.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
-        expect(rig.store.listMoves(id).map((m) => [m.move.name, m.state])).toEqual([
+        expect(await rig.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
+        expect((await rig.store.listMoves(id)).map((m) => [m.move.name, m.state])).toEqual([
           ['big', 'succeeded'],
           ['small1', 'failed'],
         ]);
-        const next = rig.store.listMoves(result.finalPlanId);
+        const next = await rig.store.listMoves(result.finalPlanId);
         expect(next.map((m) => [m.move.name, m.move.to, m.state])).toEqual([['small1', 'lab-c', 'succeeded']]);
         expect(await locate(rig, labVm('small1'))).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });
         expect(await locate(rig, labVm('big'))).toEqual({ runningOn: ['lab-c'], definedOn: ['lab-c'] });
-        expect(rig.store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['lab-a', result.finalPlanId]]);
+        expect((await rig.store.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([
+          ['lab-a', result.finalPlanId],
+        ]);
       } finally {
         await running.catch(() => undefined);
         await startDaemon('lab-b');

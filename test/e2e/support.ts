@@ -92,7 +92,7 @@ export function openRig(lab: Lab, storePath = join(mkdtempSync(join(tmpdir(), 'r
       return (await lifecycle.plan(inv, request, { avoidHosts: o.avoidHosts })).plan;
     },
     async close() {
-      store.close();
+      await store.close();
       await hv.close();
     },
   };
@@ -120,13 +120,13 @@ export function incomingMigrations(lab: Lab, vm: string): number {
 
 export async function waitFor<T>(
   what: string,
-  fn: () => T | null | undefined | false,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 60_000,
   everyMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));

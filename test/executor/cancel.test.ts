@@ -4,53 +4,53 @@ import { createHarness, hosts, mv, vms, type Harness } from './harness.js';
 let h: Harness;
 afterEach(() => h?.cleanup());
 
-function sixMoves() {
+async function sixMoves() {
   h = createHarness({ hosts: hosts(['A', 'B', 'C'], { nicMbps: 1000 }), domains: vms(6, 'A') });
-  return h.addPlan(Array.from({ length: 6 }, (_, k) => mv(`vm${k}`, 'A', k % 2 ? 'C' : 'B')));
+  return await h.addPlan(Array.from({ length: 6 }, (_, k) => mv(`vm${k}`, 'A', k % 2 ? 'C' : 'B')));
 }
 
 describe('executor: cancellation', () => {
   it('wait: moves in flight finish, no new move starts, the plan ends cancelled', async () => {
-    const id = sixMoves();
+    const id = await sixMoves();
     const run = h.executor.execute(id);
     await h.clock.sleep(5000);
-    expect(h.executor.cancel(id, 'wait')).toBe('cancelling');
-    expect(h.store.getPlan(id)!.status).toBe('cancelling');
+    expect(await h.executor.cancel(id, 'wait')).toBe('cancelling');
+    expect((await h.store.getPlan(id))!.status).toBe('cancelling');
     const r = await run;
     expect(r.status).toBe('cancelled');
-    const states = h.store.listMoves(id).map((m) => m.state);
+    const states = (await h.store.listMoves(id)).map((m) => m.state);
     expect(states).toEqual(['succeeded', 'succeeded', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
     expect(h.sim.migrations).toHaveLength(2);
     expect(['vm0', 'vm1', 'vm2'].map((v) => h.sim.whereIs(v)!.host)).toEqual(['B', 'C', 'A']);
   });
 
   it('abort: moves in flight are aborted and their VMs stay on the source', async () => {
-    const id = sixMoves();
+    const id = await sixMoves();
     const run = h.executor.execute(id);
     await h.clock.sleep(5000);
-    h.executor.cancel(id, 'abort');
+    await h.executor.cancel(id, 'abort');
     const r = await run;
     expect(r.status).toBe('cancelled');
-    expect(h.store.listMoves(id).every((m) => m.state === 'cancelled')).toBe(true);
-    expect(h.store.getMove(id, 0)!.location).toEqual({ runningOn: ['A'], definedOn: ['A'] });
+    expect((await h.store.listMoves(id)).every((m) => m.state === 'cancelled')).toBe(true);
+    expect((await h.store.getMove(id, 0))!.location).toEqual({ runningOn: ['A'], definedOn: ['A'] });
     expect(h.sim.migrations.map((m) => m.outcome)).toEqual(['aborted', 'aborted']);
     expect([0, 1, 2, 3, 4, 5].every((k) => h.sim.whereIs(`vm${k}`)!.host === 'A')).toBe(true);
   });
 
   it('a plan not started yet is cancelled at once; a finished one keeps its status', async () => {
-    const id = sixMoves();
-    expect(h.executor.cancel(id)).toBe('cancelled');
+    const id = await sixMoves();
+    expect(await h.executor.cancel(id)).toBe('cancelled');
     await expect(h.executor.execute(id)).rejects.toMatchObject({ code: 'PLAN_NOT_RUNNABLE' });
-    const other = h.addPlan([mv('vm0', 'A', 'B')]);
+    const other = await h.addPlan([mv('vm0', 'A', 'B')]);
     await h.executor.execute(other);
-    expect(h.executor.cancel(other)).toBe('succeeded');
+    expect(await h.executor.cancel(other)).toBe('succeeded');
   });
 
   it('honours a cancellation written to the store by another process', async () => {
-    const id = sixMoves();
+    const id = await sixMoves();
     const run = h.executor.execute(id);
     await h.clock.sleep(5000);
-    h.store.setPlanStatus(id, 'cancelling', h.clock.now());
+    await h.store.setPlanStatus(id, 'cancelling', h.clock.now());
     expect((await run).status).toBe('cancelled');
     expect(h.sim.migrations).toHaveLength(2);
   });

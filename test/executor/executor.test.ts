@@ -7,14 +7,14 @@ afterEach(() => h?.cleanup());
 describe('executor: basic runs', () => {
   it('drains a host: every move succeeds, VMs run on their destinations, progress recorded', async () => {
     h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: vms(4, 'A', { dirtyRateMbps: 100 }) });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'C'), mv('vm2', 'A', 'B'), mv('vm3', 'A', 'C')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'C'), mv('vm2', 'A', 'B'), mv('vm3', 'A', 'C')]);
     const result = await h.executor.execute(id);
     expect(result).toMatchObject({ status: 'succeeded', finalPlanId: id });
-    expect(h.store.getPlan(id)!.status).toBe('succeeded');
+    expect((await h.store.getPlan(id))!.status).toBe('succeeded');
     expect(['vm0', 'vm1', 'vm2', 'vm3'].map((v) => h.sim.whereIs(v)!.host)).toEqual(['B', 'C', 'B', 'C']);
-    expect(h.store.listMoves(id).every((m) => m.state === 'succeeded' && m.attempts === 1)).toBe(true);
-    expect(h.store.listProgress(id, 0).length).toBeGreaterThan(1);
-    expect(h.store.moveHistory(id, 0).map((x) => x.state)).toEqual([
+    expect((await h.store.listMoves(id)).every((m) => m.state === 'succeeded' && m.attempts === 1)).toBe(true);
+    expect((await h.store.listProgress(id, 0)).length).toBeGreaterThan(1);
+    expect((await h.store.moveHistory(id, 0)).map((x) => x.state)).toEqual([
       'pending',
       'prechecking',
       'migrating',
@@ -36,10 +36,10 @@ describe('executor: basic runs', () => {
     const moves = domains.map((d, k) =>
       mv(d.id, d.host, names[(names.indexOf(d.host) + 1 + (k % 5)) % 6], { wave: k % 3 }),
     );
-    const id = h.addPlan(moves);
+    const id = await h.addPlan(moves);
     const result = await h.executor.execute(id);
     expect(result.status).toBe('succeeded');
-    const peak = peakConcurrency(h.store);
+    const peak = await peakConcurrency(h.store);
     expect(peak.global).toBeLessThanOrEqual(5);
     expect(peak.out).toBeLessThanOrEqual(2);
     expect(peak.in).toBeLessThanOrEqual(1);
@@ -49,7 +49,7 @@ describe('executor: basic runs', () => {
 
   it('runs waves in order: no move of wave 1 starts before every move of wave 0 ended', async () => {
     h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: [...vms(3, 'A'), ...vms(2, 'B', {}, 'b')] });
-    const id = h.addPlan([
+    const id = await h.addPlan([
       mv('vm0', 'A', 'C'),
       mv('vm1', 'A', 'C'),
       mv('b0', 'B', 'A', { wave: 1 }),
@@ -68,7 +68,7 @@ describe('executor: basic runs', () => {
       code: 'PLAN_NOT_FOUND',
       message: expect.stringContaining('nope'),
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     await h.executor.execute(id);
     await expect(h.executor.execute(id)).rejects.toMatchObject({ code: 'PLAN_NOT_RUNNABLE' });
   });

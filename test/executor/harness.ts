@@ -24,10 +24,10 @@ export interface Harness {
   path: string;
   executor: Executor;
   /** Stores a plan made of `moves` and returns its id. */
-  addPlan(moves: Move[], feasible?: boolean): string;
+  addPlan(moves: Move[], feasible?: boolean): Promise<string>;
   /** A new executor on a reopened store (same file), as after a restart. */
   restart(deps?: Partial<ExecutorDeps>): Executor;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
 export function hosts(names: string[], over: Partial<SimHostSpec> = {}): SimHostSpec[] {
@@ -76,8 +76,8 @@ export function createHarness(o: HarnessOptions): Harness {
     store: stores[0],
     path,
     executor: createExecutor(deps(stores[0])),
-    addPlan: (moves, feasible = true) =>
-      h.store.createPlan({ plan: planOf(moves, feasible), source: 'cli', at: clock.now() }).id,
+    addPlan: async (moves, feasible = true) =>
+      (await h.store.createPlan({ plan: planOf(moves, feasible), source: 'cli', at: clock.now() })).id,
     restart(extra) {
       const store = openStore(path, { durability });
       stores.push(store);
@@ -85,14 +85,9 @@ export function createHarness(o: HarnessOptions): Harness {
       h.executor = createExecutor(deps(store, { hooks: undefined, ...extra }));
       return h.executor;
     },
-    cleanup() {
+    async cleanup() {
       clock.stop();
-      for (const s of stores)
-        try {
-          s.close();
-        } catch {
-          /* closed */
-        }
+      for (const s of stores) await s.close().catch(() => undefined); // closed already
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -100,12 +95,12 @@ export function createHarness(o: HarnessOptions): Harness {
 }
 
 /** Replays admission events and returns the peak global / per-source / per-destination counts. */
-export function peakConcurrency(store: ServiceStore): { global: number; out: number; in: number } {
+export async function peakConcurrency(store: ServiceStore): Promise<{ global: number; out: number; in: number }> {
   let total = 0;
   const peak = { global: 0, out: 0, in: 0 };
   const out = new Map<string, number>();
   const inb = new Map<string, number>();
-  for (const e of store.listEvents()) {
+  for (const e of await store.listEvents()) {
     if (e.type !== 'move.admitted' && e.type !== 'move.released') continue;
     const { from, to } = e.data as { from: string; to: string };
     const d = e.type === 'move.admitted' ? 1 : -1;

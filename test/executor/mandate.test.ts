@@ -21,11 +21,11 @@ describe('executor: fencing by its mandate (leader lease)', () => {
         },
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(LeaseGone);
     expect(h.sim.migrations.map((m) => m.domainId)).toEqual(['vm0']);
-    expect(h.store.listMoves(id).map((m) => m.state)).toEqual(['succeeded', 'prechecking', 'pending']);
-    expect(h.store.listEvents({ planId: id }).filter((e) => e.type === 'migration.started')).toHaveLength(1);
+    expect((await h.store.listMoves(id)).map((m) => m.state)).toEqual(['succeeded', 'prechecking', 'pending']);
+    expect((await h.store.listEvents({ planId: id })).filter((e) => e.type === 'migration.started')).toHaveLength(1);
 
     const [r] = await h.restart({ mandate: undefined }).recover();
     expect((await r.done).status).toBe('succeeded');
@@ -48,15 +48,15 @@ describe('executor: fencing by its mandate (leader lease)', () => {
         },
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toMatchObject({ code: 'MANDATE_LAPSED' });
-    const events = h.store.listEvents({ planId: id }).length;
+    const events = (await h.store.listEvents({ planId: id })).length;
     // the migration job started before the lapse is left to the hypervisor
     expect(h.sim.migrations.map((m) => m.domainId)).toEqual(['vm0']);
-    expect(h.store.getMove(id, 0)?.state).toBe('migrating');
-    expect(h.store.getMove(id, 1)?.state).toBe('pending');
+    expect((await h.store.getMove(id, 0))?.state).toBe('migrating');
+    expect((await h.store.getMove(id, 1))?.state).toBe('pending');
     await h.clock.sleep(60_000);
-    expect(h.store.listEvents({ planId: id })).toHaveLength(events);
+    expect(await h.store.listEvents({ planId: id })).toHaveLength(events);
     expect(h.sim.whereIs('vm0')!.host).toBe('B');
   });
 });

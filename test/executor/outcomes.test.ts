@@ -12,11 +12,11 @@ describe('executor: timeouts and stalls', () => {
       domains: vms(1, 'A', { dirtyRateMbps: 30_000 }),
       options: { progressTimeoutSeconds: 10_000 },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B', { timeoutSeconds: 60 })]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B', { timeoutSeconds: 60 })]);
     const t0 = h.clock.now();
     const r = await h.executor.execute(id);
     expect(r.status).toBe('failed');
-    const m = h.store.getMove(id, 0)!;
+    const m = (await h.store.getMove(id, 0))!;
     expect(m).toMatchObject({
       state: 'timed_out',
       error: { code: 'COMPLETION_TIMEOUT' },
@@ -34,15 +34,15 @@ describe('executor: timeouts and stalls', () => {
       domains: vms(1, 'A', { memoryMb: 65536 }),
       options: { progressTimeoutSeconds: 20 },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     const run = h.executor.execute(id);
     await h.clock.sleep(5000);
     h.sim.faults.stall('vm0');
     const r = await run;
     expect(r.status).toBe('failed');
-    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'timed_out', error: { code: 'STALLED' } });
+    expect(await h.store.getMove(id, 0)).toMatchObject({ state: 'timed_out', error: { code: 'STALLED' } });
     expect(h.sim.whereIs('vm0')!.host).toBe('A');
-    const samples = h.store.listProgress(id, 0);
+    const samples = await h.store.listProgress(id, 0);
     expect(samples.length).toBeGreaterThan(20);
     expect(samples.at(-1)!.remainingBytes).toBe(samples.at(-5)!.remainingBytes);
   });
@@ -53,10 +53,10 @@ describe('executor: timeouts and stalls', () => {
       domains: vms(1, 'A', { dirtyRateMbps: 30_000 }),
       options: { onTimeout: 'force_complete', permitPostCopy: true, progressTimeoutSeconds: 15 },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     expect((await h.executor.execute(id)).status).toBe('succeeded');
     expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'B', state: 'running' });
-    expect(h.store.listEvents({ planId: id }).some((e) => e.type === 'migration.timeout')).toBe(true);
+    expect((await h.store.listEvents({ planId: id })).some((e) => e.type === 'migration.timeout')).toBe(true);
   });
 
   it('force_complete without post-copy pauses the guest, finishes, and resumes it on the destination', async () => {
@@ -65,11 +65,11 @@ describe('executor: timeouts and stalls', () => {
       domains: vms(1, 'A', { dirtyRateMbps: 30_000 }),
       options: { onTimeout: 'force_complete', progressTimeoutSeconds: 15 },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     expect((await h.executor.execute(id)).status).toBe('succeeded');
     expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'B', state: 'running' });
-    const suspendedAt = h.store.listEvents({ planId: id }).find((e) => e.type === 'guest.suspended')!.at;
-    const after = h.store.listProgress(id, 0).filter((p) => p.at > suspendedAt);
+    const suspendedAt = (await h.store.listEvents({ planId: id })).find((e) => e.type === 'guest.suspended')!.at;
+    const after = (await h.store.listProgress(id, 0)).filter((p) => p.at > suspendedAt);
     expect(after.length).toBeGreaterThan(2); // progress is still recorded while the copy finishes
     expect(after.at(-1)!.remainingBytes).toBeLessThan(after[0].remainingBytes);
   });
@@ -79,10 +79,10 @@ describe('executor: failures, retries and re-plans', () => {
   it('retries transient errors with backoff and then succeeds', async () => {
     h = createHarness({ hosts: hosts(['A', 'B']), domains: vms(1, 'A') });
     h.sim.faults.failMigration('vm0', { transient: true, code: 'BUSY', times: 2 });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     const t0 = h.clock.now();
     expect((await h.executor.execute(id)).status).toBe('succeeded');
-    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'succeeded', attempts: 3 });
+    expect(await h.store.getMove(id, 0)).toMatchObject({ state: 'succeeded', attempts: 3 });
     expect(h.clock.now() - t0).toBeGreaterThanOrEqual(2000 + 4000); // backoff 2 s then 4 s
     expect(h.sim.migrations.map((m) => m.outcome)).toEqual(['failed', 'failed', 'completed']);
   });
@@ -90,11 +90,15 @@ describe('executor: failures, retries and re-plans', () => {
   it('gives up after maxAttempts transient failures and reports failed honestly', async () => {
     h = createHarness({ hosts: hosts(['A', 'B']), domains: vms(2, 'A') });
     h.sim.faults.failMigration('vm1', { transient: true, times: 10 });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
     const r = await h.executor.execute(id);
     expect(r.status).toBe('failed');
-    expect(h.store.getMove(id, 1)).toMatchObject({ state: 'failed', attempts: 3, error: { code: 'MIGRATION_FAILED' } });
-    expect(h.store.getPlan(id)!.error).toMatchObject({
+    expect(await h.store.getMove(id, 1)).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+      error: { code: 'MIGRATION_FAILED' },
+    });
+    expect((await h.store.getPlan(id))!.error).toMatchObject({
       code: 'MOVES_FAILED',
       message: expect.stringContaining('vm1 failed'),
     });
@@ -112,13 +116,13 @@ describe('executor: failures, retries and re-plans', () => {
       },
     });
     h.sim.faults.failMigration('vm1', { afterMs: 1500 });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
     const r = await h.executor.execute(id);
     expect(r.status).toBe('succeeded');
     expect(r.finalPlanId).not.toBe(id);
     expect(asked).toEqual([{ planId: id, exclusions: [{ instance: 'vm1', host: 'B' }], avoidHosts: [] }]);
-    expect(h.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: r.finalPlanId });
-    expect(h.store.getPlan(r.finalPlanId)).toMatchObject({
+    expect(await h.store.getPlan(id)).toMatchObject({ status: 'superseded', supersededBy: r.finalPlanId });
+    expect(await h.store.getPlan(r.finalPlanId)).toMatchObject({
       status: 'succeeded',
       supersedes: id,
       summary: { replans: 1, earlier: [{ name: 'vm1', state: 'failed' }] },
@@ -139,12 +143,12 @@ describe('executor: failures, retries and re-plans', () => {
     });
     h.sim.faults.hostDown('B');
     h.sim.faults.failMigration('vm0', { times: 5 });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     const r = await h.executor.execute(id);
-    expect(h.store.getMove(id, 0)!.error!.code).toBe('DEST_UNREACHABLE');
+    expect((await h.store.getMove(id, 0))!.error!.code).toBe('DEST_UNREACHABLE');
     expect(calls).toBe(2);
     expect(r.status).toBe('failed');
-    expect(h.store.getPlan(r.finalPlanId)!.summary).toMatchObject({
+    expect((await h.store.getPlan(r.finalPlanId))!.summary).toMatchObject({
       replans: 2,
       chain: [id, expect.any(String), r.finalPlanId],
     });
@@ -158,9 +162,9 @@ describe('executor: failures, retries and re-plans', () => {
       replan: async () => ({ plan: planOf([]) }),
     });
     h.sim.faults.moveOutOfBand('vm1', 'C');
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B')]);
     const r = await h.executor.execute(id);
-    expect(h.store.getMove(id, 1)).toMatchObject({
+    expect(await h.store.getMove(id, 1)).toMatchObject({
       state: 'skipped',
       error: { code: 'VM_NOT_ON_SOURCE' },
       location: { runningOn: [] },
@@ -175,11 +179,11 @@ describe('executor: failures, retries and re-plans', () => {
       domains: vms(3, 'A', { memoryMb: 8192 }),
       hostConfigs: [{ name: 'B', uri: 'sim://B', cell: 'c', reservedMemoryMb: 512 * 1024 - 12 * 1024 }],
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B', { wave: 1 })]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B', { wave: 1 })]);
     const r = await h.executor.execute(id);
     expect(r.status).toBe('failed');
-    expect(h.store.listMoves(id).map((m) => m.state)).toEqual(['succeeded', 'failed', 'pending']);
-    expect(h.store.getMove(id, 1)!.error).toMatchObject({
+    expect((await h.store.listMoves(id)).map((m) => m.state)).toEqual(['succeeded', 'failed', 'pending']);
+    expect((await h.store.getMove(id, 1))!.error).toMatchObject({
       code: 'DEST_NO_ROOM',
       message: expect.stringContaining('8192 MiB still arriving'),
     });
@@ -197,13 +201,13 @@ describe('executor: host loss', () => {
         return { plan: planOf([mv('vm0', 'A', 'C')]) };
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     const run = h.executor.execute(id);
     await h.clock.sleep(5000);
     h.sim.faults.hostDown('B');
     const r = await run;
-    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'failed', error: { code: 'DEST_UNREACHABLE' } });
-    expect(h.store.getMove(id, 0)!.attempts).toBe(2);
+    expect(await h.store.getMove(id, 0)).toMatchObject({ state: 'failed', error: { code: 'DEST_UNREACHABLE' } });
+    expect((await h.store.getMove(id, 0))!.attempts).toBe(2);
     expect(asked).toEqual([['B']]);
     expect(r.status).toBe('succeeded');
     expect(h.sim.whereIs('vm0')!.host).toBe('C');
@@ -229,10 +233,10 @@ describe('executor: unresponsive hosts', () => {
         return { plan: planOf([mv('vm0', 'A', 'C')]) };
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     const t0 = h.clock.now();
     const r = await exec.execute(id);
-    expect(h.store.getMove(id, 0)).toMatchObject({
+    expect(await h.store.getMove(id, 0)).toMatchObject({
       state: 'failed',
       attempts: 2,
       error: { code: 'HOST_UNREACHABLE', message: expect.stringContaining('within 5000 ms') },

@@ -27,9 +27,9 @@ describe('executor: crash recovery', () => {
           },
         },
       });
-      const id = h.addPlan(DEST.map((to, k) => mv(`vm${k}`, 'A', to, { wave: k < 3 ? 0 : 1 })));
+      const id = await h.addPlan(DEST.map((to, k) => mv(`vm${k}`, 'A', to, { wave: k < 3 ? 0 : 1 })));
       await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
-      const states = h.store.listMoves(id).map((m) => m.state);
+      const states = (await h.store.listMoves(id)).map((m) => m.state);
       expect(states.some((s) => s !== 'succeeded')).toBe(true);
 
       await h.clock.sleep(3000); // the dead process is gone; migrations it started run on
@@ -44,8 +44,8 @@ describe('executor: crash recovery', () => {
       for (let k = 0; k < 5; k++) {
         expect(h.sim.migrations.filter((m) => m.domainId === `vm${k}` && m.outcome === 'completed')).toHaveLength(1);
       }
-      expect(h.store.listMoves(id).every((m) => m.state === 'succeeded')).toBe(true);
-      const peak = peakConcurrency(h.store);
+      expect((await h.store.listMoves(id)).every((m) => m.state === 'succeeded')).toBe(true);
+      const peak = await peakConcurrency(h.store);
       expect(peak.out).toBeLessThanOrEqual(2);
       expect(peak.in).toBeLessThanOrEqual(2);
     },
@@ -61,14 +61,14 @@ describe('executor: crash recovery', () => {
         },
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B', { timeoutSeconds: 30 })]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B', { timeoutSeconds: 30 })]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
     expect(h.sim.activeJobs()).toHaveLength(1);
     const [r] = await h.restart().recover();
     expect((await r.done).status).toBe('failed');
-    expect(h.store.getMove(id, 0)).toMatchObject({ state: 'timed_out', error: { code: 'COMPLETION_TIMEOUT' } });
+    expect(await h.store.getMove(id, 0)).toMatchObject({ state: 'timed_out', error: { code: 'COMPLETION_TIMEOUT' } });
     expect(h.sim.whereIs('vm0')!.host).toBe('A');
-    expect(h.store.listEvents({ planId: id }).map((e) => e.type)).toContain('migration.resumed');
+    expect((await h.store.listEvents({ planId: id })).map((e) => e.type)).toContain('migration.resumed');
   });
 
   it('finishes a plan left cancelling as cancelled', async () => {
@@ -81,23 +81,28 @@ describe('executor: crash recovery', () => {
         },
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B'), mv('vm1', 'A', 'B'), mv('vm2', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
-    h.store.setPlanStatus(id, 'cancelling', h.clock.now());
+    await h.store.setPlanStatus(id, 'cancelling', h.clock.now());
     const [r] = await h.restart().recover();
     expect((await r.done).status).toBe('cancelled');
-    expect(h.store.getMove(id, 0)!.state).toBe('succeeded');
-    expect(h.store.getMove(id, 2)!.state).toBe('cancelled');
+    expect((await h.store.getMove(id, 0))!.state).toBe('succeeded');
+    expect((await h.store.getMove(id, 2))!.state).toBe('cancelled');
   });
 });
 
 describe('executor: recovery of a half-linked re-plan', () => {
   it('links a re-plan left running beside its predecessor and resumes only the new plan', async () => {
     h = createHarness({ hosts: hosts(['A', 'B', 'C']), domains: vms(1, 'A') });
-    const oldId = h.addPlan([mv('vm0', 'A', 'B')]);
-    h.store.setPlanStatus(oldId, 'running', h.clock.now());
-    h.store.updateMove(oldId, 0, { state: 'failed', error: { code: 'MIGRATION_FAILED', message: 'x' } }, h.clock.now());
-    const next = h.store.createPlan({
+    const oldId = await h.addPlan([mv('vm0', 'A', 'B')]);
+    await h.store.setPlanStatus(oldId, 'running', h.clock.now());
+    await h.store.updateMove(
+      oldId,
+      0,
+      { state: 'failed', error: { code: 'MIGRATION_FAILED', message: 'x' } },
+      h.clock.now(),
+    );
+    const next = await h.store.createPlan({
       plan: planOf([mv('vm0', 'A', 'C')]),
       source: 'cli',
       status: 'running',
@@ -107,7 +112,7 @@ describe('executor: recovery of a half-linked re-plan', () => {
     const resumed = await h.restart().recover();
     expect(resumed.map((r) => r.planId)).toEqual([next.id]);
     expect((await resumed[0].done).status).toBe('succeeded');
-    expect(h.store.getPlan(oldId)).toMatchObject({ status: 'superseded', supersededBy: next.id });
+    expect(await h.store.getPlan(oldId)).toMatchObject({ status: 'superseded', supersededBy: next.id });
     expect(h.sim.whereIs('vm0')!.host).toBe('C');
   });
 });
@@ -125,7 +130,7 @@ describe('executor: recovery after a forced completion', () => {
         },
       },
     });
-    const id = h.addPlan([mv('vm0', 'A', 'B')]);
+    const id = await h.addPlan([mv('vm0', 'A', 'B')]);
     await expect(h.executor.execute(id)).rejects.toBeInstanceOf(Crash);
     expect(h.sim.whereIs('vm0')).toMatchObject({ host: 'A', state: 'paused' });
     const [r] = await h.restart({ options: { onTimeout: 'force_complete', progressTimeoutSeconds: 10 } }).recover();

@@ -108,33 +108,33 @@ afterEach(() => {
 function tempStore(): ServiceStore {
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-fence-'));
   const store = openStore(join(dir, 'state.db'));
-  cleanup = () => {
-    store.close();
+  cleanup = async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return store;
 }
 
 describe('FencedStore', () => {
-  it('passes calls through while the executor lives, then refuses every one without touching the store', () => {
+  it('passes calls through while the executor lives, then refuses every one without touching the store', async () => {
     const store = tempStore();
     const life = new AbortController();
     const fenced = new FencedStore(store, life.signal);
-    const rec = fenced.createPlan({ plan: planOf([mv('vm0', 'A', 'B')]), source: 'cli', at: 1 });
-    expect(store.getPlan(rec.id)?.status).toBe('planned');
-    expect(fenced.listMoves(rec.id)).toHaveLength(1);
+    const rec = await fenced.createPlan({ plan: planOf([mv('vm0', 'A', 'B')]), source: 'cli', at: 1 });
+    expect((await store.getPlan(rec.id))?.status).toBe('planned');
+    expect(await fenced.listMoves(rec.id)).toHaveLength(1);
 
     life.abort(new Error('crashed'));
     const names = methodsOf(FencedStore.prototype, ['check']);
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(21);
     for (const name of names) {
-      const method = (fenced as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
-      expect(() => method.call(fenced, rec.id, 'running', 2), name).toThrow(
+      const method = (fenced as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
+      await expect(method.call(fenced, rec.id, 'running', 2), name).rejects.toThrow(
         expect.objectContaining({ code: 'EXECUTOR_STOPPED' }),
       );
     }
-    expect(store.getPlan(rec.id)?.status).toBe('planned');
-    expect(store.listPlans()).toHaveLength(1);
+    expect((await store.getPlan(rec.id))?.status).toBe('planned');
+    expect(await store.listPlans()).toHaveLength(1);
   });
 });
 

@@ -54,7 +54,7 @@ async function storedDrain(hostIndex: number): Promise<string> {
     const o = lifecycleFor(loaded.config, session, { clock: systemClock });
     const inventory = await session.collect();
     const request = { goal: 'drain' as const, hosts: [inventory.hosts[hostIndex].name], source: 'cli' as const };
-    const stored = o.save(await o.plan(inventory, request));
+    const stored = await o.save(await o.plan(inventory, request));
     if (!stored.ok) throw new Error('held');
     return stored.record.id;
   } finally {

@@ -19,7 +19,7 @@ describe('HTTP conventions', () => {
     expect(r.status).toBe(405);
     expect(r.headers.get('allow')).toBe(allow);
     expect(r.body.error.code).toBe('METHOD_NOT_ALLOWED');
-    expect(t.store.listPlans()).toEqual([]);
+    expect(await t.store.listPlans()).toEqual([]);
   });
 
   it('an unknown path stays 404', async () => {

@@ -37,7 +37,7 @@ describe('demo service end to end', () => {
     const wallMs = Date.now() - wallStart;
     expect(plan.moves.length).toBe(busy.instances);
     // The executor runs on the cluster's clock (500x): its move timestamps span far more than the wall time.
-    const moves = service.store.listMoves(id);
+    const moves = await service.store.listMoves(id);
     const span = Math.max(...moves.map((m) => m.endedAt!)) - Math.min(...moves.map((m) => m.startedAt!));
     expect(span).toBeGreaterThan(20 * wallMs);
     expect(

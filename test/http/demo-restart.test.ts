@@ -99,16 +99,16 @@ describe('demo world across a SIGKILL of the service', () => {
 
     const store = openStore(join(dir, 'store.sqlite'));
     try {
-      const record = store.getPlan(id)!;
+      const record = (await store.getPlan(id))!;
       expect(record.updatedAt).toBeGreaterThanOrEqual(record.createdAt);
-      for (const m of store.listMoves(id)) {
+      for (const m of await store.listMoves(id)) {
         expect(m.state).toBe('succeeded');
         expect(m.startedAt!).toBeGreaterThanOrEqual(record.createdAt);
         expect(m.endedAt!).toBeGreaterThanOrEqual(m.startedAt!);
         expect(record.updatedAt).toBeGreaterThanOrEqual(m.endedAt!);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   }, 180_000);
 });

@@ -23,21 +23,21 @@ describe('POST /plans/drain', () => {
     );
     expect(r.body.links.self).toBe(`/plans/${r.body.id}`);
     expect(r.headers.get('location')).toBe(`/plans/${r.body.id}`);
-    expect(t.store.listMaintenance()).toEqual([
+    expect(await t.store.listMaintenance()).toEqual([
       expect.objectContaining({ host: h1, planId: r.body.id, reason: 'drain' }),
     ]);
     expect(runner.started).not.toContain(r.body.id);
   });
 
   it('refuses a second drain of a host in maintenance with 409 naming the holding plan', async () => {
-    const first = t.store.listMaintenance().find((m) => m.host === h1)!;
-    const plansBefore = t.store.listPlans().length;
+    const first = (await t.store.listMaintenance()).find((m) => m.host === h1)!;
+    const plansBefore = (await t.store.listPlans()).length;
     const r = await t.call('POST', `/plans/drain?host=${h1}`);
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('HOST_IN_MAINTENANCE');
     expect(r.body.error.message).toContain(first.planId);
     expect(r.body.error.details[0]).toMatchObject({ path: 'host', host: h1, planId: first.planId });
-    expect(t.store.listPlans().length).toBe(plansBefore);
+    expect((await t.store.listPlans()).length).toBe(plansBefore);
   });
 
   it('never targets a host in maintenance', async () => {
@@ -60,23 +60,23 @@ describe('POST /plans/drain', () => {
   });
 
   it('dryRun=true plans without storing anything or claiming the host', async () => {
-    const before = t.store.listPlans().length;
+    const before = (await t.store.listPlans()).length;
     const r = await t.call('POST', `/plans/drain?host=${otherCellHost}&dryRun=true`);
     expect(r.status).toBe(200);
     expect(r.body.dryRun).toBe(true);
     expect(r.body.goal).toBe('drain');
-    expect(t.store.listPlans().length).toBe(before);
-    expect(t.store.listMaintenance().map((m) => m.host)).not.toContain(otherCellHost);
+    expect((await t.store.listPlans()).length).toBe(before);
+    expect((await t.store.listMaintenance()).map((m) => m.host)).not.toContain(otherCellHost);
   });
 
   it('answers 404 for an unknown host, suggesting near names, and changes nothing', async () => {
-    const before = t.store.listPlans().length;
+    const before = (await t.store.listPlans()).length;
     const r = await t.call('POST', `/plans/drain?host=${h1}x`);
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('UNKNOWN_HOST');
     expect(r.body.error.details[0].path).toBe('host');
     expect(r.body.error.details[0].message).toContain(`did you mean "${h1}"`);
-    expect(t.store.listPlans().length).toBe(before);
+    expect((await t.store.listPlans()).length).toBe(before);
   });
 
   it('answers 400 HOST_NOT_IN_CELL when a host is not in the cell given as a guard', async () => {
@@ -97,13 +97,13 @@ describe('POST /plans/drain', () => {
       ['dryRun', 'colour'],
     ],
   ])('answers 400 listing each problem for %s', async (_name, path, paths) => {
-    const before = t.store.listPlans().length;
+    const before = (await t.store.listPlans()).length;
     const r = await t.call('POST', path);
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('INVALID_PARAMETER');
     expect(r.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([...paths].sort());
     for (const p of paths) expect(r.body.error.message).toContain(p);
-    expect(t.store.listPlans().length).toBe(before);
+    expect((await t.store.listPlans()).length).toBe(before);
   });
 
   it('answers 400 when a parameter is in both the query and the body', async () => {

@@ -63,15 +63,10 @@ describe('a store on a full filesystem', () => {
       expect((await t.call('GET', '/healthz', { token: null })).status).toBe(200);
 
       // atomic: exactly the answered drains are stored, each whole, with its claim
-      const plans = t.store.listPlans({ limit: 1000 });
+      const plans = await t.store.listPlans({ limit: 1000 });
       expect(plans).toHaveLength(drained.length);
-      for (const p of plans) expect(t.store.listMoves(p.id)).toHaveLength(p.plan.moves.length);
-      expect(
-        t.store
-          .listMaintenance()
-          .map((m) => m.host)
-          .sort(),
-      ).toEqual([...drained].sort());
+      for (const p of plans) expect(await t.store.listMoves(p.id)).toHaveLength(p.plan.moves.length);
+      expect((await t.store.listMaintenance()).map((m) => m.host).sort()).toEqual([...drained].sort());
 
       // room again: the remembered failure holds until a write goes through
       rmSync(filler);

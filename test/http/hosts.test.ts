@@ -57,33 +57,28 @@ describe('hosts and maintenance', () => {
       code: 'HOST_IN_MAINTENANCE',
       details: [{ host: a, planId: drain.body.id }],
     });
-    t.store.setPlanStatus(drain.body.id, 'succeeded', Date.now());
+    await t.store.setPlanStatus(drain.body.id, 'succeeded', Date.now());
     expect(await targets()).not.toContain(a);
     // the drain ended: draining again is allowed and the new plan takes the claim
     const again = await t.call('POST', `/plans/drain?host=${a}`);
     expect(again.status).toBe(201);
-    expect(
-      t.store
-        .listMaintenance()
-        .filter((m) => m.host === a)
-        .map((m) => m.planId),
-    ).toEqual([again.body.id]);
-    t.store.setPlanStatus(again.body.id, 'cancelled', Date.now());
+    expect((await t.store.listMaintenance()).filter((m) => m.host === a).map((m) => m.planId)).toEqual([again.body.id]);
+    await t.store.setPlanStatus(again.body.id, 'cancelled', Date.now());
     expect(await targets()).not.toContain(a);
     const off = await t.call('POST', `/hosts/${a}/maintenance?enabled=false`);
     expect(off.status).toBe(200);
     expect(off.body.maintenance).toBeNull();
-    expect(t.store.listMaintenance().map((m) => m.host)).not.toContain(a);
+    expect((await t.store.listMaintenance()).map((m) => m.host)).not.toContain(a);
   });
 
   it('refuses to end maintenance while its drain is running (409)', async () => {
     const drain = await t.call('POST', `/plans/drain?host=${b}`);
-    t.store.setPlanStatus(drain.body.id, 'running', Date.now());
+    await t.store.setPlanStatus(drain.body.id, 'running', Date.now());
     const r = await t.call('POST', `/hosts/${b}/maintenance?enabled=false`);
     expect(r.status).toBe(409);
     expect(r.body.error).toMatchObject({ code: 'PLAN_RUNNING' });
     expect(r.body.error.details[0].planId).toBe(drain.body.id);
-    expect(t.store.listMaintenance().map((m) => m.host)).toContain(b);
+    expect((await t.store.listMaintenance()).map((m) => m.host)).toContain(b);
   });
 
   it('manual maintenance keeps plans off the host; draining the host takes the claim over', async () => {
@@ -99,7 +94,7 @@ describe('hosts and maintenance', () => {
     expect(balance.body.moves.map((m: { to: string }) => m.to)).not.toContain(host);
     const drain = await t.call('POST', `/plans/drain?host=${host}`);
     expect(drain.status).toBe(201);
-    expect(t.store.listMaintenance().filter((m) => m.host === host)).toEqual([
+    expect((await t.store.listMaintenance()).filter((m) => m.host === host)).toEqual([
       expect.objectContaining({ reason: 'drain', planId: drain.body.id }),
     ]);
   });
@@ -117,6 +112,6 @@ describe('hosts and maintenance', () => {
   it('POST /hosts/:name/maintenance answers 404 for a host not in the inventory', async () => {
     const r = await t.call('POST', '/hosts/qemu+ssh:%2F%2Fevil/maintenance?enabled=true');
     expect(r.status).toBe(404);
-    expect(t.store.listMaintenance().map((m) => m.host)).not.toContain('qemu+ssh://evil');
+    expect((await t.store.listMaintenance()).map((m) => m.host)).not.toContain('qemu+ssh://evil');
   });
 });

@@ -44,10 +44,10 @@ describe('GET /metrics', () => {
     const drain = await t.call('POST', `/plans/drain?host=${inventory.hosts[0].name}`);
     const id = drain.body.id as string;
     const now = Date.now();
-    t.store.setPlanStatus(id, 'running', now);
-    t.store.updateMove(id, 0, { state: 'succeeded', startedAt: now - 30_000, endedAt: now }, now);
-    t.store.updateMove(id, 1, { state: 'timed_out', startedAt: now - 5_000, endedAt: now }, now);
-    t.store.updateMove(id, 2, { state: 'migrating', startedAt: now }, now);
+    await t.store.setPlanStatus(id, 'running', now);
+    await t.store.updateMove(id, 0, { state: 'succeeded', startedAt: now - 30_000, endedAt: now }, now);
+    await t.store.updateMove(id, 1, { state: 'timed_out', startedAt: now - 5_000, endedAt: now }, now);
+    await t.store.updateMove(id, 2, { state: 'migrating', startedAt: now }, now);
     const r = await t.call('GET', '/metrics');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -111,8 +111,8 @@ describe('plan metrics follow the store', () => {
     const path = t.config.store.path;
     const id = (await t.call('POST', `/plans/drain?host=${inventory.hosts[0].name}`)).body.id as string;
     const now = Date.now();
-    t.store.updateMove(id, 0, { state: 'failed', startedAt: now, endedAt: now }, now);
-    t.store.updateMove(id, 0, { state: 'failed' }, now);
+    await t.store.updateMove(id, 0, { state: 'failed', startedAt: now, endedAt: now }, now);
+    await t.store.updateMove(id, 0, { state: 'failed' }, now);
     calls.length = 0;
     let s = parseExposition((await t.call('GET', '/metrics')).body);
     expect(calls.filter((c) => c === 'listPlans' || c === 'listMoves' || c === 'getPlan')).toEqual([]);
@@ -121,8 +121,8 @@ describe('plan metrics follow the store', () => {
 
     // a second service on the same file (a restart, or another process) sees the same totals
     const other = await startHarness({ inventory, store: () => openStore(path) });
-    other.store.updateMove(id, 1, { state: 'skipped', startedAt: now, endedAt: now }, now);
-    other.store.setPlanStatus(id, 'failed', now);
+    await other.store.updateMove(id, 1, { state: 'skipped', startedAt: now, endedAt: now }, now);
+    await other.store.setPlanStatus(id, 'failed', now);
     s = parseExposition((await other.call('GET', '/metrics')).body);
     expect(s.get('rebalancer_moves_total{outcome="failed"}')).toBe(1);
     expect(s.get('rebalancer_moves_total{outcome="skipped"}')).toBe(1);

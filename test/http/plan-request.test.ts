@@ -49,7 +49,7 @@ describe('POST /plans/balance keeps its request', () => {
     for (const m of moves.filter((x) => x.wave === 0)) cluster.faults.failMigration(m.instance, { times: 1 });
     expect((await t.call('POST', `/plans/${created.body.id}/execute`)).status).toBe(202);
     await lifecycle.idle();
-    const chain = lifecycle.chain(created.body.id);
+    const chain = await lifecycle.chain(created.body.id);
     expect(chain.length).toBeGreaterThanOrEqual(2);
     const replanned = await t.call('GET', `/plans/${chain[1].id}`);
     expect(replanned.body).toMatchObject({ supersedes: created.body.id, request: expected });

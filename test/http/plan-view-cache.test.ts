@@ -19,21 +19,21 @@ describe('GET /plans/:id view cache', () => {
     expect(etag).toMatch(/^W\/"/);
     expect(two.headers.get('etag')).toBe(etag);
     expect(two.body).toEqual(one.body);
-    t.store.setPlanStatus(id, 'cancelled', Date.now() + 1);
+    await t.store.setPlanStatus(id, 'cancelled', Date.now() + 1);
     const three = await t.call('GET', `/plans/${id}`);
     expect(three.body.status).toBe('cancelled');
     expect(three.headers.get('etag')).not.toBe(etag);
-    expect(t.store.getPlanVersion(id)).toEqual({ status: 'cancelled', updatedAt: expect.any(Number) });
+    expect(await t.store.getPlanVersion(id)).toEqual({ status: 'cancelled', updatedAt: expect.any(Number) });
   });
 
   it('still answers 404 for an unknown plan and never caches a running plan', async () => {
     expect((await t.call('GET', '/plans/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    expect(t.store.getPlanVersion('nope')).toBeNull();
+    expect(await t.store.getPlanVersion('nope')).toBeNull();
     const created = await t.call('POST', `/plans/drain?host=${inventory.hosts[1].name}`);
     const id = created.body.id as string;
-    t.store.setPlanStatus(id, 'running', Date.now());
+    await t.store.setPlanStatus(id, 'running', Date.now());
     await t.call('GET', `/plans/${id}`);
-    t.store.updateMove(id, 0, { state: 'migrating' }, Date.now());
+    await t.store.updateMove(id, 0, { state: 'migrating' }, Date.now());
     const after = await t.call('GET', `/plans/${id}`);
     expect(after.body.moves[0].state).toBe('migrating');
   });

@@ -33,12 +33,12 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     ],
     ['a repeated threshold', '/plans/balance?threshold=0.1&threshold=0.2', 400, 'INVALID_PARAMETER', ['threshold']],
   ])('POST /plans/balance rejects %s', async (_n, path, status, code, paths) => {
-    const before = t.store.listPlans().length;
+    const before = (await t.store.listPlans()).length;
     const r = await t.call('POST', path);
     expect(r.status).toBe(status);
     expect(r.body.error.code).toBe(code);
     expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual(paths);
-    expect(t.store.listPlans().length).toBe(before);
+    expect((await t.store.listPlans()).length).toBe(before);
   });
 
   it('GET /plans lists plans newest first and filters by status', async () => {
@@ -109,7 +109,7 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     const r = await t.call('POST', `/plans/${latest.id}/execute`);
     expect(r.status).toBe(202);
     expect(runner.started).toContain(latest.id);
-    t.store.setPlanStatus(latest.id, 'running', Date.now());
+    await t.store.setPlanStatus(latest.id, 'running', Date.now());
     const again = await t.call('POST', `/plans/${latest.id}/execute`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('PLAN_NOT_EXECUTABLE');
@@ -128,7 +128,7 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     expect(r.body.error.details.length).toBeGreaterThan(0);
     expect(JSON.stringify(r.body.error.details)).toContain(target);
     expect(runner.started).not.toContain(created.body.id);
-    expect(t.store.getPlan(created.body.id)!.status).toBe('planned');
+    expect((await t.store.getPlan(created.body.id))!.status).toBe('planned');
   });
 
   it('POST /plans/:id/cancel cancels a planned plan (200), asks the runner for a running one (202), 409 when ended', async () => {
@@ -150,7 +150,13 @@ describe('plans: balance, list, read, execute, cancel, events', () => {
     const [p] = (await t.call('GET', '/plans')).body.plans;
     const at = Date.now();
     for (const type of ['plan.started', 'move.started', 'move.succeeded'])
-      t.store.appendEvent({ planId: p.id, moveIndex: type === 'plan.started' ? null : 0, type, data: { n: 1 }, at });
+      await t.store.appendEvent({
+        planId: p.id,
+        moveIndex: type === 'plan.started' ? null : 0,
+        type,
+        data: { n: 1 },
+        at,
+      });
     const first = await t.call('GET', `/plans/${p.id}/events?limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.events.map((e: { type: string }) => e.type)).toEqual(['plan.started', 'move.started']);

@@ -32,7 +32,7 @@ describe('racing drains', () => {
     const loser = replies.find((r) => r.status === 409)!;
     expect(loser.body.error.code).toBe('HOST_IN_MAINTENANCE');
     expect(loser.body.error.details[0].planId).toBe(winner.body.id);
-    const plans = t.store.listPlans().filter((p) => p.plan.target.hosts?.includes(host));
+    const plans = (await t.store.listPlans()).filter((p) => p.plan.target.hosts?.includes(host));
     expect(plans.map((p) => p.id)).toEqual([winner.body.id]);
   });
 });
@@ -47,7 +47,7 @@ describe('racing drains settled by the store alone', () => {
         await sleep(10);
         return structuredClone(inventory);
       },
-      store: (path) => ({ ...openStore(path), listMaintenance: () => [] }),
+      store: (path) => ({ ...openStore(path), listMaintenance: async () => [] }),
     });
   });
   afterAll(() => t.close());
@@ -59,6 +59,6 @@ describe('racing drains settled by the store alone', () => {
     const winner = replies.find((r) => r.status === 201)!;
     for (const r of replies.filter((x) => x.status === 409))
       expect(r.body.error.details[0].planId).toBe(winner.body.id);
-    expect(t.store.listPlans().map((p) => p.id)).toEqual([winner.body.id]);
+    expect((await t.store.listPlans()).map((p) => p.id)).toEqual([winner.body.id]);
   });
 });

@@ -51,6 +51,6 @@ describe('readiness checks', () => {
       state: 'failing',
       reason: 'refresh failed: host b: connection refused',
     });
-    store.close();
+    await store.close();
   });
 });

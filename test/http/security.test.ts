@@ -53,8 +53,8 @@ describe('authentication and roles', () => {
     const r = await t.call('POST', path, { token: READER });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('FORBIDDEN');
-    expect(t.store.listPlans()).toEqual([]);
-    expect(t.store.listMaintenance()).toEqual([]);
+    expect(await t.store.listPlans()).toEqual([]);
+    expect(await t.store.listMaintenance()).toEqual([]);
   });
 
   it('requires a token before revealing whether a route exists', async () => {

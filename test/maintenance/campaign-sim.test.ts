@@ -99,15 +99,15 @@ describe('campaign execution on the simulated cluster', () => {
     const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
     if (!created.ok) throw new Error(JSON.stringify(created.issues));
     await svc.idle();
-    const c = store.getCampaign(created.record.id)!;
+    const c = (await store.getCampaign(created.record.id))!;
     expect(c.status).toBe('succeeded');
-    expect(store.listCampaignHosts(c.id).map((h) => h.state)).toEqual(['done', 'done', 'done', 'done']);
+    expect((await store.listCampaignHosts(c.id)).map((h) => h.state)).toEqual(['done', 'done', 'done', 'done']);
     const handed = seen.filter((s) => s.length > 0);
     expect(handed.map((s) => s[0]).sort()).toEqual(HOSTS);
     for (const s of handed) expect(s.slice(1), `${s[0]} was not empty`).toEqual([]);
     for (let k = 0; k < 8; k++) expect((await w.cluster.whereIs(vm(k).id))?.state).toBe('running');
-    expect(store.listMaintenance()).toEqual([]);
-    const types = store.listEvents({ planId: c.id }).map((e) => e.type);
+    expect(await store.listMaintenance()).toEqual([]);
+    const types = (await store.listEvents({ planId: c.id })).map((e) => e.type);
     expect(types.filter((t) => t === 'campaign.host_done')).toHaveLength(4);
     expect(types.at(-1)).toBe('campaign.succeeded');
   });
@@ -121,7 +121,7 @@ describe('campaign execution: failures pause, the operator steers', () => {
     if (!created.ok) throw new Error('refused');
     expect(created.record.status).toBe('planned');
     expect(created.record.forecast.steps).toHaveLength(2);
-    expect(store.listPlans()).toEqual([]);
+    expect(await store.listPlans()).toEqual([]);
   });
 
   it('a failing patch command leaves its host failed with the exit status and output; the campaign pauses; nothing else is drained', async () => {
@@ -138,15 +138,15 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
     if (!created.ok) throw new Error('refused');
     await svc.idle();
-    const c = store.getCampaign(created.record.id)!;
+    const c = (await store.getCampaign(created.record.id))!;
     const first = c.forecast.steps[0].hosts[0];
     expect(c.status).toBe('paused');
     expect(c.reason).toBe(`patch command for ${first}: sh exited with status 3: disk full on ${first}`);
-    const hosts = store.listCampaignHosts(c.id);
+    const hosts = await store.listCampaignHosts(c.id);
     expect(hosts.find((h) => h.host === first)).toMatchObject({ state: 'failed', reason: c.reason });
     expect(hosts.filter((h) => h.state === 'pending')).toHaveLength(3);
-    expect(store.listPlans()).toHaveLength(1);
-    const events = store.listEvents({ planId: c.id });
+    expect(await store.listPlans()).toHaveLength(1);
+    const events = await store.listEvents({ planId: c.id });
     expect(events.find((e) => e.type === 'campaign.host_command_ended')?.data).toMatchObject({
       host: first,
       ok: false,
@@ -176,16 +176,16 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const id = created.record.id;
     await svc.idle();
     const first = created.record.forecast.steps[0].hosts[0];
-    expect(store.getCampaign(id)?.status).toBe('paused');
-    const drainsBefore = store.listPlans().length;
-    expect(svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
-    expect(store.listCampaignHosts(id).find((h) => h.host === first)?.state).toBe('awaiting_patch');
+    expect((await store.getCampaign(id))?.status).toBe('paused');
+    const drainsBefore = (await store.listPlans()).length;
+    expect(await svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
+    expect((await store.listCampaignHosts(id)).find((h) => h.host === first)?.state).toBe('awaiting_patch');
     await svc.idle();
-    expect(store.getCampaign(id)?.status).toBe('succeeded');
+    expect((await store.getCampaign(id))?.status).toBe('succeeded');
     expect(calls.filter((h) => h === first)).toHaveLength(2);
     expect(calls).toHaveLength(HOSTS.length + 1);
     // one drain per step: the failed host's step was not drained again
-    expect(store.listPlans().length - drainsBefore).toBe(HOSTS.length - 1);
+    expect((await store.listPlans()).length - drainsBefore).toBe(HOSTS.length - 1);
     for (let k = 0; k < 8; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
   });
 
@@ -203,12 +203,12 @@ describe('campaign execution: failures pause, the operator steers', () => {
     await svc.idle();
     const first = created.record.forecast.steps[0].hosts[0];
     const second = created.record.forecast.steps[1].hosts[0];
-    expect(svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
-    expect(svc.hostDone(id, first)).toMatchObject({ ok: true, record: { status: 'running' } });
+    expect(await svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await svc.hostDone(id, first)).toMatchObject({ ok: true, record: { status: 'running' } });
     await svc.idle();
-    expect(store.getCampaign(id)?.status).toBe('succeeded');
+    expect((await store.getCampaign(id))?.status).toBe('succeeded');
     expect(calls.filter((h) => h === first)).toHaveLength(1);
-    expect(store.listEvents({ planId: id }).some((e) => e.type === 'campaign.host_patched')).toBe(true);
+    expect((await store.listEvents({ planId: id })).some((e) => e.type === 'campaign.host_patched')).toBe(true);
   });
 
   it('without a command the operator says when a host is patched; pause, resume and cancel', async () => {
@@ -219,19 +219,19 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const id = created.record.id;
     const first = created.record.forecast.steps[0].hosts[0];
     const second = created.record.forecast.steps[1].hosts[0];
-    const state = (h: string) => store.listCampaignHosts(id).find((x) => x.host === h)?.state;
-    while (state(first) !== 'awaiting_patch') await w.clock.sleep(1000);
-    expect(svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
-    expect(svc.hostDone(id, 'nope')).toMatchObject({ ok: false, reason: 'not-found' });
-    expect(svc.hostDone(id, first)).toMatchObject({ ok: true });
-    while (state(second) !== 'awaiting_patch') await w.clock.sleep(1000);
-    expect(svc.pause(id)).toMatchObject({ ok: true, record: { status: 'paused' } });
+    const state = async (h: string) => (await store.listCampaignHosts(id)).find((x) => x.host === h)?.state;
+    while ((await state(first)) !== 'awaiting_patch') await w.clock.sleep(1000);
+    expect(await svc.hostDone(id, second)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await svc.hostDone(id, 'nope')).toMatchObject({ ok: false, reason: 'not-found' });
+    expect(await svc.hostDone(id, first)).toMatchObject({ ok: true });
+    while ((await state(second)) !== 'awaiting_patch') await w.clock.sleep(1000);
+    expect(await svc.pause(id)).toMatchObject({ ok: true, record: { status: 'paused' } });
     await svc.idle();
-    expect(svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
-    svc.hostDone(id, second);
+    expect(await svc.resume(id)).toMatchObject({ ok: true, record: { status: 'running' } });
+    await svc.hostDone(id, second);
     await svc.idle();
-    expect(store.getCampaign(id)?.status).toBe('succeeded');
-    expect(svc.cancel(id)).toMatchObject({ ok: false, reason: 'conflict' });
+    expect((await store.getCampaign(id))?.status).toBe('succeeded');
+    expect(await svc.cancel(id)).toMatchObject({ ok: false, reason: 'conflict' });
   });
 
   it('a host that does not come back within the return timeout pauses the campaign', async () => {
@@ -244,23 +244,23 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const created = await svc.create({ cells: ['c1'], source: 'api' }, true);
     if (!created.ok) throw new Error('refused');
     await svc.idle();
-    const c = store.getCampaign(created.record.id)!;
+    const c = (await store.getCampaign(created.record.id))!;
     expect(c.status).toBe('paused');
     expect(c.reason).toMatch(/^[A-D] did not come back within 10 min: down or unreachable through libvirt/);
-    const hosts = store.listCampaignHosts(c.id);
+    const hosts = await store.listCampaignHosts(c.id);
     expect(hosts.filter((h) => h.state === 'pending')).toHaveLength(3);
     const first = hosts.find((h) => h.state === 'failed')!;
     expect(first.reason).toBe(c.reason);
     // back now: resume checks again (a new return timeout) and releases it; nothing is drained twice
     w.cluster.faults.hostUp(first.host);
-    const drains = store.listPlans().length;
-    expect(svc.resume(c.id)).toMatchObject({ ok: true });
-    expect(store.listCampaignHosts(c.id).find((h) => h.host === first.host)?.state).toBe('returning');
+    const drains = (await store.listPlans()).length;
+    expect(await svc.resume(c.id)).toMatchObject({ ok: true });
+    expect((await store.listCampaignHosts(c.id)).find((h) => h.host === first.host)?.state).toBe('returning');
     await w.clock.sleep(5000);
-    expect(store.listCampaignHosts(c.id).find((h) => h.host === first.host)?.state).toBe('done');
-    expect(store.listPlans().length).toBeGreaterThanOrEqual(drains);
+    expect((await store.listCampaignHosts(c.id)).find((h) => h.host === first.host)?.state).toBe('done');
+    expect((await store.listPlans()).length).toBeGreaterThanOrEqual(drains);
     expect(
-      store.listPlans().filter((p) => p.request?.goal === 'drain' && p.request.hosts.includes(first.host)),
+      (await store.listPlans()).filter((p) => p.request?.goal === 'drain' && p.request.hosts.includes(first.host)),
     ).toHaveLength(1);
     await svc.cancel(c.id);
     await svc.idle();
@@ -272,21 +272,22 @@ describe('campaign execution: failures pause, the operator steers', () => {
     const created = await first.svc.create({ cells: ['c1'], source: 'api' }, true);
     if (!created.ok) throw new Error('refused');
     const id = created.record.id;
-    while (first.store.listCampaignHosts(id).filter((h) => h.state === 'done').length < 2) await w.clock.sleep(1000);
+    while ((await first.store.listCampaignHosts(id)).filter((h) => h.state === 'done').length < 2)
+      await w.clock.sleep(1000);
     await first.svc.stop();
     await first.orch.idle();
-    first.store.close();
+    await first.store.close();
     const second = service(w, reboot(w, []));
-    expect(second.svc.recover()).toEqual([id]);
+    expect(await second.svc.recover()).toEqual([id]);
     await second.svc.idle();
-    expect(second.store.getCampaign(id)?.status).toBe('succeeded');
+    expect((await second.store.getCampaign(id))?.status).toBe('succeeded');
     // Every migration of every step's drain ran once: one succeeded move per instance and plan.
-    for (const p of second.store.listPlans()) {
-      const moves = second.store.listMoves(p.id);
+    for (const p of await second.store.listPlans()) {
+      const moves = await second.store.listMoves(p.id);
       expect(new Set(moves.map((m) => m.move.instance)).size).toBe(moves.length);
       for (const m of moves)
         expect(
-          second.store.moveHistory(p.id, m.index).filter((s) => s.state === 'migrating').length,
+          (await second.store.moveHistory(p.id, m.index)).filter((s) => s.state === 'migrating').length,
         ).toBeLessThanOrEqual(1);
     }
     for (let k = 0; k < 8; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
@@ -325,11 +326,11 @@ describe('campaign execution: a step re-planned after a failed move', () => {
 
     // vm0's first migration fails for good: the executor re-plans A's step from a fresh inventory
     sim.cluster.faults.failMigration(vm(0).id);
-    expect(svc.resume(created.record.id)).toMatchObject({ ok: true });
+    expect(await svc.resume(created.record.id)).toMatchObject({ ok: true });
     await svc.idle();
-    expect(store.getCampaign(created.record.id)?.status).toBe('succeeded');
+    expect((await store.getCampaign(created.record.id))?.status).toBe('succeeded');
 
-    const drains = store.listPlans().filter((p) => p.request?.goal === 'drain');
+    const drains = (await store.listPlans()).filter((p) => p.request?.goal === 'drain');
     const chainOfA = drains.filter((p) => p.request?.goal === 'drain' && p.request.hosts[0] === 'A');
     expect(chainOfA.length).toBeGreaterThanOrEqual(2); // the step's plan and its re-plan
     for (const p of chainOfA) expect(p.request).toMatchObject({ goal: 'drain', hosts: ['A'], later: ['B'] });

@@ -28,22 +28,22 @@ describe('nightly and active campaigns', () => {
       clock: createVirtualClock({ start: 0, autoAdvance: true }),
       collect: async () => structuredClone(inv),
       steps: {
-        plannerOptions: () => ({}),
-        save: () => ({ ok: false, reason: 'not executed here' }),
-        start: () => {},
-        status: () => 'failed',
-        cancel: () => {},
+        plannerOptions: async () => ({}),
+        save: async () => ({ ok: false, reason: 'not executed here' }),
+        start: async () => {},
+        status: async () => 'failed',
+        cancel: async () => {},
       },
       settings: { returnTimeoutMinutes: 1, pollMs: 10 },
     });
     const created = await svc.create({ cells: ['ca'], source: 'api' }, false);
     if (!created.ok) throw new Error('refused');
-    const frozen = campaignFrozen(svc, inv);
+    const frozen = await campaignFrozen(svc, inv);
     expect(frozen.sort()).toEqual(['x1', 'x2']);
     const balance = plan(inv, { goal: 'balance', threshold: 0, frozenInstances: frozen });
     expect(balance.moves.length).toBeGreaterThan(0);
     expect(balance.moves.every((m) => m.instance.startsWith('y'))).toBe(true);
-    svc.cancel(created.record.id);
-    expect(campaignFrozen(svc, inv)).toEqual([]);
+    await svc.cancel(created.record.id);
+    expect(await campaignFrozen(svc, inv)).toEqual([]);
   });
 });

@@ -39,41 +39,41 @@ const serial: ExecutionLimits = {
   migrationOverheadSeconds: 0,
 };
 
-describe('campaign view ETA', () => {
+describe('campaign view ETA', async () => {
   const store = openStore(':memory:');
   const forecast = planMaintenance(inventory, { cells: ['c1'], maxUnavailable: 1 });
   const at = 1_700_000_000_000;
-  store.createCampaign({
+  await store.createCampaign({
     id: 'c-1',
     request: { cells: ['c1'], maxUnavailable: 1, source: 'api' },
     forecast,
     status: 'planned',
     at,
   });
-  const record = store.getCampaign('c-1')!;
+  const record = (await store.getCampaign('c-1'))!;
   const moves = forecast.steps.flatMap((s) => s.moves);
-  const eta = (limits: ExecutionLimits, patchMinutes = 0) =>
-    campaignView(store, record, at, { limits, patchMinutes }).eta!.seconds;
+  const eta = async (limits: ExecutionLimits, patchMinutes = 0) =>
+    (await campaignView(store, record, at, { limits, patchMinutes })).eta!.seconds;
 
-  it('uses the configured limits: one move at a time is the sum of the moves', () => {
+  it('uses the configured limits: one move at a time is the sum of the moves', async () => {
     expect(moves.length).toBeGreaterThan(3);
     const sum = moves.reduce((t, m) => t + m.estimatedSeconds, 0);
-    expect(eta(serial)).toBe(Math.round(sum));
-    expect(eta({ ...DEFAULT_EXECUTION_LIMITS, migrationOverheadSeconds: 0 })).toBeLessThan(eta(serial));
+    expect(await eta(serial)).toBe(Math.round(sum));
+    expect(await eta({ ...DEFAULT_EXECUTION_LIMITS, migrationOverheadSeconds: 0 })).toBeLessThan(await eta(serial));
   });
 
-  it('adds the per-migration overhead, the bandwidth cap and the patch time of every step', () => {
-    const base = eta(serial);
-    expect(eta({ ...serial, migrationOverheadSeconds: 30 })).toBe(base + 30 * moves.length);
+  it('adds the per-migration overhead, the bandwidth cap and the patch time of every step', async () => {
+    const base = await eta(serial);
+    expect(await eta({ ...serial, migrationOverheadSeconds: 30 })).toBe(base + 30 * moves.length);
     const gib = moves.reduce((t, m) => t + m.gib, 0);
-    expect(eta({ ...serial, bandwidthMiBps: 1 })).toBe(Math.round(gib * 1024));
-    expect(eta(serial, 10)).toBe(base + 600 * forecast.steps.length);
+    expect(await eta({ ...serial, bandwidthMiBps: 1 })).toBe(Math.round(gib * 1024));
+    expect(await eta(serial, 10)).toBe(base + 600 * forecast.steps.length);
   });
 
-  it('counts only what is left: a step whose hosts are back adds nothing', () => {
-    const full = eta(serial, 10);
-    for (const h of forecast.steps[0].hosts) store.updateCampaignHost('c-1', h, { state: 'done' }, at);
+  it('counts only what is left: a step whose hosts are back adds nothing', async () => {
+    const full = await eta(serial, 10);
+    for (const h of forecast.steps[0].hosts) await store.updateCampaignHost('c-1', h, { state: 'done' }, at);
     const stepSeconds = forecast.steps[0].moves.reduce((t, m) => t + m.estimatedSeconds, 0) + 600;
-    expect(eta(serial, 10)).toBe(Math.round(full - stepSeconds));
+    expect(await eta(serial, 10)).toBe(Math.round(full - stepSeconds));
   });
 });

@@ -29,7 +29,8 @@ describe('nightly window with the executor', () => {
       store: h.store,
       clock: h.clock,
       planBalance: async () => ({ plan, frozenInstances: [] }),
-      storePlan: ({ plan: p }) => h.store.createPlan({ plan: p, source: 'nightly', at: h.clock.now() }).id,
+      storePlan: async ({ plan: p }) =>
+        (await h.store.createPlan({ plan: p, source: 'nightly', at: h.clock.now() })).id,
       executePlan: executeWithinWindow(h.executor, h.clock),
       isDrainRunning: () => false,
       log: pino({ level: 'silent' }),
@@ -42,7 +43,7 @@ describe('nightly window with the executor', () => {
       status: 'cancelled',
       deadline: '2023-11-14T22:14:00.000Z',
     });
-    const moves = h.store.listMoves((result as { planId: string }).planId);
+    const moves = await h.store.listMoves((result as { planId: string }).planId);
     const started = moves.filter((m) => m.startedAt !== null);
     expect(started.length).toBeGreaterThan(0);
     expect(started.length).toBeLessThan(12);

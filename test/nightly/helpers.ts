@@ -81,7 +81,7 @@ export function harness(
       h.requests.push(req);
       return { plan: (opts.plan ?? (() => balancePlan(['vm-a', 'vm-b'])))(req), frozenInstances: [] };
     },
-    storePlan: ({ plan }) => store.createPlan({ plan, source: 'nightly', at: clock.now() }).id,
+    storePlan: async ({ plan }) => (await store.createPlan({ plan, source: 'nightly', at: clock.now() })).id,
     executePlan: async (planId, options) => {
       h.executions.push({ planId, options });
       await opts.execute?.(h, planId, options);
@@ -95,11 +95,11 @@ export function harness(
 
 /** Plays the executor: moves one by one, each taking an hour, none starting after the window's end. */
 export async function hourPerMove(h: Harness, planId: string, options: ExecuteOptions): Promise<void> {
-  for (const m of h.store.listMoves(planId)) {
+  for (const m of await h.store.listMoves(planId)) {
     if (h.clock.now() >= options.deadline) break;
-    h.store.updateMove(planId, m.index, { state: 'migrating', startedAt: h.clock.t }, h.clock.t);
+    await h.store.updateMove(planId, m.index, { state: 'migrating', startedAt: h.clock.t }, h.clock.t);
     h.clock.t += HOUR;
-    h.store.updateMove(planId, m.index, { state: 'succeeded', endedAt: h.clock.t }, h.clock.t);
+    await h.store.updateMove(planId, m.index, { state: 'succeeded', endedAt: h.clock.t }, h.clock.t);
   }
-  h.store.setPlanStatus(planId, 'succeeded', h.clock.t);
+  await h.store.setPlanStatus(planId, 'succeeded', h.clock.t);
 }

@@ -19,9 +19,9 @@ describe('nightly run', () => {
     const result = await createNightly(h.deps).runOnce(h.clock.t);
     expect(result).toMatchObject({ action: 'planned', moves: 2, deadline: '2026-01-10T05:00:00.000Z' });
     expect(h.executions).toHaveLength(0);
-    const stored = h.store.getPlan((result as { planId: string }).planId)!;
+    const stored = (await h.store.getPlan((result as { planId: string }).planId))!;
     expect(stored).toMatchObject({ source: 'nightly', status: 'planned' });
-    expect(h.store.listMoves(stored.id).map((m) => m.state)).toEqual(['pending', 'pending']);
+    expect((await h.store.listMoves(stored.id)).map((m) => m.state)).toEqual(['pending', 'pending']);
   });
 
   it('passes threshold, move limit and cells from the configuration to the planner', async () => {
@@ -45,7 +45,9 @@ describe('nightly run', () => {
       status: 'succeeded',
       outcomes: { succeeded: 3, pending: 2 },
     });
-    const started = h.store.listMoves((result as { planId: string }).planId).filter((m) => m.startedAt !== null);
+    const started = (await h.store.listMoves((result as { planId: string }).planId)).filter(
+      (m) => m.startedAt !== null,
+    );
     expect(started.map((m) => new Date(m.startedAt!).toISOString())).toEqual([
       '2026-01-10T02:00:00.000Z',
       '2026-01-10T03:00:00.000Z',
@@ -68,12 +70,16 @@ describe('nightly run', () => {
     const now = at('2026-01-10T02:00:00Z');
     const h = harness({ cooldownHours: 24 }, { now });
     open.push(h.store);
-    const recent = h.store.createPlan({ plan: balancePlan(['vm-recent']), source: 'nightly', at: now - 4 * HOUR });
-    h.store.updateMove(recent.id, 0, { state: 'succeeded', endedAt: now - 3 * HOUR }, now - 3 * HOUR);
-    const old = h.store.createPlan({ plan: balancePlan(['vm-old']), source: 'nightly', at: now - 30 * HOUR });
-    h.store.updateMove(old.id, 0, { state: 'succeeded', endedAt: now - 29 * HOUR }, now - 29 * HOUR);
-    const failed = h.store.createPlan({ plan: balancePlan(['vm-failed']), source: 'api', at: now - 2 * HOUR });
-    h.store.updateMove(failed.id, 0, { state: 'failed', endedAt: now - HOUR }, now - HOUR);
+    const recent = await h.store.createPlan({
+      plan: balancePlan(['vm-recent']),
+      source: 'nightly',
+      at: now - 4 * HOUR,
+    });
+    await h.store.updateMove(recent.id, 0, { state: 'succeeded', endedAt: now - 3 * HOUR }, now - 3 * HOUR);
+    const old = await h.store.createPlan({ plan: balancePlan(['vm-old']), source: 'nightly', at: now - 30 * HOUR });
+    await h.store.updateMove(old.id, 0, { state: 'succeeded', endedAt: now - 29 * HOUR }, now - 29 * HOUR);
+    const failed = await h.store.createPlan({ plan: balancePlan(['vm-failed']), source: 'api', at: now - 2 * HOUR });
+    await h.store.updateMove(failed.id, 0, { state: 'failed', endedAt: now - HOUR }, now - HOUR);
     // the freezes are the plan lifecycle's: plan through it, with a planner that records its request
     let asked: PlanRequest | null = null;
     const lifecycle = createPlanLifecycle({
@@ -97,22 +103,22 @@ describe('nightly run', () => {
     const h = harness({ mode: 'report' });
     open.push(h.store);
     const drain = { ...balancePlan(['vm-x']), goal: 'drain' as const, target: { hosts: ['h1'] } };
-    const rec = h.store.createPlan({ plan: drain, source: 'api', at: 0 });
+    const rec = await h.store.createPlan({ plan: drain, source: 'api', at: 0 });
     const lifecycle = createPlanLifecycle({
       store: h.store,
       clock: systemClock,
       settings: { planner: {}, cooldownHours: 24 },
       collect: async () => ({ hosts: [], instances: [], serverGroups: [] }),
     });
-    h.deps.isDrainRunning = () => lifecycle.drainActive();
+    h.deps.isDrainRunning = async () => await lifecycle.drainActive();
     const nightly = createNightly(h.deps);
     expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
-    h.store.setPlanStatus(rec.id, 'running', 1);
+    await h.store.setPlanStatus(rec.id, 'running', 1);
     expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
-    h.store.setPlanStatus(rec.id, 'cancelling', 2);
+    await h.store.setPlanStatus(rec.id, 'cancelling', 2);
     expect(await nightly.runOnce(0)).toEqual({ action: 'skipped', reason: 'drain-running' });
     expect(h.requests).toHaveLength(0);
-    h.store.setPlanStatus(rec.id, 'cancelled', 3);
+    await h.store.setPlanStatus(rec.id, 'cancelled', 3);
     expect(await nightly.runOnce(0)).toMatchObject({ action: 'planned' });
     expect(h.requests).toHaveLength(1);
   });
@@ -149,7 +155,7 @@ describe('nightly run', () => {
     };
     h.clock.t = 4000;
     await nightly.runOnce(h.clock.t);
-    const runs = h.store.listNightlyRuns().reverse();
+    const runs = (await h.store.listNightlyRuns()).reverse();
     expect(runs.map((r) => [r.startedAt, r.mode, (r.result as { action: string }).action])).toEqual([
       [1000, 'report', 'planned'],
       [2000, 'report', 'skipped'],

@@ -30,29 +30,29 @@ describe('nightly schedule (node-cron, fake timers)', () => {
     nightly.start();
     try {
       await advanceMinutes(9);
-      expect(h.store.listNightlyRuns()).toHaveLength(0);
+      expect(await h.store.listNightlyRuns()).toHaveLength(0);
       await advanceMinutes(2);
-      const runs = h.store.listNightlyRuns();
+      const runs = await h.store.listNightlyRuns();
       expect(runs).toHaveLength(1);
       expect(new Date(runs[0].startedAt).toISOString()).toBe(expected);
       expect(runs[0].result).toMatchObject({ action: 'planned' });
       await advanceMinutes(60);
-      expect(h.store.listNightlyRuns()).toHaveLength(1);
+      expect(await h.store.listNightlyRuns()).toHaveLength(1);
     } finally {
       nightly.stop();
-      h.store.close();
+      await h.store.close();
     }
   });
 
-  it('registers nothing when disabled', () => {
+  it('registers nothing when disabled', async () => {
     const h = harness({ enabled: false });
     const schedule = vi.fn(() => ({ stop() {} }));
     createNightly({ ...h.deps, cron: { schedule } }).start();
     expect(schedule).not.toHaveBeenCalled();
-    h.store.close();
+    await h.store.close();
   });
 
-  it('passes the expression and time zone to the scheduler once', () => {
+  it('passes the expression and time zone to the scheduler once', async () => {
     const h = harness({ schedule: '30 1 * * 1-5', timezone: 'Asia/Tokyo' });
     const schedule = vi.fn(() => ({ stop() {} }));
     const nightly = createNightly({ ...h.deps, cron: { schedule } });
@@ -64,6 +64,6 @@ describe('nightly schedule (node-cron, fake timers)', () => {
       expect.any(Function),
       expect.objectContaining({ timezone: 'Asia/Tokyo' }),
     ]);
-    h.store.close();
+    await h.store.close();
   });
 });

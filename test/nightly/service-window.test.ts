@@ -43,7 +43,7 @@ describe('nightly plan within its window', () => {
   const planned = async (iso: string) => {
     const result = await service.nightly.runOnce(Date.parse(iso));
     expect(result.action).toBe('planned');
-    return service.store.getPlan((result as { planId: string }).planId)!.plan;
+    return (await service.store.getPlan((result as { planId: string }).planId))!.plan;
   };
 
   it('a short window gets a plan that fits it; a long one gets more moves', async () => {

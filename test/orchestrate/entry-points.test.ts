@@ -49,7 +49,7 @@ describe('entry points share the plan lifecycle', () => {
     });
     const now = Date.now();
     maintenanceHost = inventory.hosts[0].name;
-    t.store.claimMaintenance([maintenanceHost], { reason: 'firmware', planId: null, at: now });
+    await t.store.claimMaintenance([maintenanceHost], { reason: 'firmware', planId: null, at: now });
     const moved = inventory.instances.find((i) => i.host !== maintenanceHost)!;
     movedId = moved.id;
     await recordRecentMove(t.store, moved, now);

@@ -61,25 +61,25 @@ function replicas() {
 describe('execution only on the leader', () => {
   it('a standby queues an execution request in the store; the leader starts it on its poll, once', async () => {
     const { store, collect, one, two } = replicas();
-    const stored = two.save(await two.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
+    const stored = await two.save(await two.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
     if (!stored.ok) throw new Error('claim refused');
     const id = stored.record.id;
     two.start(id);
     expect(two.running()).toEqual([]);
-    expect(store.getPlan(id)?.status).toBe('planned');
-    expect(store.listEvents({ planId: id }).map((e) => e.type)).toEqual([EXECUTION_REQUESTED]);
+    expect((await store.getPlan(id))?.status).toBe('planned');
+    expect((await store.listEvents({ planId: id })).map((e) => e.type)).toEqual([EXECUTION_REQUESTED]);
     // the standby never picks up queued work
     expect(await two.startQueued()).toEqual([]);
     expect(await one.startQueued()).toEqual([id]);
     expect(await one.startQueued()).toEqual([]);
     await one.idle();
-    expect(store.getPlan(id)?.status).toBe('succeeded');
+    expect((await store.getPlan(id))?.status).toBe('succeeded');
     expect(await one.startQueued()).toEqual([]);
   });
 
   it('a leader that resigns mid-drain stops at once; the next leader recovers and finishes it, each VM moved once', async () => {
     const { cluster, store, collect, state, one, two } = replicas();
-    const stored = one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
+    const stored = await one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
     if (!stored.ok) throw new Error('claim refused');
     const id = stored.record.id;
     one.start(id);
@@ -87,23 +87,23 @@ describe('execution only on the leader', () => {
     state.leader = 'two';
     await one.resign(new Error('lease lost'));
     expect(one.running()).toEqual([]);
-    expect(store.getPlan(id)?.status).toBe('running');
-    const writes = store.listEvents({ planId: id }).length;
+    expect((await store.getPlan(id))?.status).toBe('running');
+    const writes = (await store.listEvents({ planId: id })).length;
     const recovered = await two.recover();
     expect(recovered.map((r) => r.planId)).toEqual([id]);
     const result = await recovered[0].done;
     expect(result.status).toBe('succeeded');
-    expect(store.listEvents({ planId: id }).length).toBeGreaterThan(writes);
+    expect((await store.listEvents({ planId: id })).length).toBeGreaterThan(writes);
     for (const k of [1, 2, 3]) {
       expect(cluster.whereIs(vm(k).id)?.host).not.toBe('A');
       expect(cluster.migrations.filter((m) => m.domainId === vm(k).id && m.outcome === 'completed')).toHaveLength(1);
     }
     // the resigned replica got a fresh executor: it runs again once it leads again
     state.leader = 'one';
-    const again = one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['B'], source: 'api' }));
+    const again = await one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['B'], source: 'api' }));
     if (!again.ok) throw new Error('claim refused');
     one.start(again.record.id);
     await one.idle();
-    expect(store.getPlan(again.record.id)?.status).toBe('succeeded');
+    expect((await store.getPlan(again.record.id))?.status).toBe('succeeded');
   });
 });

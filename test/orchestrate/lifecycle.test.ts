@@ -63,21 +63,24 @@ describe('plan lifecycle over a simulated cluster', () => {
     expect(plan.feasible).toBe(true);
     const first = plan.moves[0];
     cluster.faults.failMigration((req) => req.domainId === first.instance && req.to === first.to, { times: 5 });
-    const stored = orch.save(planned);
+    const stored = await orch.save(planned);
     if (!stored.ok) throw new Error('claim refused');
     const result = await orch.execute(stored.record.id);
     expect(result.status).toBe('succeeded');
-    expect(store.getPlan(stored.record.id)).toMatchObject({ status: 'superseded', supersededBy: result.finalPlanId });
-    const retried = store.listMoves(result.finalPlanId).find((m) => m.move.instance === first.instance);
+    expect(await store.getPlan(stored.record.id)).toMatchObject({
+      status: 'superseded',
+      supersededBy: result.finalPlanId,
+    });
+    const retried = (await store.listMoves(result.finalPlanId)).find((m) => m.move.instance === first.instance);
     expect(retried?.move.to).not.toBe(first.to);
     expect(cluster.whereIs(first.instance)?.host).toBe(retried?.move.to);
     for (const k of [1, 2, 3]) expect(cluster.whereIs(vm(k).id)?.host).not.toBe('A');
-    expect(store.listMaintenance().map((m) => [m.host, m.planId])).toEqual([['A', result.finalPlanId]]);
+    expect((await store.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([['A', result.finalPlanId]]);
   });
 
   it('never plans onto hosts in maintenance', async () => {
     const { store, collect, orch } = world();
-    store.claimMaintenance(['B'], { reason: 'manual', planId: null, at: 0 });
+    await store.claimMaintenance(['B'], { reason: 'manual', planId: null, at: 0 });
     const { plan } = await drainOf(orch, await collect(), ['A']);
     expect(new Set(plan.moves.map((m) => m.to))).toEqual(new Set(['C']));
   });
@@ -85,27 +88,27 @@ describe('plan lifecycle over a simulated cluster', () => {
   it('takes over maintenance left by manual claims or ended plans, refuses one held by a live plan', async () => {
     const { store, collect, orch } = world();
     const plan = await drainOf(orch, await collect(), ['A']);
-    store.claimMaintenance(['A'], { reason: 'manual', planId: null, at: 0 });
-    const one = orch.save(plan);
+    await store.claimMaintenance(['A'], { reason: 'manual', planId: null, at: 0 });
+    const one = await orch.save(plan);
     expect(one.ok).toBe(true);
-    const refused = orch.save(plan);
+    const refused = await orch.save(plan);
     expect(refused).toMatchObject({ ok: false, heldBy: [{ host: 'A', planId: one.ok ? one.record.id : '' }] });
-    if (one.ok) store.setPlanStatus(one.record.id, 'failed', 1);
-    const three = orch.save(plan);
+    if (one.ok) await store.setPlanStatus(one.record.id, 'failed', 1);
+    const three = await orch.save(plan);
     expect(three.ok).toBe(true);
-    expect(store.listMaintenance().map((m) => m.planId)).toEqual([three.ok ? three.record.id : '']);
+    expect((await store.listMaintenance()).map((m) => m.planId)).toEqual([three.ok ? three.record.id : '']);
   });
 
   it('runs stored plans in the background and reports when idle', async () => {
     const { store, collect, orch } = world();
-    const stored = orch.save(await drainOf(orch, await collect(), ['A']));
+    const stored = await orch.save(await drainOf(orch, await collect(), ['A']));
     if (!stored.ok) throw new Error('claim refused');
     orch.start(stored.record.id);
     expect(orch.running()).toEqual([stored.record.id]);
-    expect(orch.cancel('no-such-plan')).toEqual({ ok: false, reason: 'not-found' });
+    expect(await orch.cancel('no-such-plan')).toEqual({ ok: false, reason: 'not-found' });
     await orch.idle();
     expect(orch.running()).toEqual([]);
-    expect(store.getPlan(stored.record.id)?.status).toBe('succeeded');
+    expect((await store.getPlan(stored.record.id))?.status).toBe('succeeded');
   });
 });
 
@@ -147,10 +150,10 @@ describe('re-planning a nightly balance whose move fails', () => {
       clock,
       log: pino({ level: 'silent' }),
       config,
-      isDrainRunning: () => lifecycle.drainActive(),
+      isDrainRunning: async () => await lifecycle.drainActive(),
       planBalance: async (req) => lifecycle.plan(await collect(), nightlyRequest(req, 4)),
-      storePlan: (planned) => {
-        const stored = lifecycle.save(planned as Planned);
+      storePlan: async (planned) => {
+        const stored = await lifecycle.save(planned as Planned);
         if (!stored.ok) throw new Error('refused');
         return stored.record.id;
       },
@@ -159,19 +162,19 @@ describe('re-planning a nightly balance whose move fails', () => {
     const result = await nightly.runOnce(clock.now());
     expect(result).toMatchObject({ action: 'executed' });
     const planId = (result as { planId: string }).planId;
-    const [first, second] = lifecycle.chain(planId);
+    const [first, second] = await lifecycle.chain(planId);
     expect(first.plan.moves).toEqual(preview.plan.moves);
     expect(first.request).toEqual(asked);
     expect(first.request).toMatchObject({ goal: 'balance', threshold: 0.05, maxMoves: 5, source: 'nightly' });
-    const made = store.listMoves(first.id).filter((m) => m.state === 'succeeded');
+    const made = (await store.listMoves(first.id)).filter((m) => m.state === 'succeeded');
     expect(made.length).toBeGreaterThanOrEqual(1);
-    expect(store.listMoves(first.id).find((m) => m.move.instance === failing.instance)?.state).toBe('failed');
+    expect((await store.listMoves(first.id)).find((m) => m.move.instance === failing.instance)?.state).toBe('failed');
     expect(second).toBeDefined();
     expect(second.request).toEqual({ ...first.request, maxMoves: 5 - made.length });
     expect(second.plan.moves.length).toBeLessThanOrEqual(5 - made.length);
     // today's freezes: what just moved is in its cool-down and stays where it landed
     const moved = new Set(made.map((m) => m.move.instance));
     expect(second.plan.moves.filter((m) => moved.has(m.instance))).toEqual([]);
-    store.close();
+    await store.close();
   });
 });

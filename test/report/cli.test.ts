@@ -112,8 +112,8 @@ describe('rebalancer report capacity', () => {
     const dir = tmp();
     const storePath = join(dir, 'state.sqlite');
     const store = openStore(storePath);
-    store.claimMaintenance(['HostC'], { reason: 'disk swap', planId: null, at: Date.now() });
-    store.close();
+    await store.claimMaintenance(['HostC'], { reason: 'disk swap', planId: null, at: Date.now() });
+    await store.close();
     const config = join(dir, 'config.json');
     writeFileSync(
       config,

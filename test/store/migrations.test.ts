@@ -5,9 +5,9 @@ import { openStore } from '../../src/store/sqlite.js';
 import { tempDbPath } from './helpers.js';
 import { planOf } from '../support/plans.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
 });
 
 /**
@@ -49,23 +49,23 @@ describe('migrations', () => {
     expect(tables).toHaveLength(1);
   });
 
-  it('stores opened on the same new file one after another share one schema', () => {
+  it('stores opened on the same new file one after another share one schema', async () => {
     const t = tempDbPath();
     cleanups.push(t.cleanup);
     const stores = [openStore(t.path), openStore(t.path), openStore(t.path)];
-    cleanups.push(() => {
-      for (const s of stores) s.close();
+    cleanups.push(async () => {
+      for (const s of stores) await s.close();
     });
-    stores[0].createPlan({
+    await stores[0].createPlan({
       id: 'p1',
       plan: planOf([], true, { goal: 'balance', target: {} }),
       source: 'api',
       at: 1,
     });
-    expect(stores[2].getPlan('p1')?.goal).toBe('balance');
+    expect((await stores[2].getPlan('p1'))?.goal).toBe('balance');
   });
 
-  it('upgrading a version-1 file counts the plans already stored, and the counts follow later writes', () => {
+  it('upgrading a version-1 file counts the plans already stored, and the counts follow later writes', async () => {
     const t = tempDbPath();
     cleanups.push(t.cleanup);
     const db = new Database(t.path);
@@ -80,13 +80,13 @@ describe('migrations', () => {
     insert.run('c', 'running', 'b');
     db.close();
     const store = openStore(t.path);
-    cleanups.push(() => store.close());
-    expect(store.planTotals()).toMatchObject({
+    cleanups.push(async () => await store.close());
+    expect(await store.planTotals()).toMatchObject({
       byStatus: { succeeded: 1, failed: 1, running: 1, planned: 0 },
       replans: 1,
     });
-    store.setPlanStatus('c', 'succeeded', 2);
-    store.setPlanStatus('c', 'succeeded', 3);
-    expect(store.planTotals().byStatus).toMatchObject({ succeeded: 2, running: 0 });
+    await store.setPlanStatus('c', 'succeeded', 2);
+    await store.setPlanStatus('c', 'succeeded', 3);
+    expect((await store.planTotals()).byStatus).toMatchObject({ succeeded: 2, running: 0 });
   });
 });

@@ -25,7 +25,7 @@ async function database(): Promise<string> {
 
 async function replica(url: string): Promise<PostgresStore> {
   const store = await openPostgresStore(url);
-  cleanups.push(() => store.close());
+  cleanups.push(async () => await store.close());
   return store;
 }
 
@@ -111,8 +111,8 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
     const [a, b] = [await replica(url), await replica(url)];
     for (let round = 0; round < 20; round++) {
       const host = `H${round}`;
-      const drain = (s: PostgresStore, id: string) =>
-        s.createPlanClaiming({ id, plan: samplePlan(1), source: 'api', at: round }, [host, 'Shared']);
+      const drain = async (s: PostgresStore, id: string) =>
+        await s.createPlanClaiming({ id, plan: samplePlan(1), source: 'api', at: round }, [host, 'Shared']);
       // the previous round's winner ended: its claim on Shared may be taken over
       if (round > 0) {
         const winner = (await a.listMaintenance()).find((m) => m.host === 'Shared')!.planId!;
@@ -208,7 +208,7 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
   it('a statement that waits past the statement timeout is cancelled by the server: a store fault, nothing written', async () => {
     const url = await database();
     const store = await openPostgresStore(url, { statementTimeoutMs: 300 });
-    cleanups.push(() => store.close());
+    cleanups.push(async () => await store.close());
     const c = await sql(url);
     await c.query('BEGIN');
     await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCKS.namespace, LOCKS.claims]);
@@ -235,7 +235,7 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
   it('a read-only database fails writes as a store fault, remembered until a write succeeds', async () => {
     const url = await database();
     const { store, pool } = await openPostgres(url);
-    cleanups.push(() => store.close());
+    cleanups.push(async () => await store.close());
     await store.createPlan({ id: 'p1', plan: samplePlan(1), source: 'api', at: 1 });
     const c = await sql(url);
     const name = new URL(url).pathname.slice(1);
@@ -262,7 +262,7 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
     const url = await database();
     const idleErrors: Error[] = [];
     const { store, pool } = await openPostgres(url, { onIdleError: (e) => idleErrors.push(e) });
-    cleanups.push(() => store.close());
+    cleanups.push(async () => await store.close());
     const victim = await sql(url);
     const pid = (await victim.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     victim.on('error', () => undefined);

@@ -140,7 +140,7 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
       expect(await store.listMaintenance()).toEqual([{ host: 'HostA', since: 1, reason: 'drain', planId: b.id }]);
       await store.releaseMaintenanceOf(b.id, 4);
       expect(await store.listMaintenance()).toEqual([]);
-      await rejects(() => store.supersede(b.id, 'nope', 5)).toThrow(StoreNotFoundError);
+      await rejects(async () => await store.supersede(b.id, 'nope', 5)).toThrow(StoreNotFoundError);
       expect((await store.getPlan(b.id))!.status).toBe('planned');
     });
 
@@ -162,8 +162,8 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
     it('createPlanClaiming: refused only by an active plan, takes over manual and ended claims, all or nothing', async () => {
       const { store, another } = await kind.open();
       const other = await another();
-      const drainOf = (id: string, at: number, s: AnyStore = store) =>
-        s.createPlanClaiming({ id, plan: samplePlan(1), source: 'cli', at }, ['HostA', 'HostB', 'HostA']);
+      const drainOf = async (id: string, at: number, s: AnyStore = store) =>
+        await s.createPlanClaiming({ id, plan: samplePlan(1), source: 'cli', at }, ['HostA', 'HostB', 'HostA']);
       await store.claimMaintenance(['HostA'], { reason: 'manual', planId: null, at: 1 });
       expect(await drainOf('d1', 2)).toMatchObject({ ok: true, record: { id: 'd1', status: 'planned' } });
       expect((await store.listMoves('d1')).map((m) => m.state)).toEqual(['pending']);
@@ -209,9 +209,9 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
     it('reports unknown plans and moves with the id received', async () => {
       const { store } = await kind.open();
       expect(await store.getPlan('nope')).toBeNull();
-      await rejects(() => store.setPlanStatus('nope', 'failed', 1)).toThrow(StoreNotFoundError);
+      await rejects(async () => await store.setPlanStatus('nope', 'failed', 1)).toThrow(StoreNotFoundError);
       const a = await store.createPlan({ plan: samplePlan(1), source: 'cli', at: 1 });
-      await rejects(() => store.updateMove(a.id, 7, { state: 'failed' }, 2)).toThrow(/no move 7/);
+      await rejects(async () => await store.updateMove(a.id, 7, { state: 'failed' }, 2)).toThrow(/no move 7/);
       expect(await store.moveHistory(a.id, 7)).toEqual([]);
     });
 

@@ -20,8 +20,8 @@ options:
   -h, --help      this help
 `;
 
-function cancel(lifecycle: PlanLifecycle, id: string, io: CommandIo): number {
-  const asked = lifecycle.cancel(id, 'wait');
+async function cancel(lifecycle: PlanLifecycle, id: string, io: CommandIo): Promise<number> {
+  const asked = await lifecycle.cancel(id, 'wait');
   if (!asked.ok && asked.reason === 'not-found') {
     io.stderr(`rebalancer cancel: no plan with id "${id}"\n`);
     return 2;
@@ -51,8 +51,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     // Plans, stores and cancels only: a plan running in another process is asked to stop
     // through the store, which its executor polls.
-    return cancel(readingLifecycle(store, config), positionals[0], io);
+    return await cancel(readingLifecycle(store, config), positionals[0], io);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -68,7 +68,7 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
     if (args.execute) io.stderr('rebalancer drain: the plan is not feasible; nothing was executed\n');
     return plan.feasible ? 0 : 3;
   }
-  const stored = lifecycle.save(planned);
+  const stored = await lifecycle.save(planned);
   if (!stored.ok) {
     const h = stored.heldBy[0];
     io.stderr(`rebalancer drain: host "${h.host}" is being drained by plan ${h.planId}, which has not ended\n`);
@@ -85,9 +85,9 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
     status = (await lifecycle.execute(planId)).status;
   } finally {
     stopInterrupt();
-    watcher.stop();
+    await watcher.stop();
   }
-  const report = drainReport(session.store!, planId);
+  const report = await drainReport(session.store!, planId);
   io.stdout(args.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
   return status === 'succeeded' ? 0 : 1;
 }
@@ -95,7 +95,8 @@ async function drain(session: Session, config: Config, args: DrainArgs, io: Comm
 /** First Ctrl-C: no new migration starts; second: running migrations are aborted (VMs stay put). */
 function onInterrupt(lifecycle: PlanLifecycle, planId: string): () => void {
   let count = 0;
-  const handler = () => void lifecycle.cancel(planId, ++count === 1 ? 'wait' : 'abort');
+  // a cancel that fails (store unavailable) changes nothing; pressing Ctrl-C again retries
+  const handler = () => void lifecycle.cancel(planId, ++count === 1 ? 'wait' : 'abort').catch(() => undefined);
   process.on('SIGINT', handler);
   return () => void process.off('SIGINT', handler);
 }

@@ -58,7 +58,8 @@ function parse(argv: string[], io: CommandIo): Args | number {
 /** First Ctrl-C: stop starting migrations; second: abort the ones running. */
 function onInterrupt(o: PlanLifecycle, id: () => string): () => void {
   let count = 0;
-  const handler = () => void o.cancel(id(), ++count === 1 ? 'wait' : 'abort');
+  // a cancel that fails (store unavailable) changes nothing; pressing Ctrl-C again retries
+  const handler = () => void o.cancel(id(), ++count === 1 ? 'wait' : 'abort').catch(() => undefined);
   process.on('SIGINT', handler);
   return () => void process.off('SIGINT', handler);
 }
@@ -77,7 +78,7 @@ async function start(
     io.stderr(`rebalancer execute: resuming plan ${id} left running by a stopped process\n`);
     return { done: resumed.done };
   }
-  const record = o.read.getPlan(id);
+  const record = await o.read.getPlan(id);
   if (!record) {
     io.stderr(`rebalancer execute: no plan with id "${id}"\n`);
     return 2;
@@ -86,7 +87,7 @@ async function start(
     io.stderr(`rebalancer execute: plan ${id} is ${record.status}: expected a plan in status "planned"\n`);
     return 2;
   }
-  const check = o.reverify(record, await session.collect());
+  const check = await o.reverify(record, await session.collect());
   if (!check.ok && check.reason === 'stale') {
     io.stderr(
       `rebalancer execute: the inventory changed since plan ${id} was computed; plan again:\n` +

@@ -73,7 +73,7 @@ const ARITY: Record<string, number> = {
   end: 1,
 };
 
-type View = ReturnType<typeof campaignView>;
+type View = Awaited<ReturnType<typeof campaignView>>;
 
 function viewText(v: View): string {
   const lines = [`campaign ${v.id}: ${v.status}${v.reason ? ` (${v.reason})` : ''}`];
@@ -92,7 +92,7 @@ function listText(records: ReturnType<typeof campaignSummary>[]): string {
     .join('\n')}\n`;
 }
 
-function act(campaigns: CampaignService, verb: string, args: string[]): ActionOutcome {
+function act(campaigns: CampaignService, verb: string, args: string[]): Promise<ActionOutcome> {
   if (verb === 'done') return campaigns.hostDone(args[0], args[1]);
   return verb === 'pause' ? campaigns.pause(args[0]) : campaigns.cancel(args[0]);
 }
@@ -176,28 +176,28 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const print = (v: View) => io.stdout(render(v));
   try {
     if (verb === 'list') {
-      const list = campaigns.list().map(campaignSummary);
+      const list = (await campaigns.list()).map(campaignSummary);
       io.stdout(json ? `${JSON.stringify({ campaigns: list }, null, 2)}\n` : listText(list));
       return 0;
     }
     if (verb === 'show') {
-      const c = campaigns.get(args[0]);
+      const c = await campaigns.get(args[0]);
       if (!c) {
         io.stderr(`rebalancer maintenance show: no maintenance campaign ${args[0]}\n`);
         return 2;
       }
-      print(campaignView(store, c, systemClock.now(), campaignTiming(config)));
+      print(await campaignView(store, c, systemClock.now(), campaignTiming(config)));
       return 0;
     }
-    const outcome = act(campaigns, verb, args);
+    const outcome = await act(campaigns, verb, args);
     if (!outcome.ok) {
       io.stderr(`rebalancer maintenance ${verb}: ${outcome.message}\n`);
       return outcome.reason === 'not-found' ? 2 : 1;
     }
-    print(campaignView(store, outcome.record, systemClock.now(), campaignTiming(config)));
+    print(await campaignView(store, outcome.record, systemClock.now(), campaignTiming(config)));
     return 0;
   } finally {
     await campaigns.stop();
-    store.close();
+    await store.close();
   }
 }

@@ -217,7 +217,7 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
     io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
     return 1;
   } finally {
-    store.close();
+    await store.close();
   }
   const format = input.format ?? (io.isTty ? 'text' : 'json');
   const text = () =>

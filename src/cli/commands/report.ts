@@ -102,7 +102,7 @@ async function inputs(args: Args, io: CommandIo): Promise<Loaded<Inputs>> {
 }
 
 /** The report as the service would build it: the plan lifecycle over the service's store (read only). */
-function build(inventory: Inventory, config: Config | null, args: Args, now: number): CapacityReport {
+async function build(inventory: Inventory, config: Config | null, args: Args, now: number): Promise<CapacityReport> {
   const store = storeForReading(config);
   try {
     const nightly = config?.nightly ?? defaultNightlyConfig();
@@ -113,10 +113,10 @@ function build(inventory: Inventory, config: Config | null, args: Args, now: num
       collect: () => Promise.reject(new Error('the report plans on the inventory it was given')),
     });
     const patching = { timing: config ? campaignTiming(config) : undefined, budget: args.patchBudget };
-    const inputs = lifecycle.capacityInputs(inventory, nightly, args.maintenance);
+    const inputs = await lifecycle.capacityInputs(inventory, nightly, args.maintenance);
     return buildCapacityReport(inventory, { now, ...inputs, patching });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -135,7 +135,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const now = Date.now();
   const input = await inputs(args.value, io);
   if (!input.ok) return fail(io, input.message);
-  const report = build(input.value.inventory, input.value.config, args.value, now);
+  const report = await build(input.value.inventory, input.value.config, args.value, now);
   const text = RENDER[args.value.format](report);
   if (!args.value.out) {
     io.stdout(text);

@@ -39,10 +39,11 @@ export interface DrainReport {
   history: ExecutedPlan[];
 }
 
-export function drainReport(store: ServiceStore, planId: string): DrainReport {
-  const history = planChain(store, planId).map((id): ExecutedPlan => {
-    const rec = store.getPlan(id)!;
-    const moves = store.listMoves(id).map((m) => ({
+export async function drainReport(store: ServiceStore, planId: string): Promise<DrainReport> {
+  const history: ExecutedPlan[] = [];
+  for (const id of await planChain(store, planId)) {
+    const rec = (await store.getPlan(id))!;
+    const moves = (await store.listMoves(id)).map((m) => ({
       index: m.index,
       instance: m.move.instance,
       name: m.move.name,
@@ -55,10 +56,10 @@ export function drainReport(store: ServiceStore, planId: string): DrainReport {
       error: m.error,
       runningOn: m.location?.runningOn ?? null,
     }));
-    return { planId: id, status: rec.status, plan: rec.plan, moves };
-  });
+    history.push({ planId: id, status: rec.status, plan: rec.plan, moves });
+  }
   const final = history[history.length - 1];
-  const outcome = outcomeOf(store.getPlan(final.planId)!);
+  const outcome = outcomeOf((await store.getPlan(final.planId))!);
   return { status: final.status, planId, outcome, final, history };
 }
 

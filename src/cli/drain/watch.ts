@@ -14,10 +14,10 @@ export interface WatchOptions {
 }
 
 export interface Watcher {
-  /** Prints what changed since the last tick (also called on an interval). */
-  tick(): void;
-  /** Final tick, clears the progress line and stops the interval. */
-  stop(): void;
+  /** Prints what changed since the last tick (also called on an interval; one tick runs at a time). */
+  tick(): Promise<void>;
+  /** Stops the interval, then a final tick, and clears the progress line. */
+  stop(): Promise<void>;
 }
 
 function moveLine(planId: string, m: MoveRecord): string {
@@ -43,11 +43,11 @@ function progressLine(moves: MoveRecord[]): string {
 export function watchPlan(store: ServiceStore, planId: string, io: CommandIo, options: WatchOptions = {}): Watcher {
   const seen = new Map<string, string>();
   let shownProgress = false;
-  const tick = () => {
+  const read = async () => {
     const lines: string[] = [];
     let moves: MoveRecord[] = [];
-    for (const id of planChain(store, planId)) {
-      moves = store.listMoves(id);
+    for (const id of await planChain(store, planId)) {
+      moves = await store.listMoves(id);
       for (const m of moves) {
         const key = `${id}:${m.index}`;
         if (seen.get(key) !== m.state) lines.push(moveLine(id, m));
@@ -61,12 +61,19 @@ export function watchPlan(store: ServiceStore, planId: string, io: CommandIo, op
       shownProgress = true;
     }
   };
-  const timer = setInterval(tick, options.intervalMs ?? 500);
+  let ticking: Promise<void> | null = null;
+  const tick = () =>
+    (ticking ??= read().finally(() => {
+      ticking = null;
+    }));
+  // a failed read shows nothing new; the next tick reads again
+  const timer = setInterval(() => tick().catch(() => undefined), options.intervalMs ?? 500);
   return {
     tick,
-    stop() {
+    async stop() {
       clearInterval(timer);
-      tick();
+      await ticking?.catch(() => undefined);
+      await tick();
       if (io.stderrIsTty) io.stderr('\r\x1b[2K');
     },
   };

@@ -24,7 +24,7 @@ export async function end(config: Config, name: string, io: CommandIo, json: boo
   const store = openStore(path);
   try {
     const lifecycle = readingLifecycle(store, config);
-    const done = lifecycle.setMaintenance(host.name, false);
+    const done = await lifecycle.setMaintenance(host.name, false);
     if (!done.ok) {
       const why =
         done.reason === 'draining'
@@ -33,7 +33,7 @@ export async function end(config: Config, name: string, io: CommandIo, json: boo
       io.stderr(`rebalancer maintenance end: ${why}\n`);
       return 1;
     }
-    const view = hostDetailView(host, inventory, lifecycle.read.listMaintenance());
+    const view = hostDetailView(host, inventory, await lifecycle.read.listMaintenance());
     if (json) io.stdout(`${JSON.stringify(view, null, 2)}\n`);
     else {
       const said = done.changed ? `maintenance of ${host.name} ended` : `${host.name} was not in maintenance`;
@@ -41,6 +41,6 @@ export async function end(config: Config, name: string, io: CommandIo, json: boo
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -29,7 +29,7 @@ export interface StartOptions {
   execute: boolean;
 }
 
-export type View = ReturnType<typeof campaignView>;
+export type View = Awaited<ReturnType<typeof campaignView>>;
 
 /** Exit status of a campaign this process drove: 0 succeeded, 1 paused, failed or cancelled. */
 const exitOf = (status: string) => (status === 'succeeded' ? 0 : 1);
@@ -75,21 +75,28 @@ function eventLine(type: string, d: Record<string, unknown>): string | null {
   }
 }
 
-/** Prints the campaign's new events on a terminal until stopped. */
-function follow(store: ServiceStore, id: string, io: CommandIo): () => void {
-  if (!io.stderrIsTty) return () => {};
+/** Prints the campaign's new events on a terminal until stopped (one read at a time). */
+function follow(store: ServiceStore, id: string, io: CommandIo): () => Promise<void> {
+  if (!io.stderrIsTty) return async () => {};
   let after = 0;
-  const tick = () => {
-    for (const e of store.listEvents({ planId: id, afterId: after })) {
+  let reading: Promise<void> | null = null;
+  const read = async () => {
+    for (const e of await store.listEvents({ planId: id, afterId: after })) {
       after = e.id;
       const line = eventLine(e.type, (e.data ?? {}) as Record<string, unknown>);
       if (line) io.stderr(`${new Date(e.at).toISOString()} ${line}\n`);
     }
   };
-  const timer = setInterval(tick, 500);
-  return () => {
+  const tick = () =>
+    (reading ??= read().finally(() => {
+      reading = null;
+    }));
+  // a failed read shows nothing new; the next tick reads again
+  const timer = setInterval(() => tick().catch(() => undefined), 500);
+  return async () => {
     clearInterval(timer);
-    tick();
+    await reading?.catch(() => undefined);
+    await tick();
   };
 }
 
@@ -100,10 +107,11 @@ function onInterrupt(parts: Parts, id: string, io: CommandIo): () => void {
     count += 1;
     if (count === 1) {
       io.stderr('rebalancer maintenance: pausing the campaign (the running drain finishes; Ctrl-C again stops now)\n');
-      parts.campaigns.pause(id);
+      // a pause or cancel that fails (store unavailable) changes nothing; Ctrl-C again stops
+      parts.campaigns.pause(id).catch(() => undefined);
     } else {
       void parts.campaigns.stop();
-      for (const planId of parts.lifecycle.running()) parts.lifecycle.cancel(planId, 'abort');
+      for (const planId of parts.lifecycle.running()) parts.lifecycle.cancel(planId, 'abort').catch(() => undefined);
     }
   };
   process.on('SIGINT', handler);
@@ -149,9 +157,9 @@ async function drive(parts: Parts, id: string, io: CommandIo): Promise<string> {
     await campaigns.idle();
   } finally {
     stopInterrupt();
-    stopFollowing();
+    await stopFollowing();
   }
-  return campaigns.get(id)?.status ?? 'failed';
+  return (await campaigns.get(id))?.status ?? 'failed';
 }
 
 /**
@@ -176,9 +184,9 @@ export async function start(
       return 2;
     }
     const record = plannedOnly.record;
-    const view = () => campaignView(store, campaigns.get(record.id)!, Date.now(), campaignTiming(config));
+    const view = async () => campaignView(store, (await campaigns.get(record.id))!, Date.now(), campaignTiming(config));
     if (!record.forecast.feasible || !execute) {
-      print(render(view()));
+      print(render(await view()));
       if (!record.forecast.feasible && execute)
         io.stderr(
           `rebalancer maintenance start: campaign ${record.id} is not feasible; stored as planned, nothing was ` +
@@ -186,14 +194,14 @@ export async function start(
         );
       return record.forecast.feasible ? 0 : 3;
     }
-    const started = campaigns.resume(record.id);
+    const started = await campaigns.resume(record.id);
     if (!started.ok) {
       io.stderr(`rebalancer maintenance start: ${started.message}\n`);
       return 1;
     }
     io.stderr(`rebalancer maintenance: running campaign ${record.id} (${record.forecast.steps.length} steps)\n`);
     const status = await drive(parts, record.id, io);
-    print(render(view()));
+    print(render(await view()));
     return exitOf(status);
   });
 }
@@ -202,14 +210,14 @@ export async function start(
 export async function resume(config: Config, id: string, io: CommandIo, render: (v: View) => string): Promise<number> {
   return withCampaigns(config, io, async (parts) => {
     const { campaigns, store } = parts;
-    const outcome = campaigns.resume(id);
+    const outcome = await campaigns.resume(id);
     if (!outcome.ok) {
       io.stderr(`rebalancer maintenance resume: ${outcome.message}\n`);
       return outcome.reason === 'not-found' ? 2 : 1;
     }
     io.stderr(`rebalancer maintenance: running campaign ${id}\n`);
     const status = await drive(parts, id, io);
-    io.stdout(render(campaignView(store, campaigns.get(id)!, Date.now(), campaignTiming(config))));
+    io.stdout(render(await campaignView(store, (await campaigns.get(id))!, Date.now(), campaignTiming(config))));
     return exitOf(status);
   });
 }

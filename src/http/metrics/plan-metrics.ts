@@ -15,6 +15,23 @@ const BATCH = 5000;
 
 type Store = Pick<ExecutorStore, 'planTotals' | 'listMoveEndings' | 'countMoves' | 'listEvents'>;
 
+/**
+ * One run of `fn` at a time: callers while it runs share that run, so two collectors catching up
+ * at once never read from the same cursor (an ending would count twice).
+ */
+function oneAtATime(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () =>
+    (running ??= fn().finally(() => {
+      running = null;
+    }));
+}
+
+/** The first catch-up reads the history up to now; a failure is retried by the next scrape. */
+function startCatchUp(catchUp: () => Promise<void>): void {
+  catchUp().catch(() => undefined);
+}
+
 /** Registers the plan and migration metrics on `registry`; call once per registry. */
 export function registerPlanMetrics(registry: Registry, store: Store): void {
   const registers = [registry];
@@ -48,8 +65,12 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
 
   // every one of them catches up first: whichever prom-client asks first sees all new endings
   let cursor = 0;
-  const catchUp = () => {
-    for (let batch = store.listMoveEndings(cursor, BATCH); batch.length; batch = store.listMoveEndings(cursor, BATCH)) {
+  const catchUp = oneAtATime(async () => {
+    for (
+      let batch = await store.listMoveEndings(cursor, BATCH);
+      batch.length;
+      batch = await store.listMoveEndings(cursor, BATCH)
+    ) {
       for (const { id, state, record } of batch) {
         cursor = id;
         moves.inc({ outcome: state });
@@ -60,8 +81,8 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
           duration.observe((record.endedAt - record.startedAt) / 1000);
       }
     }
-  };
-  catchUp(); // the history up to now is read once, at start-up
+  });
+  startCatchUp(catchUp);
 
   registerGoalMetric(registry, store);
   new Gauge({
@@ -69,8 +90,8 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
     help: 'Stored plans by status',
     labelNames: ['status'],
     registers,
-    collect() {
-      const { byStatus } = store.planTotals();
+    async collect() {
+      const { byStatus } = await store.planTotals();
       for (const status of PLAN_STATUSES) this.set({ status }, byStatus[status]);
     },
   });
@@ -78,17 +99,18 @@ export function registerPlanMetrics(registry: Registry, store: Store): void {
     name: 'rebalancer_migrations_in_flight',
     help: 'Migrations running now',
     registers,
-    collect() {
-      this.set(store.countMoves(IN_FLIGHT));
+    async collect() {
+      this.set(await store.countMoves(IN_FLIGHT));
     },
   });
   new Counter({
     name: 'rebalancer_replans_total',
     help: 'Plans created to replace a failed plan',
     registers,
-    collect() {
+    async collect() {
+      const { replans } = await store.planTotals();
       this.reset();
-      this.inc(store.planTotals().replans);
+      this.inc(replans);
     },
   });
 }
@@ -104,16 +126,16 @@ function registerGoalMetric(registry: Registry, store: Store): void {
     collect: () => catchUp(),
   });
   for (const goal of ['drain', 'balance']) for (const met of ['true', 'false']) goals.inc({ goal, met }, 0);
-  const catchUp = () => {
-    for (let batch = store.listEvents({ afterId: cursor, limit: BATCH }); batch.length; ) {
+  const catchUp = oneAtATime(async () => {
+    for (let batch = await store.listEvents({ afterId: cursor, limit: BATCH }); batch.length; ) {
       for (const e of batch) {
         cursor = e.id;
         const o = e.data as { goal?: string; met?: boolean } | null;
         if (e.type === 'plan.outcome' && (o?.goal === 'drain' || o?.goal === 'balance'))
           goals.inc({ goal: o.goal, met: String(o.met === true) });
       }
-      batch = store.listEvents({ afterId: cursor, limit: BATCH });
+      batch = await store.listEvents({ afterId: cursor, limit: BATCH });
     }
-  };
-  catchUp();
+  });
+  startCatchUp(catchUp);
 }

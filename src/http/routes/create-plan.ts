@@ -73,7 +73,7 @@ async function createPlan(
   const inventory = await deps.inventorySource();
   rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
-  rejectHeld(lifecycle.activeHolders(drained)); // early, before planning; the store decides below
+  rejectHeld(await lifecycle.activeHolders(drained)); // early, before planning; the store decides below
   // Instances never leave their cell: plan on the cells involved only.
   const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
   const planned = await lifecycle.plan(sliceCells(inventory, scope), request);
@@ -82,7 +82,7 @@ async function createPlan(
     res.status(200).json({ dryRun: true, ...result, request });
     return;
   }
-  const stored = lifecycle.save(planned);
+  const stored = await lifecycle.save(planned);
   if (!stored.ok) return rejectHeld(stored.heldBy);
   const { record } = stored;
   const id = record.id;
@@ -90,12 +90,12 @@ async function createPlan(
     { goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible },
     'plan created',
   );
-  if (p.execute === true) lifecycle.start(id);
-  const latest = lifecycle.read.getPlan(id) ?? record;
+  if (p.execute === true) await lifecycle.start(id);
+  const latest = (await lifecycle.read.getPlan(id)) ?? record;
   res
     .status(201)
     .location(`/plans/${id}`)
-    .json(planView(latest, lifecycle.read.listMoves(id)));
+    .json(planView(latest, await lifecycle.read.listMoves(id)));
 }
 
 export function createPlanRoutes(deps: AppDeps): Router {

@@ -20,8 +20,8 @@ async function mustHost(deps: AppDeps, name: string): Promise<{ host: Host; inve
   return { host, inventory };
 }
 
-function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
-  return hostDetailView(host, inventory, deps.lifecycle.read.listMaintenance());
+async function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
+  return hostDetailView(host, inventory, await deps.lifecycle.read.listMaintenance());
 }
 
 export function hostRoutes(deps: AppDeps): Router {
@@ -29,17 +29,17 @@ export function hostRoutes(deps: AppDeps): Router {
   router.get('/hosts', async (req, res) => {
     const p = readParams(req, operations.listHosts.query);
     const inventory = await deps.inventorySource();
-    res.json({ hosts: hostListView(inventory, deps.lifecycle.read.listMaintenance(), p.cell) });
+    res.json({ hosts: hostListView(inventory, await deps.lifecycle.read.listMaintenance(), p.cell) });
   });
   router.get('/hosts/:name', async (req, res) => {
     readParams(req, operations.getHost.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
-    res.json(oneHost(deps, host, inventory));
+    res.json(await oneHost(deps, host, inventory));
   });
   router.post('/hosts/:name/maintenance', async (req, res) => {
     const p = readParams(req, operations.setMaintenance.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
-    const done = deps.lifecycle.setMaintenance(host.name, p.enabled, p.reason);
+    const done = await deps.lifecycle.setMaintenance(host.name, p.enabled, p.reason);
     if (!done.ok && done.reason === 'held')
       throw conflict(
         'HOST_IN_MAINTENANCE',
@@ -51,7 +51,7 @@ export function hostRoutes(deps: AppDeps): Router {
         { path: 'name', message: `held by plan ${done.planId}`, host: host.name, planId: done.planId },
       ]);
     if (done.ok && done.changed && p.enabled === false) req.log.info({ host: host.name }, 'maintenance ended');
-    res.json(oneHost(deps, host, inventory));
+    res.json(await oneHost(deps, host, inventory));
   });
   return router;
 }

@@ -21,7 +21,7 @@ export interface MaintenanceDeps {
   timing: CampaignTiming;
 }
 
-function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
+async function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
   if (outcome.ok) return campaignView(d.store, outcome.record, d.clock.now(), d.timing);
   if (outcome.reason === 'not-found') throw notFound('CAMPAIGN_NOT_FOUND', outcome.message);
   throw conflict('CAMPAIGN_CONFLICT', outcome.message);
@@ -39,23 +39,23 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
       const details = created.issues.map((i) => ({ path: i.path, message: i.message }));
       throw badRequest(details.map((i) => `${i.path}: ${i.message}`).join('; '), details);
     }
-    res.status(201).json(campaignView(d.store, created.record, d.clock.now(), d.timing));
+    res.status(201).json(await campaignView(d.store, created.record, d.clock.now(), d.timing));
   });
-  router.get('/maintenance', (req, res) => {
+  router.get('/maintenance', async (req, res) => {
     const p = readParams(req, operations.listCampaigns.query);
-    res.json({ campaigns: d.campaigns.list(p.limit ?? 100).map(campaignSummary) });
+    res.json({ campaigns: (await d.campaigns.list(p.limit ?? 100)).map(campaignSummary) });
   });
-  router.get('/maintenance/:id', (req, res) => {
+  router.get('/maintenance/:id', async (req, res) => {
     readParams(req, operations.getCampaign.query);
-    const c = d.campaigns.get(req.params.id);
+    const c = await d.campaigns.get(req.params.id);
     if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
-    res.json(campaignView(d.store, c, d.clock.now(), d.timing));
+    res.json(await campaignView(d.store, c, d.clock.now(), d.timing));
   });
-  router.get('/maintenance/:id/events', (req, res) => {
+  router.get('/maintenance/:id/events', async (req, res) => {
     const p = readParams(req, operations.campaignEvents.query);
-    if (!d.campaigns.get(req.params.id))
+    if (!(await d.campaigns.get(req.params.id)))
       throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
-    const events = d.store.listEvents({
+    const events = await d.store.listEvents({
       planId: req.params.id,
       afterId: p.after,
       limit: p.limit ?? 200,
@@ -65,14 +65,14 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
       next: events.length ? events[events.length - 1].id : (p.after ?? 0),
     });
   });
-  router.post('/maintenance/:id/hosts/:host/done', (req, res) => {
+  router.post('/maintenance/:id/hosts/:host/done', async (req, res) => {
     readParams(req, operations.campaignHostDone.query);
-    res.json(answer(d, d.campaigns.hostDone(req.params.id, req.params.host)));
+    res.json(await answer(d, await d.campaigns.hostDone(req.params.id, req.params.host)));
   });
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    router.post(`/maintenance/:id/${action}`, (req, res) => {
+    router.post(`/maintenance/:id/${action}`, async (req, res) => {
       readParams(req, operations[`${action}Campaign`].query);
-      res.json(answer(d, d.campaigns[action](req.params.id)));
+      res.json(await answer(d, await d.campaigns[action](req.params.id)));
     });
   }
   return router;

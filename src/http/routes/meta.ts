@@ -12,10 +12,10 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
   const router = Router();
   const doc = JSON.stringify(openApiDocument());
   const role = () => deps.leadership?.role() ?? 'leader';
-  router.get('/healthz', (req, res) => {
+  router.get('/healthz', async (req, res) => {
     readParams(req, operations.health.query);
     try {
-      deps.lifecycle.read.listPlans({ limit: 1 });
+      await deps.lifecycle.read.listPlans({ limit: 1 });
       res.json({ status: 'ok', role: role() });
     } catch (err) {
       req.log.error({ err }, 'health check failed');

@@ -10,15 +10,15 @@ import { readParams } from '../params.js';
 import { DEFAULT_PLAN_PAGE, planPage, planView } from '../views.js';
 import { planLogger } from '../../log.js';
 
-function mustPlan(deps: AppDeps, id: string): PlanRecord {
-  const record = deps.lifecycle.read.getPlan(id);
+async function mustPlan(deps: AppDeps, id: string): Promise<PlanRecord> {
+  const record = await deps.lifecycle.read.getPlan(id);
   if (!record)
     throw notFound('PLAN_NOT_FOUND', `no plan with id "${id}"`, [{ path: 'id', message: `unknown plan id "${id}"` }]);
   return record;
 }
 
-function view(deps: AppDeps, id: string) {
-  return planView(mustPlan(deps, id), deps.lifecycle.read.listMoves(id));
+async function view(deps: AppDeps, id: string) {
+  return planView(await mustPlan(deps, id), await deps.lifecycle.read.listMoves(id));
 }
 
 /** A serialised view and, when cached, its ETag (computed once rather than per response). */
@@ -33,14 +33,14 @@ interface CachedView {
  */
 function viewCache(limit = 500) {
   const entries = new Map<string, CachedView>();
-  return (deps: AppDeps, id: string): CachedView => {
+  return async (deps: AppDeps, id: string): Promise<CachedView> => {
     // a cache hit reads two columns, not the stored plan
-    const version = deps.lifecycle.read.getPlanVersion(id);
+    const version = await deps.lifecycle.read.getPlanVersion(id);
     const cacheable = !!version && !EXECUTING_PLAN_STATUSES.includes(version.status);
     const hit = cacheable ? entries.get(`${id}\u0000${version.status}\u0000${version.updatedAt}`) : undefined;
     if (hit) return hit;
-    const record = mustPlan(deps, id);
-    const body = JSON.stringify(planView(record, deps.lifecycle.read.listMoves(id)));
+    const record = await mustPlan(deps, id);
+    const body = JSON.stringify(planView(record, await deps.lifecycle.read.listMoves(id)));
     if (EXECUTING_PLAN_STATUSES.includes(record.status)) return { body, etag: null };
     const entry = { body, etag: `W/"${createHash('sha1').update(body).digest('base64').slice(0, 27)}"` };
     if (entries.size >= limit) entries.delete(entries.keys().next().value!);
@@ -51,7 +51,7 @@ function viewCache(limit = 500) {
 
 async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   const inventory = await deps.inventorySource({ fresh: true });
-  const r = deps.lifecycle.reverify(record, inventory);
+  const r = await deps.lifecycle.reverify(record, inventory);
   if (r.ok) return;
   if (r.reason === 'stale') {
     throw conflict(
@@ -102,16 +102,16 @@ export function planRoutes(deps: AppDeps): Router {
     res.json(page.view);
   });
   const cachedView = viewCache();
-  router.get('/plans/:id', (req, res) => {
+  router.get('/plans/:id', async (req, res) => {
     readParams(req, operations.getPlan.query);
-    const v = cachedView(deps, req.params.id);
+    const v = await cachedView(deps, req.params.id);
     if (v.etag) res.set('ETag', v.etag);
     res.type('application/json').send(v.body);
   });
-  router.get('/plans/:id/events', (req, res) => {
+  router.get('/plans/:id/events', async (req, res) => {
     const p = readParams(req, operations.planEvents.query);
-    mustPlan(deps, req.params.id);
-    const events = deps.lifecycle.read.listEvents({
+    await mustPlan(deps, req.params.id);
+    const events = await deps.lifecycle.read.listEvents({
       planId: req.params.id,
       afterId: p.after,
       limit: p.limit ?? 200,
@@ -129,7 +129,7 @@ export function planRoutes(deps: AppDeps): Router {
   });
   router.post('/plans/:id/execute', async (req, res) => {
     readParams(req, operations.executePlan.query);
-    const record = mustPlan(deps, req.params.id);
+    const record = await mustPlan(deps, req.params.id);
     if (record.status !== 'planned') {
       throw conflict(
         'PLAN_NOT_EXECUTABLE',
@@ -138,15 +138,15 @@ export function planRoutes(deps: AppDeps): Router {
       );
     }
     await reverify(deps, record);
-    deps.lifecycle.start(record.id);
+    await deps.lifecycle.start(record.id);
     planLogger(req.log, record.id).info('plan execution requested');
-    res.status(202).json(view(deps, record.id));
+    res.status(202).json(await view(deps, record.id));
   });
-  router.post('/plans/:id/cancel', (req, res) => {
+  router.post('/plans/:id/cancel', async (req, res) => {
     readParams(req, operations.cancelPlan.query);
-    mustPlan(deps, req.params.id);
+    await mustPlan(deps, req.params.id);
     // Cancelling a superseded plan cancels the re-plan that replaced it.
-    const asked = deps.lifecycle.cancel(req.params.id);
+    const asked = await deps.lifecycle.cancel(req.params.id);
     if (!asked.ok && asked.reason === 'not-found') throw new Error('plan vanished while being cancelled');
     if (!asked.ok && asked.reason === 'ended') {
       const { record } = asked;
@@ -156,7 +156,7 @@ export function planRoutes(deps: AppDeps): Router {
     }
     if (!asked.ok) return;
     planLogger(req.log, asked.record.id).info({ from: asked.from }, 'plan cancellation requested');
-    res.status(asked.from === 'planned' ? 200 : 202).json(view(deps, asked.record.id));
+    res.status(asked.from === 'planned' ? 200 : 202).json(await view(deps, asked.record.id));
   });
   return router;
 }

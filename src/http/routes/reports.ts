@@ -28,7 +28,7 @@ export function reportRoutes(deps: AppDeps): Router {
   const build = async (): Promise<CapacityReport> => {
     const inventory = await deps.inventorySource();
     const now = deps.clock.now();
-    const inputs = deps.lifecycle.capacityInputs(inventory, deps.config.nightly);
+    const inputs = await deps.lifecycle.capacityInputs(inventory, deps.config.nightly);
     return buildCapacityReport(inventory, {
       now,
       ...inputs,

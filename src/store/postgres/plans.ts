@@ -120,6 +120,17 @@ export function planMethods(pool: pg.Pool) {
       );
       if (r.rowCount === 0) throw notFound(id);
     },
+    // the row lock serialises racing changers: each reads the status the one before committed
+    changePlanStatus: (id: string, from: readonly PlanStatus[], status: PlanStatus, at: number) =>
+      transaction(pool, async (c) => {
+        const { rows } = await c.query<{ status: PlanStatus }>('SELECT status FROM plans WHERE id = $1 FOR UPDATE', [
+          id,
+        ]);
+        const was = rows[0]?.status ?? null;
+        if (was && from.includes(was))
+          await c.query('UPDATE plans SET status = $2, updated_at = $3 WHERE id = $1', [id, status, at]);
+        return was;
+      }),
     supersede: (oldId: string, newId: string, at: number) =>
       transaction(pool, async (c) => {
         // claims lock first (createPlanClaiming takes it before reading holders' statuses), then both rows

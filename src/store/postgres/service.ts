@@ -227,6 +227,27 @@ export function campaignMethods(pool: pg.Pool): AsyncPort<CampaignStore> {
           id,
         ]);
     },
+    // the row lock serialises racing changers: each reads the status the one before committed
+    changeCampaignStatus: (id, from, status, at, reason) =>
+      transaction(pool, async (c) => {
+        const { rows } = await c.query<{ status: CampaignStatus }>(
+          'SELECT status FROM campaigns WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        const was = rows[0]?.status ?? null;
+        if (was && from.includes(was)) {
+          if (reason === undefined)
+            await c.query('UPDATE campaigns SET status = $2, updated_at = $3 WHERE id = $1', [id, status, at]);
+          else
+            await c.query('UPDATE campaigns SET status = $2, updated_at = $3, reason = $4 WHERE id = $1', [
+              id,
+              status,
+              at,
+              reason,
+            ]);
+        }
+        return was;
+      }),
     listCampaignHosts: async (id) => {
       const { rows } = await pool.query<CampaignHostRow>(
         'SELECT * FROM campaign_hosts WHERE campaign_id = $1 ORDER BY step, seq',

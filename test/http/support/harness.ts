@@ -48,7 +48,7 @@ export function recordingRunner(): PlanRunner & { started: string[]; cancelled: 
     started,
     cancelled,
     start: (id) => void started.push(id),
-    cancel: (id) => {
+    cancel: async (id) => {
       cancelled.push(id);
       return started.includes(id);
     },
@@ -108,7 +108,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
   const call = makeCaller(url);
   const close = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return { url, store, config, dir, call, close };
