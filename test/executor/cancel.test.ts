@@ -54,4 +54,31 @@ describe('executor: cancellation', () => {
     expect((await run).status).toBe('cancelled');
     expect(h.sim.migrations).toHaveLength(2);
   });
+
+  it('execute and cancel racing on a planned plan: one status change wins, the other sees it', async () => {
+    const id = await sixMoves();
+    const [run, asked] = await Promise.allSettled([h.executor.execute(id), h.executor.cancel(id, 'wait')]);
+    const final = (await h.store.getPlan(id))!.status;
+    if (run.status === 'rejected') {
+      // the cancel changed planned -> cancelled first: nothing ran
+      expect(run.reason).toMatchObject({ code: 'PLAN_NOT_RUNNABLE' });
+      expect(asked).toMatchObject({ status: 'fulfilled', value: 'cancelled' });
+      expect(h.sim.migrations).toHaveLength(0);
+    } else {
+      // the executor started it first: the cancel asked it to stop
+      expect(asked).toMatchObject({ status: 'fulfilled', value: 'cancelling' });
+      expect(run.value.status).toBe('cancelled');
+    }
+    expect(final).toBe('cancelled');
+  });
+
+  it('two execute calls at once start the plan once', async () => {
+    const id = await sixMoves();
+    const [a, b] = await Promise.allSettled([h.executor.execute(id), h.executor.execute(id)]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = (a.status === 'rejected' ? a : b) as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'PLAN_ALREADY_RUNNING' });
+    expect((await h.store.listEvents({ planId: id })).filter((e) => e.type === 'plan.started')).toHaveLength(1);
+    expect((await h.store.getPlan(id))!.status).toBe('succeeded');
+  });
 });
