@@ -32,7 +32,6 @@ export function reportRoutes(deps: AppDeps): Router {
     return buildCapacityReport(inventory, {
       now,
       ...inputs,
-      plannerBudget: 200_000,
       patching: { timing: campaignTiming(deps.config) },
     });
   };
