@@ -152,7 +152,7 @@ export function lifecycleFor(
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  const session = openSession(config, { log, sampleMs: config.inventory.sampleMs });
+  const session = await openSession(config, { log, sampleMs: config.inventory.sampleMs });
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
   // Plans are made and verified on worker threads: the event loop stays free for requests.
@@ -238,5 +238,5 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
 /** The PostgreSQL store's URL, or null on SQLite. */
 function storeUrl(config: Config): string | null {
-  return (config.store as { url?: string }).url ?? null;
+  return config.store.url ?? null;
 }

@@ -76,7 +76,10 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
     return await mod.run(rest, io);
   } catch (err) {
     // A bug or an infrastructure fault: say what happened in one line, keep the trace for debugging.
-    io.stderr(`rebalancer ${name}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    const { storeFault } = await import('../store/faults.js');
+    const fault = storeFault(err);
+    if (fault) io.stderr(`rebalancer ${name}: the store cannot serve: ${fault.reason}\n`);
+    else io.stderr(`rebalancer ${name}: internal error: ${(err as Error)?.message ?? String(err)}\n`);
     if (process.env.REBALANCER_DEBUG) io.stderr(`${(err as Error)?.stack}\n`);
     return 1;
   }

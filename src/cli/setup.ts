@@ -1,7 +1,7 @@
 /** What commands do before their own work: load the configuration, find the store they read. */
-import { existsSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatConfigErrors, loadConfig, type Config, type LoadOptions } from '../config/index.js';
+import { describeStore, storeExists } from '../store/open.js';
 import type { CommandIo } from './io.js';
 
 /** Exit status of bad input: arguments, configuration, a missing store. */
@@ -19,18 +19,18 @@ export function commandConfig(command: string, io: CommandIo, options: LoadOptio
 }
 
 /**
- * The path of the store a command reads, or BAD_INPUT after saying on stderr that there is none
- * (`absent` says what that means, e.g. "nothing was ever planned here").
+ * The configured store a command reads, when it exists (an SQLite file; a PostgreSQL database
+ * always does), or BAD_INPUT after saying on stderr that there is none (`absent` says what that
+ * means, e.g. "nothing was ever planned here").
  */
-export function existingStorePath(
+export function existingStore(
   command: string,
   io: CommandIo,
   config: Config,
   absent: string,
-): string | typeof BAD_INPUT {
-  const path = config.store.path;
-  if (existsSync(path)) return path;
-  io.stderr(`rebalancer ${command}: no store at ${path} (store.path): ${absent}\n`);
+): Config['store'] | typeof BAD_INPUT {
+  if (storeExists(config.store)) return config.store;
+  io.stderr(`rebalancer ${command}: no store at ${describeStore(config.store)} (store.path): ${absent}\n`);
   return BAD_INPUT;
 }
 

@@ -139,7 +139,9 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
   const env = options.env ?? process.env;
   const defaults = readDocument(DEFAULT_CONFIG_FILE);
   if (!defaults.ok) return { ok: false, errors: [defaults.error] };
-  let doc = defaults.doc as Doc;
+  // store.path's default (SQLite) applies only when store.url (PostgreSQL) is not set either
+  const { path: defaultStorePath, ...storeDefaults } = ((defaults.doc as Doc).store ?? {}) as Doc;
+  let doc: Doc = { ...(defaults.doc as Doc), store: storeDefaults };
   const source = options.path ?? env.REBALANCER_CONFIG ?? null;
   const layers: Layers = { defaults: DEFAULT_CONFIG_FILE, file: null, env: [], flags: options.flags ?? [] };
   if (source) {
@@ -157,6 +159,8 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
   const fromEnv = applyEnv(doc, env);
   layers.env = fromEnv.applied;
   for (const f of layers.flags) setAt(doc, f.path, f.value);
+  const store = doc.store;
+  if (isObject(store) && store.path === undefined && store.url === undefined) store.path = defaultStorePath;
   const parsed = ConfigSchema.safeParse(doc);
   const schemaIssues: ConfigIssue[] = parsed.success
     ? []
@@ -165,7 +169,10 @@ export function loadConfig(options: LoadOptions = {}): LoadResult {
         const at = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]] : i.path;
         return {
           path: formatPath(i.path),
-          message: i.path.at(-1) === 'token' ? i.message : withReceived(i.message, valueAt(doc, i.path)),
+          // tokens and URLs (which may hold a password) are never echoed
+          message: ['token', 'url'].includes(String(i.path.at(-1)))
+            ? i.message
+            : withReceived(i.message, valueAt(doc, i.path)),
           source: originOf(at, layers),
         };
       });
@@ -194,7 +201,7 @@ function setAt(doc: Doc, path: readonly string[], value: unknown): void {
 function inStateDirectory(config: Config, stateDirectory: string | undefined): Config {
   const dir = stateDirectory?.split(':')[0];
   const path = config.store.path;
-  if (!dir || path === ':memory:' || isAbsolute(path)) return config;
+  if (!dir || path === undefined || path === ':memory:' || isAbsolute(path)) return config;
   return { ...config, store: { ...config.store, path: resolve(dir, path) } };
 }
 

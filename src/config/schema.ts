@@ -94,6 +94,46 @@ export const InventoryConfigSchema = z.strictObject({
   dirtyRateMs: z.number().int().min(0),
 });
 
+const isPostgresUrl = (v: string): boolean => {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** Where state is kept: an SQLite file (`path`) or a PostgreSQL database (`url`), never both. */
+export const StoreConfigSchema = z
+  .strictObject({
+    /**
+     * SQLite file; a relative path is taken from $STATE_DIRECTORY when set (systemd StateDirectory=),
+     * else from the working directory. @default 'data/rebalancer.sqlite' (when `url` is not set)
+     */
+    path: nonEmpty.optional(),
+    /**
+     * PostgreSQL connection URL, `postgres://user:password@host:port/database` (libpq parameters such as
+     * `?sslmode=require` allowed); selects the PostgreSQL store, shared by every replica. Env
+     * REBALANCER_STORE__URL.
+     */
+    url: z.string().refine(isPostgresUrl, 'expected a postgres://user:password@host:port/database URL').optional(),
+    /** PostgreSQL connections this process opens at most. @default 10 */
+    poolSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .superRefine((store, ctx) => {
+    if (store.path !== undefined && store.url !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'store.path (SQLite) and store.url (PostgreSQL) are both set: set store.path for an SQLite file or store.url for PostgreSQL, not both',
+      });
+    if (store.poolSize !== undefined && store.url === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['poolSize'],
+        message: 'store.poolSize applies to PostgreSQL: set store.url',
+      });
+  });
+
 export const LogSchema = z.strictObject({
   /** pino level. @default 'info' */
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -117,13 +157,7 @@ export const HaSchema = z
 
 export const ConfigSchema = z.strictObject({
   api: ApiSchema,
-  store: z.strictObject({
-    /**
-     * SQLite file; a relative path is taken from $STATE_DIRECTORY when set (systemd StateDirectory=),
-     * else from the working directory. @default 'data/rebalancer.sqlite'
-     */
-    path: nonEmpty,
-  }),
+  store: StoreConfigSchema,
   inventory: InventoryConfigSchema,
   log: LogSchema,
   /** Real hosts; empty means the simulated demo region. @default [] */

@@ -3,23 +3,22 @@
  * inventory collector, opened from configuration and closed together. Used by the drain command
  * and any other entry point that plans and executes against live hosts.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { ServiceStore } from '../store/port.js';
 import type { Inventory } from '../../planner/index.js';
 import type { Config } from '../config/index.js';
 import { collectInventory, type CollectWarning } from '../inventory/collect.js';
 import type { CpuAnswerCache } from '../inventory/cpu.js';
 import type { Logger } from '../log.js';
-import { openStore } from '../store/sqlite.js';
+import { openConfiguredStore, storeExists } from '../store/open.js';
 import { openCluster, type Cluster } from './cluster.js';
 import type { SharedDemoWorld } from '../demo/shared-world.js';
 
 export interface SessionOptions {
   log?: Logger;
   /**
-   * `create` opens (and creates) the store; `existing` opens it only when the file exists
-   * (plan-only runs still honour maintenance without leaving a database behind). @default 'create'
+   * `create` opens (and creates) the store; `existing` opens it only when it exists (an SQLite
+   * file; a PostgreSQL database always does), so plan-only runs still honour maintenance without
+   * leaving a database behind. @default 'create'
    */
   store?: 'create' | 'existing';
   /**
@@ -45,15 +44,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export function openSession(config: Config, options: SessionOptions = {}): Session {
-  const path = config.store.path;
+export async function openSession(config: Config, options: SessionOptions = {}): Promise<Session> {
+  const store =
+    options.store !== 'existing' || storeExists(config.store)
+      ? await openConfiguredStore(config.store, {
+          onIdleError: (err) => options.log?.warn({ err }, 'a PostgreSQL connection closed; it is replaced'),
+        })
+      : null;
   const world = options.demoWorld ?? (options.store === 'existing' ? 'read' : 'write');
   const cluster = openCluster(config, options.log, { readOnly: world === 'read' });
-  let store: ServiceStore | null = null;
-  if (options.store !== 'existing' || existsSync(path)) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    store = openStore(path);
-  }
   // the hypervisors' CPU answers hold as long as the hosts' versions do
   const cpuCache: CpuAnswerCache = new Map();
   const collect = (signal?: AbortSignal, only?: readonly string[]) =>

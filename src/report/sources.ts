@@ -8,8 +8,8 @@ import type { Config } from '../config/index.js';
 import { readInventoryFile } from '../inventory/file.js';
 import type { CollectWarning } from '../inventory/collect.js';
 import { openSession } from '../orchestrate/session.js';
+import { openConfiguredStore, storeExists } from '../store/open.js';
 import { openStore } from '../store/sqlite.js';
-import { existsSync } from 'node:fs';
 
 export type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -23,9 +23,8 @@ export async function readInventory(path: string): Promise<Loaded<Inventory>> {
  * The service's store for reading (maintenance flags, move history for the cool-down), or a
  * throwaway empty one when the store does not exist yet: a report never creates it.
  */
-export function storeForReading(config: Config | null): ServiceStore {
-  const path = config?.store.path;
-  return path && path !== ':memory:' && existsSync(path) ? openStore(path) : openStore(':memory:');
+export async function storeForReading(config: Config | null): Promise<ServiceStore> {
+  return config && storeExists(config.store) ? openConfiguredStore(config.store) : openStore(':memory:');
 }
 
 /**
@@ -33,7 +32,7 @@ export function storeForReading(config: Config | null): ServiceStore {
  * reported through `onWarning` and show as down.
  */
 export async function collectFromConfig(config: Config, onWarning: (w: CollectWarning) => void): Promise<Inventory> {
-  const session = openSession(config, { store: 'existing', sampleMs: config.inventory.sampleMs, onWarning });
+  const session = await openSession(config, { store: 'existing', sampleMs: config.inventory.sampleMs, onWarning });
   try {
     return await session.collect();
   } finally {

@@ -49,7 +49,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function storedDrain(hostIndex: number): Promise<string> {
   const loaded = loadConfig({ path: configFile, env: {} });
   if (!loaded.ok) throw new Error('config');
-  const session = openSession(loaded.config, { sampleMs: 0 });
+  const session = await openSession(loaded.config, { sampleMs: 0 });
   try {
     const o = lifecycleFor(loaded.config, session, { clock: systemClock });
     const inventory = await session.collect();

@@ -108,7 +108,7 @@ describe('plan metrics follow the store', () => {
         },
       });
     const t = await startHarness({ inventory, store: (path) => watched(openStore(path)) });
-    const path = t.config.store.path;
+    const path = t.config.store.path!;
     const id = (await t.call('POST', `/plans/drain?host=${inventory.hosts[0].name}`)).body.id as string;
     const now = Date.now();
     await t.store.updateMove(id, 0, { state: 'failed', startedAt: now, endedAt: now }, now);

@@ -5,9 +5,9 @@
  * Exit status: 0 cancelled or cancelling; 1 the plan had already ended; 2 bad input.
  */
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
-import { openStore } from '../../store/sqlite.js';
+import { openConfiguredStore } from '../../store/open.js';
 import type { CommandIo } from '../io.js';
-import { commandArgs, commandConfig, existingStorePath } from '../setup.js';
+import { commandArgs, commandConfig, existingStore } from '../setup.js';
 import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer cancel <plan id> [--config FILE]
@@ -45,9 +45,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const config = commandConfig('cancel', io, { path: values.config });
   if (typeof config === 'number') return config;
-  const path = existingStorePath('cancel', io, config, 'nothing was ever planned here');
-  if (typeof path === 'number') return path;
-  const store = openStore(path);
+  const at = existingStore('cancel', io, config, 'nothing was ever planned here');
+  if (typeof at === 'number') return at;
+  const store = await openConfiguredStore(at);
   try {
     // Plans, stores and cancels only: a plan running in another process is asked to stop
     // through the store, which its executor polls.

@@ -38,7 +38,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   if (config.hypervisors.length === 0)
     io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');
-  const session = openSession(config, {
+  const session = await openSession(config, {
     log,
     sampleMs: args.sampleMs,
     store: args.execute ? 'create' : 'existing',

@@ -14,7 +14,7 @@ import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
-import { BAD_INPUT, commandArgs, commandConfig, existingStorePath } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig, existingStore } from '../setup.js';
 
 const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--format text|json]
 
@@ -108,10 +108,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (typeof args === 'number') return args;
   const config = commandConfig('execute', io, { path: args.config });
   if (typeof config === 'number') return config;
-  const path = existingStorePath('execute', io, config, 'nothing was ever planned here');
-  if (typeof path === 'number') return path;
+  const at = existingStore('execute', io, config, 'nothing was ever planned here');
+  if (typeof at === 'number') return at;
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
-  const session = openSession(config, { log, store: 'existing', demoWorld: 'write' });
+  const session = await openSession(config, { log, store: 'existing', demoWorld: 'write' });
   const o = lifecycleFor(config, session, { clock: session.cluster.clock, log });
   const stopInterrupt = onInterrupt(o, () => args.id);
   try {

@@ -75,7 +75,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     inventory = await collectFromConfig(config, (w) => io.stderr(`warning: ${w.message}\n`));
   }
   // no store yet: no host is in maintenance (none is created)
-  const store = storeForReading(config);
+  const store = await storeForReading(config);
   const lifecycle = readingLifecycle(store, config);
   try {
     const hosts = hostListView(inventory, await lifecycle.read.listMaintenance(), query.value.cell);

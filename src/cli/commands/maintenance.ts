@@ -14,11 +14,11 @@ import { createCampaignService, type ActionOutcome, type CampaignService } from 
 import { lifecycleSteps } from '../../maintenance/steps.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import { campaignTiming } from '../../orchestrate/duration.js';
-import { openStore } from '../../store/sqlite.js';
+import { openConfiguredStore } from '../../store/open.js';
 import type { CommandIo } from '../io.js';
 import { resume, start, startRequest } from '../maintenance/run.js';
 import { end } from '../maintenance/end.js';
-import { commandArgs, commandConfig, existingStorePath } from '../setup.js';
+import { commandArgs, commandConfig, existingStore } from '../setup.js';
 import { readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer maintenance start (--cell C ... | --host H ...) [--max-unavailable N] [--execute]
@@ -158,9 +158,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   if (verb === 'resume') return resume(config, args[0], io, render);
   if (verb === 'end') return end(config, args[0], io, json);
-  const path = existingStorePath('maintenance', io, config, 'no campaign was ever started here');
-  if (typeof path === 'number') return path;
-  const store = openStore(path);
+  const at = existingStore('maintenance', io, config, 'no campaign was ever started here');
+  if (typeof at === 'number') return at;
+  const store = await openConfiguredStore(at);
   const collect = () => Promise.reject(new Error('rebalancer maintenance never collects an inventory'));
   const lifecycle = readingLifecycle(store, config);
   const campaigns = createCampaignService({

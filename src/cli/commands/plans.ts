@@ -10,8 +10,8 @@ import { parseParams } from '../../http/params.js';
 import { planPage, planView } from '../../http/views.js';
 import type { CommandIo } from '../io.js';
 import { planListText, planViewText } from '../render/stored-plan-text.js';
-import { openStore } from '../../store/sqlite.js';
-import { BAD_INPUT, commandConfig, existingStorePath } from '../setup.js';
+import { openConfiguredStore } from '../../store/open.js';
+import { BAD_INPUT, commandConfig, existingStore } from '../setup.js';
 import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer plans list [--status STATUS]... [--limit N] [--after ID]
@@ -80,9 +80,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (!query.ok) return fail(io, optionIssues(query.issues));
   const config = commandConfig('plans', io, { path: values.config });
   if (config === BAD_INPUT) return BAD_INPUT;
-  const path = existingStorePath('plans', io, config, 'no plan was ever stored here');
-  if (path === BAD_INPUT) return BAD_INPUT;
-  const store = openStore(path);
+  const at = existingStore('plans', io, config, 'no plan was ever stored here');
+  if (at === BAD_INPUT) return BAD_INPUT;
+  const store = await openConfiguredStore(at);
   const lifecycle = readingLifecycle(store, config);
   const json = format.value === 'json';
   try {

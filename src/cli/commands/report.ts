@@ -103,7 +103,7 @@ async function inputs(args: Args, io: CommandIo): Promise<Loaded<Inputs>> {
 
 /** The report as the service would build it: the plan lifecycle over the service's store (read only). */
 async function build(inventory: Inventory, config: Config | null, args: Args, now: number): Promise<CapacityReport> {
-  const store = storeForReading(config);
+  const store = await storeForReading(config);
   try {
     const nightly = config?.nightly ?? defaultNightlyConfig();
     const lifecycle = createPlanLifecycle({

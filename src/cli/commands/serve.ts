@@ -12,6 +12,7 @@ import { bindingProblem } from '../../../executor/hypervisor/libvirt/index.js';
 import { createService } from '../../app.js';
 import type { Config, FlagSetting } from '../../config/index.js';
 import { createLogger } from '../../log.js';
+import { describeStore } from '../../store/open.js';
 import type { CommandIo } from '../io.js';
 import { BAD_INPUT, commandConfig } from '../setup.js';
 
@@ -67,7 +68,7 @@ export function banner(
     role.shared
       ? `  role:    ${role.role} (one leader among replicas; lease ${config.ha.leaseSeconds} s)`
       : `  role:    leader (the only process on this store)`,
-    `  store:   ${config.store.path}`,
+    `  store:   ${describeStore(config.store)}`,
     `  report:  ${url}/reports/capacity  (HTML; ?format=json or csv)`,
     generated
       ? `  token:   ${generated}  (admin, generated for this run; set api.tokens to keep one)`

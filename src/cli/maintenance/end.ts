@@ -6,10 +6,10 @@
 import type { Config } from '../../config/index.js';
 import { hostDetailView } from '../../http/views.js';
 import { collectFromConfig } from '../../report/sources.js';
-import { openStore } from '../../store/sqlite.js';
+import { openConfiguredStore } from '../../store/open.js';
 import type { CommandIo } from '../io.js';
 import { hostListText } from '../render/stored-plan-text.js';
-import { existingStorePath } from '../setup.js';
+import { existingStore } from '../setup.js';
 import { readingLifecycle } from '../stored.js';
 
 export async function end(config: Config, name: string, io: CommandIo, json: boolean): Promise<number> {
@@ -19,9 +19,9 @@ export async function end(config: Config, name: string, io: CommandIo, json: boo
     io.stderr(`rebalancer maintenance end: unknown host "${name}": expected the name of a host in the inventory\n`);
     return 2;
   }
-  const path = existingStorePath('maintenance end', io, config, 'no host was ever put in maintenance here');
-  if (typeof path === 'number') return path;
-  const store = openStore(path);
+  const at = existingStore('maintenance end', io, config, 'no host was ever put in maintenance here');
+  if (typeof at === 'number') return at;
+  const store = await openConfiguredStore(at);
   try {
     const lifecycle = readingLifecycle(store, config);
     const done = await lifecycle.setMaintenance(host.name, false);

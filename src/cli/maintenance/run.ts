@@ -132,7 +132,11 @@ async function withCampaigns(config: Config, io: CommandIo, fn: (parts: Parts) =
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   if (config.hypervisors.length === 0)
     io.stderr('rebalancer maintenance: no hypervisors configured: working on the simulated demo region\n');
-  const session = openSession(config, { log, store: 'create', onWarning: (w) => io.stderr(`warning: ${w.message}\n`) });
+  const session = await openSession(config, {
+    log,
+    store: 'create',
+    onWarning: (w) => io.stderr(`warning: ${w.message}\n`),
+  });
   try {
     const store = session.store!;
     const clock = session.cluster.clock;

@@ -1,6 +1,7 @@
 /**
  * The service as `rebalancer serve` wires it (demo region on the simulated cluster, SQLite file in a
- * fresh folder, executor, runner), listening on a loopback port: for tests that drive it over HTTP.
+ * fresh folder or the PostgreSQL database the test names, executor, runner), listening on a loopback
+ * port: for tests that drive it over HTTP.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -29,16 +30,18 @@ export async function startDemoService(
   env: Record<string, string> | ((dir: string) => Record<string, string>),
 ): Promise<DemoService> {
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-demo-'));
+  const given = typeof env === 'function' ? env(dir) : env;
   const loaded = loadConfig({
     env: {
-      REBALANCER_STORE__PATH: join(dir, 'store.sqlite'),
+      // an SQLite file in the folder, unless the test gives a PostgreSQL URL
+      ...(given.REBALANCER_STORE__URL ? {} : { REBALANCER_STORE__PATH: join(dir, 'store.sqlite') }),
       REBALANCER_API__TOKENS: JSON.stringify([
         { token: ADMIN, role: 'admin' },
         { token: READER, role: 'read' },
       ]),
       REBALANCER_PLANNER__METHOD: 'heuristic',
       REBALANCER_NIGHTLY__ENABLED: 'false',
-      ...(typeof env === 'function' ? env(dir) : env),
+      ...given,
     },
   });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));

@@ -88,7 +88,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     planner: { ...loaded.config.planner, method: 'heuristic' },
   };
   const config = o.config ? o.config(base) : base;
-  const store = (o.store ?? openStore)(config.store.path);
+  const store = (o.store ?? openStore)(config.store.path!);
   const inventorySource = o.inventorySource ?? (async () => structuredClone(o.inventory!));
   const clock = o.clock ?? systemClock;
   const lifecycle =
