@@ -110,7 +110,7 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
     for (const [op, count, ms] of results) rows.push([name, op, count, pct(ms, 0.5), pct(ms, 0.99), ms[ms.length - 1]]);
   };
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-store-'));
-  const sqlite = openStore(join(dir, 'state.db')) as unknown as Store;
+  const sqlite = openStore(join(dir, 'state.db'));
   try {
     add('SQLite', await operations(sqlite, n));
   } finally {

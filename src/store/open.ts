@@ -51,10 +51,7 @@ export interface OpenStoreOptions {
 export async function openConfiguredStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<ServiceStore> {
   const at = storeLocation(config);
   if (at.kind === 'postgres')
-    return (await openPostgresStore(at.url, {
-      poolSize: at.poolSize,
-      onIdleError: options.onIdleError,
-    })) as unknown as ServiceStore;
+    return openPostgresStore(at.url, { poolSize: at.poolSize, onIdleError: options.onIdleError });
   if (at.path !== ':memory:') mkdirSync(dirname(at.path), { recursive: true });
   return openStore(at.path);
 }

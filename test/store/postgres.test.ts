@@ -136,6 +136,26 @@ describe.skipIf(postgresSkip)('PostgreSQL store', () => {
     }
   });
 
+  it('of two replicas changing a plan from the same status exactly one does it, 20 times', async () => {
+    const url = await database();
+    const [a, b] = [await replica(url), await replica(url)];
+    for (let round = 0; round < 20; round++) {
+      const p = await a.createPlan({ plan: samplePlan(1), source: 'api', at: round });
+      const [x, y] = await Promise.all([
+        a.changePlanStatus(p.id, ['planned'], 'running', round),
+        b.changePlanStatus(p.id, ['planned'], 'cancelled', round),
+      ]);
+      expect(
+        [x, y].filter((was) => was === 'planned'),
+        `round ${round}`,
+      ).toHaveLength(1);
+      const status = (await a.getPlan(p.id))!.status;
+      expect(status).toBe(x === 'planned' ? 'running' : 'cancelled');
+      // the other one saw the winner's change
+      expect(x === 'planned' ? y : x).toBe(status);
+    }
+  });
+
   it('a drain racing the supersede of the plan holding its host never takes the host', async () => {
     const url = await database();
     const [a, b] = [await replica(url), await replica(url)];

@@ -337,6 +337,33 @@ describe.each(STORE_KINDS)('$name store', (kind) => {
       expect(await store.getCampaign('nope')).toBeNull();
     });
 
+    it('changes a plan status only from the statuses given, and says what it was', async () => {
+      const { store, another } = await kind.open();
+      const other = await another();
+      const a = await store.createPlan({ plan: samplePlan(1), source: 'api', at: 1 });
+      expect(await store.changePlanStatus(a.id, ['planned'], 'running', 2)).toBe('planned');
+      expect(await other.changePlanStatus(a.id, ['planned'], 'cancelled', 3)).toBe('running');
+      expect(await store.getPlanVersion(a.id)).toEqual({ status: 'running', updatedAt: 2 });
+      expect(await other.changePlanStatus(a.id, ['running', 'planned'], 'cancelling', 4)).toBe('running');
+      expect((await store.planTotals()).byStatus).toMatchObject({ cancelling: 1, running: 0, planned: 0 });
+      expect(await store.changePlanStatus('nope', ['planned'], 'running', 5)).toBeNull();
+    });
+
+    it('changes a campaign status only from the statuses given, with or without a reason', async () => {
+      const { store } = await kind.open();
+      const forecast = { steps: [{ hosts: ['h1'] }] } as unknown as CampaignPlan;
+      const request = { cells: ['c1'], maxUnavailable: 1, source: 'api' as const } as never;
+      await store.createCampaign({ id: 'c1', request, forecast, status: 'running', at: 1 });
+      expect(await store.changeCampaignStatus('c1', ['running'], 'paused', 2, 'h1 failed')).toBe('running');
+      expect(await store.changeCampaignStatus('c1', ['running'], 'succeeded', 3)).toBe('paused');
+      expect(await store.getCampaign('c1')).toMatchObject({ status: 'paused', reason: 'h1 failed', updatedAt: 2 });
+      expect(await store.changeCampaignStatus('c1', ['paused'], 'running', 4)).toBe('paused');
+      expect(await store.getCampaign('c1')).toMatchObject({ status: 'running', reason: 'h1 failed', updatedAt: 4 });
+      expect(await store.changeCampaignStatus('c1', ['running'], 'cancelled', 5, null)).toBe('running');
+      expect((await store.getCampaign('c1'))!.reason).toBeNull();
+      expect(await store.changeCampaignStatus('nope', ['running'], 'paused', 6)).toBeNull();
+    });
+
     it('takes a probe write and remembers no fault while writes succeed', async () => {
       const { store } = await kind.open();
       await store.probeWrite(1);

@@ -5,12 +5,12 @@
  */
 import { afterEach } from 'vitest';
 import type { ServiceStore } from '../../src/store/port.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
+import { openPostgresStore } from '../../src/store/postgres/store.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { freshDatabase, postgresSkip } from '../support/postgres.js';
 import { tempDbPath } from './helpers.js';
 
-export type AnyStore = PostgresStore;
+export type AnyStore = ServiceStore;
 
 export interface OpenedStore {
   store: AnyStore;
@@ -40,7 +40,7 @@ async function closing(store: AnyStore): Promise<AnyStore> {
   return store;
 }
 
-const sqliteStore = (path: string) => openStore(path) as unknown as AnyStore;
+const sqliteStore = (path: string) => openStore(path);
 
 export const STORE_KINDS: StoreKind[] = [
   {

@@ -82,6 +82,6 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout(format.value === 'json' ? `${JSON.stringify({ hosts }, null, 2)}\n` : hostListText(hosts));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

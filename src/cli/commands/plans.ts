@@ -100,6 +100,6 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stdout(json ? `${JSON.stringify(view, null, 2)}\n` : planViewText(view));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

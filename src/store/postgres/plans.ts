@@ -25,7 +25,6 @@ import {
   type ProgressRow,
 } from '../rows.js';
 import { transaction, xactLock } from './pool.js';
-import type { AsyncPort } from './types.js';
 
 const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
   state: 'state',
@@ -148,7 +147,7 @@ export function planMethods(pool: pg.Pool) {
         await c.query('UPDATE plans SET supersedes = $1, updated_at = $2 WHERE id = $3', [oldId, at, newId]);
         await c.query('UPDATE maintenance SET plan_id = $1 WHERE plan_id = $2 AND released_at IS NULL', [newId, oldId]);
       }),
-  } satisfies Partial<AsyncPort<ExecutorStore>>;
+  } satisfies Partial<ExecutorStore>;
 }
 
 export function moveMethods(pool: pg.Pool) {
@@ -233,5 +232,5 @@ export function moveMethods(pool: pg.Pool) {
       const { rows } = await pool.query<EventRow>(sql, args);
       return rows.map(eventFromRow);
     },
-  } satisfies Partial<AsyncPort<ExecutorStore>>;
+  } satisfies Partial<ExecutorStore>;
 }

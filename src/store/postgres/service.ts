@@ -29,7 +29,6 @@ import {
 } from '../rows.js';
 import { insertPlan } from './plans.js';
 import { transaction, xactLock } from './pool.js';
-import type { AsyncPort } from './types.js';
 
 interface MaintenanceRow {
   host: string;
@@ -60,7 +59,7 @@ async function insertClaims(c: pg.ClientBase, hosts: string[], at: number, reaso
   );
 }
 
-type Service = AsyncPort<Omit<ServiceStore, keyof ExecutorStore | keyof CampaignStore>>;
+type Service = Omit<ServiceStore, keyof ExecutorStore | keyof CampaignStore>;
 
 export function maintenanceMethods(pool: pg.Pool) {
   const release = (where: string, arg: string, at: number) =>
@@ -178,10 +177,10 @@ export function totalsMethods(pool: pg.Pool) {
         [at],
       );
     },
-  } satisfies Partial<AsyncPort<ExecutorStore>>;
+  } satisfies Partial<ExecutorStore>;
 }
 
-export function campaignMethods(pool: pg.Pool): AsyncPort<CampaignStore> {
+export function campaignMethods(pool: pg.Pool): CampaignStore {
   const get = async (c: pg.ClientBase | pg.Pool, id: string) => {
     const { rows } = await c.query<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [id]);
     return rows[0] ? campaignFromRow(rows[0]) : null;

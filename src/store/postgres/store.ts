@@ -38,13 +38,12 @@ import { migratePostgres } from './migrations.js';
 import { planMethods, moveMethods } from './plans.js';
 import { createPool, type PostgresPoolOptions } from './pool.js';
 import { campaignMethods, maintenanceMethods, nightlyMethods, totalsMethods } from './service.js';
-import type { AsyncPort } from './types.js';
 
-export type PostgresStore = AsyncPort<ServiceStore>;
+export type PostgresStore = ServiceStore;
 
 /** The store's methods over `pool` (schema already migrated); `close()` ends the pool. */
 export function postgresStore(pool: pg.Pool): PostgresStore {
-  const store: Omit<PostgresStore, 'lastWriteFault'> = {
+  return trackWriteFaults({
     ...planMethods(pool),
     ...moveMethods(pool),
     ...maintenanceMethods(pool),
@@ -52,9 +51,7 @@ export function postgresStore(pool: pg.Pool): PostgresStore {
     ...totalsMethods(pool),
     ...campaignMethods(pool),
     close: () => pool.end(),
-  };
-  const tracked = trackWriteFaults(store as unknown as Omit<ServiceStore, 'lastWriteFault'>);
-  return { ...(tracked as unknown as PostgresStore), lastWriteFault: async () => tracked.lastWriteFault() };
+  });
 }
 
 export interface OpenPostgresOptions extends PostgresPoolOptions {
