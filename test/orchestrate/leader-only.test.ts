@@ -64,7 +64,7 @@ describe('execution only on the leader', () => {
     const stored = await two.save(await two.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
     if (!stored.ok) throw new Error('claim refused');
     const id = stored.record.id;
-    two.start(id);
+    await two.start(id);
     expect(two.running()).toEqual([]);
     expect((await store.getPlan(id))?.status).toBe('planned');
     expect((await store.listEvents({ planId: id })).map((e) => e.type)).toEqual([EXECUTION_REQUESTED]);
@@ -82,7 +82,7 @@ describe('execution only on the leader', () => {
     const stored = await one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['A'], source: 'api' }));
     if (!stored.ok) throw new Error('claim refused');
     const id = stored.record.id;
-    one.start(id);
+    await one.start(id);
     while (cluster.migrations.length === 0) await new Promise((r) => setTimeout(r, 1));
     state.leader = 'two';
     await one.resign(new Error('lease lost'));
@@ -102,7 +102,7 @@ describe('execution only on the leader', () => {
     state.leader = 'one';
     const again = await one.save(await one.plan(await collect(), { goal: 'drain', hosts: ['B'], source: 'api' }));
     if (!again.ok) throw new Error('claim refused');
-    one.start(again.record.id);
+    await one.start(again.record.id);
     await one.idle();
     expect((await store.getPlan(again.record.id))?.status).toBe('succeeded');
   });
