@@ -39,7 +39,7 @@ export function openCluster(config: Config, log?: Logger, o: { readOnly?: boolea
   const world = openDemoWorld({
     region: { seed: config.demo.seed, cells: config.demo.cells, size: config.demo.size },
     timeScale: config.demo.timeScale,
-    // next to an SQLite store; with PostgreSQL the demo world lives in this process only
+    // next to an SQLite store; with PostgreSQL there is no file to keep it next to
     storePath: config.store.path ?? ':memory:',
     readOnly: o.readOnly,
     onWarning: (message) => log?.warn(message),
