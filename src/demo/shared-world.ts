@@ -92,8 +92,12 @@ class WorldCluster implements SimulatedCluster, Wrapper<SimulatedCluster> {
   listDomains(host: string, signal?: AbortSignal): Promise<DomainFacts[]> {
     return this.current.listDomains(host, signal);
   }
-  migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void> {
-    return this.current.migrate(req, signal).finally(this.settled);
+  async migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.current.migrate(req, signal);
+    } finally {
+      await this.settled();
+    }
   }
   jobProgress(host: string, domainId: string, signal?: AbortSignal): Promise<JobProgress> {
     return this.current.jobProgress(host, domainId, signal);
@@ -113,11 +117,19 @@ class WorldCluster implements SimulatedCluster, Wrapper<SimulatedCluster> {
   dirtyRates(host: string, domainIds: string[], signal?: AbortSignal): Promise<Map<string, number>> {
     return this.current.dirtyRates(host, domainIds, signal);
   }
-  suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    return this.current.suspend(host, domainId, signal).finally(this.settled);
+  async suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.current.suspend(host, domainId, signal);
+    } finally {
+      await this.settled();
+    }
   }
-  resume(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    return this.current.resume(host, domainId, signal).finally(this.settled);
+  async resume(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.current.resume(host, domainId, signal);
+    } finally {
+      await this.settled();
+    }
   }
   locate(domainId: string, hosts: string[], signal?: AbortSignal): Promise<DomainLocation> {
     return this.current.locate(domainId, hosts, signal);

@@ -24,7 +24,7 @@ export async function mapLimit<T, R>(
   let turn: Promise<void> | null = null;
   const worker = async () => {
     while (next < items.length) {
-      if (turn) await turn;
+      if (turn !== null) await turn;
       if (next >= items.length) break;
       const k = next++;
       results[k] = await fn(items[k], k);

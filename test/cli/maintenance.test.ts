@@ -254,7 +254,7 @@ describe('rebalancer maintenance start, resume and end', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'cell1-host03', maintenance: null });
     const after = openStore(d.path);
     expect(await after.listMaintenance()).toEqual([]);
-    after.close();
+    await after.close();
     const t = await cli(['end', 'cell1-host03', '--config', d.config]);
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/^cell1-host03 was not in maintenance\n/);

@@ -268,7 +268,7 @@ describe.skipIf(labSkip)('maintenance campaign on the real libvirt lab', () => {
         expect(hosts).toEqual({ 'lab-a': 'draining', 'lab-b': 'done', 'lab-c': 'done' });
         expect((await watch.getMove(killedAt.planId, killedAt.index))?.state).toBe('migrating');
       } finally {
-        watch.close();
+        await watch.close();
       }
 
       const second = await serveProcess(f.config);

@@ -99,9 +99,9 @@ class Silent implements Hypervisor {
   close = () => this.hang<void>('close');
 }
 
-let cleanup: (() => void) | undefined;
-afterEach(() => {
-  cleanup?.();
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
   cleanup = undefined;
 });
 

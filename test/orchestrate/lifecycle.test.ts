@@ -103,7 +103,7 @@ describe('plan lifecycle over a simulated cluster', () => {
     const { store, collect, orch } = world();
     const stored = await orch.save(await drainOf(orch, await collect(), ['A']));
     if (!stored.ok) throw new Error('claim refused');
-    orch.start(stored.record.id);
+    await orch.start(stored.record.id);
     expect(orch.running()).toEqual([stored.record.id]);
     expect(await orch.cancel('no-such-plan')).toEqual({ ok: false, reason: 'not-found' });
     await orch.idle();
