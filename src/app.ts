@@ -34,6 +34,7 @@ import { campaignFrozen, campaignServiceFor } from './maintenance/wire.js';
 import type { ExecutorMandate } from '../executor/index.js';
 import { NotLeaderError, type Leadership, type LeadershipHooks } from './ha/leadership.js';
 import { leadershipFor } from './ha/replica.js';
+import { storeLocation } from './store/open.js';
 
 export interface Service {
   app: Express;
@@ -152,12 +153,20 @@ export function lifecycleFor(
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { config, log } = options;
-  const session = await openSession(config, { log, sampleMs: config.inventory.sampleMs });
+  let leadership: Leadership | null = null;
+  // replicas: only a replica that holds the lease writes the shared demo world
+  const mayWriteWorld = async () =>
+    leadership
+      ? leadership.assertLeader().then(
+          () => true,
+          () => false,
+        )
+      : false;
+  const session = await openSession(config, { log, sampleMs: config.inventory.sampleMs, mayWriteWorld });
   const clock = options.clock ?? session.cluster.clock;
   const store = session.store!;
   // Plans are made and verified on worker threads: the event loop stays free for requests.
   const pool = createPlanPool();
-  let leadership: Leadership | null = null;
   const leads = () => leadership?.role() === 'leader';
   const mandate: ExecutorMandate = { valid: leads, confirm: () => leadership!.assertLeader() };
   const lifecycle = lifecycleFor(config, session, { clock, log, planFn: pool.plan, leads, mandate });
@@ -238,5 +247,6 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
 /** The PostgreSQL store's URL, or null on SQLite. */
 function storeUrl(config: Config): string | null {
-  return config.store.url ?? null;
+  const at = storeLocation(config.store);
+  return at.kind === 'postgres' ? at.url : null;
 }

@@ -9,8 +9,9 @@ import type { Config } from '../config/index.js';
 import { collectInventory, type CollectWarning } from '../inventory/collect.js';
 import type { CpuAnswerCache } from '../inventory/cpu.js';
 import type { Logger } from '../log.js';
-import { openConfiguredStore, storeExists } from '../store/open.js';
-import { openCluster, type Cluster } from './cluster.js';
+import { openConfiguredStore, storeExists, storeLocation } from '../store/open.js';
+import pg from 'pg';
+import { openCluster, openSharedDemoCluster, type Cluster } from './cluster.js';
 import type { SharedDemoWorld } from '../demo/shared-world.js';
 
 export interface SessionOptions {
@@ -31,6 +32,11 @@ export interface SessionOptions {
   /** Dirty-rate measurement time; 0 skips it. @default config.inventory.dirtyRateMs */
   dirtyRateMs?: number;
   onWarning?: (w: CollectWarning) => void;
+  /**
+   * Replicas on PostgreSQL: confirms this replica may write the shared demo world now (it leads).
+   * @default never (the world is only read)
+   */
+  mayWriteWorld?: () => Promise<boolean>;
 }
 
 export interface Session {
@@ -52,11 +58,27 @@ export async function openSession(config: Config, options: SessionOptions = {}):
         })
       : null;
   const world = options.demoWorld ?? (options.store === 'existing' ? 'read' : 'write');
-  const cluster = openCluster(config, options.log, { readOnly: world === 'read' });
+  const at = storeLocation(config.store);
+  // on PostgreSQL the demo world lives in the database, shared by the replicas
+  const worldDb =
+    at.kind === 'postgres' && config.hypervisors.length === 0
+      ? new pg.Pool({ connectionString: at.url, max: 2, connectionTimeoutMillis: 5000 })
+      : null;
+  worldDb?.on('error', (err) => options.log?.warn({ err }, 'a demo world connection closed; it is replaced'));
+  const shared = worldDb
+    ? await openSharedDemoCluster(config, {
+        db: worldDb,
+        mayWrite: options.mayWriteWorld ?? (async () => false),
+        log: options.log,
+      })
+    : null;
+  const cluster = shared ?? openCluster(config, options.log, { readOnly: world === 'read' });
   // the hypervisors' CPU answers hold as long as the hosts' versions do
   const cpuCache: CpuAnswerCache = new Map();
-  const collect = (signal?: AbortSignal, only?: readonly string[]) =>
-    collectInventory({
+  const collect = async (signal?: AbortSignal, only?: readonly string[]) => {
+    // a standby's shared demo world is read again first: it plans on the leader's latest moves
+    await shared?.world.reload();
+    return collectInventory({
       hypervisor: cluster.hypervisor,
       hosts: only ? cluster.hosts.filter((h) => only.includes(h.name)) : cluster.hosts,
       serverGroups: cluster.serverGroups,
@@ -67,15 +89,17 @@ export async function openSession(config: Config, options: SessionOptions = {}):
       signal,
       onWarning: options.onWarning,
     });
+  };
   return {
     config,
     cluster,
-    world: null,
+    world: shared?.world ?? null,
     store,
     collect,
     async close() {
       await store?.close();
       await cluster.hypervisor.close();
+      await worldDb?.end();
     },
   };
 }
