@@ -1,7 +1,7 @@
 /** What commands do before their own work: load the configuration, find the store they read. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { formatConfigErrors, loadConfig, type Config, type LoadOptions } from '../config/index.js';
-import { describeStore, storeExists } from '../store/open.js';
+import { describeStore, storeExists, storeLocation } from '../store/open.js';
 import type { CommandIo } from './io.js';
 
 /** Exit status of bad input: arguments, configuration, a missing store. */
@@ -31,6 +31,21 @@ export function existingStore(
 ): Config['store'] | typeof BAD_INPUT {
   if (storeExists(config.store)) return config.store;
   io.stderr(`rebalancer ${command}: no store at ${describeStore(config.store)} (store.path): ${absent}\n`);
+  return BAD_INPUT;
+}
+
+/**
+ * BAD_INPUT after saying why when the configured store is shared by replicas (PostgreSQL): there
+ * only the leader among the running services executes (src/ha/), so a command never runs plans or
+ * campaigns beside it; null when the command may execute here (SQLite).
+ */
+export function refuseSharedExecution(command: string, io: CommandIo, config: Config): typeof BAD_INPUT | null {
+  if (storeLocation(config.store).kind !== 'postgres') return null;
+  io.stderr(
+    `rebalancer ${command}: the store is PostgreSQL (store.url), shared by the service's replicas, and only their ` +
+      'leader executes: plan here without executing, then execute through the service ' +
+      '(POST /plans/<id>/execute, POST /maintenance/<id>/resume) on any replica\n',
+  );
   return BAD_INPUT;
 }
 

@@ -18,7 +18,7 @@ import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
 import { drainReport, reportText } from '../drain/render.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
-import { commandConfig } from '../setup.js';
+import { commandConfig, refuseSharedExecution } from '../setup.js';
 import { executionLimits } from '../../orchestrate/duration.js';
 import { renderPlanText } from '../render/plan-text.js';
 
@@ -35,6 +35,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
   const config = commandConfig('drain', io, { path: args.config });
   if (typeof config === 'number') return config;
+  const shared = args.execute ? refuseSharedExecution('drain --execute', io, config) : null;
+  if (shared !== null) return shared;
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
   if (config.hypervisors.length === 0)
     io.stderr('rebalancer drain: no hypervisors configured: working on the simulated demo region\n');

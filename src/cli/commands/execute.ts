@@ -14,7 +14,7 @@ import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
-import { BAD_INPUT, commandArgs, commandConfig, existingStore } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig, existingStore, refuseSharedExecution } from '../setup.js';
 
 const HELP = `usage: rebalancer execute <plan id> [--config FILE] [--format text|json]
 
@@ -108,6 +108,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   if (typeof args === 'number') return args;
   const config = commandConfig('execute', io, { path: args.config });
   if (typeof config === 'number') return config;
+  const shared = refuseSharedExecution('execute', io, config);
+  if (shared !== null) return shared;
   const at = existingStore('execute', io, config, 'nothing was ever planned here');
   if (typeof at === 'number') return at;
   const log = createLogger({ level: process.env.REBALANCER_LOG_LEVEL ?? 'warn', destination: pino.destination(2) });

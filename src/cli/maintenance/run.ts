@@ -21,6 +21,7 @@ import { openSession } from '../../orchestrate/session.js';
 import type { ServiceStore } from '../../store/port.js';
 import type { CommandIo } from '../io.js';
 import { optionIssues } from '../stored.js';
+import { refuseSharedExecution } from '../setup.js';
 
 export interface StartOptions {
   hosts: string[];
@@ -177,6 +178,8 @@ export async function start(
   io: CommandIo,
   render: (v: View) => string,
 ): Promise<number> {
+  const shared = execute ? refuseSharedExecution('maintenance start --execute', io, config) : null;
+  if (shared !== null) return shared;
   return withCampaigns(config, io, async (parts) => {
     const { campaigns, store } = parts;
     const print = (t: string) => io.stdout(t);
@@ -212,6 +215,8 @@ export async function start(
 
 /** `resume`: resumes a paused campaign (or starts a planned one) and runs it to its end here. */
 export async function resume(config: Config, id: string, io: CommandIo, render: (v: View) => string): Promise<number> {
+  const shared = refuseSharedExecution('maintenance resume', io, config);
+  if (shared !== null) return shared;
   return withCampaigns(config, io, async (parts) => {
     const { campaigns, store } = parts;
     const outcome = await campaigns.resume(id);
