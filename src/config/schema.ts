@@ -124,7 +124,8 @@ export const StoreConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         message:
-          'store.path (SQLite) and store.url (PostgreSQL) are both set: set store.path for an SQLite file or store.url for PostgreSQL, not both',
+          'store.path (SQLite) and store.url (PostgreSQL) are both set: ' +
+          'set store.path for an SQLite file or store.url for PostgreSQL, not both',
       });
     if (store.poolSize !== undefined && store.url === undefined)
       ctx.addIssue({
