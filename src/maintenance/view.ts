@@ -4,20 +4,15 @@
  * the forecast before), and an ETA from the configured executor limits and patch time: what is
  * left of each step (a started drain's moves not yet ended, the patch unless its hosts are back).
  */
-import type { ExecutorStore, PlanRecord } from '../../executor/store.js';
+import type { ExecutorStore } from '../../executor/store.js';
 import type { Move } from '../../planner/index.js';
+import { latestOfChain } from '../../executor/chain.js';
 import { TERMINAL_MOVE_STATES } from '../../executor/store.js';
 import { campaignStepSeconds, type CampaignTiming } from '../orchestrate/duration.js';
 import type { CampaignSummaryView, CampaignView } from '../http/contract/schemas.js';
 import type { CampaignHostRecord, CampaignRecord, CampaignStore } from './types.js';
 
 type Reader = Pick<ExecutorStore, 'getPlan' | 'listMoves'> & Pick<CampaignStore, 'listCampaignHosts'>;
-
-async function latest(store: Reader, planId: string): Promise<PlanRecord | null> {
-  let r = await store.getPlan(planId);
-  for (let guard = 0; r?.supersededBy && guard < 1000; guard++) r = await store.getPlan(r.supersededBy);
-  return r;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -38,7 +33,7 @@ export async function campaignView(
   const drains = await Promise.all(
     c.forecast.steps.map(async (_, k) => {
       const planId = hosts.find((h) => h.step === k && h.planId)?.planId ?? null;
-      const plan = planId ? await latest(store, planId) : null;
+      const plan = planId ? await latestOfChain(store, planId) : null;
       return { plan, stored: plan ? await store.listMoves(plan.id) : null };
     }),
   );

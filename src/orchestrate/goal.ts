@@ -6,6 +6,7 @@
  * `BALANCE_TOLERANCE`) or below the request's threshold. `goalOutcome` is pure; `recordOutcome`
  * stores it with the plan.
  */
+import { planChain } from '../../executor/chain.js';
 import type { ExecutorStore, PlanRecord, PlanStatus } from '../../executor/store.js';
 import { cellStats, imbalanceOf, type CellStats, type Inventory, type Plan } from '../../planner/index.js';
 
@@ -83,11 +84,14 @@ function balanceOutcome(plan: Plan, now: Inventory, at: number, threshold = 0): 
   return { goal: 'balance', met, checkedAt: at, cells };
 }
 
-/** The plans of `finalId`'s chain, root first (following `supersedes`). */
+/** The plans of `finalId`'s re-plan chain up to `finalId` itself, root first. */
 export async function chainOf(store: Pick<ExecutorStore, 'getPlan'>, finalId: string): Promise<PlanRecord[]> {
+  const ids = await planChain(store, finalId);
   const out: PlanRecord[] = [];
-  for (let r = await store.getPlan(finalId); r; r = r.supersedes ? await store.getPlan(r.supersedes) : null)
-    out.unshift(r);
+  for (const id of ids.slice(0, ids.indexOf(finalId) + 1)) {
+    const r = await store.getPlan(id);
+    if (r) out.push(r);
+  }
   return out;
 }
 
