@@ -22,7 +22,7 @@ import {
   type PlanRequest,
   type Violation,
 } from '../../planner/index.js';
-import { hold, type Held } from './plan-pool-held.js';
+import { hold, heldOf, type Held } from './plan-pool-held.js';
 
 /** A planning worker stopped (crashed, ran out of memory) while it held the request. */
 export class PlanWorkerError extends Error {
@@ -49,11 +49,23 @@ export type ToWorker =
       options: Omit<PlannerOptions, 'now'>;
       /** The caller gave a clock for solver time limits: the worker measures them on its own. */
       wallClock: boolean;
-    };
+    }
+  /** Asks for the worker's heap figures (after a GC when the process exposes one). */
+  | { type: 'memory' };
+
+/** One worker's own heap (a worker thread shares the process's RSS). */
+export interface WorkerMemory {
+  heapUsed: number;
+  heapTotal: number;
+  /** Inventory versions it holds and their instances. */
+  versions: number;
+  instances: number;
+}
 
 type FromWorker =
   | { type: 'done'; job: number; verified: boolean; plan: Plan }
-  | { type: 'failed'; job: number; error: PoolError };
+  | { type: 'failed'; job: number; error: PoolError }
+  | ({ type: 'memory' } & WorkerMemory);
 
 export interface PlanPoolOptions {
   /** Worker threads. @default one less than the cores, at least 1 */
@@ -68,6 +80,8 @@ export interface PlanPool {
   readonly size: number;
   /** Inventory versions handed to workers so far (one per new snapshot and worker). */
   readonly snapshotsSent: () => number;
+  /** Each live worker's heap and what it holds, for measurements. */
+  memory(): Promise<WorkerMemory[]>;
   /** Stops the workers; requests still waiting fail. */
   close(): Promise<void>;
 }
@@ -87,6 +101,8 @@ interface Slot {
   /** Versions the worker holds, newest last (the worker keeps the same, by the rule of plan-pool-held.ts). */
   held: Held[];
   job: Job | null;
+  /** Waiting for the worker's memory figures. */
+  memoryAsked: ((m: WorkerMemory | null) => void)[];
 }
 
 const holds = (slot: Slot, version: number) => slot.held.some((h) => h.version === version);
@@ -129,8 +145,13 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
 
   const spawn = (): Slot => {
     const worker = spawnWorker(o.resourceLimits);
-    const slot: Slot = { worker, held: [], job: null };
+    const slot: Slot = { worker, held: [], job: null, memoryAsked: [] };
     worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'memory') {
+        const { type: _, ...m } = msg;
+        slot.memoryAsked.shift()?.(m);
+        return;
+      }
       const job = slot.job;
       if (!job || job.id !== msg.job) return;
       slot.job = null;
@@ -147,6 +168,7 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
     worker.on('exit', (code) => {
       const i = slots.indexOf(slot);
       if (i >= 0) slots.splice(i, 1);
+      for (const answer of slot.memoryAsked.splice(0)) answer(null);
       const job = slot.job;
       slot.job = null;
       if (job) {
@@ -168,7 +190,7 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
     slot.worker.ref();
     if (!holds(slot, job.version)) {
       slot.worker.postMessage({ type: 'inventory', version: job.version, inventory: job.inventory } satisfies ToWorker);
-      hold(slot.held, { version: job.version, instances: job.inventory.instances.length });
+      hold(slot.held, heldOf(job.version, job.inventory));
       sent++;
     }
     const { now, ...options } = job.options;
@@ -211,6 +233,16 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
     plan,
     size,
     snapshotsSent: () => sent,
+    memory: async () => {
+      const asked = slots.map(
+        (slot) =>
+          new Promise<WorkerMemory | null>((resolve) => {
+            slot.memoryAsked.push(resolve);
+            slot.worker.postMessage({ type: 'memory' } satisfies ToWorker);
+          }),
+      );
+      return (await Promise.all(asked)).filter((m): m is WorkerMemory => m !== null);
+    },
     async close() {
       closing = true;
       for (const job of queue.splice(0)) job.reject(new PlanWorkerError('the planning pool is closed'));

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { plan, PlanVerificationError, type Inventory } from '../../planner/index.js';
 import type { PoolError, ToWorker } from './plan-pool.js';
-import { hold, type Held } from './plan-pool-held.js';
+import { hold, heldOf, type Held } from './plan-pool-held.js';
 
 /** The snapshots this worker holds; the pool keeps the same list (newest last). */
 const held: (Held & { inventory: Inventory })[] = [];
@@ -23,9 +23,17 @@ function errorOf(err: unknown): PoolError {
   };
 }
 
+function memory(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed, heapTotal } = process.memoryUsage();
+  const instances = held.reduce((n, h) => n + h.instances, 0);
+  parentPort!.postMessage({ type: 'memory', heapUsed, heapTotal, versions: held.length, instances });
+}
+
 parentPort!.on('message', (msg: ToWorker) => {
+  if (msg.type === 'memory') return memory();
   if (msg.type === 'inventory') {
-    hold(held, { version: msg.version, instances: msg.inventory.instances.length, inventory: msg.inventory });
+    hold(held, { ...heldOf(msg.version, msg.inventory), inventory: msg.inventory });
     return;
   }
   const snapshot = held.find((h) => h.version === msg.version);

@@ -1,6 +1,7 @@
 /**
  * Planning on worker threads: the same plan as in-process, the planner's error types, a refreshed
- * inventory used by the next request (sent to a worker once per version), and a worker that dies
+ * inventory used by the next request (sent to a worker once per version, the older version of the
+ * same cells dropped), and a worker that dies
  * reported as an error with the pool planning again afterwards.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,26 @@ describe('plan pool', () => {
       }
     // one idle worker that holds the version is preferred: each slice reaches a worker once
     expect(pool.snapshotsSent() - sentBefore).toBe(cells.length);
+  });
+
+  it('keeps one version per set of cells while the inventory is refreshed (the newest)', async () => {
+    const cells = [...new Set(inventory.hosts.map((h) => h.cell))];
+    for (const refresh of [1, 2, 3, 4]) {
+      const snapshot: Inventory = { ...inventory, instances: [...inventory.instances] };
+      for (const cell of cells) {
+        const slice = sliceCells(snapshot, [cell]);
+        await pool.plan(slice, { goal: 'drain', hosts: [slice.hosts[refresh].name] }, options);
+      }
+    }
+    const workers = await pool.memory();
+    expect(workers).toHaveLength(2);
+    // at most the three newest slices and the whole inventory of the earlier tests, in each worker
+    for (const w of workers) {
+      expect(w.versions).toBeLessThanOrEqual(cells.length + 1);
+      expect(w.instances).toBeLessThanOrEqual(2 * inventory.instances.length);
+      expect(w.heapUsed).toBeGreaterThan(0);
+    }
+    expect(workers.reduce((n, w) => n + w.versions, 0)).toBeGreaterThanOrEqual(cells.length);
   });
 });
 
