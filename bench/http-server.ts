@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver, constants } from 'node:perf_hooks';
 import { systemClock } from '../executor/clock.js';
 import { simulatedClusterFromInventory } from '../executor/hypervisor/simulated/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -22,13 +23,42 @@ import { openStore } from '../src/store/sqlite.js';
 const TOKEN = 'bench-admin-token-0123456789';
 const size = Number(process.env.BENCH_HOSTS ?? 1000);
 
+/** The main thread's event-loop delay and its GCs since the last reading. */
+function loopMonitor() {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const none = () => ({ major: 0, majorMaxMs: 0, majorMs: 0, minorMs: 0 });
+  let gc = none();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minorMs += e.duration;
+      if (kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      gc = {
+        ...gc,
+        major: gc.major + 1,
+        majorMaxMs: Math.max(gc.majorMaxMs, e.duration),
+        majorMs: gc.majorMs + e.duration,
+      };
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return () => {
+    const r = { p99Ms: delay.percentile(99) / 1e6, maxMs: delay.max / 1e6, gc };
+    delay.reset();
+    gc = none();
+    return r;
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-'));
   const loaded = loadConfig({ env: {} });
   if (!loaded.ok) throw new Error('invalid default configuration');
   // The service's default method; BENCH_POOL=0 plans in-process (the service before the pool).
   const method = (process.env.BENCH_PLANNER_METHOD ?? 'auto') as 'auto' | 'heuristic' | 'exact';
-  const pool = process.env.BENCH_POOL === '0' ? null : createPlanPool();
+  // BENCH_POOL_SIZE: planning workers (default: the service's, one less than the cores)
+  const poolSize = process.env.BENCH_POOL_SIZE ? Number(process.env.BENCH_POOL_SIZE) : undefined;
+  const pool = process.env.BENCH_POOL === '0' ? null : createPlanPool({ size: poolSize });
   const config = {
     ...loaded.config,
     planner: { ...loaded.config.planner, method },
@@ -65,6 +95,7 @@ async function main(): Promise<void> {
     log: silentLogger(),
     clock: systemClock,
   });
+  const loop = loopMonitor();
   const server = app.listen(0, '127.0.0.1', () => {
     const port = (server.address() as AddressInfo).port;
     process.send!({
@@ -79,9 +110,15 @@ async function main(): Promise<void> {
   });
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'memory') {
+      const since = loop();
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed });
+      // then the workers' heaps after their own GC, and the process's RSS after every thread's GC
+      void (pool?.memory() ?? Promise.resolve([])).then((workers) => {
+        loop(); // the GCs of this reading are not the load's
+        const rssAll = process.memoryUsage.rss();
+        process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, rssAll, loop: since, workers });
+      });
     } else if (msg.type === 'stop') {
       void pool?.close();
       server.close();

@@ -27,6 +27,11 @@ interface Ready {
 interface Memory {
   rss: number;
   heapUsed: number;
+  /** After the workers' GC too. */
+  rssAll: number;
+  /** The main thread's event loop since the previous reading. */
+  loop: { p99Ms: number; maxMs: number; gc: { major: number; majorMaxMs: number; majorMs: number; minorMs: number } };
+  workers: { heapUsed: number; heapTotal: number; versions: number; instances: number }[];
 }
 
 function ask<T>(child: ChildProcess, type: string): Promise<T> {
@@ -69,14 +74,30 @@ function row(name: string, r: autocannon.Result, expected: number): (string | nu
 }
 
 const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
+const ms = (v: number) => Math.round(v * 10) / 10;
+
+/** The main thread's event-loop delay and GCs during the drains; the workers' heaps; RSS after every thread's GC. */
+function loopNote(during: Memory, before: Memory, end: Memory): string {
+  const { p99Ms, maxMs, gc } = during.loop;
+  const heaps = (m: Memory) => m.workers.map((w) => `${mib(w.heapUsed)} MiB (${w.versions} snapshots)`).join(', ');
+  return (
+    `Main thread during the drains: event-loop delay p99 ${ms(p99Ms)} ms, max ${ms(maxMs)} ms; GC ` +
+    `${ms(gc.minorMs)} ms minor, ${gc.major} major (${ms(gc.majorMs)} ms, longest ${ms(gc.majorMaxMs)} ms). ` +
+    `Worker heap used after its GC: ${heaps(before) || '-'} before the drains, ${heaps(during) || '-'} after them, ` +
+    `${heaps(end) || '-'} at the end. RSS after the GC of every thread: ${mib(before.rssAll)} MiB before the ` +
+    `drains, ${mib(during.rssAll)} MiB after them, ${mib(end.rssAll)} MiB at the end.`
+  );
+}
 
 /**
  * One server from start-up: optionally a warm-up, then drains (50 clients) and reads of a stored
  * plan (10 clients) at the same time for `seconds`, the inventory collected again every 5 s.
  */
 async function session(o: { seconds: number; warmUp: boolean; stored: number }): Promise<BenchTable> {
+  const cpuProf = process.env.BENCH_CPU_PROF;
   const child = fork(new URL('./http-server.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_CPU_PROF=<dir>: CPU profiles of the server's threads (node --cpu-prof) into that folder
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
@@ -150,6 +171,7 @@ async function session(o: { seconds: number; warmUp: boolean; stored: number }):
         `Server RSS after GC: ${mib(start.rss)} MiB at start, ${mib(before.rss)} MiB before the drains, ` +
           `${mib(after.rss)} MiB after them, ${mib(end.rss)} MiB at the end (heap used ${mib(start.heapUsed)} -> ` +
           `${mib(end.heapUsed)} MiB). Inventory collected again every 5 s.`,
+        loopNote(after, before, end),
         'Targets: drain p99 < 200 ms, GET p99 < 10 ms while the drains run, zero errors, RSS within 20% of start.',
       ],
     };
