@@ -3,7 +3,7 @@ import { demoRegion } from '../../src/demo/region.js';
 import { recordingRunner, startHarness, type Harness } from './support/harness.js';
 
 const inventory = demoRegion({ seed: 11, cells: 2, size: 16 });
-const [h1, h2, h3] = inventory.hosts.filter((h) => h.cell === 'cell1').map((h) => h.name);
+const [h1, h2, h3, h4] = inventory.hosts.filter((h) => h.cell === 'cell1').map((h) => h.name);
 const otherCellHost = inventory.hosts.find((h) => h.cell === 'cell2')!.name;
 
 describe('POST /plans/drain', () => {
@@ -77,6 +77,21 @@ describe('POST /plans/drain', () => {
     expect(r.body.error.details[0].path).toBe('host');
     expect(r.body.error.details[0].message).toContain(`did you mean "${h1}"`);
     expect((await t.store.listPlans()).length).toBe(before);
+  });
+
+  it('suggests near names from every cell, not only the cells of the other hosts named', async () => {
+    // h1 is in cell1; the misspelt host's near name is in cell2
+    const r = await t.call('POST', `/plans/drain?host=${h1}&host=${otherCellHost}x`);
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('UNKNOWN_HOST');
+    expect(r.body.error.details).toHaveLength(1);
+    expect(r.body.error.details[0].message).toContain(`did you mean "${otherCellHost}"`);
+  });
+
+  it('plans a drain whose host lies in the cell given as a guard', async () => {
+    const r = await t.call('POST', `/plans/drain?host=${h4}&cell=cell1&dryRun=true`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ dryRun: true, target: { hosts: [h4] } });
   });
 
   it('answers 400 HOST_NOT_IN_CELL when a host is not in the cell given as a guard', async () => {

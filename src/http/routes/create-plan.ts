@@ -16,15 +16,21 @@ import { planLogger } from '../../log.js';
 import type { PlanRequestRecord } from '../../orchestrate/lifecycle.js';
 import type { MaintenanceRecord } from '../../store/port.js';
 
-/** Unknown names are 404 (the resource does not exist); any other problem is a 400. */
-function rejectInvalid(inventory: Inventory, request: PlanRequestRecord, cells: string[]): void {
+/**
+ * Unknown names are 404 (the resource does not exist); any other problem is a 400. `scope` is the
+ * inventory, or for a drain its slice of the named hosts' cells: every host is in it exactly when it
+ * is in the inventory, and a valid drain's cell is its hosts' cell, so the request is valid on the
+ * slice exactly when it is valid on the inventory. A rejected request is checked again on the whole
+ * inventory, for its messages (near names are suggested from every host).
+ */
+function rejectInvalid(inventory: Inventory, scope: Inventory, request: PlanRequestRecord, cells: string[]): void {
   const hosts = request.goal === 'drain' ? request.hosts : [];
   const input: RequestInput =
     request.goal === 'drain'
       ? { goal: 'drain', hosts, cells: cells.length ? cells : undefined }
       : { goal: 'balance', cells, threshold: request.threshold, maxMoves: request.maxMoves };
+  if (!validateRequest(scope, input).length) return;
   const issues = validateRequest(inventory, input);
-  if (!issues.length) return;
   const knownHosts = new Set(inventory.hosts.map((h) => h.name));
   const knownCells = new Set(inventory.hosts.map((h) => h.cell));
   const unknownHosts = hosts.filter((h) => !knownHosts.has(h));
@@ -71,11 +77,12 @@ async function createPlan(
 ) {
   const { lifecycle } = deps;
   const inventory = await deps.inventorySource();
-  rejectInvalid(inventory, request, cells);
   const drained = request.goal === 'drain' ? request.hosts : [];
-  rejectHeld(await lifecycle.activeHolders(drained)); // early, before planning; the store decides below
   // Instances never leave their cell: plan on the cells involved only.
   const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
+  // a drain's slice has only cells that exist; a balance's cells are sliced once they are known to
+  rejectInvalid(inventory, request.goal === 'drain' ? sliceCells(inventory, scope) : inventory, request, cells);
+  rejectHeld(await lifecycle.activeHolders(drained)); // early, before planning; the store decides below
   const planned = await lifecycle.plan(sliceCells(inventory, scope), request);
   const result = planned.plan;
   if (p.dryRun === true) {
