@@ -1,15 +1,15 @@
 /**
  * Chooses and runs a placement method. The heuristic always runs (fast; it gives the incumbent
  * and, with the analytical bound of bound.ts, often a proof already). Unless that bound closes
- * the gap, `exact` and (for small drains) `auto` then run the budgeted branch-and-bound, and `exact` also the MILP
- * for very small models; the better assignment wins (more placed, then lower peak) and a proven optimum
- * becomes the lower bound.
+ * the gap, `exact` and (for small drains, with a smaller work budget) `auto` then run the branch-and-bound, and
+ * `exact` also the MILP for very small models; the better assignment wins (more placed, then lower peak) and a
+ * proven optimum becomes the lower bound.
  */
 import type { Problem, Solution } from './problem.js';
 import { better, scoreOf } from './problem.js';
 import { solveHeuristic } from './heuristic.js';
 import { exactSize, solveExact } from './exact.js';
-import { branchAndBound } from './branch-bound.js';
+import { BRANCH_BOUND_BUDGET, branchAndBound } from './branch-bound.js';
 import { lowerBound } from './bound.js';
 
 export type { Problem, Solution, Unit } from './problem.js';
@@ -25,12 +25,20 @@ export const EXACT_MAX_VARIABLES = 200;
 
 /**
  * Largest drain, in (unit, candidate host) pairs, for which `auto` runs the branch-and-bound.
- * Measured (BENCHMARKS.md): it proves or improves plans up to 20 VMs x 50 hosts (1,000 pairs) and
- * almost never beyond, where it only spends its whole budget (~70 ms a drain; 20 to 40x the
- * heuristic in a 1,000-host cell, which under API load multiplied p99 latency tenfold). Larger
- * drains keep the heuristic's plan with its proven gap; `exact` always runs it.
+ * Beyond it the search almost never proves or improves anything (BENCHMARKS.md); larger drains keep
+ * the heuristic's plan with its proven gap; `exact` always runs it.
  */
 export const AUTO_EXACT_MAX_PAIRS = 1_000;
+
+/**
+ * Host evaluations `auto` gives the branch-and-bound (`exact` keeps BRANCH_BOUND_BUDGET). Measured
+ * (BENCHMARKS.md, issue 11) on 250 drains of the demo region's 100-host cells: the 12 searches that
+ * proved the heuristic optimal needed at most 35,122 evaluations; the other 8 spent the whole 3,000,000
+ * (~500 ms each) without improving anything, which set the API's p99. On the bench's random drains the
+ * one improvement came at 2,450 and 26,460 evaluations (0.607 -> 0.604; the optimum 0.603 took 574,819).
+ * A work count, not a clock, so the same request always gets the same plan.
+ */
+export const AUTO_BRANCH_BOUND_BUDGET = 50_000;
 
 function pairs(p: Problem): number {
   let n = 0;
@@ -58,7 +66,7 @@ function runExact(
   const incumbent = all ? heuristic.objective : Infinity;
   let proven: number | null = null;
   let found: Candidate | null = null;
-  const bb = branchAndBound(p, incumbent);
+  const bb = branchAndBound(p, incumbent, o.method === 'exact' ? BRANCH_BOUND_BUDGET : AUTO_BRANCH_BOUND_BUDGET);
   if (bb.proven) proven = bb.peak;
   if (bb.hostOf) found = { hostOf: bb.hostOf, method: 'exact-bb', objective: bb.peak, lowerBound: 0, proven };
   // The MILP rarely finishes where the branch-and-bound did not and costs its whole time limit
