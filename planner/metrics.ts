@@ -61,27 +61,79 @@ function emptyLoads(inventory: Inventory): HostLoads {
   };
 }
 
+/** What the metrics read from one inventory snapshot: host indexes, instances per host, loads before any plan. */
+interface SnapshotLoads {
+  index: Map<string, number>;
+  /** Instance id -> position in `inventory.instances`. */
+  position: Map<string, number>;
+  /** Positions of the instances on each host, ascending. */
+  onHost: number[][];
+  before: HostLoads;
+}
+
+/** Per inventory object (snapshots are immutable): every plan of a snapshot shares the one pass over its instances. */
+const snapshots = new WeakMap<Inventory, SnapshotLoads>();
+
+function snapshotLoads(inventory: Inventory): SnapshotLoads {
+  const known = snapshots.get(inventory);
+  if (known) return known;
+  const index = new Map<string, number>();
+  inventory.hosts.forEach((h, i) => {
+    index.set(h.name, i);
+  });
+  const position = new Map<string, number>();
+  const onHost: number[][] = inventory.hosts.map(() => []);
+  const before = emptyLoads(inventory);
+  for (const [k, inst] of inventory.instances.entries()) {
+    position.set(inst.id, k);
+    const src = index.get(inst.host);
+    if (src === undefined) continue; // placement on an unknown host: the verifier reports it, metrics ignore it
+    onHost[src].push(k);
+    before.vcpus[src] += inst.vcpus;
+    before.memoryMb[src] += inst.memoryMb;
+  }
+  const loads = { index, position, onHost, before };
+  snapshots.set(inventory, loads);
+  return loads;
+}
+
 /**
- * Loads before and after a placement in one pass over the instances (the expensive part on
- * region inventories); only instances whose placement differs are looked at twice.
+ * Loads before and after a placement. The snapshot's loads are computed once per inventory. After
+ * the placement, only hosts that an instance leaves or reaches differ; those are summed again over
+ * the instances that end or start there, in inventory order, so every figure is the same sum in the
+ * same order as one pass over all instances would give (measured CPU is clamped at 0: order matters).
  */
 function hostLoads(
   inventory: Inventory,
   placement: ReadonlyMap<string, string>,
 ): { before: HostLoads; after: HostLoads } {
-  const index = new Map<string, number>();
-  inventory.hosts.forEach((h, i) => {
-    index.set(h.name, i);
-  });
-  const before = emptyLoads(inventory);
-  const after = emptyLoads(inventory);
-  const check = placement.size > 0;
-  for (const inst of inventory.instances) {
-    const src = index.get(inst.host);
-    if (src === undefined) continue; // placement on an unknown host: the verifier reports it, metrics ignore it
-    before.vcpus[src] += inst.vcpus;
-    before.memoryMb[src] += inst.memoryMb;
-    const where = check ? placement.get(inst.id) : undefined;
+  const { index, position, onHost, before } = snapshotLoads(inventory);
+  const touched = new Set<number>();
+  const moved: number[] = [];
+  for (const [id, where] of placement) {
+    const k = position.get(id);
+    const src = k === undefined ? undefined : index.get(inventory.instances[k].host);
+    if (k === undefined || src === undefined) continue;
+    moved.push(k);
+    touched.add(src);
+    const dst = index.get(where);
+    if (dst !== undefined) touched.add(dst);
+  }
+  const after: HostLoads = {
+    vcpus: before.vcpus.slice(),
+    memoryMb: before.memoryMb.slice(),
+    cpuUsage: before.cpuUsage.slice(),
+  };
+  const involved = new Set(moved);
+  for (const h of touched) {
+    after.vcpus[h] = 0;
+    after.memoryMb[h] = 0;
+    for (const k of onHost[h]) involved.add(k);
+  }
+  for (const k of [...involved].sort((a, b) => a - b)) {
+    const inst = inventory.instances[k];
+    const src = index.get(inst.host)!;
+    const where = placement.get(inst.id);
     const dst = where === undefined ? src : index.get(where);
     if (dst === undefined) continue;
     after.vcpus[dst] += inst.vcpus;

@@ -1,7 +1,8 @@
 /**
  * An indexed, read-only view of an inventory for placement: hosts by name, usable capacity and
  * current usage per host, instances per host, server groups, and the request's target policy
- * (drained, avoided, excluded hosts). Built once in O(hosts + instances + exclusions).
+ * (drained, avoided, excluded hosts). The inventory's part is built once per snapshot in O(hosts + instances),
+ * the policy's per request in O(hosts + exclusions).
  */
 import type { Host, Instance, Inventory, ServerGroupPolicy } from '../model/inventory.js';
 import type { Exclusion } from '../model/options.js';
@@ -97,14 +98,21 @@ function indexGroups(inventory: Inventory) {
   return { groupPolicy, groupMembers };
 }
 
-/** Builds the view in one pass over hosts, instances and the policy. */
-export function buildView(inventory: Inventory, policy: TargetPolicy = {}): ClusterView {
-  const { hosts, instances } = inventory;
+/** The part of a view that depends on the inventory alone: the same for every request on one snapshot. */
+type SnapshotPart = Omit<ClusterView, 'drained' | 'avoided' | 'excludedHost' | 'excludedPairs'>;
+
+/**
+ * Snapshot parts per inventory object. Inventories are immutable snapshots (a refresh builds a new
+ * object), and the service hands the same object to every request of a snapshot, so requests after
+ * the first only pay for their policy. The part is read-only; placement state lives in UsageState.
+ */
+const snapshots = new WeakMap<Inventory, SnapshotPart>();
+
+function indexHosts(hosts: readonly Host[]) {
   const n = hosts.length;
   const hostIndex = new Map<string, number>();
   const hostsByCell = new Map<string, number[]>();
   const capacity = { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), diskGb: new Float64Array(n) };
-  const usage = { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), diskGb: new Float64Array(n) };
   hosts.forEach((h, k) => {
     hostIndex.set(h.name, k);
     let cell = hostsByCell.get(h.cell);
@@ -117,6 +125,14 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     capacity.memoryMb[k] = usableMemoryMb(h);
     capacity.diskGb[k] = usableDiskGb(h);
   });
+  return { hostIndex, hostsByCell, capacity };
+}
+
+function snapshotPart(inventory: Inventory): SnapshotPart {
+  const { hosts, instances } = inventory;
+  const { hostIndex, hostsByCell, capacity } = indexHosts(hosts);
+  const n = hosts.length;
+  const usage = { vcpus: new Float64Array(n), memoryMb: new Float64Array(n), diskGb: new Float64Array(n) };
   const instancesByHost: number[][] = hosts.map(() => []);
   const demands = instances.map(demandOf);
   instances.forEach((inst, i) => {
@@ -128,12 +144,6 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     usage.memoryMb[k] += d.memoryMb;
     usage.diskGb[k] += d.diskGb;
   });
-  const excludedPairs = new Set<string>();
-  const wholeHosts: string[] = [];
-  for (const e of policy.exclusions ?? []) {
-    if (e.instance === undefined) wholeHosts.push(e.host);
-    else excludedPairs.add(pairKey(e.instance, e.host));
-  }
   // Built on first use: few callers need it, and on a region it is a 100k-entry map.
   let instanceIndex: Map<string, number> | undefined;
   return {
@@ -153,9 +163,44 @@ export function buildView(inventory: Inventory, policy: TargetPolicy = {}): Clus
     ...indexGroups(inventory),
     cpuModels: hosts.map((h) => new Set(h.compatibleCpuModels)),
     cpuHosts: instances.map((i) => (i.cpuCompatibleHosts ? new Set(i.cpuCompatibleHosts) : null)),
-    drained: flags(n, policy.drained, hostIndex),
-    avoided: flags(n, policy.avoidHosts, hostIndex),
-    excludedHost: flags(n, wholeHosts, hostIndex),
+  };
+}
+
+/** Builds the view: the snapshot part once per inventory object, the request's policy every time. */
+export function buildView(inventory: Inventory, policy: TargetPolicy = {}): ClusterView {
+  let part = snapshots.get(inventory);
+  if (!part) {
+    part = snapshotPart(inventory);
+    snapshots.set(inventory, part);
+  }
+  const base = part;
+  const n = base.hosts.length;
+  const excludedPairs = new Set<string>();
+  const wholeHosts: string[] = [];
+  for (const e of policy.exclusions ?? []) {
+    if (e.instance === undefined) wholeHosts.push(e.host);
+    else excludedPairs.add(pairKey(e.instance, e.host));
+  }
+  return {
+    inventory,
+    hosts: base.hosts,
+    instances: base.instances,
+    hostIndex: base.hostIndex,
+    get instanceIndex() {
+      return base.instanceIndex;
+    },
+    capacity: base.capacity,
+    usage: base.usage,
+    demands: base.demands,
+    instancesByHost: base.instancesByHost,
+    hostsByCell: base.hostsByCell,
+    groupPolicy: base.groupPolicy,
+    groupMembers: base.groupMembers,
+    cpuModels: base.cpuModels,
+    cpuHosts: base.cpuHosts,
+    drained: flags(n, policy.drained, base.hostIndex),
+    avoided: flags(n, policy.avoidHosts, base.hostIndex),
+    excludedHost: flags(n, wholeHosts, base.hostIndex),
     excludedPairs,
   };
 }

@@ -39,9 +39,6 @@ export class UnknownHostError extends Error {
   }
 }
 
-const instancesById = (view: ClusterView) => new Map(view.instances.map((i) => [i.id, i]));
-const hostsByName = (view: ClusterView) => new Map(view.hosts.map((h) => [h.name, h]));
-
 function unplacedEntry(view: ClusterView, i: number, code: Unplaced['code'], reason: string): Unplaced {
   const inst = view.instances[i];
   return { instance: inst.id, name: inst.name, host: inst.host, code, reason };
@@ -137,7 +134,10 @@ export function planDrain(inventory: Inventory, request: DrainRequest, options: 
   const order = (id: string) => named.get(id) ?? view.instanceIndex.get(id)!;
   moves.sort((a, b) => a.wave - b.wave || order(a.instance) - order(b.instance));
   unplaced.sort((a, b) => order(a.instance) - order(b.instance));
-  const annotated = withConvergence(moves, instancesById(view), hostsByName(view), options);
+  // Only what the moves name: a map of the whole cell per request cost more than the drain's placement.
+  const instances = new Map(moves.map((m) => [m.instance, view.instances[order(m.instance)]]));
+  const endpoints = new Map(moves.flatMap((m) => [m.from, m.to]).map((h) => [h, view.hosts[view.hostIndex.get(h)!]]));
+  const annotated = withConvergence(moves, instances, endpoints, options);
   const method = problem.units.length === 0 ? 'none' : solution.method + (room?.evictions.length ? '+make-room' : '');
   const solve = { method, objective: solution.objective, lowerBound: solution.lowerBound };
   return {
