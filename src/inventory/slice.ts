@@ -27,8 +27,19 @@ export function sliceCells(inventory: Inventory, cells: string[]): Inventory {
   return slice;
 }
 
-/** Cells of the named hosts. */
+const cellOfHost = new WeakMap<Inventory, Map<string, string>>();
+
+/** Cells of the named hosts (unknown names have none), in the hosts' order; indexed once per snapshot. */
 export function cellsOf(inventory: Inventory, hosts: string[]): string[] {
-  const wanted = new Set(hosts);
-  return [...new Set(inventory.hosts.filter((h) => wanted.has(h.name)).map((h) => h.cell))];
+  let index = cellOfHost.get(inventory);
+  if (!index) {
+    index = new Map(inventory.hosts.map((h) => [h.name, h.cell]));
+    cellOfHost.set(inventory, index);
+  }
+  const cells = new Set<string>();
+  for (const name of hosts) {
+    const cell = index.get(name);
+    if (cell !== undefined) cells.add(cell);
+  }
+  return [...cells];
 }
