@@ -1,6 +1,6 @@
 /**
  * The project's folder and version: the package.json named `rebalancer` above this module (it runs
- * from src/ in development and from dist/src/ when built, so the folder is found, not assumed).
+ * from src/ in development and from dist/src/ or dist/bundle/ when built, so the folder is found, not assumed).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

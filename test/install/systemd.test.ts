@@ -46,7 +46,7 @@ describe('contrib/rebalancer.service', () => {
     expect(values('ExecStart')).toEqual([
       '/usr/bin/node /opt/rebalancer/bin/rebalancer.js serve --config /etc/rebalancer/config.yaml',
     ]);
-    expect(readFileSync(resolve(repo, 'bin/rebalancer.js'), 'utf8')).toContain("'../dist/src/cli/main.js'");
+    expect(readFileSync(resolve(repo, 'bin/rebalancer.js'), 'utf8')).toContain("'../dist/bundle/main.js'");
     expect(values('User')).toEqual(['rebalancer']);
     expect(values('StateDirectory')).toEqual(['rebalancer']);
     expect(values('Restart')).toEqual(['on-failure']);

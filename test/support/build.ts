@@ -1,8 +1,9 @@
 /**
- * The compiled build (dist/) that bin/rebalancer.js runs. Tests that start the real binary call
- * `buildOnce()` in beforeAll, so the binary runs the current sources, not an older build. vitest
- * runs test files in parallel processes: a lock directory makes them build one at a time, and
- * tsc's incremental build makes each build after the first quick.
+ * The compiled build (dist/, its command line bundled into dist/bundle/) that bin/rebalancer.js runs.
+ * Tests that start the real binary call `buildOnce()` in beforeAll, so the binary runs the current
+ * sources, not an older build. vitest runs test files in parallel processes: a lock directory makes
+ * them build one at a time, and tsc's incremental build makes each build after the first quick (the
+ * bundle step rewrites only files that changed, so a binary another test runs meanwhile is intact).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -34,12 +35,13 @@ async function locked(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Compiles the sources into dist/ (`npm run build`), once per test process. */
+/** Compiles the sources into dist/ and bundles the command line (`npm run build`), once per test process. */
 export function buildOnce(): Promise<void> {
   built ??= locked(async () => {
     await run(process.execPath, [resolve(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: repo,
     });
+    await run(process.execPath, [resolve(repo, 'scripts/bundle-cli.mjs')], { cwd: repo });
   });
   return built;
 }
