@@ -228,9 +228,26 @@ export interface PlanLifecycle {
   readonly executor: Executor | null;
 }
 
+/**
+ * Plans `request` in a given planning state; nothing is read or stored. `PlanLifecycle.plan` is
+ * this on the state the store holds now; `rebalancer plan`, which plans from a file with nothing
+ * in maintenance, calls it without opening a store.
+ */
+export async function planInState(
+  deps: { clock: Clock; settings: { planner: PlannerSettings }; planFn?: PlanFn },
+  inventory: Inventory,
+  request: PlanRequestRecord,
+  state: PlanningState,
+  extra: ReplanExtras = {},
+): Promise<Planned> {
+  const i = plannerInputs(inventory, request, state, deps.settings.planner, () => deps.clock.now(), extra);
+  const result = await (deps.planFn ?? plannerPlan)(inventory, i.request, i.options);
+  const frozenInstances = i.request.goal === 'balance' ? (i.request.frozenInstances ?? []) : [];
+  return { plan: result, request, frozenInstances };
+}
+
 export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   const { store, clock } = deps;
-  const planFn = deps.planFn ?? plannerPlan;
   const now = () => clock.now();
   const cancelMode = resolveExecutorOptions(deps.executorOptions).cancelMode;
 
@@ -243,12 +260,8 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   const stateFor = (request: PlanRequestRecord) => planningState([], request.source === 'nightly');
   const inputs: PlanLifecycle['inputs'] = async (inventory, request, state, extra = {}) =>
     plannerInputs(inventory, request, state ?? (await stateFor(request)), deps.settings.planner, now, extra);
-  const plan: PlanLifecycle['plan'] = async (inventory, request, extra) => {
-    const i = await inputs(inventory, request, undefined, extra);
-    const result = await planFn(inventory, i.request, i.options);
-    const frozenInstances = i.request.goal === 'balance' ? (i.request.frozenInstances ?? []) : [];
-    return { plan: result, request, frozenInstances };
-  };
+  const plan: PlanLifecycle['plan'] = async (inventory, request, extra) =>
+    planInState(deps, inventory, request, await stateFor(request), extra);
 
   const replan: ReplanFn = async ({ planId, exclusions, avoidHosts }) => {
     const old = await store.getPlan(planId);

@@ -16,8 +16,7 @@ import {
   type PlannerOptions,
   type PlanRequest,
 } from '../../../planner/index.js';
-import { createPlanLifecycle, type PlanRequestRecord } from '../../orchestrate/lifecycle.js';
-import { openStore } from '../../store/sqlite.js';
+import { planInState, type PlanRequestRecord } from '../../orchestrate/lifecycle.js';
 import { validateRequest, type RequestInput } from '../../../planner/index.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { cellsOf, sliceCells } from '../../inventory/slice.js';
@@ -189,15 +188,8 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
       io,
       issues.map((i) => `${FLAG[i.path] ?? i.path}: ${i.message}`),
     );
-  // Plan only, from a file: the lifecycle over a throwaway store (nothing is in maintenance).
-  const store = openStore(':memory:');
-  const lifecycle = createPlanLifecycle({
-    store,
-    clock: systemClock,
-    settings: { planner: input.options, cooldownHours: 0 },
-    collect: () => Promise.reject(new Error('rebalancer plan reads its inventory from a file')),
-    planFn: deps.plan,
-  });
+  // Plan only, from a file: the lifecycle's planning with nothing in maintenance and no store to open.
+  const planning = { clock: systemClock, settings: { planner: input.options }, planFn: deps.plan };
   let result: Plan | CampaignPlan;
   let request: PlanRequestRecord | null = null;
   try {
@@ -207,17 +199,17 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
     } else {
       // Instances never leave their cell: a drain is planned on the drained hosts' cells only, as the API does.
       const scope = input.goal === 'drain' ? cellsOf(file.inventory, input.request.hosts as string[]) : [];
-      ({ plan: result, request } = await lifecycle.plan(
+      ({ plan: result, request } = await planInState(
+        planning,
         sliceCells(file.inventory, scope),
         toPlanRequest(input.request, input.options.method),
+        { maintenanceHosts: [], cooledDown: null },
       ));
     }
   } catch (err) {
     const why = err instanceof PlanVerificationError ? err.message : `${(err as Error)?.message ?? String(err)}`;
     io.stderr(`rebalancer plan: internal error: ${why.split('\n')[0]}\n`);
     return 1;
-  } finally {
-    await store.close();
   }
   const format = input.format ?? (io.isTty ? 'text' : 'json');
   const text = () =>
