@@ -59,9 +59,19 @@ type ParsedValues<T extends Options> = ReturnType<
 export const HELP_SHOWN = 0;
 
 /**
+ * BAD_INPUT after saying `message` on stderr with where the usage is: how a command refuses
+ * arguments whose help is too long to repeat under every mistake.
+ */
+export function usageError(command: string, io: CommandIo, message: string): typeof BAD_INPUT {
+  io.stderr(`rebalancer ${command}: ${message}\nRun "rebalancer ${command} --help" for usage.\n`);
+  return BAD_INPUT;
+}
+
+/**
  * Reads `rebalancer <command>`'s arguments (`options`, plus `-h`/`--help`, which prints `help`:
- * HELP_SHOWN). An unknown or malformed option prints the parser's message and `help` on stderr:
- * BAD_INPUT. Otherwise the options' values and the positional arguments.
+ * HELP_SHOWN). An unknown or malformed option goes to `refuse` with the parser's error; by default
+ * its message and `help` are printed on stderr: BAD_INPUT. Otherwise the options' values and the
+ * positional arguments.
  */
 export function commandArgs<T extends Options>(
   command: string,
@@ -69,14 +79,17 @@ export function commandArgs<T extends Options>(
   help: string,
   argv: string[],
   options: T,
-): { values: ParsedValues<T>; positionals: string[] } | typeof BAD_INPUT | typeof HELP_SHOWN {
+  refuse: (err: Error & { code?: string }) => number = (err) => {
+    io.stderr(`rebalancer ${command}: ${err.message}\n\n${help}`);
+    return BAD_INPUT;
+  },
+): { values: ParsedValues<T>; positionals: string[] } | number {
   const all = { ...options, help: { type: 'boolean', short: 'h' } } as WithHelp<T>;
   let parsed: { values: ParsedValues<T>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: all, allowPositionals: true, strict: true });
   } catch (err) {
-    io.stderr(`rebalancer ${command}: ${(err as Error).message}\n\n${help}`);
-    return BAD_INPUT;
+    return refuse(err as Error);
   }
   if ((parsed.values as { help?: boolean }).help) {
     io.stdout(help);

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../../log.js';
 import type { PlanLifecycle } from '../../orchestrate/lifecycle.js';
 import { openSession, type Session } from '../../orchestrate/session.js';
 import { openStore } from '../../store/sqlite.js';
-import { parseDrainArgs, DRAIN_USAGE, type DrainArgs } from '../drain/args.js';
+import { parseDrainArgs, type DrainArgs } from '../drain/args.js';
 import { drainReport, reportText } from '../drain/render.js';
 import { watchPlan } from '../drain/watch.js';
 import type { CommandIo } from '../io.js';
@@ -23,16 +23,8 @@ import { executionLimits } from '../../orchestrate/duration.js';
 import { renderPlanText } from '../render/plan-text.js';
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  const parsed = parseDrainArgs(argv, io.isTty);
-  if (!parsed.ok) {
-    io.stderr(`rebalancer drain: ${parsed.message}\n\n${DRAIN_USAGE}`);
-    return 2;
-  }
-  const args = parsed.args;
-  if (args.help) {
-    io.stdout(DRAIN_USAGE);
-    return 0;
-  }
+  const args = parseDrainArgs(argv, io);
+  if (typeof args === 'number') return args;
   const config = commandConfig('drain', io, { path: args.config });
   if (typeof config === 'number') return config;
   const shared = args.execute ? refuseSharedExecution('drain --execute', io, config) : null;

@@ -4,7 +4,6 @@
  * service's store, through the same view and the same parameter schema as the route.
  * Exit status: 0 printed; 2 bad input (nothing is printed).
  */
-import { parseArgs } from 'node:util';
 import type { Inventory } from '../../../planner/index.js';
 import { operations } from '../../http/contract/operations.js';
 import { parseParams } from '../../http/params.js';
@@ -12,7 +11,7 @@ import { hostListView } from '../../http/views.js';
 import { collectFromConfig, readInventory, storeForReading } from '../../report/sources.js';
 import type { CommandIo } from '../io.js';
 import { hostListText } from '../render/stored-plan-text.js';
-import { BAD_INPUT, commandConfig } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig, usageError } from '../setup.js';
 import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer hosts list [--cell CELL] [--inventory FILE] [--config FILE] [--format text|json]
@@ -31,33 +30,19 @@ options:
 Exit status: 0 printed, 2 bad input (nothing is printed).
 `;
 
-function fail(io: CommandIo, message: string): number {
-  io.stderr(`rebalancer hosts: ${message}\nRun "rebalancer hosts --help" for usage.\n`);
-  return BAD_INPUT;
-}
+const fail = (io: CommandIo, message: string) => usageError('hosts', io, message);
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; format?: string; cell?: string; inventory?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string' },
-        cell: { type: 'string' },
-        inventory: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(io, (err as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const args = commandArgs(
+    'hosts',
+    io,
+    HELP,
+    argv,
+    { config: { type: 'string' }, format: { type: 'string' }, cell: { type: 'string' }, inventory: { type: 'string' } },
+    (err) => fail(io, err.message),
+  );
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
   if (positionals[0] !== 'list' || positionals.length > 1)
     return fail(io, `expected list, got "${positionals.join(' ')}"`);
   const format = parseFormat(values.format);

@@ -4,11 +4,10 @@
  * plan-only work (`rebalancer plan --inventory`) and bug reports. Never moves anything and never
  * creates a store.
  */
-import { parseArgs } from 'node:util';
 import type { Instance, Inventory } from '../../../planner/index.js';
 import { collectFromConfig } from '../../report/sources.js';
 import type { CommandIo } from '../io.js';
-import { commandConfig } from '../setup.js';
+import { commandArgs, commandConfig, usageError } from '../setup.js';
 
 const HELP = `usage: rebalancer inventory [--config FILE] [--format json|text]
 
@@ -22,10 +21,7 @@ each guest CPU can run on, as their hypervisors answered) and prints it in the p
 Exit status: 0 printed, 2 bad input (nothing is printed).
 `;
 
-function fail(io: CommandIo, message: string): number {
-  io.stderr(`rebalancer inventory: ${message}\nRun "rebalancer inventory --help" for usage.\n`);
-  return 2;
-}
+const fail = (io: CommandIo, message: string) => usageError('inventory', io, message);
 
 function cpuOf(i: Instance): string {
   const where = i.cpuCompatibleHosts ? ` -> ${i.cpuCompatibleHosts.join(', ') || 'none'}` : '';
@@ -47,24 +43,13 @@ export function renderInventoryText(inv: Inventory): string {
   return `${lines.join('\n')}\n`;
 }
 
+const OPTIONS = { config: { type: 'string' }, format: { type: 'string' } } as const;
+
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; format?: string; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    return fail(io, (err as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const args = commandArgs('inventory', io, HELP, argv, OPTIONS, (err) => fail(io, err.message));
+  if (typeof args === 'number') return args;
+  const { values, positionals } = args;
+  if (positionals.length) return fail(io, `unexpected argument "${positionals[0]}"`);
   const format = values.format ?? (io.isTty ? 'text' : 'json');
   if (format !== 'json' && format !== 'text') return fail(io, `expected --format json or text, got "${format}"`);
   const config = commandConfig('inventory', io, { path: values.config });

@@ -3,8 +3,8 @@
  * effects. Exit status: 0 feasible plan, 3 plan computed but not feasible (still printed),
  * 2 bad input (one line per problem on stderr, nothing on stdout), 1 internal error.
  */
-import { parseArgs } from 'node:util';
 import type { CommandIo } from '../io.js';
+import { commandArgs } from '../setup.js';
 import { systemClock } from '../../../executor/clock.js';
 import {
   planMaintenance,
@@ -57,10 +57,9 @@ const OPTIONS = {
   'timeout-per-gib': { type: 'string' },
   method: { type: 'string' },
   format: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+type Values = Exclude<ReturnType<typeof commandArgs<typeof OPTIONS>>, number>['values'];
 
 /** Request field -> the command-line flag a user typed. */
 const FLAG: Record<string, string> = {
@@ -163,20 +162,13 @@ export interface PlanCommandDeps {
 }
 
 export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps = {}): Promise<number> {
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
+  const parsed = commandArgs('plan', io, USAGE, argv, OPTIONS, (e) => {
     // parseArgs explains unknown options and missing values; keep it to one line.
-    const e = err as Error & { code?: string };
     const text =
       e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? e.message.split('. ')[0] : e.message.replace(/\s*\n\s*/g, ' ');
     return fail(io, [text], true);
-  }
-  if (parsed.values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  });
+  if (typeof parsed === 'number') return parsed;
   const problems: string[] = [];
   const input = interpret(parsed.values, parsed.positionals, problems);
   if (!input) return fail(io, problems, true);

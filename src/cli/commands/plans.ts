@@ -4,14 +4,13 @@
  * service's store file.
  * Exit status: 0 printed; 2 bad input, unknown plan or cursor, or no store (nothing is printed).
  */
-import { parseArgs } from 'node:util';
 import { operations } from '../../http/contract/operations.js';
 import { parseParams } from '../../http/params.js';
 import { planPage, planView } from '../../http/views.js';
 import type { CommandIo } from '../io.js';
 import { planListText, planViewText } from '../render/stored-plan-text.js';
 import { openConfiguredStore } from '../../store/open.js';
-import { BAD_INPUT, commandConfig, existingStore } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig, existingStore, usageError } from '../setup.js';
 import { optionIssues, parseFormat, readingLifecycle } from '../stored.js';
 
 const HELP = `usage: rebalancer plans list [--status STATUS]... [--limit N] [--after ID]
@@ -35,34 +34,20 @@ options:
 Exit status: 0 printed, 2 bad input, unknown plan or cursor, or no store (nothing is printed).
 `;
 
-function fail(io: CommandIo, message: string): number {
-  io.stderr(`rebalancer plans: ${message}\nRun "rebalancer plans --help" for usage.\n`);
-  return BAD_INPUT;
-}
+const fail = (io: CommandIo, message: string) => usageError('plans', io, message);
+
+const OPTIONS = {
+  config: { type: 'string' },
+  format: { type: 'string' },
+  status: { type: 'string', multiple: true },
+  limit: { type: 'string' },
+  after: { type: 'string' },
+} as const;
 
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  let values: { config?: string; format?: string; status?: string[]; limit?: string; after?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        format: { type: 'string' },
-        status: { type: 'string', multiple: true },
-        limit: { type: 'string' },
-        after: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return fail(io, (err as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const parsed = commandArgs('plans', io, HELP, argv, OPTIONS, (err) => fail(io, err.message));
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const [verb, ...args] = positionals;
   if (verb !== 'list' && verb !== 'show') return fail(io, `expected list or show, got "${verb ?? ''}"`);
   if (verb === 'list' && args.length) return fail(io, `list takes no arguments, got "${args.join(' ')}"`);

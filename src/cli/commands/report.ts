@@ -3,7 +3,6 @@
  * tonight's balance) as HTML, JSON or CSV. Never moves anything.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadConfig, formatConfigErrors } from '../../config/index.js';
 import { systemClock } from '../../../executor/clock.js';
 import type { Config } from '../../config/index.js';
@@ -15,6 +14,7 @@ import { DEFAULT_PATCH_BUDGET } from '../../report/patching.js';
 import { collectFromConfig, readInventory, storeForReading, type Loaded } from '../../report/sources.js';
 import type { Inventory } from '../../../planner/index.js';
 import type { CommandIo } from '../io.js';
+import { commandArgs, usageError } from '../setup.js';
 
 const HELP = `usage: rebalancer report capacity [--inventory FILE | --config FILE] [options]
 
@@ -42,6 +42,8 @@ and the step that fails with its reason).
 Exit status: 0 report written, 2 bad input (nothing is written).
 `;
 
+const fail = (io: CommandIo, message: string) => usageError('report', io, message);
+
 const RENDER: Record<string, (r: CapacityReport) => string> = { html: renderHtml, json: renderJson, csv: renderCsv };
 
 interface Args {
@@ -53,35 +55,28 @@ interface Args {
   patchBudget?: number;
 }
 
-function parse(argv: string[]): Loaded<Args> | 'help' {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        inventory: { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string', default: 'html' },
-        out: { type: 'string' },
-        maintenance: { type: 'string', multiple: true, default: [] },
-        'patch-budget': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) return 'help';
-    if (positionals[0] !== 'capacity' || positionals.length > 1)
-      return { ok: false, message: `expected the report name "capacity", got "${positionals.join(' ')}"` };
-    if (!RENDER[values.format])
-      return { ok: false, message: `expected --format html, json or csv, got "${values.format}"` };
-    const budget = values['patch-budget'];
-    const patchBudget = budget === undefined ? undefined : Number(budget);
-    if (patchBudget !== undefined && !(Number.isSafeInteger(patchBudget) && patchBudget >= 0))
-      return { ok: false, message: `expected --patch-budget to be a whole number of work units >= 0, got "${budget}"` };
-    const { inventory, config, out, format, maintenance } = values;
-    return { ok: true, value: { inventory, config, out, format, maintenance, patchBudget } };
-  } catch (err) {
-    return { ok: false, message: (err as Error).message };
-  }
+const OPTIONS = {
+  inventory: { type: 'string' },
+  config: { type: 'string' },
+  format: { type: 'string', default: 'html' },
+  out: { type: 'string' },
+  maintenance: { type: 'string', multiple: true, default: [] as string[] },
+  'patch-budget': { type: 'string' },
+} as const;
+
+function parse(argv: string[], io: CommandIo): Args | number {
+  const parsed = commandArgs('report', io, HELP, argv, OPTIONS, (err) => fail(io, err.message));
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  if (positionals[0] !== 'capacity' || positionals.length > 1)
+    return fail(io, `expected the report name "capacity", got "${positionals.join(' ')}"`);
+  if (!RENDER[values.format]) return fail(io, `expected --format html, json or csv, got "${values.format}"`);
+  const budget = values['patch-budget'];
+  const patchBudget = budget === undefined ? undefined : Number(budget);
+  if (patchBudget !== undefined && !(Number.isSafeInteger(patchBudget) && patchBudget >= 0))
+    return fail(io, `expected --patch-budget to be a whole number of work units >= 0, got "${budget}"`);
+  const { inventory, config, out, format, maintenance } = values;
+  return { inventory, config, out, format, maintenance, patchBudget };
 }
 
 interface Inputs {
@@ -120,31 +115,22 @@ async function build(inventory: Inventory, config: Config | null, args: Args, no
   }
 }
 
-function fail(io: CommandIo, message: string): number {
-  io.stderr(`rebalancer report: ${message}\nRun "rebalancer report --help" for usage.\n`);
-  return 2;
-}
-
 export async function run(argv: string[], io: CommandIo): Promise<number> {
-  const args = parse(argv);
-  if (args === 'help') {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (!args.ok) return fail(io, args.message);
+  const args = parse(argv, io);
+  if (typeof args === 'number') return args;
   const now = Date.now();
-  const input = await inputs(args.value, io);
+  const input = await inputs(args, io);
   if (!input.ok) return fail(io, input.message);
-  const report = await build(input.value.inventory, input.value.config, args.value, now);
-  const text = RENDER[args.value.format](report);
-  if (!args.value.out) {
+  const report = await build(input.value.inventory, input.value.config, args, now);
+  const text = RENDER[args.format](report);
+  if (!args.out) {
     io.stdout(text);
     return 0;
   }
   try {
-    writeFileSync(args.value.out, text);
+    writeFileSync(args.out, text);
   } catch (err) {
-    return fail(io, `cannot write "${args.value.out}": ${(err as Error).message}`);
+    return fail(io, `cannot write "${args.out}": ${(err as Error).message}`);
   }
   return 0;
 }

@@ -7,14 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { bindingProblem } from '../../../executor/hypervisor/libvirt/index.js';
 import { createService } from '../../app.js';
 import type { Config, FlagSetting } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import { describeStore } from '../../store/open.js';
 import type { CommandIo } from '../io.js';
-import { BAD_INPUT, commandConfig } from '../setup.js';
+import { BAD_INPUT, commandArgs, commandConfig } from '../setup.js';
 
 const HELP = `usage: rebalancer serve [--config FILE] [--host ADDRESS] [--port N]
 
@@ -80,26 +79,15 @@ export function banner(
 }
 
 function parse(argv: string[], io: CommandIo): { config?: string; host?: string; port?: string } | number {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    return values;
-  } catch (err) {
-    io.stderr(`rebalancer serve: ${(err as Error).message}\n${HELP}`);
-    return 2;
-  }
+  const args = commandArgs('serve', io, HELP, argv, {
+    config: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+  });
+  if (typeof args === 'number') return args;
+  if (!args.positionals.length) return args.values;
+  io.stderr(`rebalancer serve: unexpected argument "${args.positionals[0]}"\n\n${HELP}`);
+  return BAD_INPUT;
 }
 
 export async function run(argv: string[], io: CommandIo, signal?: AbortSignal): Promise<number> {

@@ -1,5 +1,6 @@
-/** Command-line options of `rebalancer drain`, parsed without throwing. */
-import { parseArgs } from 'node:util';
+/** Command-line options of `rebalancer drain`. */
+import { BAD_INPUT, commandArgs } from '../setup.js';
+import type { CommandIo } from '../io.js';
 
 export interface DrainArgs {
   /** Config file (JSON or YAML); REBALANCER_CONFIG when absent. */
@@ -12,7 +13,6 @@ export interface DrainArgs {
   format: 'json' | 'text';
   /** Gap between the CPU samples of the inventory collection, ms. @default 1000 */
   sampleMs: number;
-  help: boolean;
 }
 
 const SYNOPSIS = 'rebalancer drain --config FILE --host NAME [--host NAME ...] [--execute] [--format json|text]';
@@ -34,48 +34,30 @@ exit status: 0 plan complete (and, with --execute, every move succeeded); 1 exec
 2 bad input; 3 the plan is not feasible (printed, not executed).
 `;
 
-export type ParsedArgs = { ok: true; args: DrainArgs } | { ok: false; message: string };
+const OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string', multiple: true },
+  execute: { type: 'boolean' },
+  format: { type: 'string' },
+  'sample-ms': { type: 'string' },
+} as const;
 
-function parseFlags(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      config: { type: 'string' },
-      host: { type: 'string', multiple: true },
-      execute: { type: 'boolean' },
-      format: { type: 'string' },
-      'sample-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values;
-}
-
-export function parseDrainArgs(argv: string[], isTty: boolean): ParsedArgs {
-  let values: ReturnType<typeof parseFlags>;
-  try {
-    values = parseFlags(argv);
-  } catch (err) {
-    return { ok: false, message: (err as Error).message };
-  }
-  const format = values.format ?? (isTty ? 'text' : 'json');
-  if (format !== 'json' && format !== 'text')
-    return { ok: false, message: `--format: expected json or text, got "${format}"` };
+/** `rebalancer drain`'s arguments, or the exit status after printing the help or what is wrong with them. */
+export function parseDrainArgs(argv: string[], io: CommandIo): DrainArgs | number {
+  const refuse = (message: string) => {
+    io.stderr(`rebalancer drain: ${message}\n\n${DRAIN_USAGE}`);
+    return BAD_INPUT;
+  };
+  const parsed = commandArgs('drain', io, DRAIN_USAGE, argv, OPTIONS);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  if (positionals.length) return refuse(`unexpected argument "${positionals[0]}"`);
+  const format = values.format ?? (io.isTty ? 'text' : 'json');
+  if (format !== 'json' && format !== 'text') return refuse(`--format: expected json or text, got "${format}"`);
   const sampleMs = values['sample-ms'] === undefined ? 1000 : Number(values['sample-ms']);
   if (!Number.isFinite(sampleMs) || sampleMs < 0)
-    return { ok: false, message: `--sample-ms: expected a number >= 0, got "${values['sample-ms']}"` };
+    return refuse(`--sample-ms: expected a number >= 0, got "${values['sample-ms']}"`);
   const hosts = [...new Set(values.host ?? [])];
-  if (!values.help && hosts.length === 0) return { ok: false, message: '--host: expected at least one host to drain' };
-  return {
-    ok: true,
-    args: {
-      config: values.config,
-      hosts,
-      execute: values.execute ?? false,
-      format,
-      sampleMs,
-      help: values.help ?? false,
-    },
-  };
+  if (hosts.length === 0) return refuse('--host: expected at least one host to drain');
+  return { config: values.config, hosts, execute: values.execute ?? false, format, sampleMs };
 }
