@@ -1,20 +1,12 @@
 /**
  * Fenced ports: once `life` is aborted, every call throws EXECUTOR_STOPPED instead of acting, so
  * a stopped executor can no longer write state or touch hypervisors, like a dead process. Each
- * method is written out: a member added to a port without its fence is a type error. A guard
- * (the executor's mandate among replicas) runs before each call and may stop the executor.
+ * method is written out (the hypervisor's in HypervisorWrapper, executor/wrapper.ts): a member added
+ * to a port without its fence is a type error. A guard (the executor's mandate among replicas) runs
+ * before each call and may stop the executor.
  */
 import { stopped } from './context.js';
-import type {
-  CpuVerdict,
-  DomainFacts,
-  DomainLocation,
-  GuestCpu,
-  HostFacts,
-  Hypervisor,
-  JobProgress,
-  MigrationRequest,
-} from './hypervisor/types.js';
+import type { Hypervisor } from './hypervisor/types.js';
 import type {
   ExecutorStore,
   MoveEnding,
@@ -32,7 +24,13 @@ import type {
   StoredError,
   WriteFault,
 } from './store.js';
-import type { Wrapper } from './wrapper.js';
+import { type HypervisorCall, HypervisorWrapper, type Wrapper } from './wrapper.js';
+
+/** Runs the guard, then throws EXECUTOR_STOPPED when `life` is aborted. */
+function passFence(life: AbortSignal, guard: (() => void) | undefined): void {
+  guard?.();
+  if (life.aborted) throw stopped(life);
+}
 
 export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
   constructor(
@@ -43,8 +41,7 @@ export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
   ) {}
 
   private check(): void {
-    this.guard?.();
-    if (this.life.aborted) throw stopped(this.life);
+    passFence(this.life, this.guard);
   }
 
   async createPlan(input: NewPlan): Promise<PlanRecord> {
@@ -143,81 +140,19 @@ export class FencedStore implements ExecutorStore, Wrapper<ExecutorStore> {
   }
 }
 
-export class FencedHypervisor implements Hypervisor, Wrapper<Hypervisor> {
-  readonly kind: Hypervisor['kind'];
-  readonly compareCpu: Hypervisor['compareCpu'];
-
+export class FencedHypervisor extends HypervisorWrapper {
   constructor(
-    private readonly inner: Hypervisor,
+    inner: Hypervisor,
     private readonly life: AbortSignal,
     /** Runs before every call; it may stop the executor (a lapsed mandate aborts `life`). */
     private readonly guard?: () => void,
   ) {
-    this.kind = inner.kind;
-    const compare = inner.compareCpu;
-    this.compareCpu = compare
-      ? (host: string, cpu: GuestCpu, signal?: AbortSignal): Promise<CpuVerdict> => {
-          this.check();
-          return compare.call(inner, host, cpu, signal);
-        }
-      : undefined;
+    super(inner);
   }
 
-  private check(): void {
-    this.guard?.();
-    if (this.life.aborted) throw stopped(this.life);
-  }
-
-  hostFacts(host: string, signal?: AbortSignal): Promise<HostFacts> {
-    this.check();
-    return this.inner.hostFacts(host, signal);
-  }
-  listDomains(host: string, signal?: AbortSignal): Promise<DomainFacts[]> {
-    this.check();
-    return this.inner.listDomains(host, signal);
-  }
-  migrate(req: MigrationRequest, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.migrate(req, signal);
-  }
-  jobProgress(host: string, domainId: string, signal?: AbortSignal): Promise<JobProgress> {
-    this.check();
-    return this.inner.jobProgress(host, domainId, signal);
-  }
-  abortJob(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.abortJob(host, domainId, signal);
-  }
-  setMaxSpeed(host: string, domainId: string, mibps: number, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.setMaxSpeed(host, domainId, mibps, signal);
-  }
-  startPostCopy(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.startPostCopy(host, domainId, signal);
-  }
-  startDirtyRateCalc(host: string, domainIds: string[], seconds: number, signal?: AbortSignal): Promise<string[]> {
-    this.check();
-    return this.inner.startDirtyRateCalc(host, domainIds, seconds, signal);
-  }
-  dirtyRates(host: string, domainIds: string[], signal?: AbortSignal): Promise<Map<string, number>> {
-    this.check();
-    return this.inner.dirtyRates(host, domainIds, signal);
-  }
-  suspend(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.suspend(host, domainId, signal);
-  }
-  resume(host: string, domainId: string, signal?: AbortSignal): Promise<void> {
-    this.check();
-    return this.inner.resume(host, domainId, signal);
-  }
-  locate(domainId: string, hosts: string[], signal?: AbortSignal): Promise<DomainLocation> {
-    this.check();
-    return this.inner.locate(domainId, hosts, signal);
-  }
-  close(): Promise<void> {
-    this.check();
-    return this.inner.close();
+  /** Throws at once, before the call, when the executor has stopped. */
+  protected around<T>(call: HypervisorCall, run: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+    passFence(this.life, this.guard);
+    return run(call.signal);
   }
 }
