@@ -3,6 +3,7 @@
  * how many have run, so opening an older file upgrades it and opening a current one does nothing.
  */
 import type Database from 'better-sqlite3';
+import { pendingMigrations } from './schema.js';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE plans (
@@ -132,18 +133,13 @@ export const MIGRATIONS: readonly string[] = [
  * The caller sets `busy_timeout` so the others wait for that lock instead of failing.
  */
 export function migrate(db: Database.Database): number {
-  const target = MIGRATIONS.length;
-  const version = (): number => {
-    const v = db.pragma('user_version', { simple: true }) as number;
-    if (v > target) throw new Error(`database schema version ${v} is newer than this program knows (${target})`);
-    return v;
-  };
-  if (version() === target) return target; // the common case takes no write lock
+  const pending = () => pendingMigrations(db.pragma('user_version', { simple: true }) as number, MIGRATIONS);
+  if (!pending().length) return MIGRATIONS.length; // the common case takes no write lock
   db.transaction(() => {
-    for (let v = version(); v < target; v++) {
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
+    for (const { version, migration } of pending()) {
+      db.exec(migration);
+      db.pragma(`user_version = ${version}`);
     }
   }).immediate();
-  return target;
+  return MIGRATIONS.length;
 }

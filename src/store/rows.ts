@@ -1,7 +1,7 @@
 /** Row <-> record mapping of the stores (SQLite and PostgreSQL keep the same columns). */
-import type { MoveRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
-import type { CampaignHostRecord, CampaignRecord, CampaignStatus } from '../maintenance/types.js';
-import type { NightlyRunRecord } from './port.js';
+import type { MovePatch, MoveRecord, PlanEvent, PlanRecord, ProgressSample } from '../../executor/store.js';
+import type { CampaignHostPatch, CampaignHostRecord, CampaignRecord, CampaignStatus } from '../maintenance/types.js';
+import type { MaintenanceRecord, NightlyRunRecord } from './port.js';
 
 export interface PlanRow {
   id: string;
@@ -150,3 +150,45 @@ export const hostFromRow = (r: CampaignHostRow): CampaignHostRecord => ({
   reason: r.reason,
   since: r.since,
 });
+
+export interface MaintenanceRow {
+  host: string;
+  since: number;
+  reason: string;
+  plan_id: string | null;
+}
+
+export const maintenanceFromRow = (r: MaintenanceRow): MaintenanceRecord => ({
+  host: r.host,
+  since: r.since,
+  reason: r.reason,
+  planId: r.plan_id,
+});
+
+/** A column an update sets and the value it stores; each store writes its own placeholders. */
+export type Assignment = [column: string, value: unknown];
+
+const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
+  state: 'state',
+  attempts: 'attempts',
+  error: 'error_json',
+  location: 'location_json',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+};
+
+/** The `moves` columns `patch` sets, with their stored values (documents as JSON text). */
+export function moveAssignments(patch: MovePatch): Assignment[] {
+  return (Object.keys(patch) as (keyof MovePatch)[])
+    .filter((k) => k in MOVE_COLUMNS)
+    .map((k) => [MOVE_COLUMNS[k], k === 'error' || k === 'location' ? json(patch[k]) : patch[k]]);
+}
+
+/** The `campaign_hosts` columns `patch` sets at `at`: a new state also restarts `since`. */
+export function campaignHostAssignments(patch: CampaignHostPatch, at: number): Assignment[] {
+  const sets: Assignment[] = [];
+  if (patch.state !== undefined) sets.push(['state', patch.state], ['since', at]);
+  if (patch.planId !== undefined) sets.push(['plan_id', patch.planId]);
+  if (patch.reason !== undefined) sets.push(['reason', patch.reason]);
+  return sets;
+}

@@ -1,7 +1,13 @@
 /** Campaign tables of the SQLite store (src/maintenance/types.ts states the contract). */
 import type Database from 'better-sqlite3';
 import type { CampaignHostPatch, CampaignStatus, CampaignStore, NewCampaign } from '../maintenance/types.js';
-import { campaignFromRow, hostFromRow, type CampaignHostRow, type CampaignRow } from './rows.js';
+import {
+  campaignFromRow,
+  campaignHostAssignments,
+  hostFromRow,
+  type CampaignHostRow,
+  type CampaignRow,
+} from './rows.js';
 import { prepared } from './statements.js';
 import type { Synchronous } from './sync.js';
 
@@ -62,21 +68,11 @@ export function campaignMethods(db: Database.Database): Synchronous<CampaignStor
         .all(id)
         .map(hostFromRow),
     updateCampaignHost(id, host, patch: CampaignHostPatch, at) {
-      const sets: string[] = [];
-      const args: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        sets.push(`${column} = ?`);
-        args.push(value);
-      };
-      if (patch.state !== undefined) {
-        set('state', patch.state);
-        set('since', at);
-      }
-      if (patch.planId !== undefined) set('plan_id', patch.planId);
-      if (patch.reason !== undefined) set('reason', patch.reason);
+      const sets = campaignHostAssignments(patch, at);
       if (!sets.length) return;
-      prepared(db, `UPDATE campaign_hosts SET ${sets.join(', ')} WHERE campaign_id = ? AND host = ?`).run(
-        ...args,
+      const assignments = sets.map(([column]) => `${column} = ?`).join(', ');
+      prepared(db, `UPDATE campaign_hosts SET ${assignments} WHERE campaign_id = ? AND host = ?`).run(
+        ...sets.map(([, value]) => value),
         id,
         host,
       );

@@ -2,23 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { ACTIVE_PLAN_STATUSES, type NewPlan, type PlanRecord } from '../../executor/store.js';
-import type { MaintenanceRecord, ServiceStore } from './port.js';
+import type { ServiceStore } from './port.js';
 import { prepared } from './statements.js';
 import type { Synchronous } from './sync.js';
-import { json, nightlyFromRow, type NightlyRow } from './rows.js';
-
-interface MaintenanceRow {
-  host: string;
-  since: number;
-  reason: string;
-  plan_id: string | null;
-}
-const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({
-  host: r.host,
-  since: r.since,
-  reason: r.reason,
-  planId: r.plan_id,
-});
+import { json, maintenanceFromRow, nightlyFromRow, type MaintenanceRow, type NightlyRow } from './rows.js';
 
 export function maintenanceMethods(db: Database.Database) {
   const active = prepared<[string], MaintenanceRow>(
@@ -30,7 +17,7 @@ export function maintenanceMethods(db: Database.Database) {
   // the partial unique index is the last line of defence.
   const claim = db.transaction((hosts: string[], c: { reason: string; planId: string | null; at: number }) => {
     const held = hosts.map((h) => active.get(h)).filter((r): r is MaintenanceRow => !!r);
-    if (held.length) return { ok: false as const, heldBy: held.map(toRecord) };
+    if (held.length) return { ok: false as const, heldBy: held.map(maintenanceFromRow) };
     for (const h of new Set(hosts)) insert.run(h, c.at, c.reason, c.planId);
     return { ok: true as const };
   });
@@ -46,7 +33,7 @@ export function maintenanceMethods(db: Database.Database) {
     listMaintenance: () =>
       prepared<[], MaintenanceRow>(db, 'SELECT * FROM maintenance WHERE released_at IS NULL ORDER BY host')
         .all()
-        .map(toRecord),
+        .map(maintenanceFromRow),
   } satisfies Partial<Synchronous<ServiceStore>>;
 }
 
@@ -68,7 +55,7 @@ export function drainClaimMethods(db: Database.Database, createPlan: (input: New
     const unique = [...new Set(hosts)];
     const held = unique.map((h) => active.get(h)).filter((r): r is MaintenanceRow => !!r);
     const live = held.filter(isActive);
-    if (live.length) return { ok: false as const, heldBy: live.map(toRecord) };
+    if (live.length) return { ok: false as const, heldBy: live.map(maintenanceFromRow) };
     for (const h of unique) {
       release.run(input.at, h);
       insert.run(h, input.at, 'drain', input.id);

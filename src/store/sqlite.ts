@@ -22,6 +22,7 @@ import { prepared } from './statements.js';
 import {
   eventFromRow,
   json,
+  moveAssignments,
   moveFromRow,
   planFromRow,
   progressFromRow,
@@ -37,19 +38,6 @@ import { campaignMethods } from './sqlite-campaigns.js';
 import { asynchronous, type Synchronous } from './sync.js';
 
 export { StoreNotFoundError };
-
-const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
-  state: 'state',
-  attempts: 'attempts',
-  error: 'error_json',
-  location: 'location_json',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-};
-
-function dbValue(key: keyof MovePatch, v: unknown): unknown {
-  return key === 'error' || key === 'location' ? json(v) : v;
-}
 
 export interface StoreOptions {
   /**
@@ -218,11 +206,11 @@ function moveMethods(db: Database.Database) {
       return row ? moveFromRow(row) : null;
     },
     updateMove: db.transaction((planId: string, index: number, patch: MovePatch, at: number) => {
-      const keys = (Object.keys(patch) as (keyof MovePatch)[]).filter((k) => k in MOVE_COLUMNS);
-      if (!keys.length) return;
-      const assignments = keys.map((k) => `${MOVE_COLUMNS[k]} = ?`).join(', ');
+      const sets = moveAssignments(patch);
+      if (!sets.length) return;
+      const assignments = sets.map(([column]) => `${column} = ?`).join(', ');
       const sql = `UPDATE moves SET ${assignments} WHERE plan_id = ? AND idx = ?`;
-      const r = prepared(db, sql).run(...keys.map((k) => dbValue(k, patch[k])), planId, index);
+      const r = prepared(db, sql).run(...sets.map(([, value]) => value), planId, index);
       if (r.changes === 0) throw new StoreNotFoundError(`no move ${index} in plan "${planId}"`);
       if (patch.state) insertHistory.run(planId, index, patch.state, at);
     }),

@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 import { LEASE_TABLE_SQL } from '../../ha/lease.js';
+import { pendingMigrations } from '../schema.js';
 import { transaction, xactLock } from './pool.js';
 
 export interface PostgresMigration {
@@ -185,12 +186,6 @@ CREATE TABLE demo_world (
   },
 ];
 
-/** Thrown when the database holds a schema newer than this program's migrations. */
-export class SchemaTooNewError extends Error {
-  override name = 'SchemaTooNewError';
-  readonly code = 'STORE_SCHEMA_TOO_NEW';
-}
-
 /**
  * Brings the database to the latest schema version under LOCKS.migrations; returns the version
  * reached. `migrations` defaults to POSTGRES_MIGRATIONS (tests pass a prefix to make old schemas).
@@ -199,7 +194,6 @@ export async function migratePostgres(
   pool: pg.Pool,
   migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number> {
-  const target = migrations.length;
   return transaction(pool, async (c) => {
     // a migration may take long, and so may waiting for a replica that migrates now
     await c.query('SET LOCAL statement_timeout = 0');
@@ -210,18 +204,13 @@ export async function migratePostgres(
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
     const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    const current = rows[0].v ?? 0;
-    if (current > target)
-      throw new SchemaTooNewError(
-        `database schema version ${current} is newer than this program knows (${target}); upgrade the program`,
-      );
-    for (let v = current; v < target; v++) {
-      await c.query(migrations[v].sql);
+    for (const { version, migration } of pendingMigrations(rows[0].v ?? 0, migrations)) {
+      await c.query(migration.sql);
       await c.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [
-        v + 1,
-        migrations[v].description,
+        version,
+        migration.description,
       ]);
     }
-    return target;
+    return migrations.length;
   });
 }

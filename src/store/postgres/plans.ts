@@ -16,6 +16,7 @@ import { StoreNotFoundError } from '../errors.js';
 import {
   eventFromRow,
   json,
+  moveAssignments,
   moveFromRow,
   planFromRow,
   progressFromRow,
@@ -25,17 +26,6 @@ import {
   type ProgressRow,
 } from '../rows.js';
 import { transaction, xactLock } from './pool.js';
-
-const MOVE_COLUMNS: Record<keyof MovePatch, string> = {
-  state: 'state',
-  attempts: 'attempts',
-  error: 'error_json',
-  location: 'location_json',
-  startedAt: 'started_at',
-  endedAt: 'ended_at',
-};
-
-const dbValue = (key: keyof MovePatch, v: unknown): unknown => (key === 'error' || key === 'location' ? json(v) : v);
 
 /** Inserts the plan, its `pending` moves and their first history rows on `c` (inside the caller's transaction). */
 export async function insertPlan(c: pg.ClientBase, input: NewPlan): Promise<PlanRecord> {
@@ -164,16 +154,16 @@ export function moveMethods(pool: pg.Pool) {
       return rows[0] ? moveFromRow(rows[0]) : null;
     },
     updateMove: async (planId: string, index: number, patch: MovePatch, at: number) => {
-      const keys = (Object.keys(patch) as (keyof MovePatch)[]).filter((k) => k in MOVE_COLUMNS);
-      if (!keys.length) return;
-      const assignments = keys.map((k, i) => `${MOVE_COLUMNS[k]} = $${i + 3}`).join(', ');
+      const sets = moveAssignments(patch);
+      if (!sets.length) return;
+      const assignments = sets.map(([column], i) => `${column} = $${i + 3}`).join(', ');
       await transaction(pool, async (c) => {
         // a terminal state is an ending: its history id must commit in id order (listMoveEndings)
         if (patch.state && TERMINAL_MOVE_STATES.includes(patch.state)) await xactLock(c, 'endings');
         const r = await c.query(`UPDATE moves SET ${assignments} WHERE plan_id = $1 AND idx = $2`, [
           planId,
           index,
-          ...keys.map((k) => dbValue(k, patch[k])),
+          ...sets.map(([, value]) => value),
         ]);
         if (r.rowCount === 0) throw new StoreNotFoundError(`no move ${index} in plan "${planId}"`);
         if (patch.state)

@@ -15,33 +15,23 @@ import {
   type PlanStatus,
 } from '../../../executor/store.js';
 import type { CampaignHostPatch, CampaignStatus, CampaignStore, NewCampaign } from '../../maintenance/types.js';
-import type { MaintenanceRecord, ServiceStore } from '../port.js';
+import type { ServiceStore } from '../port.js';
 import {
   campaignFromRow,
+  campaignHostAssignments,
   hostFromRow,
   json,
   moveFromRow,
+  maintenanceFromRow,
   nightlyFromRow,
   type CampaignHostRow,
   type CampaignRow,
+  type MaintenanceRow,
   type MoveRow,
   type NightlyRow,
 } from '../rows.js';
 import { insertPlan } from './plans.js';
 import { transaction, xactLock } from './pool.js';
-
-interface MaintenanceRow {
-  host: string;
-  since: number;
-  reason: string;
-  plan_id: string | null;
-}
-const toRecord = (r: MaintenanceRow): MaintenanceRecord => ({
-  host: r.host,
-  since: r.since,
-  reason: r.reason,
-  planId: r.plan_id,
-});
 
 /** The active claims on `hosts` (each once), in the order of `hosts`. */
 async function activeClaims(c: pg.ClientBase, hosts: string[]): Promise<MaintenanceRow[]> {
@@ -74,7 +64,7 @@ export function maintenanceMethods(pool: pg.Pool) {
         await xactLock(c, 'claims');
         const unique = [...new Set(hosts)];
         const held = await activeClaims(c, unique);
-        if (held.length) return { ok: false as const, heldBy: held.map(toRecord) };
+        if (held.length) return { ok: false as const, heldBy: held.map(maintenanceFromRow) };
         await insertClaims(c, unique, claim.at, claim.reason, claim.planId);
         return { ok: true as const };
       }),
@@ -93,7 +83,7 @@ export function maintenanceMethods(pool: pg.Pool) {
           rows.filter((r) => ACTIVE_PLAN_STATUSES.includes(r.status as PlanStatus)).map((r) => r.id),
         );
         const live = held.filter((r) => r.plan_id !== null && active.has(r.plan_id));
-        if (live.length) return { ok: false as const, heldBy: live.map(toRecord) };
+        if (live.length) return { ok: false as const, heldBy: live.map(maintenanceFromRow) };
         await c.query('UPDATE maintenance SET released_at = $1 WHERE host = ANY($2::text[]) AND released_at IS NULL', [
           input.at,
           unique,
@@ -107,7 +97,7 @@ export function maintenanceMethods(pool: pg.Pool) {
       const { rows } = await pool.query<MaintenanceRow>(
         'SELECT host, since, reason, plan_id FROM maintenance WHERE released_at IS NULL ORDER BY host',
       );
-      return rows.map(toRecord);
+      return rows.map(maintenanceFromRow);
     },
   } satisfies Partial<Service>;
 }
@@ -255,21 +245,12 @@ export function campaignMethods(pool: pg.Pool): CampaignStore {
       return rows.map(hostFromRow);
     },
     updateCampaignHost: async (id: string, host: string, patch: CampaignHostPatch, at: number) => {
-      const sets: string[] = [];
-      const args: unknown[] = [id, host];
-      const set = (column: string, value: unknown) => {
-        args.push(value);
-        sets.push(`${column} = $${args.length}`);
-      };
-      if (patch.state !== undefined) {
-        set('state', patch.state);
-        set('since', at);
-      }
-      if (patch.planId !== undefined) set('plan_id', patch.planId);
-      if (patch.reason !== undefined) set('reason', patch.reason);
+      const sets = campaignHostAssignments(patch, at);
       if (!sets.length) return;
+      const assignments = sets.map(([column], i) => `${column} = $${i + 3}`).join(', ');
+      const args = [id, host, ...sets.map(([, value]) => value)];
       await transaction(pool, async (c) => {
-        await c.query(`UPDATE campaign_hosts SET ${sets.join(', ')} WHERE campaign_id = $1 AND host = $2`, args);
+        await c.query(`UPDATE campaign_hosts SET ${assignments} WHERE campaign_id = $1 AND host = $2`, args);
         await c.query('UPDATE campaigns SET updated_at = $1 WHERE id = $2', [at, id]);
       });
     },
