@@ -9,15 +9,7 @@ import { FencedHypervisor, FencedStore } from '../../executor/fence.js';
 import { HypervisorError } from '../../executor/hypervisor/errors.js';
 import { HypervisorWrapper } from '../../executor/wrapper.js';
 import { createSimulatedCluster } from '../../executor/hypervisor/simulated/index.js';
-import type {
-  CpuVerdict,
-  DomainFacts,
-  DomainLocation,
-  GuestCpu,
-  HostFacts,
-  Hypervisor,
-  JobProgress,
-} from '../../executor/hypervisor/types.js';
+import type { GuestCpu, Hypervisor } from '../../executor/hypervisor/types.js';
 import type { ServiceStore } from '../../src/store/port.js';
 import { openStore } from '../../src/store/sqlite.js';
 import { hosts, mv, planOf, vms } from './harness.js';
@@ -79,25 +71,24 @@ const SHORT_CALLS = [
 class Silent implements Hypervisor {
   readonly kind = 'simulated' as const;
   readonly signals = new Map<string, AbortSignal | undefined>();
-  private hang<T>(name: string, signal?: AbortSignal): Promise<T> {
+  private hang(name: string, signal?: AbortSignal): Promise<never> {
     this.signals.set(name, signal);
-    return new Promise<T>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    return new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
   }
-  hostFacts = (_h: string, s?: AbortSignal) => this.hang<HostFacts>('hostFacts', s);
-  listDomains = (_h: string, s?: AbortSignal) => this.hang<DomainFacts[]>('listDomains', s);
-  migrate = (_r: unknown, s?: AbortSignal) => this.hang<void>('migrate', s);
-  jobProgress = (_h: string, _d: string, s?: AbortSignal) => this.hang<JobProgress>('jobProgress', s);
-  abortJob = (_h: string, _d: string, s?: AbortSignal) => this.hang<void>('abortJob', s);
-  setMaxSpeed = (_h: string, _d: string, _m: number, s?: AbortSignal) => this.hang<void>('setMaxSpeed', s);
-  startPostCopy = (_h: string, _d: string, s?: AbortSignal) => this.hang<void>('startPostCopy', s);
-  startDirtyRateCalc = (_h: string, _d: string[], _x: number, s?: AbortSignal) =>
-    this.hang<string[]>('startDirtyRateCalc', s);
-  dirtyRates = (_h: string, _d: string[], s?: AbortSignal) => this.hang<Map<string, number>>('dirtyRates', s);
-  suspend = (_h: string, _d: string, s?: AbortSignal) => this.hang<void>('suspend', s);
-  resume = (_h: string, _d: string, s?: AbortSignal) => this.hang<void>('resume', s);
-  compareCpu = (_h: string, _c: GuestCpu, s?: AbortSignal) => this.hang<CpuVerdict>('compareCpu', s);
-  locate = (_d: string, _h: string[], s?: AbortSignal) => this.hang<DomainLocation>('locate', s);
-  close = () => this.hang<void>('close');
+  hostFacts = (_h: string, s?: AbortSignal) => this.hang('hostFacts', s);
+  listDomains = (_h: string, s?: AbortSignal) => this.hang('listDomains', s);
+  migrate = (_r: unknown, s?: AbortSignal) => this.hang('migrate', s);
+  jobProgress = (_h: string, _d: string, s?: AbortSignal) => this.hang('jobProgress', s);
+  abortJob = (_h: string, _d: string, s?: AbortSignal) => this.hang('abortJob', s);
+  setMaxSpeed = (_h: string, _d: string, _m: number, s?: AbortSignal) => this.hang('setMaxSpeed', s);
+  startPostCopy = (_h: string, _d: string, s?: AbortSignal) => this.hang('startPostCopy', s);
+  startDirtyRateCalc = (_h: string, _d: string[], _x: number, s?: AbortSignal) => this.hang('startDirtyRateCalc', s);
+  dirtyRates = (_h: string, _d: string[], s?: AbortSignal) => this.hang('dirtyRates', s);
+  suspend = (_h: string, _d: string, s?: AbortSignal) => this.hang('suspend', s);
+  resume = (_h: string, _d: string, s?: AbortSignal) => this.hang('resume', s);
+  compareCpu = (_h: string, _c: GuestCpu, s?: AbortSignal) => this.hang('compareCpu', s);
+  locate = (_d: string, _h: string[], s?: AbortSignal) => this.hang('locate', s);
+  close = () => this.hang('close');
 }
 
 let cleanup: (() => Promise<void>) | undefined;
