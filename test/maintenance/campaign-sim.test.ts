@@ -3,40 +3,16 @@
  * a whole cell patched host by host, a failing patch command, the operator's `done`, a host that
  * does not come back, and a service stopped mid-campaign then resumed from the store.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '../../executor/clock.js';
-import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
-import { parseInventory, plan, type Inventory } from '../../planner/index.js';
-import { collectInventory } from '../../src/inventory/collect.js';
+import { plan } from '../../planner/index.js';
 import { runHostCommand, type HostCommandResult } from '../../src/maintenance/host-command.js';
 import { createCampaignService } from '../../src/maintenance/service.js';
 import { lifecycleSteps } from '../../src/maintenance/steps.js';
-import { createPlanLifecycle } from '../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { simCluster, simInventory, simLifecycle, simVm, tempStorePath } from '../support/sim-world.js';
 
 const HOSTS = ['A', 'B', 'C', 'D'];
-const host = (name: string) => ({
-  name,
-  cell: 'c1',
-  vcpus: 32,
-  memoryMb: 65536,
-  diskGb: 1000,
-  hypervisorType: 'QEMU',
-  hypervisorVersion: 8002000,
-  cpuModel: 'Skylake-Server',
-});
-const vm = (k: number) => ({
-  id: `00000000-0000-4000-8000-0000000000${String(k).padStart(2, '0')}`,
-  name: `vm${k}`,
-  host: HOSTS[k % 4],
-  status: 'ACTIVE',
-  vcpus: 2,
-  memoryMb: 2048 * (1 + (k % 3)),
-  diskGb: 20,
-});
+const vm = (k: number) => simVm(k, HOSTS[k % 4], 2048 * (1 + (k % 3)));
 
 type Command = (host: string, campaign: string) => Promise<HostCommandResult>;
 const okResult: HostCommandResult = {
@@ -49,29 +25,21 @@ const okResult: HostCommandResult = {
   reason: null,
 };
 
-function world(path = join(mkdtempSync(join(tmpdir(), 'rb-campaign-')), 's.sqlite')) {
-  const parsed = parseInventory({ hosts: HOSTS.map(host), instances: [0, 1, 2, 3, 4, 5, 6, 7].map(vm) });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
-  const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
-  return { parsed: parsed.inventory, clock, cluster, hosts, path };
+/** The campaign tests' world: the collector measures dirty rates (1 s), as the service's does. */
+function world(
+  path = tempStorePath('rb-campaign-'),
+  inventory = simInventory(HOSTS, [0, 1, 2, 3, 4, 5, 6, 7].map(vm)),
+) {
+  return { ...simCluster(inventory, { dirtyRateMs: 1000 }), path };
 }
 
 function service(w: ReturnType<typeof world>, hostCommand?: Command) {
   const store = openStore(w.path);
-  const collect = (): Promise<Inventory> =>
-    collectInventory({ hypervisor: w.cluster, hosts: w.hosts, clock: w.clock, sampleMs: 0 });
-  const orch = createPlanLifecycle({
-    cluster: { hypervisor: w.cluster, hosts: w.hosts },
-    store,
-    clock: w.clock,
-    collect,
-    settings: { planner: {}, cooldownHours: 24 },
-  });
+  const orch = simLifecycle(w, store);
   const svc = createCampaignService({
     store,
     clock: w.clock,
-    collect,
+    collect: w.collect,
     steps: lifecycleSteps(orch),
     hostCommand,
     settings: { returnTimeoutMinutes: 10, pollMs: 1000 },
@@ -298,20 +266,9 @@ describe('campaign execution: a step re-planned after a failed move', () => {
   it('still prefers hosts that will not be drained later: nothing moves twice', async () => {
     // A and B are patched, C and D are not. B is the least loaded receiver, so a plain drain of A
     // would put A's instances on B, to move again in B's step; the campaign sends them to C or D.
-    const hosts = ['A', 'B', 'C', 'D'].map(host);
-    const gib = (k: number, at: string, memoryGib: number) => ({
-      ...vm(k),
-      host: at,
-      memoryMb: memoryGib * 1024,
-    });
-    const parsed = parseInventory({
-      hosts,
-      instances: [gib(0, 'A', 4), gib(1, 'A', 4), gib(2, 'B', 12), gib(3, 'C', 40), gib(4, 'D', 40)],
-    });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
-    const sim = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
-    const w = { parsed: parsed.inventory, clock, cluster: sim.cluster, hosts: sim.hosts, path: ':memory:' };
+    const gib = (k: number, at: string, memoryGib: number) => simVm(k, at, memoryGib * 1024);
+    const instances = [gib(0, 'A', 4), gib(1, 'A', 4), gib(2, 'B', 12), gib(3, 'C', 40), gib(4, 'D', 40)];
+    const w = world(':memory:', simInventory(['A', 'B', 'C', 'D'], instances));
     const { svc, store } = service(w, async () => okResult);
 
     const created = await svc.create({ hosts: ['A', 'B'], source: 'api' }, false);
@@ -321,11 +278,11 @@ describe('campaign execution: a step re-planned after a failed move', () => {
     const first = steps[0].moves.find((m) => m.instance === vm(0).id)!;
     expect(['C', 'D']).toContain(first.to);
     // the plain drain of A, for comparison, prefers B
-    const plain = plan(parsed.inventory, { goal: 'drain', hosts: ['A'] });
+    const plain = plan(w.inventory, { goal: 'drain', hosts: ['A'] });
     expect(plain.moves.map((m) => m.to)).toContain('B');
 
     // vm0's first migration fails for good: the executor re-plans A's step from a fresh inventory
-    sim.cluster.faults.failMigration(vm(0).id);
+    w.cluster.faults.failMigration(vm(0).id);
     expect(await svc.resume(created.record.id)).toMatchObject({ ok: true });
     await svc.idle();
     expect((await store.getCampaign(created.record.id))?.status).toBe('succeeded');
@@ -340,11 +297,11 @@ describe('campaign execution: a step re-planned after a failed move', () => {
     expect(again.to).not.toBe(first.to); // the failed destination is excluded
     // every instance of A reached its place in one completed migration; none landed on B
     const completed = (id: string) =>
-      sim.cluster.migrations.filter((m) => m.domainId === id && m.outcome === 'completed').map((m) => m.to);
+      w.cluster.migrations.filter((m) => m.domainId === id && m.outcome === 'completed').map((m) => m.to);
     expect(completed(vm(0).id)).toEqual([again.to]);
     expect(completed(vm(1).id)).toHaveLength(1);
     expect(['C', 'D']).toContain(completed(vm(1).id)[0]);
-    expect(sim.cluster.migrations.filter((m) => m.domainId === vm(0).id && m.outcome === 'failed')).toHaveLength(1);
-    for (let k = 0; k < 5; k++) expect(sim.cluster.whereIs(vm(k).id)?.state).toBe('running');
+    expect(w.cluster.migrations.filter((m) => m.domainId === vm(0).id && m.outcome === 'failed')).toHaveLength(1);
+    for (let k = 0; k < 5; k++) expect(w.cluster.whereIs(vm(k).id)?.state).toBe('running');
   });
 });

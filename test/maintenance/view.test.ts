@@ -3,35 +3,17 @@
  * duration estimate, src/orchestrate/duration.ts) plus the configured patch time per step.
  */
 import { describe, expect, it } from 'vitest';
-import { parseInventory, planMaintenance } from '../../planner/index.js';
+import { planMaintenance } from '../../planner/index.js';
 import { campaignView } from '../../src/maintenance/view.js';
 import { DEFAULT_EXECUTION_LIMITS, type ExecutionLimits } from '../../src/orchestrate/duration.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { simInventory, simVm } from '../support/sim-world.js';
 
 const HOSTS = ['A', 'B', 'C', 'D'];
-const parsed = parseInventory({
-  hosts: HOSTS.map((name) => ({
-    name,
-    cell: 'c1',
-    vcpus: 32,
-    memoryMb: 65536,
-    diskGb: 1000,
-    hypervisorType: 'QEMU',
-    hypervisorVersion: 8002000,
-    cpuModel: 'Skylake-Server',
-  })),
-  instances: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => ({
-    id: `00000000-0000-4000-8000-0000000000${String(k).padStart(2, '0')}`,
-    name: `vm${k}`,
-    host: HOSTS[k % 4],
-    status: 'ACTIVE',
-    vcpus: 2,
-    memoryMb: 2048 * (1 + (k % 3)),
-    diskGb: 20,
-  })),
-});
-if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-const inventory = parsed.inventory;
+const inventory = simInventory(
+  HOSTS,
+  [0, 1, 2, 3, 4, 5, 6, 7].map((k) => simVm(k, HOSTS[k % 4], 2048 * (1 + (k % 3)))),
+);
 
 const serial: ExecutionLimits = {
   concurrency: { global: 1, perHostOutbound: 1, perHostInbound: 1 },

@@ -3,59 +3,25 @@
  * the store for the leader; a lifecycle that resigns stops its executor at once and a later
  * recover (the next leader's) finishes the plan, each VM moved once.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createVirtualClock } from '../../executor/clock.js';
-import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
-import { parseInventory, type Inventory } from '../../planner/index.js';
-import { collectInventory } from '../../src/inventory/collect.js';
-import { createPlanLifecycle, EXECUTION_REQUESTED } from '../../src/orchestrate/lifecycle.js';
+import { EXECUTION_REQUESTED } from '../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { simCluster, simInventory, simLifecycle, simVm, tempStorePath } from '../support/sim-world.js';
 
-const host = (name: string) => ({
-  name,
-  cell: 'c1',
-  vcpus: 32,
-  memoryMb: 65536,
-  diskGb: 1000,
-  hypervisorType: 'QEMU',
-  hypervisorVersion: 8002000,
-  cpuModel: 'Skylake-Server',
-});
-const vm = (k: number) => ({
-  id: `00000000-0000-4000-8000-00000000000${k}`,
-  name: `vm${k}`,
-  host: 'A',
-  status: 'ACTIVE',
-  vcpus: 2,
-  memoryMb: 16384,
-  diskGb: 20,
-});
+const vm = (k: number) => simVm(k, 'A', 16384);
 
 /** Two replicas' lifecycles over one store and one simulated cluster; `leader` says which leads. */
 function replicas() {
-  const parsed = parseInventory({ hosts: ['A', 'B', 'C'].map(host), instances: [1, 2, 3].map(vm) });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
-  const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
-  const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-lead-')), 's.sqlite'));
-  const collect = (): Promise<Inventory> =>
-    collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, dirtyRateMs: 0 });
+  const sim = simCluster(simInventory(['A', 'B', 'C'], [1, 2, 3].map(vm)));
+  const store = openStore(tempStorePath('rb-lead-'));
   const state = { leader: 'one' as 'one' | 'two' };
   const lifecycle = (name: 'one' | 'two') =>
-    createPlanLifecycle({
-      cluster: { hypervisor: cluster, hosts },
-      store,
-      clock,
-      collect,
-      settings: { planner: {}, cooldownHours: 24 },
+    simLifecycle(sim, store, {
       executorOptions: { retries: { backoffMs: 10 }, concurrency: { global: 1 } },
       leads: () => state.leader === name,
       mandate: { valid: () => state.leader === name, confirm: async () => {} },
     });
-  return { cluster, store, collect, state, one: lifecycle('one'), two: lifecycle('two') };
+  return { cluster: sim.cluster, store, collect: sim.collect, state, one: lifecycle('one'), two: lifecycle('two') };
 }
 
 describe('execution only on the leader', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../executor/clock.js';
 import { simulatedClusterFromInventory } from '../../executor/hypervisor/simulated/index.js';
-import { parseInventory, type Inventory } from '../../planner/index.js';
+import type { Inventory } from '../../planner/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
 import pino from 'pino';
 import { nightlyRequest } from '../../src/app.js';
@@ -12,44 +12,15 @@ import { demoRegion } from '../../src/demo/region.js';
 import { createNightly, executeWithinWindow, NightlyConfigSchema } from '../../src/nightly/index.js';
 import { createPlanLifecycle, type PlanLifecycle, type Planned } from '../../src/orchestrate/lifecycle.js';
 import { openStore } from '../../src/store/sqlite.js';
+import { simCluster, simInventory, simLifecycle, simVm, tempStorePath } from '../support/sim-world.js';
 
-const host = (name: string) => ({
-  name,
-  cell: 'c1',
-  vcpus: 32,
-  memoryMb: 65536,
-  diskGb: 1000,
-  hypervisorType: 'QEMU',
-  hypervisorVersion: 8002000,
-  cpuModel: 'Skylake-Server',
-});
-const vm = (k: number) => ({
-  id: `00000000-0000-4000-8000-00000000000${k}`,
-  name: `vm${k}`,
-  host: 'A',
-  status: 'ACTIVE',
-  vcpus: 2,
-  memoryMb: 4096,
-  diskGb: 20,
-});
+const vm = (k: number) => simVm(k, 'A', 4096);
 
 function world() {
-  const parsed = parseInventory({ hosts: ['A', 'B', 'C'].map(host), instances: [1, 2, 3].map(vm) });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const clock = createVirtualClock({ start: 1_700_000_000_000, autoAdvance: true });
-  const { cluster, hosts } = simulatedClusterFromInventory(parsed.inventory, { clock, setupMs: 100 });
-  const store = openStore(join(mkdtempSync(join(tmpdir(), 'rb-orch-')), 's.sqlite'));
-  const collect = (): Promise<Inventory> =>
-    collectInventory({ hypervisor: cluster, hosts, clock, sampleMs: 0, dirtyRateMs: 0 });
-  const orch = createPlanLifecycle({
-    cluster: { hypervisor: cluster, hosts },
-    store,
-    clock,
-    collect,
-    settings: { planner: {}, cooldownHours: 24 },
-    executorOptions: { retries: { backoffMs: 10 } },
-  });
-  return { cluster, store, collect, orch };
+  const sim = simCluster(simInventory(['A', 'B', 'C'], [1, 2, 3].map(vm)));
+  const store = openStore(tempStorePath('rb-orch-'));
+  const orch = simLifecycle(sim, store, { executorOptions: { retries: { backoffMs: 10 } } });
+  return { cluster: sim.cluster, store, collect: sim.collect, orch };
 }
 
 const drainOf = async (orch: PlanLifecycle, inventory: Inventory, hosts: string[]) =>
