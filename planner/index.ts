@@ -12,7 +12,7 @@ import { verifyPlan } from './verify/verify.js';
 import type { CampaignPlan, CampaignRequest } from './model/campaign.js';
 import { planCampaign } from './campaign/plan.js';
 import { verifyCampaign } from './verify/campaign.js';
-import { planOneStep, type StepRequest } from './campaign/one-step.js';
+import { planOneStep } from './campaign/one-step.js';
 
 export * from './model/inventory.js';
 export * from './model/plan.js';
@@ -30,7 +30,7 @@ export {
   usableVcpus,
   type HostFigures,
 } from './metrics.js';
-export { createQuickDrain, type DrainBlocker, type QuickAnswer } from './quick-drain.js';
+export { createQuickDrain, type DrainBlocker, type QuickAnswer, type QuickDrain } from './quick-drain.js';
 export { verifyPlan } from './verify/verify.js';
 export { verifyCampaign } from './verify/campaign.js';
 export { UnknownHostError } from './strategies/drain.js';
@@ -80,17 +80,6 @@ export function planMaintenance(
 ): CampaignPlan {
   const result = planCampaign(inventory, request, options);
   const check = verifyCampaign(inventory, result, options);
-  if (!check.ok) throw new PlanVerificationError(check.violations);
-  return result;
-}
-
-/**
- * Plans one campaign step from a fresh inventory as a drain of `request.hosts`, preferring
- * destinations that are not among `request.later`; verified as a drain.
- */
-export function planMaintenanceStep(inventory: Inventory, request: StepRequest, options: PlannerOptions = {}): Plan {
-  const result = planOneStep(inventory, request, options);
-  const check = verifyPlan(inventory, result, options);
   if (!check.ok) throw new PlanVerificationError(check.violations);
   return result;
 }

@@ -7,7 +7,7 @@
  * goes wrong pauses the campaign with the reason; nothing else is drained meanwhile. Re-entrant:
  * after a restart it picks up each host in the state the store has.
  */
-import { planMaintenanceStep, type Inventory } from '../../planner/index.js';
+import type { Inventory } from '../../planner/index.js';
 import type { CampaignDeps } from './ports.js';
 import { stepCannotBeEmptied, staysSummary } from './step-failure.js';
 import type { CampaignHostRecord, CampaignRecord, FailedDuring } from './types.js';
@@ -51,15 +51,14 @@ const running = async (ctx: Ctx, id: string) =>
 async function drainStep(ctx: Ctx, c: CampaignRecord, step: CampaignHostRecord[], all: CampaignHostRecord[]) {
   const names = step.map((h) => h.host);
   const later = all.filter((h) => h.step > step[0].step && h.state === 'pending').map((h) => h.host);
-  const inventory = await ctx.collect();
-  const options = await ctx.steps.plannerOptions(all.map((h) => h.host));
-  const plan = planMaintenanceStep(inventory, { hosts: names, later }, options);
+  const planned = await ctx.steps.planStep(await ctx.collect(), c.request, { hosts: names, later });
+  const plan = planned.plan;
   if (!plan.feasible) {
     for (const h of step)
       await hostFailed(ctx, c.id, h.host, 'draining', `cannot be emptied: ${staysSummary(plan.unplaced)}`);
     return pause(ctx, c.id, stepCannotBeEmptied(step[0].step, names, plan.unplaced));
   }
-  const saved = await ctx.steps.save(plan, c.request.source, later);
+  const saved = await ctx.steps.save(planned);
   if (!saved.ok) return pause(ctx, c.id, `step ${step[0].step + 1}: ${saved.reason}`);
   await setHosts(ctx, c.id, step, { state: 'draining', planId: saved.planId, reason: null });
   await event(ctx, c.id, 'step_started', {

@@ -1,10 +1,11 @@
 /**
  * What the campaign service needs from the rest of the service, passed in by its factory: the
- * store, the clock, fresh inventories, the plan lifecycle for each step's drain, the patch
+ * store, the clock, fresh inventories, the plan lifecycle for the forecast and each step's drain, the patch
  * command and the checks that a host came back.
  */
 import type { Clock } from '../../executor/clock.js';
-import type { Inventory, Plan, PlannerOptions } from '../../planner/index.js';
+import type { CampaignPlan, CampaignRequest, Inventory, StepRequest } from '../../planner/index.js';
+import type { CampaignOfStep, Planned } from '../orchestrate/lifecycle.js';
 import type { Logger } from '../log.js';
 import type { HostCommandResult } from './host-command.js';
 import type { ServiceStore } from '../store/port.js';
@@ -14,21 +15,16 @@ import type { CampaignStore } from './types.js';
 export type StepPlanStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface StepPort {
+  /** The campaign's forecast on `inventory`, planned and verified by the plan lifecycle. */
+  forecast(inventory: Inventory, request: CampaignRequest): Promise<CampaignPlan>;
   /**
-   * Planner options for campaign planning now (hosts in maintenance outside `targets` avoided,
-   * configured timeouts and method): the lifecycle's rules, not a copy.
+   * One step's drain planned now on `inventory` by the plan lifecycle (verified), preferring hosts
+   * outside `step.later` (the target hosts of later steps, kept in its request so that a re-plan
+   * after a failed move still prefers the other hosts).
    */
-  plannerOptions(targets: readonly string[]): Promise<PlannerOptions>;
-  /**
-   * Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them.
-   * `later`: the target hosts of later steps, kept in the stored request so that a re-plan after a
-   * failed move still prefers the other hosts.
-   */
-  save(
-    plan: Plan,
-    source: 'api' | 'cli',
-    later: readonly string[],
-  ): Promise<{ ok: true; planId: string } | { ok: false; reason: string }>;
+  planStep(inventory: Inventory, campaign: CampaignOfStep, step: StepRequest): Promise<Planned>;
+  /** Stores a step's drain with the maintenance claim on its hosts; the refusal says who holds them. */
+  save(step: Planned): Promise<{ ok: true; planId: string } | { ok: false; reason: string }>;
   /** Starts executing a stored plan in the background (re-plans included); resolves at once. */
   start(planId: string): Promise<void>;
   /** Status of the newest plan of `planId`'s chain. */

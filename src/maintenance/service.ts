@@ -4,13 +4,7 @@
  * translate into these calls. Each running campaign is driven in the background (drive.ts).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DEFAULT_MAX_UNAVAILABLE,
-  planMaintenance,
-  validateRequest,
-  type CampaignPlan,
-  type InputIssue,
-} from '../../planner/index.js';
+import { DEFAULT_MAX_UNAVAILABLE, validateRequest, type InputIssue } from '../../planner/index.js';
 import { drive, pause } from './drive.js';
 import type { CampaignDeps } from './ports.js';
 import {
@@ -112,8 +106,7 @@ export function createCampaignService(deps: CampaignDeps): CampaignService {
         ...(input.cells !== undefined ? { cells: [input.cells].flat() as string[] } : {}),
         maxUnavailable: (input.maxUnavailable as number | undefined) ?? DEFAULT_MAX_UNAVAILABLE,
       };
-      const targets = [...(req.hosts ?? [])];
-      const forecast: CampaignPlan = planMaintenance(inventory, req, await deps.steps.plannerOptions(targets));
+      const forecast = await deps.steps.forecast(inventory, req);
       const id = randomUUID();
       await store.createCampaign({
         id,

@@ -1,7 +1,7 @@
 /**
- * The campaign's step port over the plan lifecycle: planner options with the lifecycle's
- * maintenance rules (the campaign's own hosts may receive), drains stored with their maintenance
- * claim, executed in the background, followed along their re-plan chain.
+ * The campaign's step port over the plan lifecycle: the forecast and each step's drain planned by
+ * it (its maintenance rules, verified), drains stored with their maintenance claim, executed in the
+ * background, followed along their re-plan chain.
  */
 import type { PlanStatus } from '../../executor/store.js';
 import type { PlanLifecycle } from '../orchestrate/lifecycle.js';
@@ -17,17 +17,12 @@ const AS_STEP: Record<PlanStatus, StepPlanStatus> = {
   cancelled: 'cancelled',
 };
 
-const NO_INVENTORY = { hosts: [], instances: [], serverGroups: [] };
-
 export function lifecycleSteps(lifecycle: PlanLifecycle): StepPort {
   return {
-    async plannerOptions(targets) {
-      const request = { goal: 'drain' as const, hosts: [...targets], source: 'api' as const };
-      return (await lifecycle.inputs(NO_INVENTORY, request, undefined, { ownHosts: targets })).options;
-    },
-    async save(plan, source, later) {
-      const request = { goal: 'drain' as const, hosts: plan.target.hosts ?? [], later: [...later], source };
-      const r = await lifecycle.save({ plan, request, frozenInstances: [] });
+    forecast: (inventory, request) => lifecycle.planCampaign(inventory, request),
+    planStep: (inventory, campaign, step) => lifecycle.planCampaignStep(inventory, campaign, step),
+    async save(step) {
+      const r = await lifecycle.save(step);
       if (r.ok) return { ok: true, planId: r.record.id };
       const held = r.heldBy.map((m) => `${m.host} (${m.reason}${m.planId ? `, plan ${m.planId}` : ''})`);
       return { ok: false, reason: `hosts held by another active plan: ${held.join(', ')}` };

@@ -1,9 +1,9 @@
 /**
  * The plan lifecycle: what a plan is and how it lives, for every entry point (HTTP routes, CLI
- * commands, the nightly scheduler, the capacity report). It assembles the planner's inputs
- * (planning-inputs.ts), plans, stores a plan with its request (a drain together with the
- * maintenance claim on its hosts), executes, cancels, re-plans from the stored request and
- * walks re-plan chains. Adapters translate their protocol into calls on it; none of them calls
+ * commands, the nightly scheduler, the capacity report, maintenance campaigns). It assembles the
+ * planner's inputs (planning-inputs.ts), plans (campaign forecasts and steps too), stores a plan
+ * with its request (a drain together with the maintenance claim on its hosts), executes, cancels,
+ * re-plans from the stored request and walks re-plan chains. Adapters translate their protocol into calls on it; none of them calls
  * the planner or the store's plan methods.
  */
 import { goalOnEnd } from './goal-check.js';
@@ -31,14 +31,19 @@ import {
 } from '../../executor/store.js';
 import {
   plan as plannerPlan,
+  type CampaignPlan,
+  type CampaignRequest,
   type Inventory,
   type Plan,
   type PlannerOptions,
   type PlanRequest,
+  type StepRequest,
 } from '../../planner/index.js';
+import { boundPlanners, type BalanceAsked, type BoundPlanners } from './bound-planners.js';
 import { recentlyMovedInstances } from '../nightly/cooldown.js';
 import type { CreateClaimingResult, MaintenanceRecord, ServiceStore } from '../store/port.js';
 import {
+  campaignOwnHosts,
   plannerInputs,
   remainingRequest,
   type PlannerInputs,
@@ -64,6 +69,7 @@ export {
   type PlanStatus,
 } from '../../executor/store.js';
 export type { PlannerSettings } from './planning-inputs.js';
+export type { BoundPlanners } from './bound-planners.js';
 export type { ReverifyResult } from './reverify.js';
 
 /** The planning function; swappable (e.g. for one that plans on worker threads). */
@@ -144,11 +150,13 @@ export interface TonightSettings {
 
 export interface CapacityInputs {
   maintenanceHosts: string[];
-  plannerOptions: PlannerOptions;
-  balance: { threshold: number; maxMoves?: number; cells?: string[]; frozenInstances: string[] };
-  /** The planner, synchronous (the report plans many drains in a row). */
-  planner: (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;
+  balance: BalanceAsked;
+  /** N+1 drains, tonight's balance and patch checks, bound to the lifecycle's rules for this state. */
+  planners: BoundPlanners;
 }
+
+/** The campaign a step belongs to: what it asked for (its own hosts) and who asked. */
+export type CampaignOfStep = CampaignRequest & { source: 'api' | 'cli' };
 
 export interface PlanLifecycle {
   readonly read: PlanReader;
@@ -169,6 +177,17 @@ export interface PlanLifecycle {
   /** Plans `request`; nothing is stored. */
   plan(inventory: Inventory, request: PlanRequestRecord, extra?: ReplanExtras): Promise<Planned>;
   /**
+   * A maintenance campaign's forecast on `inventory` under today's freezes and avoidances (hosts the
+   * campaign names may receive although in maintenance); verified step by step. Nothing is stored.
+   */
+  planCampaign(inventory: Inventory, request: CampaignRequest): Promise<CampaignPlan>;
+  /**
+   * The drain of one campaign step planned now, preferring hosts outside `step.later`, under the
+   * same rules as the forecast; verified as a drain. Its request keeps `later`, so a re-plan after a
+   * failed move is a campaign step again. Nothing is stored (`save` stores it with its claim).
+   */
+  planCampaignStep(inventory: Inventory, campaign: CampaignOfStep, step: StepRequest): Promise<Planned>;
+  /**
    * Stores a plan with its request; a drain atomically with the maintenance claim on its hosts
    * (refused, storing nothing, only while an active plan holds one of them).
    */
@@ -185,8 +204,9 @@ export interface PlanLifecycle {
   reverify(record: PlanRecord, inventory: Inventory): Promise<ReverifyResult>;
   /**
    * What the capacity report plans with: hosts in maintenance (plus `alsoInMaintenance`, a
-   * what-if), the drain planner options for N+1, and tonight's balance as the nightly run would
-   * plan it now. The same for every entry point (HTTP and CLI reports).
+   * what-if), tonight's balance as the nightly run would plan it now, and the planners for N+1,
+   * that balance and the patch checks, bound to this state (the report passes no options). The
+   * same for every entry point (HTTP and CLI reports).
    */
   capacityInputs(
     inventory: Inventory,
@@ -359,6 +379,13 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
     planningState,
     inputs,
     plan,
+    planCampaign: async (inventory, request) =>
+      boundPlanners(await planningState(), deps.settings.planner, now).campaign(inventory, request),
+    planCampaignStep: (inventory, campaign, step) => {
+      const later = step.later !== undefined ? { later: [...step.later] } : {};
+      const request: PlanRequestRecord = { goal: 'drain', hosts: [...step.hosts], ...later, source: campaign.source };
+      return plan(inventory, request, { ownHosts: campaignOwnHosts(campaign) });
+    },
     save: async (planned: Planned) => {
       const { plan: p, request } = planned;
       const drained = p.goal === 'drain' ? (p.target.hosts ?? []) : [];
@@ -376,18 +403,16 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
         source: 'nightly',
       };
       const balance = await inputs(inventory, request, state);
-      const drain = await inputs(inventory, { goal: 'drain', hosts: [], source: 'api' }, state);
       const frozenInstances = balance.request.goal === 'balance' ? (balance.request.frozenInstances ?? []) : [];
       return {
         maintenanceHosts: [...state.maintenanceHosts],
-        plannerOptions: drain.options,
         balance: {
           threshold: tonight.threshold,
           maxMoves: tonight.maxMovesPerNight,
           cells: tonight.cells,
           frozenInstances,
         },
-        planner: plannerPlan,
+        planners: boundPlanners(state, deps.settings.planner, now),
       };
     },
     reverify: async (record, inventory) =>

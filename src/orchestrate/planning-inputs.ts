@@ -7,7 +7,7 @@
  */
 import { resolveExecutorOptions, type ExecutorOptionsInput } from '../../executor/options.js';
 import type { PlanRequestRecord } from '../../executor/store.js';
-import type { Exclusion, Inventory, PlannerOptions, PlanRequest } from '../../planner/index.js';
+import type { CampaignRequest, Exclusion, Inventory, PlannerOptions, PlanRequest } from '../../planner/index.js';
 
 /** The planner settings of the configuration (`planner` section). */
 export interface PlannerSettings {
@@ -67,6 +67,48 @@ function cooledDownOf(state: PlanningState): readonly string[] {
   return state.cooledDown;
 }
 
+/** The planner options of any planning (plan, campaign, drain proof): avoided hosts, method, seed, clock. */
+function optionsOf(
+  method: PlannerSettings['method'],
+  state: PlanningState,
+  settings: PlannerSettings,
+  now: () => number,
+  extra: ReplanExtras,
+): PlannerOptions {
+  const own = new Set(extra.ownHosts ?? []);
+  const avoidHosts = unique(
+    state.maintenanceHosts.filter((h) => !own.has(h)),
+    extra.avoidHosts,
+  );
+  return {
+    timeoutPerGiBSeconds: settings.timeoutPerGiBSeconds,
+    method,
+    migrationOverheadSeconds: settings.migrationOverheadSeconds,
+    migrationBandwidthMiBps: settings.migrationBandwidthMiBps,
+    migrationsPerLink: settings.migrationsPerLink,
+    avoidHosts,
+    exclusions: extra.exclusions,
+    seed: 1,
+    now,
+  };
+}
+
+/**
+ * A campaign's own hosts in maintenance: the hosts it names may still receive instances (an
+ * operator named them knowing they are in maintenance); hosts of its cells in maintenance do not.
+ */
+export const campaignOwnHosts = (request: CampaignRequest): readonly string[] => request.hosts ?? [];
+
+/** The planner options of a campaign forecast or of one of its steps' drains. */
+export function campaignOptions(
+  request: CampaignRequest,
+  state: PlanningState,
+  settings: PlannerSettings,
+  now: () => number,
+): PlannerOptions {
+  return optionsOf(settings.method, state, settings, now, { ownHosts: campaignOwnHosts(request) });
+}
+
 /** The one place where freezes and avoidances are decided. */
 export function plannerInputs(
   inventory: Inventory,
@@ -76,22 +118,7 @@ export function plannerInputs(
   now: () => number,
   extra: ReplanExtras = {},
 ): PlannerInputs {
-  const own = new Set(extra.ownHosts ?? []);
-  const avoidHosts = unique(
-    state.maintenanceHosts.filter((h) => !own.has(h)),
-    extra.avoidHosts,
-  );
-  const options: PlannerOptions = {
-    timeoutPerGiBSeconds: settings.timeoutPerGiBSeconds,
-    method: stored.method ?? settings.method,
-    migrationOverheadSeconds: settings.migrationOverheadSeconds,
-    migrationBandwidthMiBps: settings.migrationBandwidthMiBps,
-    migrationsPerLink: settings.migrationsPerLink,
-    avoidHosts,
-    exclusions: extra.exclusions,
-    seed: 1,
-    now,
-  };
+  const options = optionsOf(stored.method ?? settings.method, state, settings, now, extra);
   if (stored.goal === 'drain') {
     // a campaign step keeps its later hosts, so a re-plan still prefers the others
     const later = stored.later !== undefined ? { later: stored.later } : {};

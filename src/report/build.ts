@@ -4,20 +4,19 @@
  * be patched now by a rolling maintenance. Plan only.
  */
 import { performance } from 'node:perf_hooks';
-import { plan, type Host, type Instance, type Inventory, type PlannerOptions } from '../../planner/index.js';
+import type { Host, Instance, Inventory } from '../../planner/index.js';
+import { boundPlanners, type BoundPlanners } from '../orchestrate/bound-planners.js';
 import { hostResources, inService, instancesByHost, sumResources } from './capacity.js';
 import { flavorSizes, fragmentation } from './fragmentation.js';
 import type { CapacityReport, CellReport, DrainCheck, HostRow, TonightBalance } from './model.js';
-import { cellInventory, nPlusOne, type NPlusOneOptions, type PlanFn } from './n-plus-one.js';
+import { cellInventory, nPlusOne, type NPlusOneOptions } from './n-plus-one.js';
 import { tonightBalance, type BalanceSettings } from './tonight.js';
 import type { CampaignTiming } from '../orchestrate/duration.js';
 import { DEFAULT_PATCH_BUDGET, DEFAULT_TIMING, patchChecks, type PatchOptions } from './patching.js';
 
 export interface CapacityReportOptions {
-  /** Hosts in maintenance: never targets (they are still checked for N+1). @default [] */
+  /** Hosts in maintenance, as shown (they are still checked for N+1). @default [] */
   maintenanceHosts?: string[];
-  /** Planner options (method, timeouts, exclusions, avoided hosts). @default {} */
-  plannerOptions?: PlannerOptions;
   /** Report time in epoch ms (the report only prints it). */
   now: number;
   /**
@@ -27,8 +26,12 @@ export interface CapacityReportOptions {
   balance?: Partial<BalanceSettings>;
   /** Work budget of full drain-planner runs per cell, in work units (see drainWork). @default 1000000 */
   plannerBudget?: number;
-  /** The planner entry point. @default plan from planner/index.ts */
-  planner?: PlanFn;
+  /**
+   * The planners of N+1, tonight's balance and the patch checks, bound to the lifecycle's rules
+   * (`lifecycle.capacityInputs`: hosts in maintenance never receive, the cool-down is frozen).
+   * @default bound to a state where only `maintenanceHosts` are in maintenance, default planner settings
+   */
+  planners?: BoundPlanners;
   /**
    * Rolling-maintenance forecast per cell: executor limits and patch time as configured, and the
    * work budget of campaign-planner runs per cell (see campaignWork).
@@ -91,15 +94,12 @@ function cellReport(
 export function buildCapacityReport(inventory: Inventory, options: CapacityReportOptions): CapacityReport {
   const start = performance.now();
   const maintenance = new Set(options.maintenanceHosts ?? []);
-  const plannerOptions: PlannerOptions = {
-    ...options.plannerOptions,
-    avoidHosts: [...new Set([...(options.plannerOptions?.avoidHosts ?? []), ...maintenance])],
-  };
+  const planners =
+    options.planners ?? boundPlanners({ maintenanceHosts: [...maintenance], cooledDown: [] }, {}, () => options.now);
   const balance: BalanceSettings = { threshold: 0.1, frozenInstances: [], ...options.balance };
-  const planner = options.planner ?? plan;
   const timing = options.patching?.timing ?? DEFAULT_TIMING;
   const t = performance.now();
-  const tonight = tonightBalance(inventory, balance, planner, plannerOptions);
+  const tonight = tonightBalance(inventory, balance, planners);
   const balanceMs = Math.round(performance.now() - t);
   const sh: Shared = {
     inventory,
@@ -107,8 +107,8 @@ export function buildCapacityReport(inventory: Inventory, options: CapacityRepor
     tonight,
     byHost: instancesByHost(inventory),
     sizes: flavorSizes(inventory.instances),
-    n1: { planner, plannerOptions, plannerBudget: options.plannerBudget ?? 1_000_000 },
-    patching: { plannerOptions, timing, budget: options.patching?.budget ?? DEFAULT_PATCH_BUDGET },
+    n1: { planners, plannerBudget: options.plannerBudget ?? 1_000_000 },
+    patching: { planners, timing, budget: options.patching?.budget ?? DEFAULT_PATCH_BUDGET },
   };
   const parts = [...cellsOf(inventory)].map(([cell, hosts]) => cellReport(cell, hosts, sh));
   return {

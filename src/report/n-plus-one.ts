@@ -1,27 +1,17 @@
 /**
- * N+1: for every host of a cell, could it be drained right now? Quick proofs (the planner's createQuickDrain)
+ * N+1: for every host of a cell, could it be drained right now? Quick proofs (the planner's quick drain)
  * decide most hosts in well under a millisecond; the full drain planner runs only where neither
  * proof applies, within a work budget, and its `unplaced` entries say what blocks the host.
  * The budget counts work units, never time, so the same inventory always gets the same answer.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  createQuickDrain,
-  type Host,
-  type Instance,
-  type Inventory,
-  type Plan,
-  type PlannerOptions,
-  type PlanRequest,
-} from '../../planner/index.js';
+import type { Host, Instance, Inventory } from '../../planner/index.js';
+import type { BoundPlanners } from '../orchestrate/bound-planners.js';
 import type { DrainCheck, NPlusOneSummary } from './model.js';
 
-/** The planner entry point (`plan` from planner/index.ts); injectable for tests. */
-export type PlanFn = (inventory: Inventory, request: PlanRequest, options?: PlannerOptions) => Plan;
-
 export interface NPlusOneOptions {
-  planner: PlanFn;
-  plannerOptions: PlannerOptions;
+  /** The drain planner and the quick proofs, bound to the lifecycle's rules (hosts in maintenance avoided). */
+  planners: Pick<BoundPlanners, 'drain' | 'quickDrain'>;
   /**
    * Work budget for full planner runs in this cell, in work units (see `drainWork`); once spent,
    * later hosts stay undecided.
@@ -54,7 +44,7 @@ export function cellInventory(
 
 function viaPlanner(cell: Inventory, host: Host, opts: NPlusOneOptions): DrainCheck {
   try {
-    const result = opts.planner(cell, { goal: 'drain', hosts: [host.name] }, opts.plannerOptions);
+    const result = opts.planners.drain(cell, host.name);
     const blockers = result.unplaced.map((u) => ({
       instance: u.instance,
       name: u.name,
@@ -97,7 +87,7 @@ export function nPlusOne(
 ): { checks: Map<string, DrainCheck>; summary: NPlusOneSummary } {
   const start = performance.now();
   const cell = cellInventory(inventory, cellHosts, byHost);
-  const quick = createQuickDrain(cell, opts.plannerOptions);
+  const quick = opts.planners.quickDrain(cell);
   const checks = new Map<string, DrainCheck>();
   let spent = 0;
   for (const host of cellHosts) {

@@ -1,13 +1,14 @@
 /**
  * Can a cell be patched now? For each `maxUnavailable` of PATCH_LEVELS the campaign planner
- * (planMaintenance, verified step by step) plans a rolling maintenance of every enabled, up host
+ * (the lifecycle's, verified step by step) plans a rolling maintenance of every enabled, up host
  * of the cell; the report says in how many steps, moving how many GiB, taking how long (each
  * step's drain at the configured executor limits, then the patch), and which step fails and why
  * when it cannot. Planner runs are charged work units against a per-cell budget, never wall time,
  * so the same inventory always gets the same answer.
  */
-import { planMaintenance, type CampaignPlan, type Inventory, type PlannerOptions } from '../../planner/index.js';
+import type { CampaignPlan, Inventory } from '../../planner/index.js';
 import { MaintenanceConfigSchema } from '../maintenance/config.js';
+import type { BoundPlanners } from '../orchestrate/bound-planners.js';
 import { stepCannotBeEmptied } from '../maintenance/step-failure.js';
 import { campaignStepSeconds, DEFAULT_EXECUTION_LIMITS, type CampaignTiming } from '../orchestrate/duration.js';
 import type { Blocker, PatchCheck, PatchStep } from './model.js';
@@ -24,7 +25,8 @@ export const PATCH_LEVELS = [1, 2] as const;
 export const DEFAULT_PATCH_BUDGET = 10_000_000;
 
 export interface PatchOptions {
-  plannerOptions: PlannerOptions;
+  /** The campaign planner, bound to the lifecycle's rules (hosts in maintenance never receive). */
+  planners: Pick<BoundPlanners, 'campaign'>;
   /** Executor limits and patch time per host. @default the default configuration's */
   timing: CampaignTiming;
   /** Work budget per cell, in work units (see campaignWork). */
@@ -115,7 +117,7 @@ export function patchChecks(cellName: string, cell: Inventory, opts: PatchOption
       );
     spent += cost;
     try {
-      const plan = planMaintenance(cell, { cells: [cellName], maxUnavailable: n }, opts.plannerOptions);
+      const plan = opts.planners.campaign(cell, { cells: [cellName], maxUnavailable: n });
       return fromPlan(plan, opts.timing);
     } catch (err) {
       return undecided(n, `campaign planner failed: ${(err as Error)?.message ?? String(err)}`);

@@ -2,39 +2,27 @@
  * What tonight's balance would move, planned once for the whole inventory with the nightly
  * settings (the move limit is per night, not per cell), then shown cell by cell. Plan only.
  */
-import { cellStats, type Inventory, type Plan, type PlannerOptions } from '../../planner/index.js';
+import { cellStats, type Inventory, type Plan } from '../../planner/index.js';
+import type { BalanceAsked, BoundPlanners } from '../orchestrate/bound-planners.js';
 import type { TonightBalance } from './model.js';
-import type { PlanFn } from './n-plus-one.js';
 
-export interface BalanceSettings {
-  /** Imbalance below which nothing moves. */
-  threshold: number;
-  /** Most moves tonight over all cells; undefined for no limit. */
-  maxMoves?: number;
-  /** Instances in their cool-down (moved recently), never moved. */
-  frozenInstances: string[];
-  /** Cells the nightly run balances; all when absent or empty. */
-  cells?: string[];
-}
+/**
+ * Tonight's balance settings: the imbalance below which nothing moves, the most moves tonight over
+ * all cells (none when undefined), instances never moved (cool-down, maintenance), the cells the
+ * nightly run balances (all when absent or empty).
+ */
+export type BalanceSettings = BalanceAsked;
 
 /** Tonight's balance per cell; a planner failure is reported in every cell, not thrown. */
 export function tonightBalance(
   inventory: Inventory,
   settings: BalanceSettings,
-  planner: PlanFn,
-  plannerOptions: PlannerOptions,
+  planners: Pick<BoundPlanners, 'balance'>,
 ): Map<string, TonightBalance> {
   let result: Plan | null = null;
   let error: string | null = null;
   try {
-    const request = {
-      goal: 'balance' as const,
-      cells: settings.cells,
-      threshold: settings.threshold,
-      maxMoves: settings.maxMoves,
-      frozenInstances: settings.frozenInstances,
-    };
-    result = planner(inventory, request, plannerOptions);
+    result = planners.balance(inventory, settings);
   } catch (err) {
     error = `balance planner failed: ${(err as Error)?.message ?? String(err)}`;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createVirtualClock } from '../../executor/clock.js';
-import { plan, type Inventory } from '../../planner/index.js';
+import { plan, planMaintenance, type Inventory } from '../../planner/index.js';
 import { createCampaignService } from '../../src/maintenance/service.js';
 import { campaignFrozen } from '../../src/maintenance/wire.js';
 import { openStore } from '../../src/store/sqlite.js';
@@ -28,7 +28,10 @@ describe('nightly and active campaigns', () => {
       clock: createVirtualClock({ start: 0, autoAdvance: true }),
       collect: async () => structuredClone(inv),
       steps: {
-        plannerOptions: async () => ({}),
+        forecast: async (inventory, request) => planMaintenance(inventory, request),
+        planStep: async () => {
+          throw new Error('not executed here');
+        },
         save: async () => ({ ok: false, reason: 'not executed here' }),
         start: async () => {},
         status: async () => 'failed',

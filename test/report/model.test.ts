@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../planner/index.js';
+import { boundPlanners } from '../../src/orchestrate/bound-planners.js';
 import { buildCapacityReport } from '../../src/report/build.js';
 import { instancesByHost } from '../../src/report/capacity.js';
 import { cellInventory, drainWork } from '../../src/report/n-plus-one.js';
@@ -8,6 +9,9 @@ import { scenario } from './fixtures.js';
 
 const NOW = Date.parse('2026-01-10T12:00:00Z');
 const host = (r: CapacityReport, name: string) => r.hosts.find((h) => h.host === name)!;
+/** The report's planners over a state with nothing in maintenance, planning through `fns`. */
+const planners = (fns: Parameters<typeof boundPlanners>[3]) =>
+  boundPlanners({ maintenanceHosts: [], cooledDown: [] }, {}, () => NOW, fns);
 const codes = (r: CapacityReport, name: string) => [...new Set(host(r, name).drain.blockers.map((b) => b.code))].sort();
 
 describe('capacity report model', () => {
@@ -119,11 +123,15 @@ describe('capacity report model', () => {
       if (request.goal === 'drain') drained.push(...request.hosts);
       return plan(...args);
     };
-    const under = buildCapacityReport(inv, { now: NOW, plannerBudget: cost - 1, planner: counting });
+    const under = buildCapacityReport(inv, {
+      now: NOW,
+      plannerBudget: cost - 1,
+      planners: planners({ plan: counting }),
+    });
     expect(drained).not.toContain('tb-src');
     expect(host(under, 'tb-src').drain.blockers[0]).toMatchObject({ code: 'NOT_CHECKED' });
     expect(host(under, 'tb-src').drain.blockers[0].reason).toContain(`${cost - 1} of ${cost - 1} work units`);
-    const exact = buildCapacityReport(inv, { now: NOW, plannerBudget: cost, planner: counting });
+    const exact = buildCapacityReport(inv, { now: NOW, plannerBudget: cost, planners: planners({ plan: counting }) });
     expect(drained).toContain('tb-src');
     expect(host(exact, 'tb-src').drain).toEqual({ drainable: true, method: 'planner', blockers: [] });
     const again = buildCapacityReport(inv, { now: NOW, plannerBudget: cost });
@@ -132,10 +140,10 @@ describe('capacity report model', () => {
   });
 
   it('reports a planner failure as a value', () => {
-    const planner = () => {
+    const plan = () => {
       throw new Error('solver exploded');
     };
-    const r = buildCapacityReport(scenario('tight-binpack'), { now: NOW, planner });
+    const r = buildCapacityReport(scenario('tight-binpack'), { now: NOW, planners: planners({ plan }) });
     expect(host(r, 'tb-src').drain.blockers[0]).toMatchObject({
       code: 'PLANNER_ERROR',
       reason: 'drain planner failed: solver exploded',

@@ -7,7 +7,6 @@ import type { CommandIo } from '../io.js';
 import { commandArgs } from '../setup.js';
 import { systemClock } from '../../../executor/clock.js';
 import {
-  planMaintenance,
   PlanVerificationError,
   type CampaignPlan,
   type CampaignRequest,
@@ -157,8 +156,6 @@ function fail(io: CommandIo, problems: string[], hint = false): number {
 export interface PlanCommandDeps {
   /** @default the planner's `plan` */
   plan?: (inventory: Inventory, request: PlanRequest, options: PlannerOptions) => Plan;
-  /** @default the planner's `planMaintenance` */
-  planMaintenance?: typeof planMaintenance;
 }
 
 export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps = {}): Promise<number> {
@@ -187,7 +184,7 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
   try {
     if (input.goal === 'maintenance') {
       const campaign = toCampaignRequest(input.request);
-      result = (deps.planMaintenance ?? planMaintenance)(file.inventory, campaign, input.options);
+      result = await lifecycle.planCampaign(file.inventory, campaign);
     } else {
       // Instances never leave their cell: a drain is planned on the drained hosts' cells only, as the API does.
       const scope = input.goal === 'drain' ? cellsOf(file.inventory, input.request.hosts as string[]) : [];

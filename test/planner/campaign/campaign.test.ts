@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseInventory,
   planMaintenance,
-  planMaintenanceStep,
+  plan,
   verifyPlan,
   verifyCampaign,
   type CampaignPlan,
@@ -211,7 +211,7 @@ describe('one step planned from a fresh inventory', () => {
     const where = new Map(first.moves.map((m) => [m.instance, m.to]));
     const after = { ...fixture, instances: fixture.instances.map((i) => ({ ...i, host: where.get(i.id) ?? i.host })) };
     const later = campaign.steps.slice(2).flatMap((s) => s.hosts);
-    const p = planMaintenanceStep(after, { hosts: second.hosts, later });
+    const p = plan(after, { goal: 'drain', hosts: second.hosts, later });
     expect(verifyPlan(after, p).violations).toEqual([]);
     expect(p).toMatchObject({ goal: 'drain', target: { hosts: second.hosts }, feasible: true });
     for (const m of p.moves) expect([...later, ...second.hosts]).not.toContain(m.to);
@@ -223,9 +223,9 @@ describe('one step planned from a fresh inventory', () => {
       ['a', 'b', 'c'].map((n) => host(n)),
       [vm('a1', 'a', { memoryMb: 12288 }), vm('b1', 'b', { memoryMb: 8192 }), vm('c1', 'c', { memoryMb: 2048 })],
     );
-    const p = planMaintenanceStep(inv, { hosts: ['c'], later: ['b'] });
+    const p = plan(inv, { goal: 'drain', hosts: ['c'], later: ['b'] });
     expect(p.moves.map((m) => [m.instance, m.to])).toEqual([['c1', 'a']]);
-    const q = planMaintenanceStep(inv, { hosts: ['b'], later: ['c'] });
+    const q = plan(inv, { goal: 'drain', hosts: ['b'], later: ['c'] });
     expect(q.moves.map((m) => [m.instance, m.to])).toEqual([['b1', 'c']]);
     expect(q.feasible).toBe(true);
   });
