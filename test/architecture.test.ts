@@ -88,6 +88,32 @@ function cycles(all: string[]): string[][] {
   return found;
 }
 
+/**
+ * The planner's functions that plan, or decide drainability, under planner options: outside
+ * src/orchestrate/ the service plans through the plan lifecycle (or the functions it binds to its
+ * rules, bound-planners.ts), so no other module assembles options of its own. Types, validation
+ * and pure metrics (`imbalanceOf`, `cellStats`) stay importable; so do the verifiers, which decide
+ * nothing (src/orchestrate/reverify.ts is their one service caller).
+ */
+const PLANNING_FUNCTIONS = ['plan', 'planMaintenance', 'createQuickDrain'];
+
+/** The names `file` imports as values (not `type`) from planner/index.ts, as exported there (`x as y`: `x`). */
+function plannerValueImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const names: string[] = [];
+  for (const m of text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+    if (m[1] || target(file, m[3]) !== join(root, 'planner/index.ts')) continue;
+    for (const part of m[2].split(',')) {
+      const name = part.trim();
+      if (name && !name.startsWith('type ')) names.push(name.split(/\s+as\s+/)[0]);
+    }
+  }
+  // a namespace import reaches every function
+  for (const m of text.matchAll(/import\s+\*\s+as\s+\w+\s+from\s*['"]([^'"]+)['"]/g))
+    if (target(file, m[1]) === join(root, 'planner/index.ts')) names.push(...PLANNING_FUNCTIONS);
+  return names;
+}
+
 describe('architecture: public planner API, one direction, no cycles', () => {
   const production = ['src', 'executor'].flatMap((d) => files(join(root, d)));
 
@@ -97,6 +123,17 @@ describe('architecture: public planner API, one direction, no cycles', () => {
         .filter((s) => topOf(f, s) === 'planner' && target(f, s) !== join(root, 'planner/index.ts'))
         .map((s) => `${relative(root, f)} imports ${s}`),
     );
+    expect(bad).toEqual([]);
+  });
+
+  it('outside src/orchestrate/, no module of src/ imports a planning function from the planner', () => {
+    const orchestrate = join(root, 'src/orchestrate');
+    const bad = files(join(root, 'src')).flatMap((f) => {
+      if (f.startsWith(`${orchestrate}/`)) return [];
+      return plannerValueImports(f)
+        .filter((name) => PLANNING_FUNCTIONS.includes(name))
+        .map((name) => `${relative(root, f)} imports ${name} from planner/index.ts`);
+    });
     expect(bad).toEqual([]);
   });
 
