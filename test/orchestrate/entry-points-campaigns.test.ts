@@ -12,6 +12,7 @@ import { run as runReport } from '../../src/cli/commands/report.js';
 import type { CapacityReport } from '../../src/report/index.js';
 import { type DemoService, startDemoService } from '../http/support/demo-service.js';
 import { captureIo } from '../support/cli.js';
+import { movesOf } from '../support/plans.js';
 
 const DEMO = { seed: 5, cells: 2, size: 16, timeScale: 2000 };
 
@@ -24,7 +25,6 @@ interface StepView {
 
 const targetsOf = (steps: readonly { moves: readonly Move[] }[]) => steps.flatMap((s) => s.moves.map((m) => m.to));
 const namesOf = (s: StepView) => s.hosts.map((h) => h.host);
-const movesOf = (moves: readonly Move[]) => moves.map((m) => ({ instance: m.instance, from: m.from, to: m.to }));
 
 describe('campaign entry points plan through the lifecycle', () => {
   let d: DemoService;

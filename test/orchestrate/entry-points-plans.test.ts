@@ -14,11 +14,10 @@ import { run as runExecute } from '../../src/cli/commands/execute.js';
 import type { PlanRecord } from '../../executor/store.js';
 import { type DemoService, startDemoService } from '../http/support/demo-service.js';
 import { captureIo } from '../support/cli.js';
+import { movesOf } from '../support/plans.js';
 
 const DEMO = { seed: 5, cells: 2, size: 16, timeScale: 2000 };
 const NIGHTLY = { mode: 'report', threshold: 0.02, maxMovesPerNight: 3, cells: ['cell1'] };
-
-const movesOf = (moves: readonly Move[]) => moves.map((m) => ({ instance: m.instance, from: m.from, to: m.to }));
 
 describe('entry points plan through the lifecycle', () => {
   let d: DemoService;

@@ -2,6 +2,9 @@
 import type { Move, Plan } from '../../planner/index.js';
 import type { ServiceStore } from '../../src/store/port.js';
 
+/** What moves where, without estimates: for comparing the moves of two plans. */
+export const movesOf = (moves: readonly Move[]) => moves.map((m) => ({ instance: m.instance, from: m.from, to: m.to }));
+
 /** A live move of `id` (also its name) from `from` to `to` in wave 0. */
 export function mv(id: string, from: string, to: string, over: Partial<Move> = {}): Move {
   return {
