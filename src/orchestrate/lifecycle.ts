@@ -3,8 +3,8 @@
  * commands, the nightly scheduler, the capacity report, maintenance campaigns). It assembles the
  * planner's inputs (planning-inputs.ts), plans (campaign forecasts and steps too), stores a plan
  * with its request (a drain together with the maintenance claim on its hosts), executes, cancels,
- * re-plans from the stored request and walks re-plan chains. Adapters translate their protocol into calls on it; none of them calls
- * the planner or the store's plan methods.
+ * re-plans from the stored request and walks re-plan chains. Adapters translate their protocol
+ * into calls on it; none of them calls the planner or the store's plan methods.
  */
 import { goalOnEnd } from './goal-check.js';
 import { randomUUID } from 'node:crypto';
