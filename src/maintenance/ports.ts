@@ -1,7 +1,7 @@
 /**
  * What the campaign service needs from the rest of the service, passed in by its factory: the
- * store, the clock, fresh inventories, the plan lifecycle for the forecast and each step's drain, the patch
- * command and the checks that a host came back.
+ * store, the clock, fresh inventories, the plan lifecycle for the forecast and each step's drain,
+ * the patch command and the checks that a host came back.
  */
 import type { Clock } from '../../executor/clock.js';
 import type { CampaignPlan, CampaignRequest, Inventory, StepRequest } from '../../planner/index.js';
