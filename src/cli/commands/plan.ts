@@ -16,6 +16,7 @@ import {
   type PlanRequest,
 } from '../../../planner/index.js';
 import { planInState, type PlanRequestRecord } from '../../orchestrate/lifecycle.js';
+import { boundPlanners } from '../../orchestrate/bound-planners.js';
 import { validateRequest, type RequestInput } from '../../../planner/index.js';
 import { readInventoryFile } from '../../inventory/file.js';
 import { cellsOf, sliceCells } from '../../inventory/slice.js';
@@ -184,7 +185,8 @@ export async function run(argv: string[], io: CommandIo, deps: PlanCommandDeps =
   try {
     if (input.goal === 'maintenance') {
       const campaign = toCampaignRequest(input.request);
-      result = await lifecycle.planCampaign(file.inventory, campaign);
+      const nothingHeld = { maintenanceHosts: [], cooledDown: null };
+      result = boundPlanners(nothingHeld, input.options, () => systemClock.now()).campaign(file.inventory, campaign);
     } else {
       // Instances never leave their cell: a drain is planned on the drained hosts' cells only, as the API does.
       const scope = input.goal === 'drain' ? cellsOf(file.inventory, input.request.hosts as string[]) : [];
