@@ -130,7 +130,7 @@ function hostLoads(
     after.memoryMb[h] = 0;
     for (const k of onHost[h]) involved.add(k);
   }
-  for (const k of [...involved].sort((a, b) => a - b)) {
+  for (const k of Int32Array.from(involved).sort()) {
     const inst = inventory.instances[k];
     const src = index.get(inst.host)!;
     const where = placement.get(inst.id);

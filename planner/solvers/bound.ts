@@ -62,15 +62,19 @@ export function fitsUnderLevel(
   t: number,
   hard: boolean,
 ): boolean {
-  const slack = hosts
-    .map((x) => (x.floor > t ? 0 : Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity)))
-    .filter((v) => v > 0);
-  slack.sort((a, b) => b - a);
-  let j = 0;
+  // Typed and sorted ascending, read from the end (largest first): the bisection calls this ~40 times per dimension.
+  const buffer = new Float64Array(hosts.length);
+  let n = 0;
+  for (const x of hosts) {
+    const v = x.floor > t ? 0 : Math.min(t * x.cap - x.used, hard ? x.cap - x.used : Infinity);
+    if (v > 0) buffer[n++] = v;
+  }
+  const slack = buffer.subarray(0, n).sort();
+  let j = n - 1;
   let offered = 0;
   let needed = 0;
   for (const d of demands) {
-    while (j < slack.length && slack[j] >= d - 1e-9) offered += slack[j++];
+    while (j >= 0 && slack[j] >= d - 1e-9) offered += slack[j--];
     needed += d;
     if (needed > offered + 1e-9) return false;
   }

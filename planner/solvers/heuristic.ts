@@ -18,15 +18,31 @@ import { improvePeak } from './local-search.js';
 type Resource = 'vcpus' | 'memoryMb' | 'diskGb';
 const RESOURCES: Resource[] = ['vcpus', 'memoryMb', 'diskGb'];
 
-/** Total demand on `r` over the free capacity of every candidate host (Infinity when none is free). */
-function pressure(p: Problem, r: Resource): number {
+/** Total demand per resource over the free capacity of every candidate host (Infinity when none is free). */
+function pressures(p: Problem): Record<Resource, number> {
   const hosts = new Set<number>();
   for (const u of p.units) for (const h of u.candidates) hosts.add(h);
-  let demand = 0;
-  let free = 0;
-  for (const u of p.units) demand += u.demand[r];
-  for (const h of hosts) free += Math.max(0, p.view.capacity[r][h] - p.base[r][h]);
-  return demand === 0 ? 0 : free > 0 ? demand / free : Infinity;
+  const out = { vcpus: 0, memoryMb: 0, diskGb: 0 };
+  for (const r of RESOURCES) {
+    let demand = 0;
+    let free = 0;
+    for (const u of p.units) demand += u.demand[r];
+    for (const h of hosts) free += Math.max(0, p.view.capacity[r][h] - p.base[r][h]);
+    out[r] = demand === 0 ? 0 : free > 0 ? demand / free : Infinity;
+  }
+  return out;
+}
+
+/** Pressures per problem object: the heuristic, its capacity test and the branch-and-bound all ask. */
+const known = new WeakMap<Problem, Record<Resource, number>>();
+
+function pressure(p: Problem, r: Resource): number {
+  let all = known.get(p);
+  if (!all) {
+    all = pressures(p);
+    known.set(p, all);
+  }
+  return all[r];
 }
 
 /** The resource with the highest pressure: the one that decides what fits. */
