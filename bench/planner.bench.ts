@@ -1,6 +1,7 @@
 /**
  * Planner benchmarks: drain planning time and quality from a 50-host cell to a 100k-instance
- * region, against a first-fit baseline; exact versus heuristic on small random drains; and the
+ * region, against a first-fit baseline; exact versus heuristic on small random drains; the API's
+ * drains on the demo region (bench/planner-drainloop.ts); and the
  * balance section (bench/planner-balance.ts) when that module is present; maintenance campaigns
  * (bench/planner-campaign.ts).
  */
@@ -12,6 +13,7 @@ import { DRAIN_HOST, generateRegion, type GenOptions } from './gen.js';
 import { firstFitDrain } from './drain-first-fit.js';
 import { campaignTables } from './planner-campaign.js';
 import { makeRoomTable } from './planner-makeroom.js';
+import { drainLoopTable } from './planner-drainloop.js';
 
 const now = () => performance.now();
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -173,6 +175,7 @@ export async function run(o: BenchOptions): Promise<BenchTable[]> {
     drainTable(o.quick),
     makeRoomTable(o),
     exactTable(o.quick),
+    drainLoopTable(o.quick),
     ...(await balanceTables(o)),
     ...campaignTables(o),
   ];
