@@ -3,7 +3,7 @@
  * share its event loop: the real app (real SQLite file, cached inventory collection over a
  * simulated cluster of `size` hosts, executor runner). Talks to the parent over IPC.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,16 @@ import { openStore } from '../src/store/sqlite.js';
 
 const TOKEN = 'bench-admin-token-0123456789';
 const size = Number(process.env.BENCH_HOSTS ?? 1000);
+
+/** CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat), in ms; null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
 
 /** The main thread's event-loop delay and its GCs since the last reading. */
 function loopMonitor() {
@@ -111,13 +121,14 @@ async function main(): Promise<void> {
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'memory') {
       const since = loop();
+      const cpuMs = mainThreadCpuMs();
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
       // then the workers' heaps after their own GC, and the process's RSS after every thread's GC
       void (pool?.memory() ?? Promise.resolve([])).then((workers) => {
         loop(); // the GCs of this reading are not the load's
         const rssAll = process.memoryUsage.rss();
-        process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, rssAll, loop: since, workers });
+        process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, rssAll, cpuMs, loop: since, workers });
       });
     } else if (msg.type === 'stop') {
       void pool?.close();

@@ -29,6 +29,8 @@ interface Memory {
   heapUsed: number;
   /** After the workers' GC too. */
   rssAll: number;
+  /** CPU time of the main thread so far (null where it cannot be read). */
+  cpuMs: number | null;
   /** The main thread's event loop since the previous reading. */
   loop: { p99Ms: number; maxMs: number; gc: { major: number; majorMaxMs: number; majorMs: number; minorMs: number } };
   workers: { heapUsed: number; heapTotal: number; versions: number; instances: number }[];
@@ -77,11 +79,15 @@ const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
 const ms = (v: number) => Math.round(v * 10) / 10;
 
 /** The main thread's event-loop delay and GCs during the drains; the workers' heaps; RSS after every thread's GC. */
-function loopNote(during: Memory, before: Memory, end: Memory): string {
+function loopNote(during: Memory, before: Memory, end: Memory, seconds: number): string {
   const { p99Ms, maxMs, gc } = during.loop;
+  const cpu =
+    during.cpuMs !== null && before.cpuMs !== null
+      ? `CPU ${ms((during.cpuMs - before.cpuMs) / 1000)} s in ${seconds} s, `
+      : '';
   const heaps = (m: Memory) => m.workers.map((w) => `${mib(w.heapUsed)} MiB (${w.versions} snapshots)`).join(', ');
   return (
-    `Main thread during the drains: event-loop delay p99 ${ms(p99Ms)} ms, max ${ms(maxMs)} ms; GC ` +
+    `Main thread during the drains: ${cpu}event-loop delay p99 ${ms(p99Ms)} ms, max ${ms(maxMs)} ms; GC ` +
     `${ms(gc.minorMs)} ms minor, ${gc.major} major (${ms(gc.majorMs)} ms, longest ${ms(gc.majorMaxMs)} ms). ` +
     `Worker heap used after its GC: ${heaps(before) || '-'} before the drains, ${heaps(during) || '-'} after them, ` +
     `${heaps(end) || '-'} at the end. RSS after the GC of every thread: ${mib(before.rssAll)} MiB before the ` +
@@ -171,7 +177,7 @@ async function session(o: { seconds: number; warmUp: boolean; stored: number }):
         `Server RSS after GC: ${mib(start.rss)} MiB at start, ${mib(before.rss)} MiB before the drains, ` +
           `${mib(after.rss)} MiB after them, ${mib(end.rss)} MiB at the end (heap used ${mib(start.heapUsed)} -> ` +
           `${mib(end.heapUsed)} MiB). Inventory collected again every 5 s.`,
-        loopNote(after, before, end),
+        loopNote(after, before, end, o.seconds),
         'Targets: drain p99 < 200 ms, GET p99 < 10 ms while the drains run, zero errors, RSS within 20% of start.',
       ],
     };
