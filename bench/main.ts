@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<B
   http: () => import('./http.bench.js'),
   inventory: () => import('./inventory.bench.js'),
   store: () => import('./store.bench.js'),
+  cli: () => import('./cli.bench.js'),
 };
 
 function fmt(v: string | number): string {
