@@ -71,6 +71,21 @@ export interface Ctx {
   confirmMandate(): Promise<void>;
 }
 
+/**
+ * Appends event `type` of plan `planId` to the store: of its move `moveIndex`, or of the plan
+ * (null); at `at`, by default now.
+ */
+export function recordEvent(
+  ctx: Pick<Ctx, 'store' | 'clock'>,
+  planId: string,
+  moveIndex: number | null,
+  type: string,
+  data: unknown,
+  at: number = ctx.clock.now(),
+): Promise<number> {
+  return ctx.store.appendEvent({ planId, moveIndex, type, data, at });
+}
+
 /** The error every call of a stopped executor's fenced ports throws (executor/fence.ts). */
 export function stopped(life: AbortSignal): ExecutorError {
   return new ExecutorError('EXECUTOR_STOPPED', 'the executor was stopped', { cause: life.reason });

@@ -8,7 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ExecutorDeps, Ctx } from './context.js';
-import { stopped } from './context.js';
+import { recordEvent, stopped } from './context.js';
 import { ExecutorError } from './errors.js';
 import { silentLogger } from './logger.js';
 import { DeadlineHypervisor } from './deadline.js';
@@ -139,13 +139,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             `plan ${planId} is ${was ?? rec.status}; only a planned plan can be executed`,
           );
         }
-        await ctx.store.appendEvent({
-          planId,
-          moveIndex: null,
-          type: 'plan.started',
-          data: { moves: rec.plan.moves.length },
-          at: ctx.clock.now(),
-        });
+        await recordEvent(ctx, planId, null, 'plan.started', { moves: rec.plan.moves.length });
       } finally {
         starting.delete(planId);
       }
@@ -194,9 +188,9 @@ async function reconcilePlan(ctx: Ctx, planId: string): Promise<void> {
   await Promise.all(
     inFlight.map(async (m) => {
       const data = { from: m.move.from, to: m.move.to, recovered: true };
-      await ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.admitted', data, at: ctx.clock.now() });
+      await recordEvent(ctx, planId, m.index, 'move.admitted', data);
       await reconcileMove(ctx, m, log.child({ move: m.index }));
-      await ctx.store.appendEvent({ planId, moveIndex: m.index, type: 'move.released', data, at: ctx.clock.now() });
+      await recordEvent(ctx, planId, m.index, 'move.released', data);
     }),
   );
 }

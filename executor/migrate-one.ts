@@ -4,7 +4,7 @@
  * next action, so a restart can tell exactly how far the move got (see recover.ts).
  */
 import type { Ctx } from './context.js';
-import { step } from './context.js';
+import { recordEvent, step } from './context.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { precheck, releaseReservation } from './precheck.js';
@@ -73,20 +73,8 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
     await ctx.confirmMandate();
     const startedAt = ctx.clock.now();
     await ctx.store.updateMove(planId, index, { state: 'migrating' }, startedAt);
-    await ctx.store.appendEvent({
-      planId,
-      moveIndex: index,
-      type: 'migration.started',
-      data: {
-        instance: move.instance,
-        from: move.from,
-        to: move.to,
-        mode: move.mode,
-        attempt: attempts,
-        ...startMode(ctx, move),
-      },
-      at: startedAt,
-    });
+    const started = { instance: move.instance, from: move.from, to: move.to, mode: move.mode, attempt: attempts };
+    await recordEvent(ctx, planId, index, 'migration.started', { ...started, ...startMode(ctx, move) }, startedAt);
     run.log.info(
       { vm: move.name, from: move.from, to: move.to, mode: move.mode, attempt: attempts },
       'migration started',
@@ -95,13 +83,7 @@ async function attempt(ctx: Ctx, run: MoveRun, rec: MoveRecord): Promise<Attempt
   } finally {
     releaseReservation(ctx, move);
   }
-  await ctx.store.appendEvent({
-    planId,
-    moveIndex: index,
-    type: 'migration.ended',
-    data: { result: result.kind },
-    at: ctx.clock.now(),
-  });
+  await recordEvent(ctx, planId, index, 'migration.ended', { result: result.kind });
   switch (result.kind) {
     case 'completed':
       return done(verify(ctx, run, rec, result.suspended));
@@ -160,13 +142,7 @@ async function onError(ctx: Ctx, run: MoveRun, rec: MoveRecord, err: unknown): P
     return done(verify(ctx, run, rec, false));
   if (isRetryable(err) && rec.attempts < ctx.opts.retries.maxAttempts && !(await run.cancelRequested())) {
     await ctx.store.updateMove(rec.planId, rec.index, { state: 'pending', error }, ctx.clock.now());
-    await ctx.store.appendEvent({
-      planId: rec.planId,
-      moveIndex: rec.index,
-      type: 'move.retry',
-      data: { attempt: rec.attempts, error },
-      at: ctx.clock.now(),
-    });
+    await recordEvent(ctx, rec.planId, rec.index, 'move.retry', { attempt: rec.attempts, error });
     run.log.warn({ err, attempt: rec.attempts }, 'migration attempt failed, retrying');
     return { kind: 'retry' };
   }
@@ -190,13 +166,7 @@ export async function end(
   step(ctx, 'finish', rec.planId, rec.index);
   const at = ctx.clock.now();
   await ctx.store.updateMove(rec.planId, rec.index, { state, error, location, endedAt: at }, at);
-  await ctx.store.appendEvent({
-    planId: rec.planId,
-    moveIndex: rec.index,
-    type: 'move.ended',
-    data: { state, error, location },
-    at,
-  });
+  await recordEvent(ctx, rec.planId, rec.index, 'move.ended', { state, error, location }, at);
   if (state === 'succeeded') log.info({ vm: rec.move.name, to: rec.move.to }, 'move succeeded');
   else log.warn({ vm: rec.move.name, state, error, location }, 'move did not succeed');
   return state;

@@ -8,6 +8,7 @@
  * - anywhere else: failed, recording where it is.
  */
 import type { Ctx } from './context.js';
+import { recordEvent } from './context.js';
 import type { Logger } from './logger.js';
 import { end, verify, whereIs } from './migrate-one.js';
 import type { MoveRecord, MoveState } from './store.js';
@@ -24,13 +25,7 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
   let suspended = await pausedByUs(ctx, rec);
   if (job && jobRunning(job.type)) {
     log.warn({ vm: move.name }, 'resuming watch of a migration left running');
-    await ctx.store.appendEvent({
-      planId: rec.planId,
-      moveIndex: rec.index,
-      type: 'migration.resumed',
-      data: { state: rec.state },
-      at: ctx.clock.now(),
-    });
+    await recordEvent(ctx, rec.planId, rec.index, 'migration.resumed', { state: rec.state });
     if (rec.state !== 'migrating')
       await ctx.store.updateMove(rec.planId, rec.index, { state: 'migrating' }, ctx.clock.now());
     const watched = await watchToEnd(ctx, rec, log);
@@ -59,13 +54,7 @@ export async function reconcileMove(ctx: Ctx, rec: MoveRecord, log: Logger): Pro
       );
     }
     await ctx.store.updateMove(rec.planId, rec.index, { state: 'pending' }, ctx.clock.now());
-    await ctx.store.appendEvent({
-      planId: rec.planId,
-      moveIndex: rec.index,
-      type: 'move.requeued',
-      data: { attempts: rec.attempts },
-      at: ctx.clock.now(),
-    });
+    await recordEvent(ctx, rec.planId, rec.index, 'move.requeued', { attempts: rec.attempts });
     return 'pending';
   }
   return end(
@@ -131,13 +120,7 @@ export async function releaseDangling(ctx: Ctx, planId: string): Promise<void> {
   }
   for (const [index, o] of open) {
     for (let k = 0; k < o.n; k++) {
-      await ctx.store.appendEvent({
-        planId,
-        moveIndex: index,
-        type: 'move.released',
-        data: { from: o.from, to: o.to, recovered: true },
-        at: ctx.clock.now(),
-      });
+      await recordEvent(ctx, planId, index, 'move.released', { from: o.from, to: o.to, recovered: true });
     }
   }
 }

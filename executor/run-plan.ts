@@ -6,6 +6,7 @@
  */
 import { createAdmission } from './admission.js';
 import type { Ctx } from './context.js';
+import { recordEvent } from './context.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { CancelMode } from './options.js';
@@ -105,20 +106,8 @@ async function replan(ctx: Ctx, st: PlanRunState): Promise<void> {
     at,
   });
   await ctx.store.supersede(old.id, next.id, at);
-  await ctx.store.appendEvent({
-    planId: old.id,
-    moveIndex: null,
-    type: 'plan.superseded',
-    data: { by: next.id, exclusions, avoidHosts },
-    at,
-  });
-  await ctx.store.appendEvent({
-    planId: next.id,
-    moveIndex: null,
-    type: 'plan.started',
-    data: { supersedes: old.id, moves: plan.moves.length },
-    at,
-  });
+  await recordEvent(ctx, old.id, null, 'plan.superseded', { by: next.id, exclusions, avoidHosts }, at);
+  await recordEvent(ctx, next.id, null, 'plan.started', { supersedes: old.id, moves: plan.moves.length }, at);
   st.planId = next.id;
 }
 
@@ -136,7 +125,7 @@ async function finish(
   const failure = error ?? (status === 'failed' ? summary.error : null);
   const at = ctx.clock.now();
   await ctx.store.setPlanStatus(st.planId, status, at, { summary, error: failure });
-  await ctx.store.appendEvent({ planId: st.planId, moveIndex: null, type: 'plan.finished', data: { status }, at });
+  await recordEvent(ctx, st.planId, null, 'plan.finished', { status }, at);
   st.log.info({ planId: st.planId, status }, 'plan finished');
   return { planId: st.rootId, finalPlanId: st.planId, status, summary };
 }

@@ -4,7 +4,7 @@
  * (post-copy when permitted, else pausing the guest until the copy is done).
  */
 import type { Ctx } from './context.js';
-import { anySignal } from './context.js';
+import { anySignal, recordEvent } from './context.js';
 import type { MoveRecord } from './store.js';
 import { watchMigration, type WatchVerdict } from './watch.js';
 import type { Logger } from './logger.js';
@@ -101,13 +101,7 @@ async function onVerdict(
 ): Promise<TransferResult> {
   if (v.kind !== 'timeout') return settle(await migration, false);
   const { move } = rec;
-  await ctx.store.appendEvent({
-    planId: rec.planId,
-    moveIndex: rec.index,
-    type: 'migration.timeout',
-    data: { code: v.code, action: ctx.opts.onTimeout },
-    at: ctx.clock.now(),
-  });
+  await recordEvent(ctx, rec.planId, rec.index, 'migration.timeout', { code: v.code, action: ctx.opts.onTimeout });
   if (ctx.opts.onTimeout === 'abort') {
     run.log.warn({ code: v.code, reason: v.message }, 'migration timed out, aborting');
     await abortQuietly(ctx, rec, run.log);
@@ -124,13 +118,7 @@ async function onVerdict(
     run.log.warn({ code: v.code }, 'migration timed out, pausing the guest to finish');
     await ctx.hv.suspend(move.from, move.instance, ctx.life);
     suspended = true;
-    await ctx.store.appendEvent({
-      planId: rec.planId,
-      moveIndex: rec.index,
-      type: 'guest.suspended',
-      data: { host: move.from },
-      at: ctx.clock.now(),
-    });
+    await recordEvent(ctx, rec.planId, rec.index, 'guest.suspended', { host: move.from });
   }
   return settle(await migration, suspended);
 }
@@ -152,13 +140,7 @@ async function switchToPostCopy(ctx: Ctx, run: TransferRun, rec: MoveRecord, sig
       run.log.warn({ err }, 'post-copy switch at start failed; pre-copy goes on');
       return;
     }
-    await ctx.store.appendEvent({
-      planId: rec.planId,
-      moveIndex: rec.index,
-      type: 'migration.postcopy',
-      data: { reason: 'plan predicts no convergence' },
-      at: ctx.clock.now(),
-    });
+    await recordEvent(ctx, rec.planId, rec.index, 'migration.postcopy', { reason: 'plan predicts no convergence' });
     run.log.info({ vm: move.name }, 'switched to post-copy at start: pre-copy predicted not to converge');
     return;
   }

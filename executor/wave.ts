@@ -6,6 +6,7 @@
  */
 import type { Admission } from './admission.js';
 import type { Ctx } from './context.js';
+import { recordEvent } from './context.js';
 import { runMove, type MoveRun } from './migrate-one.js';
 import type { MoveRecord, MoveState } from './store.js';
 
@@ -34,27 +35,14 @@ export async function runWave(
         if (!admission.canStart(from, to)) continue;
         queue.splice(queue.indexOf(m), 1);
         admission.acquire(from, to);
-        await ctx.store.appendEvent({
-          planId: m.planId,
-          moveIndex: m.index,
-          type: 'move.admitted',
-          data: { from, to },
-          at: ctx.clock.now(),
-        });
+        await recordEvent(ctx, m.planId, m.index, 'move.admitted', { from, to });
         const task: Promise<void> = (async () => {
           try {
             if (BAD.includes(await runMove(ctx, run, m.index))) control.onTrouble();
           } finally {
             // the release is on record before another move can take the slot
             try {
-              if (!ctx.life.aborted)
-                await ctx.store.appendEvent({
-                  planId: m.planId,
-                  moveIndex: m.index,
-                  type: 'move.released',
-                  data: { from, to },
-                  at: ctx.clock.now(),
-                });
+              if (!ctx.life.aborted) await recordEvent(ctx, m.planId, m.index, 'move.released', { from, to });
             } finally {
               admission.release(from, to);
             }
