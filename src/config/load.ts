@@ -53,30 +53,17 @@ export function deepMerge(base: Doc, over: Doc): Doc {
 
 /** Reads a JSON or YAML file (by extension; YAML for anything but .json). */
 export function readDocument(file: string): { ok: true; doc: unknown } | { ok: false; error: ConfigIssue } {
+  const refused = (message: string) => ({ ok: false as const, error: { path: file, source: file, message } });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return {
-      ok: false,
-      error: {
-        path: file,
-        source: file,
-        message: `cannot read config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      },
-    };
+    return refused(`cannot read config file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   try {
     return { ok: true, doc: extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text) };
   } catch (err) {
-    return {
-      ok: false,
-      error: {
-        path: file,
-        source: file,
-        message: `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-      },
-    };
+    return refused(`not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }
 }
 
