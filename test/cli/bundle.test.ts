@@ -1,7 +1,8 @@
 /**
  * The bundled command line (dist/bundle/, what bin/rebalancer.js runs) says what the sources say:
  * bad inventories get the same lines and exit status from the real binary as from the command run
- * in-process, schema problems (zod's messages, from the zod the bundle carries) included.
+ * in-process, schema problems (zod's messages, from the zod the bundle carries) included; and
+ * `rebalancer plan`, which works from a file only, loads none of the store's or the service's packages.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,5 +66,27 @@ describe('bin/rebalancer.js (bundled) on bad inventories', () => {
     expect(real.stdout).toBe('');
     expect(real.stderr).toMatch(/^rebalancer plan: .*\.json: /);
     expect(real).toEqual(inProcess);
+  });
+});
+
+describe('bin/rebalancer.js (bundled): what rebalancer plan loads', () => {
+  beforeAll(buildOnce, 120_000);
+
+  /** Packages whose CommonJS files the command loaded (Node's module debug lines on stderr). */
+  async function packagesLoaded(args: string[]): Promise<string[]> {
+    const { stderr } = await promisify(execFile)(process.execPath, [join(root, 'bin/rebalancer.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, NODE_DEBUG: 'module' },
+    });
+    return [...new Set([...stderr.matchAll(/node_modules\/([^/"]+)/g)].map((m) => m[1]))];
+  }
+
+  it('plan drain loads neither a store nor the service (better-sqlite3, pg, express stay unloaded)', async () => {
+    const heavy = ['better-sqlite3', 'pg', 'express', 'prom-client', 'pino'];
+    // the check sees them where they are loaded: `plans` reads the configured store
+    expect(await packagesLoaded(['plans', '--help'])).toEqual(expect.arrayContaining(['better-sqlite3', 'pg']));
+    const seedFile = join(root, 'test/fixtures/scenarios/seed-example.json');
+    const loaded = await packagesLoaded(['plan', 'drain', '--inventory', seedFile, '--host', 'HostB']);
+    expect(loaded.filter((p) => heavy.includes(p))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * 2 bad input (one line per problem on stderr, nothing on stdout), 1 internal error.
  */
 import type { CommandIo } from '../io.js';
-import { commandArgs } from '../setup.js';
+import { commandArgs } from '../args.js';
 import { systemClock } from '../../../executor/clock.js';
 import {
   PlanVerificationError,
