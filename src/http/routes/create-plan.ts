@@ -79,11 +79,11 @@ async function createPlan(
   const inventory = await deps.inventorySource();
   const drained = request.goal === 'drain' ? request.hosts : [];
   // Instances never leave their cell: plan on the cells involved only.
-  const scope = request.goal === 'drain' ? cellsOf(inventory, drained) : cells;
-  // a drain's slice has only cells that exist; a balance's cells are sliced once they are known to
-  rejectInvalid(inventory, request.goal === 'drain' ? sliceCells(inventory, scope) : inventory, request, cells);
+  const target = sliceCells(inventory, request.goal === 'drain' ? cellsOf(inventory, drained) : cells);
+  // a drain is checked on its slice (see rejectInvalid); a balance on the inventory, since its cells may not exist
+  rejectInvalid(inventory, request.goal === 'drain' ? target : inventory, request, cells);
   rejectHeld(await lifecycle.activeHolders(drained)); // early, before planning; the store decides below
-  const planned = await lifecycle.plan(sliceCells(inventory, scope), request);
+  const planned = await lifecycle.plan(target, request);
   const result = planned.plan;
   if (p.dryRun === true) {
     res.status(200).json({ dryRun: true, ...result, request });
