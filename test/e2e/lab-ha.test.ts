@@ -8,13 +8,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLibvirtHypervisor } from '../../executor/hypervisor/libvirt/index.js';
-import { buildOnce } from '../support/build.js';
 import { holdLab, labSkip, labVm, resetVms } from '../support/lab.js';
-import { freshDatabase, postgresSkip } from '../support/postgres.js';
-import { role, startReplica, until, type Replica } from '../ha/support.js';
+import { postgresSkip } from '../support/postgres.js';
+import { replicasOnFreshDatabase, role, until } from '../ha/support.js';
 import { incomingMigrations, LAB_GROUPS, labHosts } from './support.js';
 
 const MIB = 1024 * 1024;
@@ -22,21 +20,7 @@ const VMS = ['small1', 'small2', 'disky', 'big'];
 
 describe.skipIf(labSkip || postgresSkip)('replicas on the real lab: leader SIGKILLed mid-migration', () => {
   const lab = holdLab();
-  let db: { url: string; drop(): Promise<void> };
-  let sql: pg.Client;
-  const replicas: Replica[] = [];
-  beforeAll(async () => {
-    await buildOnce();
-    db = await freshDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-  }, 180_000);
-  afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
-    await Promise.all(replicas.map((r) => r.exited));
-    await sql?.end();
-    await db?.drop();
-  });
+  const set = replicasOnFreshDatabase();
 
   it('the standby takes over, reconciles with the hosts and finishes the drain: every VM on one host, moved once', async () => {
     await resetVms();
@@ -44,7 +28,7 @@ describe.skipIf(labSkip || postgresSkip)('replicas on the real lab: leader SIGKI
     writeFileSync(
       config,
       JSON.stringify({
-        store: { url: db.url },
+        store: { url: set.url },
         hypervisors: labHosts(lab()),
         serverGroups: LAB_GROUPS,
         // big (384 MiB of random data) migrates for 12 s or more
@@ -52,11 +36,7 @@ describe.skipIf(labSkip || postgresSkip)('replicas on the real lab: leader SIGKI
         ha: { leaseSeconds: 3, pollSeconds: 0.5 },
       }),
     );
-    const start = async (name: string) => {
-      const r = await startReplica(name, { REBALANCER_CONFIG: config });
-      replicas.push(r);
-      return r;
-    };
+    const start = (name: string) => set.start(name, { REBALANCER_CONFIG: config });
     const a = await start('a');
     await until('a to lead', 20_000, async () => (await role(a)) === 'leader');
     const b = await start('b');
@@ -67,7 +47,7 @@ describe.skipIf(labSkip || postgresSkip)('replicas on the real lab: leader SIGKI
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     await until('big migrating with data copied', 120_000, async () => {
-      const { rows } = await sql.query<{ state: string; processed: string | null }>(
+      const { rows } = await set.sql.query<{ state: string; processed: string | null }>(
         `SELECT m.state, (SELECT max(p.processed) FROM progress p WHERE p.plan_id = m.plan_id AND p.idx = m.idx) AS processed
            FROM moves m WHERE m.plan_id = $1 AND m.move_json::json->>'name' = 'big'`,
         [id],
@@ -87,17 +67,17 @@ describe.skipIf(labSkip || postgresSkip)('replicas on the real lab: leader SIGKI
     });
     expect(final.status, JSON.stringify(final.moves)).toBe('succeeded');
 
-    const { rows: chain } = await sql.query<{ id: string }>(
+    const { rows: chain } = await set.sql.query<{ id: string }>(
       `WITH RECURSIVE c AS (SELECT id, superseded_by FROM plans WHERE id = $1
          UNION ALL SELECT p.id, p.superseded_by FROM plans p JOIN c ON p.id = c.superseded_by) SELECT id FROM c`,
       [id],
     );
-    const { rows: moves } = await sql.query<{ name: string; state: string; to: string; attempts: number }>(
+    const { rows: moves } = await set.sql.query<{ name: string; state: string; to: string; attempts: number }>(
       `SELECT move_json::json->>'name' AS name, move_json::json->>'to' AS to, state, attempts
          FROM moves WHERE plan_id = ANY($1)`,
       [chain.map((c) => c.id)],
     );
-    const { rows: events } = await sql.query<{ type: string }>(
+    const { rows: events } = await set.sql.query<{ type: string }>(
       `SELECT e.type FROM events e JOIN moves m ON m.plan_id = e.plan_id AND m.idx = e.move_idx
         WHERE e.plan_id = $1 AND m.move_json::json->>'name' = 'big' ORDER BY e.id`,
       [id],

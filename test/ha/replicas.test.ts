@@ -9,11 +9,9 @@
  *   takeover times are printed (BENCHMARKS.md).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce } from '../support/build.js';
-import { freshDatabase, postgresSkip } from '../support/postgres.js';
-import { role, startReplica, until, type Replica } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { postgresSkip } from '../support/postgres.js';
+import { replicasOnFreshDatabase, role, until, type Replica } from './support.js';
 
 const LEASE_S = 2;
 const POLL_S = 0.5;
@@ -21,38 +19,24 @@ const DEMO = JSON.stringify({ seed: 5, cells: 1, size: 12, timeScale: 120 });
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
 describe.skipIf(postgresSkip)('replicas on one PostgreSQL: one leader, take-over after SIGKILL', () => {
-  let db: { url: string; drop(): Promise<void> };
-  let sql: pg.Client;
-  const replicas: Replica[] = [];
+  const set = replicasOnFreshDatabase();
+  const { replicas } = set;
   let seq = 0;
-  const start = async () => {
-    const r = await startReplica(`r${++seq}`, {
-      REBALANCER_STORE__URL: db.url,
+  const start = () =>
+    set.start(`r${++seq}`, {
+      REBALANCER_STORE__URL: set.url,
       REBALANCER_HA__LEASE_SECONDS: String(LEASE_S),
       REBALANCER_HA__POLL_SECONDS: String(POLL_S),
       REBALANCER_DEMO: DEMO,
     });
-    replicas.push(r);
-    return r;
-  };
   const live = () => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
   const leaderNow = () => until('a leader', 10_000, async () => (await whoLeads(live()))[0]);
 
   beforeAll(async () => {
-    await buildOnce();
-    db = await freshDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
     await start();
     await until('the first replica to lead', 10_000, async () => (await role(replicas[0])) === 'leader');
     await start();
-  }, 180_000);
-  afterAll(async () => {
-    for (const r of replicas) r.child.kill('SIGKILL');
-    await Promise.all(replicas.map((r) => r.exited));
-    await sql?.end();
-    await db?.drop();
-  });
+  }, 60_000);
 
   it('one leader and one standby, in /healthz, /readyz, the banner and the metrics', async () => {
     const [a, b] = replicas;
@@ -78,9 +62,10 @@ describe.skipIf(postgresSkip)('replicas on one PostgreSQL: one leader, take-over
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     const won = answers.find((r) => r.status === 201)!.body.id as string;
-    const { rows } = await sql.query('SELECT host, plan_id FROM maintenance WHERE released_at IS NULL AND host = $1', [
-      host,
-    ]);
+    const { rows } = await set.sql.query(
+      'SELECT host, plan_id FROM maintenance WHERE released_at IS NULL AND host = $1',
+      [host],
+    );
     expect(rows).toEqual([{ host, plan_id: won }]);
     expect((await b.call('POST', `/plans/${won}/cancel`)).status).toBe(200);
     expect((await a.call('POST', `/hosts/${host}/maintenance?enabled=false`)).status).toBe(200);
@@ -166,14 +151,14 @@ describe.skipIf(postgresSkip)('replicas on one PostgreSQL: one leader, take-over
     for (const [vm, hosts] of after) expect(hosts, vm).toHaveLength(1);
     expect([...after.values()].filter((h) => h[0] === host)).toEqual([]);
     // the chain's record: every move ended, each VM's migration completed once
-    const chain = await sql.query<{ id: string; status: string }>(
+    const chain = await set.sql.query<{ id: string; status: string }>(
       `WITH RECURSIVE c AS (SELECT id, status, superseded_by FROM plans WHERE id = $1
          UNION ALL SELECT p.id, p.status, p.superseded_by FROM plans p JOIN c ON p.id = c.superseded_by)
        SELECT id, status FROM c`,
       [id],
     );
     const ids = chain.rows.map((r) => r.id);
-    const moves = await sql.query<{ plan_id: string; state: string; instance: string }>(
+    const moves = await set.sql.query<{ plan_id: string; state: string; instance: string }>(
       `SELECT plan_id, state, move_json::json->>'instance' AS instance FROM moves WHERE plan_id = ANY($1)`,
       [ids],
     );
@@ -181,7 +166,7 @@ describe.skipIf(postgresSkip)('replicas on one PostgreSQL: one leader, take-over
     expect(last.length).toBeGreaterThan(0);
     expect(last.every((m) => m.state === 'succeeded')).toBe(true);
     // no migration completed twice (one interrupted by the kill is retried, and completes once)
-    const completed = await sql.query<{ n: number }>(
+    const completed = await set.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM events WHERE plan_id = ANY($1) AND type = 'migration.ended'
           AND data_json::json->>'result' = 'completed' GROUP BY plan_id, move_idx`,
       [ids],
@@ -191,7 +176,7 @@ describe.skipIf(postgresSkip)('replicas on one PostgreSQL: one leader, take-over
     for (const m of moves.rows.filter((x) => x.state === 'succeeded'))
       succeededPerVm.set(m.instance, (succeededPerVm.get(m.instance) ?? 0) + 1);
     for (const [vm, n] of succeededPerVm) expect(n, `${vm} moved ${n} times`).toBe(1);
-    const events = await sql.query<{ type: string }>(
+    const events = await set.sql.query<{ type: string }>(
       "SELECT type FROM events WHERE plan_id = $1 AND type IN ('plan.started', 'plan.finished') ORDER BY id",
       [ids.at(-1)],
     );

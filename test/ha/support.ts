@@ -5,7 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { ADMIN, type Harness, makeCaller } from '../http/support/harness.js';
+import { buildOnce } from '../support/build.js';
+import { freshDatabase } from '../support/postgres.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -71,4 +75,54 @@ export async function until<T>(what: string, ms: number, check: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/** Replicas of one test file on a database of their own, and a client that reads it. */
+export interface ReplicaSet {
+  /** The database's URL (set once the file's set-up ran). */
+  readonly url: string;
+  /** A client on the database, for reading what the replicas stored. */
+  readonly sql: pg.Client;
+  /** Every replica started, in order. */
+  readonly replicas: Replica[];
+  /** Starts a replica with `env` (the database is the caller's to name, e.g. in a config file). */
+  start(name: string, env: Record<string, string>): Promise<Replica>;
+}
+
+/**
+ * Registers the file's set-up (compiled build, a fresh database, a client on it) and its
+ * tear-down (every replica SIGKILLed and gone, the client closed, the database dropped).
+ */
+export function replicasOnFreshDatabase(): ReplicaSet {
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  let sql: pg.Client | undefined;
+  const replicas: Replica[] = [];
+  beforeAll(async () => {
+    await buildOnce();
+    db = await freshDatabase();
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  }, 180_000);
+  afterAll(async () => {
+    for (const r of replicas) r.child.kill('SIGKILL');
+    await Promise.all(replicas.map((r) => r.exited));
+    await sql?.end();
+    await db?.drop();
+  });
+  return {
+    get url() {
+      if (!db) throw new Error('the replicas database is not set up yet');
+      return db.url;
+    },
+    get sql() {
+      if (!sql) throw new Error('the replicas database is not set up yet');
+      return sql;
+    },
+    replicas,
+    async start(name, env) {
+      const r = await startReplica(name, env);
+      replicas.push(r);
+      return r;
+    },
+  };
 }
