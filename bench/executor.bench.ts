@@ -18,6 +18,7 @@ import {
 import type { ConcurrencyLimits } from '../executor/options.js';
 import type { Move } from '../planner/index.js';
 import { openStore } from '../src/store/sqlite.js';
+import { planOf } from '../test/support/plans.js';
 import type { BenchOptions, BenchTable } from './main.js';
 
 const NIC_MBPS = 10_000;
@@ -73,24 +74,7 @@ async function drain(n: number, concurrency: ConcurrencyLimits, only?: number): 
   const dir = mkdtempSync(join(tmpdir(), 'rebalancer-bench-'));
   const store = openStore(join(dir, 'state.db'), { durability: 'normal' });
   try {
-    const plan = {
-      goal: 'drain' as const,
-      target: { hosts: ['A'] },
-      feasible: true,
-      moves,
-      unplaced: [],
-      metrics: {
-        before: {},
-        after: {},
-        moves: moves.length,
-        gibToCopy: 0,
-        waves: 1,
-        method: 'bench',
-        objective: 0,
-        lowerBound: 0,
-        gap: 0,
-      },
-    };
+    const plan = planOf(moves, true, { target: { hosts: ['A'] } });
     const id = (await store.createPlan({ plan, source: 'cli', at: clock.now() })).id;
     const executor = createExecutor({ hypervisor: sim, store, clock, options: { concurrency } });
     const cpu0 = process.cpuUsage();
