@@ -34,6 +34,25 @@ import { insertPlan } from './plans.js';
 import { transaction, xactLock } from './pool.js';
 
 /** The active claims on `hosts` (each once), in the order of `hosts`. */
+/** Sets a campaign's status and time; its reason too, unless `reason` is undefined (then it is kept). */
+async function writeCampaignStatus(
+  q: pg.Pool | pg.ClientBase,
+  id: string,
+  status: CampaignStatus,
+  at: number,
+  reason: string | null | undefined,
+): Promise<void> {
+  if (reason === undefined)
+    await q.query('UPDATE campaigns SET status = $2, updated_at = $3 WHERE id = $1', [id, status, at]);
+  else
+    await q.query('UPDATE campaigns SET status = $2, updated_at = $3, reason = $4 WHERE id = $1', [
+      id,
+      status,
+      at,
+      reason,
+    ]);
+}
+
 async function activeClaims(c: pg.ClientBase, hosts: string[]): Promise<MaintenanceRow[]> {
   const { rows } = await c.query<MaintenanceRow>(
     'SELECT host, since, reason, plan_id FROM maintenance WHERE host = ANY($1::text[]) AND released_at IS NULL',
@@ -205,17 +224,8 @@ export function campaignMethods(pool: pg.Pool): CampaignStore {
       ]);
       return rows.map(campaignFromRow);
     },
-    setCampaignStatus: async (id: string, status: CampaignStatus, at: number, reason?: string | null) => {
-      if (reason === undefined)
-        await pool.query('UPDATE campaigns SET status = $1, updated_at = $2 WHERE id = $3', [status, at, id]);
-      else
-        await pool.query('UPDATE campaigns SET status = $1, updated_at = $2, reason = $3 WHERE id = $4', [
-          status,
-          at,
-          reason,
-          id,
-        ]);
-    },
+    setCampaignStatus: (id: string, status: CampaignStatus, at: number, reason?: string | null) =>
+      writeCampaignStatus(pool, id, status, at, reason),
     // the row lock serialises racing changers: each reads the status the one before committed
     changeCampaignStatus: (id, from, status, at, reason) =>
       transaction(pool, async (c) => {
@@ -224,17 +234,7 @@ export function campaignMethods(pool: pg.Pool): CampaignStore {
           [id],
         );
         const was = rows[0]?.status ?? null;
-        if (was && from.includes(was)) {
-          if (reason === undefined)
-            await c.query('UPDATE campaigns SET status = $2, updated_at = $3 WHERE id = $1', [id, status, at]);
-          else
-            await c.query('UPDATE campaigns SET status = $2, updated_at = $3, reason = $4 WHERE id = $1', [
-              id,
-              status,
-              at,
-              reason,
-            ]);
-        }
+        if (was && from.includes(was)) await writeCampaignStatus(c, id, status, at, reason);
         return was;
       }),
     listCampaignHosts: async (id) => {
