@@ -5,9 +5,11 @@
  * Each inventory snapshot gets a version the first time it is planned on; a worker is sent a
  * version once (structured clone) and keeps it, so requests carry only the version, the request
  * and the options. A worker plans with the planner's `plan`, which verifies the plan before it
- * returns; the pool accepts only results the worker reports as verified. Planner errors come back
- * as the same types (UnknownHostError, PlanVerificationError); a worker that dies fails its request
- * with PlanWorkerError and is replaced.
+ * returns; the pool accepts only results the worker reports as verified. Each worker is sent up to
+ * JOBS_PER_WORKER requests ahead, so it goes from one to the next without waiting for the event
+ * loop. Planner errors come back as the same types (UnknownHostError, PlanVerificationError); a
+ * worker that dies fails the request it was planning with PlanWorkerError and is replaced; the
+ * requests sent behind it go to the next free worker.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -70,6 +72,11 @@ type FromWorker =
 export interface PlanPoolOptions {
   /** Worker threads. @default one less than the cores, at least 1 */
   size?: number;
+  /**
+   * Jobs sent to one worker ahead of their turn, so that it never waits for the event loop to
+   * hand it the next one. @default JOBS_PER_WORKER
+   */
+  jobsPerWorker?: number;
   /** Heap limits of each worker (a worker over them stops and is replaced). */
   resourceLimits?: ResourceLimits;
 }
@@ -80,6 +87,8 @@ export interface PlanPool {
   readonly size: number;
   /** Inventory versions handed to workers so far (one per new snapshot and worker). */
   readonly snapshotsSent: () => number;
+  /** Requests not yet sent to a worker (every worker has its `jobsPerWorker`). */
+  readonly waiting: () => number;
   /** Each live worker's heap and what it holds, for measurements. */
   memory(): Promise<WorkerMemory[]>;
   /** Stops the workers; requests still waiting fail. */
@@ -100,10 +109,20 @@ interface Slot {
   worker: Worker;
   /** Versions the worker holds, newest last (the worker keeps the same, by the rule of plan-pool-held.ts). */
   held: Held[];
-  job: Job | null;
+  /** Jobs sent to the worker, in the order it plans them (the first is the one it is planning). */
+  jobs: Job[];
   /** Waiting for the worker's memory figures. */
   memoryAsked: ((m: WorkerMemory | null) => void)[];
 }
+
+/**
+ * Jobs a worker is sent at most at once. A worker that finishes a job starts the next one it was
+ * sent at once, instead of waiting until a busy event loop has read its answer and sent another:
+ * with one job at a time, a main thread serving reads left the worker idle most of the time.
+ * A few are enough to cover a busy turn of the event loop; a deeper queue would only hold
+ * requests behind a long one on one worker while another is free.
+ */
+export const JOBS_PER_WORKER = 8;
 
 const holds = (slot: Slot, version: number) => slot.held.some((h) => h.version === version);
 
@@ -135,6 +154,7 @@ export function rebuildError(e: PoolError): Error {
 
 export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
   const size = Math.max(1, o.size ?? availableParallelism() - 1);
+  const depth = Math.max(1, o.jobsPerWorker ?? JOBS_PER_WORKER);
   const versions = new WeakMap<Inventory, number>();
   let lastVersion = 0;
   let nextJob = 0;
@@ -145,17 +165,17 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
 
   const spawn = (): Slot => {
     const worker = spawnWorker(o.resourceLimits);
-    const slot: Slot = { worker, held: [], job: null, memoryAsked: [] };
+    const slot: Slot = { worker, held: [], jobs: [], memoryAsked: [] };
     worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'memory') {
         const { type: _, ...m } = msg;
         slot.memoryAsked.shift()?.(m);
         return;
       }
-      const job = slot.job;
+      const job = slot.jobs[0];
       if (!job || job.id !== msg.job) return;
-      slot.job = null;
-      worker.unref();
+      slot.jobs.shift();
+      if (!slot.jobs.length) worker.unref();
       if (msg.type === 'failed') job.reject(rebuildError(msg.error));
       else if (!msg.verified) job.reject(new PlanVerificationError([]));
       else job.resolve(msg.plan);
@@ -169,8 +189,10 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
       const i = slots.indexOf(slot);
       if (i >= 0) slots.splice(i, 1);
       for (const answer of slot.memoryAsked.splice(0)) answer(null);
-      const job = slot.job;
-      slot.job = null;
+      // the job it was planning fails; the ones sent behind it wait for another worker
+      const [job, ...waiting] = slot.jobs.splice(0);
+      if (closing) for (const w of waiting) w.reject(new PlanWorkerError('the planning pool is closed'));
+      else queue.unshift(...waiting);
       if (job) {
         const why = failure ? failure.message : `exit code ${code}`;
         job.reject(new PlanWorkerError(`the planning worker stopped while planning: ${why}`));
@@ -186,7 +208,7 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
 
   // An idle worker does not keep the process alive; one that is planning does.
   const dispatch = (slot: Slot, job: Job) => {
-    slot.job = job;
+    slot.jobs.push(job);
     slot.worker.ref();
     if (!holds(slot, job.version)) {
       slot.worker.postMessage({ type: 'inventory', version: job.version, inventory: job.inventory } satisfies ToWorker);
@@ -204,12 +226,23 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
     } satisfies ToWorker);
   };
 
+  // the worker with the fewest jobs; of those, one that holds the job's inventory
   const pump = () => {
     while (queue.length) {
-      const idle = slots.filter((s) => s.job === null);
-      if (!idle.length) return;
-      const job = queue.shift()!;
-      dispatch(idle.find((s) => holds(s, job.version)) ?? idle[0], job);
+      const job = queue[0];
+      let best: Slot | null = null;
+      for (const s of slots) {
+        if (s.jobs.length >= depth) continue;
+        if (
+          !best ||
+          s.jobs.length < best.jobs.length ||
+          (s.jobs.length === best.jobs.length && holds(s, job.version) && !holds(best, job.version))
+        )
+          best = s;
+      }
+      if (!best) return;
+      queue.shift();
+      dispatch(best, job);
     }
   };
 
@@ -233,6 +266,7 @@ export function createPlanPool(o: PlanPoolOptions = {}): PlanPool {
     plan,
     size,
     snapshotsSent: () => sent,
+    waiting: () => queue.length,
     memory: async () => {
       const asked = slots.map(
         (slot) =>

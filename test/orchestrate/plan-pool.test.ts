@@ -28,6 +28,19 @@ describe('plan pool', () => {
     expect(b.moves.length).toBeGreaterThan(0);
   });
 
+  it('sends a worker the requests behind the one it is planning (it does not wait for the event loop)', async () => {
+    const one = createPlanPool({ size: 1, jobsPerWorker: 3 });
+    try {
+      const drains = [0, 1, 2, 3, 4].map((i) => ({ goal: 'drain' as const, hosts: [inventory.hosts[i].name] }));
+      const planned = drains.map((d) => one.plan(inventory, d, options));
+      expect(one.waiting()).toBe(2);
+      expect(await Promise.all(planned)).toEqual(drains.map((d) => plan(inventory, d, options)));
+      expect(one.waiting()).toBe(0);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('rejects with the planner error types', async () => {
     const err = await pool.plan(inventory, { goal: 'drain', hosts: ['no-such-host'] }, options).catch((e) => e);
     expect(err).toBeInstanceOf(UnknownHostError);
@@ -89,8 +102,9 @@ describe('plan pool', () => {
 });
 
 describe('plan pool, a worker that dies', () => {
-  // A worker's heap is capped far below what a 3,000-host region needs: receiving it kills the worker.
-  const pool = createPlanPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 2 } });
+  // A worker's heap is capped above what a worker needs to start (~14 MB used) and far below what a
+  // 3,000-host region needs (~67 MB): receiving it kills the worker, a new one starts.
+  const pool = createPlanPool({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 } });
   afterAll(() => pool.close());
 
   it('fails the request with PlanWorkerError and plans again with a new worker', async () => {
@@ -102,5 +116,16 @@ describe('plan pool, a worker that dies', () => {
     const small = demoRegion({ seed: 2, cells: 1, size: 12 });
     const drain = { goal: 'drain' as const, hosts: [small.hosts[1].name] };
     expect(await pool.plan(small, drain, options)).toEqual(plan(small, drain, options));
+  }, 90_000);
+
+  it('plans the requests sent behind the one it died on with the new worker', async () => {
+    const big = demoRegion({ seed: 1, cells: 20, size: 3000 });
+    const small = demoRegion({ seed: 2, cells: 1, size: 12 });
+    const drain = { goal: 'drain' as const, hosts: [small.hosts[2].name] };
+    const killing = pool.plan(big, { goal: 'drain', hosts: [big.hosts[0].name] }, options).catch((e) => e);
+    const behind = pool.plan(small, drain, options);
+    expect(pool.waiting()).toBe(0); // both were sent to the one worker
+    expect(await killing).toBeInstanceOf(PlanWorkerError);
+    expect(await behind).toEqual(plan(small, drain, options));
   }, 90_000);
 });
