@@ -2,7 +2,7 @@
  * The express application. Built by a factory from its dependencies so tests and benchmarks
  * inject a store, an inventory source, a runner and a clock of their choice.
  */
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import { systemClock } from '../../executor/clock.js';
 import type { AppDeps } from './deps.js';
 import { authenticate } from './auth.js';
@@ -40,12 +40,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(recordRequests(metrics));
   app.use(authenticate(deps.config.api.tokens));
   app.use(express.json({ limit: deps.config.api.bodyLimitBytes }));
-  app.use(metaRoutes(deps, metrics, readiness));
-  app.use(createPlanRoutes(deps));
-  app.use(planRoutes(deps));
-  app.use(hostRoutes(deps));
-  app.use(reportRoutes(deps));
-  if (deps.maintenance) app.use(maintenanceRoutes(deps.maintenance));
+  // Every route in one router: a request that passes through a router without matching waits for
+  // the next turn of the event loop (setImmediate) before the next router sees it.
+  const routes = Router();
+  metaRoutes(routes, deps, metrics, readiness);
+  createPlanRoutes(routes, deps);
+  planRoutes(routes, deps);
+  hostRoutes(routes, deps);
+  reportRoutes(routes, deps);
+  if (deps.maintenance) maintenanceRoutes(routes, deps.maintenance);
+  app.use(routes);
   app.use(methodNotAllowed(openApiDocument().paths as Record<string, object>));
   app.use(notFoundHandler);
   app.use(errorHandler);

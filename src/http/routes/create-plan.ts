@@ -4,7 +4,7 @@
  * lifecycle (src/orchestrate/lifecycle.ts).
  * A rejected request changes nothing.
  */
-import { Router, type Request, type Response } from 'express';
+import type { Router, Request, Response } from 'express';
 import { validateRequest, type Inventory, type RequestInput } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
@@ -105,8 +105,7 @@ async function createPlan(
     .json(planView(latest, await lifecycle.read.listMoves(id)));
 }
 
-export function createPlanRoutes(deps: AppDeps): Router {
-  const router = Router();
+export function createPlanRoutes(router: Router, deps: AppDeps): void {
   router.post('/plans/drain', async (req, res) => {
     const p = readParams(req, operations.drain.query);
     const cells = p.cell ? [p.cell] : [];
@@ -121,5 +120,4 @@ export function createPlanRoutes(deps: AppDeps): Router {
     if (p.maxMoves !== undefined) request.maxMoves = p.maxMoves;
     await createPlan(deps, req, res, request, p, cells);
   });
-  return router;
 }

@@ -2,7 +2,7 @@
  * GET /hosts, GET /hosts/:name (inventory with utilisation and maintenance) and
  * POST /hosts/:name/maintenance?enabled=true|false. Host names come from the inventory only.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Host, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
@@ -24,8 +24,7 @@ async function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
   return hostDetailView(host, inventory, await deps.lifecycle.read.listMaintenance());
 }
 
-export function hostRoutes(deps: AppDeps): Router {
-  const router = Router();
+export function hostRoutes(router: Router, deps: AppDeps): void {
   router.get('/hosts', async (req, res) => {
     const p = readParams(req, operations.listHosts.query);
     const inventory = await deps.inventorySource();
@@ -53,5 +52,4 @@ export function hostRoutes(deps: AppDeps): Router {
     if (done.ok && done.changed && p.enabled === false) req.log.info({ host: host.name }, 'maintenance ended');
     res.json(await oneHost(deps, host, inventory));
   });
-  return router;
 }

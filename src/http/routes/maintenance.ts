@@ -3,7 +3,7 @@
  * /maintenance, GET /maintenance/:id, its events, and the operator's actions. Translation only:
  * the campaign service decides.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { ActionOutcome, CampaignService } from '../../maintenance/service.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import type { ServiceStore } from '../../store/port.js';
@@ -27,8 +27,7 @@ async function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
   throw conflict('CAMPAIGN_CONFLICT', outcome.message);
 }
 
-export function maintenanceRoutes(d: MaintenanceDeps): Router {
-  const router = Router();
+export function maintenanceRoutes(router: Router, d: MaintenanceDeps): void {
   router.post('/maintenance', async (req, res) => {
     const p = readParams(req, operations.createCampaign.query);
     const created = await d.campaigns.create(
@@ -75,5 +74,4 @@ export function maintenanceRoutes(d: MaintenanceDeps): Router {
       res.json(await answer(d, await d.campaigns[action](req.params.id)));
     });
   }
-  return router;
 }

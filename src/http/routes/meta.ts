@@ -1,5 +1,5 @@
 /** GET /healthz and /readyz (no token), GET /metrics (Prometheus), GET /openapi.json. */
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { errorBody } from '../errors.js';
 import type { HttpMetrics } from '../metrics/http-metrics.js';
@@ -8,8 +8,7 @@ import { operations } from '../contract/operations.js';
 import { readParams } from '../params.js';
 import type { ReadinessCheck } from '../readiness.js';
 
-export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: ReadinessCheck): Router {
-  const router = Router();
+export function metaRoutes(router: Router, deps: AppDeps, metrics: HttpMetrics, readiness: ReadinessCheck): void {
   const doc = JSON.stringify(openApiDocument());
   const role = () => deps.leadership?.role() ?? 'leader';
   router.get('/healthz', async (req, res) => {
@@ -36,5 +35,4 @@ export function metaRoutes(deps: AppDeps, metrics: HttpMetrics, readiness: Readi
     readParams(req, operations.openapi.query);
     res.type('application/json').send(doc);
   });
-  return router;
 }

@@ -3,7 +3,7 @@
  * `?format=` or the Accept header. Building it plans a drain of every host, so the result is
  * kept for a short while and shared by concurrent requests.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
 import { campaignTiming } from '../../orchestrate/duration.js';
 import type { AppDeps } from '../deps.js';
@@ -22,8 +22,7 @@ function render(report: CapacityReport, format: Format): { body: string; type: s
   return { body: renderJson(report), type: 'application/json; charset=utf-8' };
 }
 
-export function reportRoutes(deps: AppDeps): Router {
-  const router = Router();
+export function reportRoutes(router: Router, deps: AppDeps): void {
   let cached: { at: number; report: Promise<CapacityReport> } | null = null;
   const build = async (): Promise<CapacityReport> => {
     const inventory = await deps.inventorySource();
@@ -56,5 +55,4 @@ export function reportRoutes(deps: AppDeps): Router {
     const out = render(report, format === 'text/csv' ? 'csv' : (format as Format));
     res.type(out.type).send(out.body);
   });
-  return router;
 }
