@@ -85,8 +85,30 @@ function checkCells(cells: string[], known: Set<string>, issues: InputIssue[]): 
 
 const quoted = (names: string[]) => names.map((c) => `"${c}"`).join(', ');
 
+interface Names {
+  byName: Map<string, Inventory['hosts'][number]>;
+  cells: Set<string>;
+}
+const namesCache = new WeakMap<Inventory, Names>();
+
+/**
+ * Hosts by name and the cells of a snapshot, built once per inventory object (like the planner's
+ * other per-snapshot indexes, this assumes an inventory is not changed in place once checked).
+ */
+function namesOf(inventory: Inventory): Names {
+  let names = namesCache.get(inventory);
+  if (!names) {
+    names = {
+      byName: new Map(inventory.hosts.map((h) => [h.name, h])),
+      cells: new Set(inventory.hosts.map((h) => h.cell)),
+    };
+    namesCache.set(inventory, names);
+  }
+  return names;
+}
+
 function checkHosts(inventory: Inventory, hosts: string[], cells: string[], issues: InputIssue[]): void {
-  const byName = new Map(inventory.hosts.map((h) => [h.name, h]));
+  const { byName } = namesOf(inventory);
   const seen = new Set<string>();
   for (const name of hosts) {
     if (seen.has(name)) {
@@ -145,7 +167,7 @@ function checkCampaignTarget(inventory: Inventory, hosts: string[], cells: strin
  */
 export function validateRequest(inventory: Inventory, request: RequestInput): InputIssue[] {
   const issues: InputIssue[] = [];
-  const knownCells = new Set(inventory.hosts.map((h) => h.cell));
+  const knownCells = namesOf(inventory).cells;
   const cells = stringList('cell', request.cells, issues);
   const hosts = stringList('host', request.hosts, issues);
   checkCells(cells, knownCells, issues);
