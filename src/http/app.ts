@@ -36,6 +36,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // No ETag hashed from every response body: the documented one, a stored plan's version, is set
+  // by its route (GET /plans/:id) from its cached view; If-None-Match is still answered with 304.
+  app.set('etag', false);
   app.use(requestLogging(deps.log));
   app.use(recordRequests(metrics));
   app.use(authenticate(deps.config.api.tokens));
