@@ -7,8 +7,7 @@
  * and the options. A worker plans with the planner's `plan`, which verifies the plan before it
  * returns; the pool accepts only results the worker reports as verified. Each worker is sent up to
  * JOBS_PER_WORKER requests ahead, so it goes from one to the next without waiting for the event
- * loop, and runs at a lower priority than the event loop (PLANNING_NICENESS). Planner errors come
- * back as the same types (UnknownHostError, PlanVerificationError); a
+ * loop. Planner errors come back as the same types (UnknownHostError, PlanVerificationError); a
  * worker that dies fails the request it was planning with PlanWorkerError and is replaced; the
  * requests sent behind it go to the next free worker.
  */
@@ -63,8 +62,6 @@ export interface WorkerMemory {
   /** Inventory versions it holds and their instances. */
   versions: number;
   instances: number;
-  /** The thread's nice level (PLANNING_NICENESS above the process's); null where it cannot be read. */
-  nice: number | null;
 }
 
 type FromWorker =
@@ -126,14 +123,6 @@ interface Slot {
  * requests behind a long one on one worker while another is free.
  */
 export const JOBS_PER_WORKER = 8;
-
-/**
- * How much lower than the process a planning thread runs (Linux nice levels): when the cores are
- * busy, the event loop answering requests gets the CPU first and planning takes what is left.
- * Measured with the HTTP bench (2 cores, drains and reads together): reads p99 18 -> 12 ms and
- * 2,600 -> 3,700 reads/s, with as many drains per second.
- */
-export const PLANNING_NICENESS = 10;
 
 const holds = (slot: Slot, version: number) => slot.held.some((h) => h.version === version);
 

@@ -3,34 +3,10 @@
  * version, and plans requests against them with the planner's `plan`, which verifies every plan
  * before it returns. Errors go back with what their type needs to be rebuilt on the other side.
  */
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { plan, PlanVerificationError, type Inventory } from '../../planner/index.js';
-import { PLANNING_NICENESS, type PoolError, type ToWorker } from './plan-pool.js';
+import type { PoolError, ToWorker } from './plan-pool.js';
 import { hold, heldOf, type Held } from './plan-pool-held.js';
-
-/** This thread's id and nice level, where the system has both (Linux); null elsewhere. */
-function thread(): { tid: number; nice: number } | null {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    return Number.isInteger(tid) ? { tid, nice: getPriority(tid) } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Lowers this thread's priority by PLANNING_NICENESS (nice 19 at most); where it cannot, plans at the process's. */
-function lowerPriority(): void {
-  const t = thread();
-  if (!t) return;
-  try {
-    setPriority(t.tid, Math.min(19, t.nice + PLANNING_NICENESS));
-  } catch {
-    // not permitted or not supported: plan at the process's priority
-  }
-}
-lowerPriority();
 
 /** The snapshots this worker holds; the pool keeps the same list (newest last). */
 const held: (Held & { inventory: Inventory })[] = [];
@@ -51,8 +27,7 @@ function memory(): void {
   (globalThis as { gc?: () => void }).gc?.();
   const { heapUsed, heapTotal } = process.memoryUsage();
   const instances = held.reduce((n, h) => n + h.instances, 0);
-  const nice = thread()?.nice ?? null;
-  parentPort!.postMessage({ type: 'memory', heapUsed, heapTotal, versions: held.length, instances, nice });
+  parentPort!.postMessage({ type: 'memory', heapUsed, heapTotal, versions: held.length, instances });
 }
 
 parentPort!.on('message', (msg: ToWorker) => {
