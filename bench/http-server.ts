@@ -124,12 +124,20 @@ async function main(): Promise<void> {
       const cpuMs = mainThreadCpuMs();
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
-      // then the workers' heaps after their own GC, and the process's RSS after every thread's GC
-      void (pool?.memory() ?? Promise.resolve([])).then((workers) => {
+      // then the workers' heaps after their own GC, and the process's RSS after every thread's GC.
+      // V8 gives freed memory back over several GCs (and on a thread of its own): three rounds of GC
+      // on every thread, 250 ms apart, before RSS is read.
+      void (async () => {
+        let workers = (await pool?.memory()) ?? [];
+        for (let round = 1; round < 3; round++) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          (globalThis as { gc?: () => void }).gc?.();
+          workers = (await pool?.memory()) ?? [];
+        }
         loop(); // the GCs of this reading are not the load's
         const rssAll = process.memoryUsage.rss();
         process.send!({ type: 'memory', rss: m.rss, heapUsed: m.heapUsed, rssAll, cpuMs, loop: since, workers });
-      });
+      })();
     } else if (msg.type === 'stop') {
       void pool?.close();
       server.close();

@@ -9,7 +9,7 @@
  * - `GET /plans/:id`: 10 clients reading one stored plan with its moves while the drains run.
  * - `POST /plans/drain` (stored): 200 requests, each a different host (plan and maintenance claim).
  * A full run is two servers: 15 s straight after start-up (no warm-up), then 60 s after a warm-up.
- * RSS is read from the server after the GC of every thread (main and workers) at start, around the drains and at the end.
+ * RSS is read from the server after three rounds of GC on every thread (main and workers), 250 ms apart, at start, around the drains and at the end.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
