@@ -56,7 +56,15 @@ export const TERMINAL_MOVE_STATES: readonly MoveState[] = ['succeeded', 'skipped
  * threshold, maxMoves, frozen instances as the caller gave them), the planning method and who
  * asked. Re-planning starts from it.
  */
-export type PlanRequestRecord = PlanRequest & { method?: PlannerOptions['method']; source: PlanSource };
+export type PlanRequestRecord = PlanRequest & {
+  method?: PlannerOptions['method'];
+  source: PlanSource;
+  /**
+   * Hosts in maintenance this request may still fill: a campaign step's, the hosts its campaign
+   * names (kept with the request so a re-plan or a follow-up of the step plans by the same rule).
+   */
+  ownHosts?: string[];
+};
 
 export interface StoredError {
   code: string;

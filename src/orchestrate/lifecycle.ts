@@ -319,7 +319,9 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
   const followUp = async (planId: string, hosts: string[], inventory: Inventory): Promise<string | null> => {
     const old = await store.getPlan(planId);
     if (!old) return null;
-    const request: PlanRequestRecord = { goal: 'drain', hosts, source: old.source };
+    // the same hosts it may fill as the drain it follows (a campaign step's)
+    const own = old.request?.ownHosts ? { ownHosts: old.request.ownHosts } : {};
+    const request: PlanRequestRecord = { goal: 'drain', hosts, ...own, source: old.source };
     const next = await plan(inventory, request);
     if (next.plan.moves.length === 0) return null;
     const at = clock.now();
@@ -383,8 +385,16 @@ export function createPlanLifecycle(deps: PlanLifecycleDeps): PlanLifecycle {
       boundPlanners(await planningState(), deps.settings.planner, now).campaign(inventory, request),
     planCampaignStep: (inventory, campaign, step) => {
       const later = step.later !== undefined ? { later: [...step.later] } : {};
-      const request: PlanRequestRecord = { goal: 'drain', hosts: [...step.hosts], ...later, source: campaign.source };
-      return plan(inventory, request, { ownHosts: campaignOwnHosts(campaign) });
+      const own = campaignOwnHosts(campaign);
+      const ownHosts = own.length ? { ownHosts: [...own] } : {};
+      const request: PlanRequestRecord = {
+        goal: 'drain',
+        hosts: [...step.hosts],
+        ...later,
+        ...ownHosts,
+        source: campaign.source,
+      };
+      return plan(inventory, request);
     },
     save: async (planned: Planned) => {
       const { plan: p, request } = planned;

@@ -109,7 +109,10 @@ export function campaignOptions(
   return optionsOf(settings.method, state, settings, now, { ownHosts: campaignOwnHosts(request) });
 }
 
-/** The one place where freezes and avoidances are decided. */
+/**
+ * The one place where freezes and avoidances are decided. Hosts in maintenance are avoided except
+ * those the stored request (a campaign step) or the caller owns.
+ */
 export function plannerInputs(
   inventory: Inventory,
   stored: PlanRequestRecord,
@@ -118,7 +121,8 @@ export function plannerInputs(
   now: () => number,
   extra: ReplanExtras = {},
 ): PlannerInputs {
-  const options = optionsOf(stored.method ?? settings.method, state, settings, now, extra);
+  const ownHosts = unique(stored.ownHosts, extra.ownHosts);
+  const options = optionsOf(stored.method ?? settings.method, state, settings, now, { ...extra, ownHosts });
   if (stored.goal === 'drain') {
     // a campaign step keeps its later hosts, so a re-plan still prefers the others
     const later = stored.later !== undefined ? { later: stored.later } : {};

@@ -83,7 +83,7 @@ describe('campaign entry points plan through the lifecycle', () => {
     }
   });
 
-  it('the step the driver plans and stores is the forecast step, keeps its later hosts, leaves the frozen host empty', async () => {
+  it('the step the driver plans and stores is the forecast step, keeps its later and own hosts, leaves the frozen host empty', async () => {
     const second = inventory.hosts.find(
       (h) => h.cell === 'cell1' && h.state === 'up' && h.name !== drained && h.name !== frozen,
     )!.name;
@@ -105,6 +105,7 @@ describe('campaign entry points plan through the lifecycle', () => {
       goal: 'drain',
       hosts: namesOf(forecast[0]),
       later: namesOf(forecast[1]),
+      ownHosts: [drained, second],
       source: 'api',
     });
     expect(step.plan.moves.map((m) => m.to)).not.toContain(frozen);

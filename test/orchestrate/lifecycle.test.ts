@@ -49,6 +49,25 @@ describe('plan lifecycle over a simulated cluster', () => {
     expect((await store.listMaintenance()).map((m) => [m.host, m.planId])).toEqual([['A', result.finalPlanId]]);
   });
 
+  it("keeps a campaign step's own hosts with its stored request: its re-plans may still fill them", async () => {
+    const { store, collect, orch } = world();
+    expect((await orch.setMaintenance('B', true, 'patched first')).ok).toBe(true);
+    const inventory = await collect();
+    // the campaign names A and B (B already in maintenance); its step drains A
+    const planned = await orch.planCampaignStep(inventory, { hosts: ['A', 'B'], source: 'api' }, { hosts: ['A'] });
+    expect(planned.request).toMatchObject({ goal: 'drain', hosts: ['A'], ownHosts: ['A', 'B'] });
+    const stored = await orch.save(planned);
+    if (!stored.ok) throw new Error('claim refused');
+    const request = (await store.getPlan(stored.record.id))!.request!;
+    expect(request.ownHosts).toEqual(['A', 'B']);
+    // what a re-plan of the stored request plans with (today's maintenance: A and B): B may receive
+    const replan = await orch.inputs(inventory, request);
+    expect(replan.options.avoidHosts).not.toContain('B');
+    // a drain of A without a campaign avoids B
+    const plain = await orch.inputs(inventory, { goal: 'drain', hosts: ['A'], source: 'api' });
+    expect(plain.options.avoidHosts).toContain('B');
+  });
+
   it('never plans onto hosts in maintenance', async () => {
     const { store, collect, orch } = world();
     await store.claimMaintenance(['B'], { reason: 'manual', planId: null, at: 0 });

@@ -55,6 +55,9 @@ const PlanRequest = z
       hosts: strings,
       makeRoom: bool.optional(),
       later: strings.optional().describe("A campaign step's drain: the target hosts of the campaign's later steps"),
+      ownHosts: strings
+        .optional()
+        .describe("A campaign step's drain: hosts in maintenance it may still fill (the hosts its campaign names)"),
       ...requestCommon,
     }),
     z.object({
