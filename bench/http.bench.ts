@@ -9,7 +9,8 @@
  * - `GET /plans/:id`: 10 clients reading one stored plan with its moves while the drains run.
  * - `POST /plans/drain` (stored): 200 requests, each a different host (plan and maintenance claim).
  * A full run is two servers: 15 s straight after start-up (no warm-up), then 60 s after a warm-up.
- * RSS is read from the server after three rounds of GC on every thread (main and workers), 250 ms apart, at start, around the drains and at the end.
+ * RSS is read from the server after three rounds of GC on every thread (main and workers), 250 ms
+ * apart, at start, around the drains and at the end.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -79,7 +80,10 @@ const mib = (b: number) => Math.round((b / 1024 / 1024) * 10) / 10;
 const ms = (v: number) => Math.round(v * 10) / 10;
 const growth = (from: number, to: number) => `${to >= from ? '+' : ''}${Math.round(((to - from) / from) * 100)}%`;
 
-/** The main thread's event-loop delay and GCs during the drains; the workers' heaps; RSS after the main thread's GC alone. */
+/**
+ * The main thread's event-loop delay and GCs during the drains; the workers' heaps; RSS after the
+ * main thread's GC alone.
+ */
 function loopNote(during: Memory, before: Memory, end: Memory, seconds: number): string {
   const { p99Ms, maxMs, gc } = during.loop;
   const cpu =

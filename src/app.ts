@@ -7,12 +7,11 @@
  * them at once. Every replica serves reads and accepts plans.
  */
 import cron from 'node-cron';
-import type { Express } from 'express';
 import { systemClock, type Clock } from '../executor/clock.js';
 import type { ExecutorOptions } from '../executor/options.js';
 import type { ServiceStore } from './store/port.js';
 import type { Config } from './config/index.js';
-import { createApp } from './http/app.js';
+import { createApp, type HttpApp } from './http/app.js';
 import { cachedInventorySource } from './inventory/inventory-cache.js';
 import { readinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
@@ -37,7 +36,7 @@ import { leadershipFor } from './ha/replica.js';
 import { storeLocation } from './store/open.js';
 
 export interface Service {
-  app: Express;
+  app: HttpApp;
   session: Session;
   store: ServiceStore;
   lifecycle: PlanLifecycle;

@@ -4,9 +4,9 @@
  * search leaks how much of a token was right. `read` tokens may only use GET (and HEAD).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { onRequestHookHandler } from 'fastify';
 import type { TokenConfig } from '../config/index.js';
-import { errorBody } from './errors.js';
+import { errorBody, pathOf } from './errors.js';
 
 export type Role = TokenConfig['role'];
 
@@ -28,26 +28,28 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 /** Paths reachable without a token (load balancer health checks). */
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
 
-export function authenticate(tokens: TokenConfig[]): RequestHandler {
+export function authenticate(tokens: TokenConfig[]): onRequestHookHandler {
   const match = tokenMatcher(tokens);
-  return (req, res, next) => {
-    if (PUBLIC_PATHS.has(req.path)) return next();
+  return (req, reply, done) => {
+    const path = pathOf(req.url);
+    if (PUBLIC_PATHS.has(path)) return done();
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const role = m ? match(m[1]) : null;
     if (!role) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="rebalancer"');
       const why = m ? 'the bearer token is not valid' : 'expected an "Authorization: Bearer <token>" header';
-      res.status(401).json(errorBody('UNAUTHORIZED', why, [{ path: 'authorization', message: why }]));
+      reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer realm="rebalancer"')
+        .send(errorBody('UNAUTHORIZED', why, [{ path: 'authorization', message: why }]));
       return;
     }
     if (role === 'read' && !READ_METHODS.has(req.method)) {
-      res
-        .status(403)
-        .json(errorBody('FORBIDDEN', `a read token cannot ${req.method} ${req.path}: expected an admin token`));
+      reply
+        .code(403)
+        .send(errorBody('FORBIDDEN', `a read token cannot ${req.method} ${path}: expected an admin token`));
       return;
     }
-    res.locals.role = role;
-    next();
+    done();
   };
 }

@@ -2,7 +2,9 @@
  * The API's error shape: `{ error: { code, message, details[] } }` with a stable `code`. No stack
  * trace ever leaves the process; unexpected errors are logged and answered with INTERNAL.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../log.js';
+import { requestLog } from './request-log.js';
 import { storeFault } from '../store/faults.js';
 
 export interface ErrorDetail {
@@ -36,60 +38,78 @@ export function errorBody(code: string, message: string, details: ErrorDetail[] 
   return { error: { code, message, details } };
 }
 
-/** Unknown routes: 404 in the API's JSON shape. */
-export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody('NOT_FOUND', `no route ${req.method} ${req.path}`));
+/** The path of a request URL, without its query. */
+export const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 };
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-  limit?: number;
+/** Unknown routes: 404 in the API's JSON shape. */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${pathOf(req.url)}`));
+}
+
+/** A request body that is not JSON (the body parser's error; see app.ts). */
+export function invalidJson(): Error {
+  return Object.assign(new Error('request body is not valid JSON'), { code: INVALID_JSON, statusCode: 400 });
+}
+const INVALID_JSON = 'REBALANCER_INVALID_JSON';
+
+interface FrameworkError {
+  code?: string;
+  statusCode?: number;
 }
 
 /**
- * Maps errors to responses; body-parser failures keep their status, a store that cannot serve (disk
- * full, read-only) is STORE_UNAVAILABLE 503 with SQLite's reason, everything else is INTERNAL.
+ * Maps errors to responses; body failures keep their status, a store that cannot serve (disk full,
+ * read-only) is STORE_UNAVAILABLE 503 with SQLite's reason, everything else is INTERNAL.
  */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof ApiError) {
-    res.status(err.status).json(errorBody(err.code, err.message, err.details));
-    return;
-  }
-  const bp = err as BodyParserError;
-  if (bp.type === 'entity.too.large') {
-    res
-      .status(413)
-      .json(
-        errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${bp.limit} bytes`, [
-          { path: 'body', message: `expected at most ${bp.limit} bytes` },
-        ]),
-      );
-    return;
-  }
-  if (bp.type === 'entity.parse.failed') {
-    res
-      .status(400)
-      .json(
-        errorBody('INVALID_BODY', 'request body is not valid JSON', [
-          { path: 'body', message: 'expected a JSON object' },
-        ]),
-      );
-    return;
-  }
-  if (bp.status && bp.status >= 400 && bp.status < 500 && bp.type) {
-    res
-      .status(bp.status)
-      .json(errorBody('INVALID_BODY', `request body rejected (${bp.type})`, [{ path: 'body', message: bp.type }]));
-    return;
-  }
-  const fault = storeFault(err);
-  if (fault) {
-    req.log?.error({ err }, 'store unavailable');
-    const detail = { path: 'store', message: fault.reason, code: fault.code };
-    res.status(503).json(errorBody('STORE_UNAVAILABLE', `the store cannot serve this: ${fault.reason}`, [detail]));
-    return;
-  }
-  req.log?.error({ err }, 'request failed');
-  res.status(500).json(errorBody('INTERNAL', 'internal error; see the service log for the request id'));
-};
+export function errorHandler(
+  log: Logger,
+  bodyLimit: number,
+): (err: unknown, req: FastifyRequest, reply: FastifyReply) => void {
+  return (err, req, reply) => {
+    if (err instanceof ApiError) {
+      void reply.code(err.status).send(errorBody(err.code, err.message, err.details));
+      return;
+    }
+    const fw = (err ?? {}) as FrameworkError;
+    if (fw.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      void reply
+        .code(413)
+        .send(
+          errorBody('PAYLOAD_TOO_LARGE', `request body larger than ${bodyLimit} bytes`, [
+            { path: 'body', message: `expected at most ${bodyLimit} bytes` },
+          ]),
+        );
+      return;
+    }
+    if (fw.code === INVALID_JSON) {
+      void reply
+        .code(400)
+        .send(
+          errorBody('INVALID_BODY', 'request body is not valid JSON', [
+            { path: 'body', message: 'expected a JSON object' },
+          ]),
+        );
+      return;
+    }
+    if (fw.statusCode && fw.statusCode >= 400 && fw.statusCode < 500 && fw.code) {
+      void reply
+        .code(fw.statusCode)
+        .send(errorBody('INVALID_BODY', `request body rejected (${fw.code})`, [{ path: 'body', message: fw.code }]));
+      return;
+    }
+    const fault = storeFault(err);
+    if (fault) {
+      requestLog(log, req).error({ err }, 'store unavailable');
+      const detail = { path: 'store', message: fault.reason, code: fault.code };
+      void reply
+        .code(503)
+        .send(errorBody('STORE_UNAVAILABLE', `the store cannot serve this: ${fault.reason}`, [detail]));
+      return;
+    }
+    requestLog(log, req).error({ err }, 'request failed');
+    void reply.code(500).send(errorBody('INTERNAL', 'internal error; see the service log for the request id'));
+  };
+}

@@ -4,10 +4,15 @@
  * document is generated from. Every problem is collected: unknown names, repeats, wrong types,
  * missing required values; each says which parameter and what was expected.
  */
-import type { Request } from 'express';
 import { z } from 'zod';
 import { paramShape, type ParamsSchema } from './contract/query.js';
 import { badRequest, type ErrorDetail } from './errors.js';
+
+/** What parameters are read from: the parsed query string and JSON body of a request. */
+interface Request {
+  query?: unknown;
+  body?: unknown;
+}
 
 function shown(v: unknown): string {
   return typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));

@@ -1,46 +1,33 @@
 /**
  * Request logging: every request gets an id (the caller's X-Request-Id when well-formed, else a
- * UUID, echoed in the response) and `req.log`, a child logger carrying only that id, made the
- * first time a route logs. One line per request when it ends ("request completed", or "request
- * aborted" when the client went away first), at info, warn for a 4xx or an abort, error for a 5xx,
- * built only when that level is enabled; credentials never reach the log.
+ * UUID, echoed in the response). One line per request when it ends ("request completed", or
+ * "request aborted" when the client went away first), at info, warn for a 4xx or an abort, error
+ * for a 5xx, built only when that level is enabled; credentials never reach the log. A route that
+ * logs takes `requestLog(log, req)`: the service logger with the request id bound, made then.
  *
- * Our own middleware rather than pino-http: it made a child logger and registered several
- * listeners for every request whether or not its line was written. Replacing it took the main
- * thread's CPU per GET /plans/:id from 236 to 190 µs (the HTTP bench's server, GETs alone).
+ * Our own hook rather than fastify's request logging, which makes a pino child logger for every
+ * request whether or not a line is written: pino-http did the same under express, and replacing
+ * it took the main thread's CPU per GET /plans/:id from 236 to 190 µs (HTTP bench, reads alone).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
-
-declare module 'http' {
-  interface IncomingMessage {
-    /** The request id (also in the X-Request-Id response header). */
-    id: string;
-    /** The service logger with the request id bound. */
-    log: Logger;
-    /** Set by express: the URL as received, before routers strip their mount path. */
-    originalUrl?: string;
-  }
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Headers never written to the log. */
 const SECRET_HEADERS = new Set(['authorization', 'cookie']);
 
 /** Keeps a caller's X-Request-Id when it is well-formed (tracing across services), else a new UUID. */
-function requestId(req: IncomingMessage, res: ServerResponse): string {
+export function genReqId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('X-Request-Id', id);
-  return id;
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-function requestDetails(req: IncomingMessage, id: string) {
+function requestDetails(req: FastifyRequest) {
   const headers: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = SECRET_HEADERS.has(k) ? '[redacted]' : v;
-  return { id, method: req.method, url: req.originalUrl ?? req.url, headers, remoteAddress: req.socket.remoteAddress };
+  return { id: req.id, method: req.method, url: req.url, headers, remoteAddress: req.socket.remoteAddress };
 }
 
 function levelOf(res: ServerResponse): 'info' | 'warn' | 'error' {
@@ -48,30 +35,27 @@ function levelOf(res: ServerResponse): 'info' | 'warn' | 'error' {
   return res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
 }
 
-export function requestLogging(log: Logger): RequestHandler {
-  return (req, res, next) => {
-    const id = requestId(req, res);
+/** The service logger with the request's id bound (for a route's own lines). */
+export const requestLog = (log: Logger, req: FastifyRequest): Logger => log.child({ reqId: req.id });
+
+export function requestLogging(log: Logger): onRequestHookHandler {
+  return (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const started = Date.now();
-    let child: Logger | undefined;
-    req.id = id;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= log.child({ reqId: id })),
-    });
+    reply.header('X-Request-Id', req.id);
+    const res = reply.raw;
     res.once('close', () => {
       const level = levelOf(res);
       if (!log.isLevelEnabled(level)) return;
       log[level](
         {
-          reqId: id,
-          req: requestDetails(req, id),
+          reqId: req.id,
+          req: requestDetails(req),
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - started,
         },
         res.writableFinished ? 'request completed' : 'request aborted',
       );
     });
-    next();
+    done();
   };
 }

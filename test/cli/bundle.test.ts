@@ -81,8 +81,8 @@ describe('bin/rebalancer.js (bundled): what rebalancer plan loads', () => {
     return [...new Set([...stderr.matchAll(/node_modules\/([^/"]+)/g)].map((m) => m[1]))];
   }
 
-  it('plan drain loads neither a store nor the service (better-sqlite3, pg, express stay unloaded)', async () => {
-    const heavy = ['better-sqlite3', 'pg', 'express', 'prom-client', 'pino'];
+  it('plan drain loads neither a store nor the service (better-sqlite3, pg, fastify stay unloaded)', async () => {
+    const heavy = ['better-sqlite3', 'pg', 'fastify', 'prom-client', 'pino'];
     // the check sees them where they are loaded: `plans` reads the configured store
     expect(await packagesLoaded(['plans', '--help'])).toEqual(expect.arrayContaining(['better-sqlite3', 'pg']));
     const seedFile = join(root, 'test/fixtures/scenarios/seed-example.json');

@@ -1,8 +1,8 @@
 /**
  * The service's Prometheus registry (prom-client): the standard process and Node.js metrics, the
- * build info, and the request metrics of the API with the express middleware that records them.
+ * build info, and the request metrics of the API with the hook that records them.
  */
-import type { RequestHandler } from 'express';
+import type { onResponseHookHandler } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERSION } from '../../version.js';
 
@@ -49,15 +49,11 @@ export function createHttpMetrics(registry = serviceRegistry()): HttpMetrics {
 }
 
 /** Records each request under its route pattern (`/plans/:id`), never the raw path. */
-export function recordRequests(m: HttpMetrics): RequestHandler {
-  return (req, res, next) => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const routePath = (req.route as { path?: string } | undefined)?.path;
-      const route = routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
-      m.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-      m.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
+export function recordRequests(m: HttpMetrics): onResponseHookHandler {
+  return (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    m.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    m.duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    done();
   };
 }

@@ -4,7 +4,8 @@
  * lifecycle (src/orchestrate/lifecycle.ts).
  * A rejected request changes nothing.
  */
-import type { Router, Request, Response } from 'express';
+import type { ApiRequest, FastifyInstance, FastifyReply } from '../routing.js';
+import { requestLog } from '../request-log.js';
 import { validateRequest, type Inventory, type RequestInput } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, notFound, type ErrorDetail } from '../errors.js';
@@ -69,8 +70,8 @@ function rejectHeld(held: MaintenanceRecord[]): void {
 
 async function createPlan(
   deps: AppDeps,
-  req: Request,
-  res: Response,
+  req: ApiRequest,
+  reply: FastifyReply,
   request: PlanRequestRecord,
   p: { execute?: boolean; dryRun?: boolean },
   cells: string[],
@@ -86,38 +87,38 @@ async function createPlan(
   const planned = await lifecycle.plan(target, request);
   const result = planned.plan;
   if (p.dryRun === true) {
-    res.status(200).json({ dryRun: true, ...result, request });
+    reply.code(200).send({ dryRun: true, ...result, request });
     return;
   }
   const stored = await lifecycle.save(planned);
   if (!stored.ok) return rejectHeld(stored.heldBy);
   const { record } = stored;
   const id = record.id;
-  planLogger(req.log, id).info(
+  planLogger(requestLog(deps.log, req), id).info(
     { goal: result.goal, target: result.target, moves: result.moves.length, feasible: result.feasible },
     'plan created',
   );
   if (p.execute === true) await lifecycle.start(id);
   const latest = (await lifecycle.read.getPlan(id)) ?? record;
-  res
-    .status(201)
-    .location(`/plans/${id}`)
-    .json(planView(latest, await lifecycle.read.listMoves(id)));
+  reply
+    .code(201)
+    .header('Location', `/plans/${id}`)
+    .send(planView(latest, await lifecycle.read.listMoves(id)));
 }
 
-export function createPlanRoutes(router: Router, deps: AppDeps): void {
-  router.post('/plans/drain', async (req, res) => {
+export function createPlanRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.post('/plans/drain', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.drain.query);
     const cells = p.cell ? [p.cell] : [];
     const request: PlanRequestRecord = { goal: 'drain', hosts: p.host, source: 'api' };
-    await createPlan(deps, req, res, request, p, cells);
+    await createPlan(deps, req, reply, request, p, cells);
   });
-  router.post('/plans/balance', async (req, res) => {
+  app.post('/plans/balance', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.balance.query);
     const cells = p.cell ?? [];
     const request: PlanRequestRecord = { goal: 'balance', cells, source: 'api' };
     if (p.threshold !== undefined) request.threshold = p.threshold;
     if (p.maxMoves !== undefined) request.maxMoves = p.maxMoves;
-    await createPlan(deps, req, res, request, p, cells);
+    await createPlan(deps, req, reply, request, p, cells);
   });
 }

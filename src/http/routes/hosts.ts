@@ -2,7 +2,8 @@
  * GET /hosts, GET /hosts/:name (inventory with utilisation and maintenance) and
  * POST /hosts/:name/maintenance?enabled=true|false. Host names come from the inventory only.
  */
-import type { Router } from 'express';
+import type { ApiRequest, FastifyInstance, FastifyReply } from '../routing.js';
+import { requestLog } from '../request-log.js';
 import type { Host, Inventory } from '../../../planner/index.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';
@@ -24,18 +25,18 @@ async function oneHost(deps: AppDeps, host: Host, inventory: Inventory) {
   return hostDetailView(host, inventory, await deps.lifecycle.read.listMaintenance());
 }
 
-export function hostRoutes(router: Router, deps: AppDeps): void {
-  router.get('/hosts', async (req, res) => {
+export function hostRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/hosts', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.listHosts.query);
     const inventory = await deps.inventorySource();
-    res.json({ hosts: hostListView(inventory, await deps.lifecycle.read.listMaintenance(), p.cell) });
+    reply.send({ hosts: hostListView(inventory, await deps.lifecycle.read.listMaintenance(), p.cell) });
   });
-  router.get('/hosts/:name', async (req, res) => {
+  app.get('/hosts/:name', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.getHost.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
-    res.json(await oneHost(deps, host, inventory));
+    reply.send(await oneHost(deps, host, inventory));
   });
-  router.post('/hosts/:name/maintenance', async (req, res) => {
+  app.post('/hosts/:name/maintenance', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.setMaintenance.query);
     const { host, inventory } = await mustHost(deps, req.params.name);
     const done = await deps.lifecycle.setMaintenance(host.name, p.enabled, p.reason);
@@ -49,7 +50,8 @@ export function hostRoutes(router: Router, deps: AppDeps): void {
       throw conflict('PLAN_RUNNING', `host "${host.name}" is being drained by plan ${done.planId}: cancel it first`, [
         { path: 'name', message: `held by plan ${done.planId}`, host: host.name, planId: done.planId },
       ]);
-    if (done.ok && done.changed && p.enabled === false) req.log.info({ host: host.name }, 'maintenance ended');
-    res.json(await oneHost(deps, host, inventory));
+    if (done.ok && done.changed && p.enabled === false)
+      requestLog(deps.log, req).info({ host: host.name }, 'maintenance ended');
+    reply.send(await oneHost(deps, host, inventory));
   });
 }

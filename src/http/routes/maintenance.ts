@@ -3,7 +3,7 @@
  * /maintenance, GET /maintenance/:id, its events, and the operator's actions. Translation only:
  * the campaign service decides.
  */
-import type { Router } from 'express';
+import type { ApiRequest, FastifyInstance, FastifyReply } from '../routing.js';
 import type { ActionOutcome, CampaignService } from '../../maintenance/service.js';
 import { campaignSummary, campaignView } from '../../maintenance/view.js';
 import type { ServiceStore } from '../../store/port.js';
@@ -27,8 +27,8 @@ async function answer(d: MaintenanceDeps, outcome: ActionOutcome) {
   throw conflict('CAMPAIGN_CONFLICT', outcome.message);
 }
 
-export function maintenanceRoutes(router: Router, d: MaintenanceDeps): void {
-  router.post('/maintenance', async (req, res) => {
+export function maintenanceRoutes(app: FastifyInstance, d: MaintenanceDeps): void {
+  app.post('/maintenance', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.createCampaign.query);
     const created = await d.campaigns.create(
       { hosts: p.host, cells: p.cell, maxUnavailable: p.maxUnavailable, source: 'api' },
@@ -38,19 +38,19 @@ export function maintenanceRoutes(router: Router, d: MaintenanceDeps): void {
       const details = created.issues.map((i) => ({ path: i.path, message: i.message }));
       throw badRequest(details.map((i) => `${i.path}: ${i.message}`).join('; '), details);
     }
-    res.status(201).json(await campaignView(d.store, created.record, d.clock.now(), d.timing));
+    reply.code(201).send(await campaignView(d.store, created.record, d.clock.now(), d.timing));
   });
-  router.get('/maintenance', async (req, res) => {
+  app.get('/maintenance', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.listCampaigns.query);
-    res.json({ campaigns: (await d.campaigns.list(p.limit ?? 100)).map(campaignSummary) });
+    reply.send({ campaigns: (await d.campaigns.list(p.limit ?? 100)).map(campaignSummary) });
   });
-  router.get('/maintenance/:id', async (req, res) => {
+  app.get('/maintenance/:id', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.getCampaign.query);
     const c = await d.campaigns.get(req.params.id);
     if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
-    res.json(await campaignView(d.store, c, d.clock.now(), d.timing));
+    reply.send(await campaignView(d.store, c, d.clock.now(), d.timing));
   });
-  router.get('/maintenance/:id/events', async (req, res) => {
+  app.get('/maintenance/:id/events', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.campaignEvents.query);
     if (!(await d.campaigns.get(req.params.id)))
       throw notFound('CAMPAIGN_NOT_FOUND', `no maintenance campaign ${req.params.id}`);
@@ -59,19 +59,19 @@ export function maintenanceRoutes(router: Router, d: MaintenanceDeps): void {
       afterId: p.after,
       limit: p.limit ?? 200,
     });
-    res.json({
+    reply.send({
       events: events.map((e) => ({ id: e.id, type: e.type, data: e.data ?? null, at: new Date(e.at).toISOString() })),
       next: events.length ? events[events.length - 1].id : (p.after ?? 0),
     });
   });
-  router.post('/maintenance/:id/hosts/:host/done', async (req, res) => {
+  app.post('/maintenance/:id/hosts/:host/done', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.campaignHostDone.query);
-    res.json(await answer(d, await d.campaigns.hostDone(req.params.id, req.params.host)));
+    reply.send(await answer(d, await d.campaigns.hostDone(req.params.id, req.params.host)));
   });
   for (const action of ['pause', 'resume', 'cancel'] as const) {
-    router.post(`/maintenance/:id/${action}`, async (req, res) => {
+    app.post(`/maintenance/:id/${action}`, async (req: ApiRequest, reply: FastifyReply) => {
       readParams(req, operations[`${action}Campaign`].query);
-      res.json(await answer(d, await d.campaigns[action](req.params.id)));
+      reply.send(await answer(d, await d.campaigns[action](req.params.id)));
     });
   }
 }

@@ -1,6 +1,8 @@
 /** Reading plans (GET /plans, /plans/:id, /plans/:id/events) and acting on them (execute, cancel). */
 import { createHash } from 'node:crypto';
-import type { Router } from 'express';
+import fresh from 'fresh';
+import type { ApiRequest, FastifyInstance, FastifyReply } from '../routing.js';
+import { requestLog } from '../request-log.js';
 import type { PlanRecord } from '../../../executor/store.js';
 import { EXECUTING_PLAN_STATUSES } from '../../orchestrate/lifecycle.js';
 import type { AppDeps } from '../deps.js';
@@ -84,8 +86,8 @@ async function reverify(deps: AppDeps, record: PlanRecord): Promise<void> {
   );
 }
 
-export function planRoutes(router: Router, deps: AppDeps): void {
-  router.get('/plans', async (req, res) => {
+export function planRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/plans', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.listPlans.query);
     const page = await planPage(deps.lifecycle.read, p);
     if (!page.ok) {
@@ -100,18 +102,20 @@ export function planRoutes(router: Router, deps: AppDeps): void {
         ['limit', String(p.limit ?? DEFAULT_PLAN_PAGE)],
       ]);
       query.set('after', next);
-      res.set('Link', `</plans?${query}>; rel="next"`);
+      reply.header('Link', `</plans?${query}>; rel="next"`);
     }
-    res.json(page.view);
+    reply.send(page.view);
   });
   const cachedView = viewCache();
-  router.get('/plans/:id', async (req, res) => {
+  app.get('/plans/:id', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.getPlan.query);
     const v = await cachedView(deps, req.params.id);
-    if (v.etag) res.set('ETag', v.etag);
-    res.type('application/json').send(v.body);
+    if (v.etag) reply.header('ETag', v.etag);
+    // If-None-Match naming the current version: 304 without the body
+    if (v.etag && fresh(req.headers, { etag: v.etag })) return reply.code(304).send();
+    reply.type('application/json').send(v.body);
   });
-  router.get('/plans/:id/events', async (req, res) => {
+  app.get('/plans/:id/events', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.planEvents.query);
     await mustPlan(deps, req.params.id);
     const events = await deps.lifecycle.read.listEvents({
@@ -119,7 +123,7 @@ export function planRoutes(router: Router, deps: AppDeps): void {
       afterId: p.after,
       limit: p.limit ?? 200,
     });
-    res.json({
+    reply.send({
       events: events.map((e) => ({
         id: e.id,
         moveIndex: e.moveIndex,
@@ -130,7 +134,7 @@ export function planRoutes(router: Router, deps: AppDeps): void {
       next: events.length ? events[events.length - 1].id : (p.after ?? 0),
     });
   });
-  router.post('/plans/:id/execute', async (req, res) => {
+  app.post('/plans/:id/execute', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.executePlan.query);
     const record = await mustPlan(deps, req.params.id);
     if (record.status !== 'planned') {
@@ -142,10 +146,10 @@ export function planRoutes(router: Router, deps: AppDeps): void {
     }
     await reverify(deps, record);
     await deps.lifecycle.start(record.id);
-    planLogger(req.log, record.id).info('plan execution requested');
-    res.status(202).json(await view(deps, record.id));
+    planLogger(requestLog(deps.log, req), record.id).info('plan execution requested');
+    reply.code(202).send(await view(deps, record.id));
   });
-  router.post('/plans/:id/cancel', async (req, res) => {
+  app.post('/plans/:id/cancel', async (req: ApiRequest, reply: FastifyReply) => {
     readParams(req, operations.cancelPlan.query);
     await mustPlan(deps, req.params.id);
     // Cancelling a superseded plan cancels the re-plan that replaced it.
@@ -158,7 +162,7 @@ export function planRoutes(router: Router, deps: AppDeps): void {
       ]);
     }
     if (!asked.ok) return;
-    planLogger(req.log, asked.record.id).info({ from: asked.from }, 'plan cancellation requested');
-    res.status(asked.from === 'planned' ? 200 : 202).json(await view(deps, asked.record.id));
+    planLogger(requestLog(deps.log, req), asked.record.id).info({ from: asked.from }, 'plan cancellation requested');
+    reply.code(asked.from === 'planned' ? 200 : 202).send(await view(deps, asked.record.id));
   });
 }

@@ -3,7 +3,8 @@
  * `?format=` or the Accept header. Building it plans a drain of every host, so the result is
  * kept for a short while and shared by concurrent requests.
  */
-import type { Router } from 'express';
+import accepts from 'accepts';
+import type { ApiRequest, FastifyInstance, FastifyReply } from '../routing.js';
 import { buildCapacityReport, renderCsv, renderHtml, renderJson, type CapacityReport } from '../../report/index.js';
 import { campaignTiming } from '../../orchestrate/duration.js';
 import type { AppDeps } from '../deps.js';
@@ -22,7 +23,7 @@ function render(report: CapacityReport, format: Format): { body: string; type: s
   return { body: renderJson(report), type: 'application/json; charset=utf-8' };
 }
 
-export function reportRoutes(router: Router, deps: AppDeps): void {
+export function reportRoutes(app: FastifyInstance, deps: AppDeps): void {
   let cached: { at: number; report: Promise<CapacityReport> } | null = null;
   const build = async (): Promise<CapacityReport> => {
     const inventory = await deps.inventorySource();
@@ -34,9 +35,9 @@ export function reportRoutes(router: Router, deps: AppDeps): void {
       patching: { timing: campaignTiming(deps.config) },
     });
   };
-  router.get('/reports/capacity', async (req, res) => {
+  app.get('/reports/capacity', async (req: ApiRequest, reply: FastifyReply) => {
     const p = readParams(req, operations.capacityReport.query);
-    const format = p.format ?? (req.accepts(['json', 'html', 'text/csv']) || undefined);
+    const format = p.format ?? (accepts(req.raw).type(['json', 'html', 'text/csv']) || undefined);
     if (!format) {
       throw new ApiError(
         406,
@@ -53,6 +54,6 @@ export function reportRoutes(router: Router, deps: AppDeps): void {
       throw err;
     });
     const out = render(report, format === 'text/csv' ? 'csv' : (format as Format));
-    res.type(out.type).send(out.body);
+    reply.type(out.type).send(out.body);
   });
 }
