@@ -33,7 +33,6 @@ import {
 import { insertPlan } from './plans.js';
 import { transaction, xactLock } from './pool.js';
 
-/** The active claims on `hosts` (each once), in the order of `hosts`. */
 /** Sets a campaign's status and time; its reason too, unless `reason` is undefined (then it is kept). */
 async function writeCampaignStatus(
   q: pg.Pool | pg.ClientBase,
@@ -53,6 +52,7 @@ async function writeCampaignStatus(
     ]);
 }
 
+/** The active claims on `hosts` (each once), in the order of `hosts`. */
 async function activeClaims(c: pg.ClientBase, hosts: string[]): Promise<MaintenanceRow[]> {
   const { rows } = await c.query<MaintenanceRow>(
     'SELECT host, since, reason, plan_id FROM maintenance WHERE host = ANY($1::text[]) AND released_at IS NULL',
