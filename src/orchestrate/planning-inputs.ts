@@ -47,12 +47,10 @@ export interface PlanningState {
   cooledDown: readonly string[] | null;
 }
 
-/** What a re-plan adds (what failed last time), and hosts in maintenance the request owns. */
+/** What a re-plan adds: what failed last time. */
 export interface ReplanExtras {
   exclusions?: Exclusion[];
   avoidHosts?: string[];
-  /** Hosts in maintenance that may still receive instances (a campaign's patched hosts). */
-  ownHosts?: readonly string[];
 }
 
 export interface PlannerInputs {
@@ -67,15 +65,19 @@ function cooledDownOf(state: PlanningState): readonly string[] {
   return state.cooledDown;
 }
 
-/** The planner options of any planning (plan, campaign, drain proof): avoided hosts, method, seed, clock. */
+/**
+ * The planner options of any planning (plan, campaign, drain proof): avoided hosts, method, seed,
+ * clock. `ownHosts`: hosts in maintenance that may still receive instances (a campaign's).
+ */
 function optionsOf(
   method: PlannerSettings['method'],
   state: PlanningState,
   settings: PlannerSettings,
   now: () => number,
   extra: ReplanExtras,
+  ownHosts: readonly string[] = [],
 ): PlannerOptions {
-  const own = new Set(extra.ownHosts ?? []);
+  const own = new Set(ownHosts);
   const avoidHosts = unique(
     state.maintenanceHosts.filter((h) => !own.has(h)),
     extra.avoidHosts,
@@ -106,12 +108,12 @@ export function campaignOptions(
   settings: PlannerSettings,
   now: () => number,
 ): PlannerOptions {
-  return optionsOf(settings.method, state, settings, now, { ownHosts: campaignOwnHosts(request) });
+  return optionsOf(settings.method, state, settings, now, {}, campaignOwnHosts(request));
 }
 
 /**
  * The one place where freezes and avoidances are decided. Hosts in maintenance are avoided except
- * those the stored request (a campaign step) or the caller owns.
+ * those the stored request owns (a campaign step's `ownHosts`).
  */
 export function plannerInputs(
   inventory: Inventory,
@@ -121,8 +123,7 @@ export function plannerInputs(
   now: () => number,
   extra: ReplanExtras = {},
 ): PlannerInputs {
-  const ownHosts = unique(stored.ownHosts, extra.ownHosts);
-  const options = optionsOf(stored.method ?? settings.method, state, settings, now, { ...extra, ownHosts });
+  const options = optionsOf(stored.method ?? settings.method, state, settings, now, extra, stored.ownHosts);
   if (stored.goal === 'drain') {
     // a campaign step keeps its later hosts, so a re-plan still prefers the others
     const later = stored.later !== undefined ? { later: stored.later } : {};
