@@ -25,8 +25,7 @@ async function view(deps: AppDeps, id: string) {
 
 /**
  * A serialised view and, when cached, its ETag (computed once rather than per response). The body
- * is kept as bytes: sending a string makes a new buffer of it for every response (~25 KB for a
- * 23-move plan), which was most of what a read allocated.
+ * is kept as bytes, so a response does not encode the string again (~25 KB for a 23-move plan).
  */
 interface CachedView {
   body: Buffer;
